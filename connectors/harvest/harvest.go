@@ -1,0 +1,315 @@
+package harvest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/conflux-dev/conflux/connectors"
+	"github.com/conflux-dev/conflux/connectors/httpx"
+)
+
+// DefaultBaseURL is Harvest's API root.
+const DefaultBaseURL = "https://api.harvestapp.com/v2"
+
+// Config is everything the connector needs; cmd/conflux builds it from
+// conflux.yaml with FromSettings.
+type Config struct {
+	Source    string // the configured source name, used in error messages
+	AccountID string
+	Token     string
+	BaseURL   string
+	UserAgent string
+	// StartDate limits dated streams (time entries, invoices, expenses) to
+	// spent/issue dates on or after it. Zero means everything.
+	StartDate time.Time
+	// Lookback is subtracted from the last pass's start to build
+	// updated_since, so edits racing a pass are caught on the next one.
+	Lookback time.Duration
+	// FullScanEvery sets how often a stream is read whole to find deletes.
+	FullScanEvery time.Duration
+	PerPage       int
+	// Rate is the token bucket; Harvest documents 100 requests per 15 s.
+	Rate      rate.Limit
+	Retry     httpx.RetryPolicy
+	Logger    *slog.Logger
+	Transport http.RoundTripper
+	Now       func() time.Time
+}
+
+// Connector reads one Harvest account.
+type Connector struct {
+	cfg  Config
+	http *httpx.Client
+}
+
+// New validates cfg, fills defaults and builds the HTTP client.
+func New(cfg Config) (*Connector, error) {
+	if cfg.Source == "" {
+		cfg.Source = "harvest"
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "Conflux (https://github.com/conflux-dev/conflux)"
+	}
+	if cfg.Lookback == 0 {
+		cfg.Lookback = 24 * time.Hour
+	}
+	if cfg.FullScanEvery == 0 {
+		cfg.FullScanEvery = 24 * time.Hour
+	}
+	if cfg.PerPage == 0 {
+		cfg.PerPage = 2000
+	}
+	if cfg.Rate == 0 {
+		cfg.Rate = rate.Limit(100.0 / 15.0)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	key := "sources." + cfg.Source
+	if cfg.AccountID == "" {
+		return nil, fmt.Errorf("%s.account_id: required (find it at https://id.getharvest.com/developers)", key)
+	}
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("%s.token: required (create a personal access token at https://id.getharvest.com/developers and set token: ${HARVEST_TOKEN})", key)
+	}
+	if cfg.PerPage < 1 || cfg.PerPage > 2000 {
+		return nil, fmt.Errorf("%s.per_page: %d is outside 1..2000 (Harvest's maximum is 2000)", key, cfg.PerPage)
+	}
+	client, err := httpx.New(httpx.Options{
+		Vendor:  "harvest",
+		BaseURL: cfg.BaseURL,
+		Auth: func(r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+cfg.Token)
+			r.Header.Set("Harvest-Account-Id", cfg.AccountID)
+			r.Header.Set("User-Agent", cfg.UserAgent)
+		},
+		Rate:      cfg.Rate,
+		Burst:     10,
+		Retry:     cfg.Retry,
+		Logger:    cfg.Logger,
+		Transport: cfg.Transport,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s.base_url: %w", key, err)
+	}
+	return &Connector{cfg: cfg, http: client}, nil
+}
+
+// Name implements connectors.Connector.
+func (c *Connector) Name() string { return "harvest" }
+
+// Check reads /users/me: it proves the token, the account id and the User-Agent.
+func (c *Connector) Check(ctx context.Context) error {
+	_, err := c.http.Get(ctx, "/users/me")
+	return c.explain(err)
+}
+
+// endpoint describes one Harvest list.
+type endpoint struct {
+	stream string
+	path   string
+	key    string // the envelope's array field
+	dated  bool   // accepts from= (spent or issue date)
+}
+
+var endpoints = []endpoint{
+	{stream: "users", path: "/users", key: "users"},
+	{stream: "clients", path: "/clients", key: "clients"},
+	{stream: "projects", path: "/projects", key: "projects"},
+	{stream: "tasks", path: "/tasks", key: "tasks"},
+	{stream: "task_assignments", path: "/task_assignments", key: "task_assignments"},
+	{stream: "user_assignments", path: "/user_assignments", key: "user_assignments"},
+	{stream: "time_entries", path: "/time_entries", key: "time_entries", dated: true},
+	{stream: "invoices", path: "/invoices", key: "invoices", dated: true},
+	{stream: "expenses", path: "/expenses", key: "expenses", dated: true},
+}
+
+// Streams implements connectors.Connector.
+func (c *Connector) Streams() []connectors.Stream {
+	streams := []connectors.Stream{{Name: "company", PrimaryKey: "id", Read: c.readCompany}}
+	for _, ep := range endpoints {
+		streams = append(streams, connectors.Stream{
+			Name:       ep.stream,
+			PrimaryKey: "id",
+			Cursor:     "updated_at",
+			Read: func(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error) error {
+				return c.readList(ctx, ep, from, emit)
+			},
+		})
+	}
+	return streams
+}
+
+// cursorState is what a Harvest stream stores in meta.sync_state.
+type cursorState struct {
+	// UpdatedSince is the filter of the next incremental pass.
+	UpdatedSince *time.Time `json:"updated_since,omitempty"`
+	// LastScan is when the last full read started.
+	LastScan time.Time `json:"last_scan,omitzero"`
+	// A pass in progress: its filter, start, scan id and next page query.
+	PassFilter *time.Time `json:"pass_filter,omitempty"`
+	PassStart  time.Time  `json:"pass_start,omitzero"`
+	ScanID     string     `json:"scan_id,omitempty"`
+	Next       string     `json:"next,omitempty"`
+}
+
+func (c *Connector) readList(ctx context.Context, ep endpoint, from connectors.Cursor, emit func(connectors.Page) error) error {
+	var cur cursorState
+	if len(from) > 0 {
+		if err := json.Unmarshal(from, &cur); err != nil {
+			return fmt.Errorf("harvest: %s: stored cursor is unreadable (%v); delete its row from meta.sync_state to start over", ep.stream, err)
+		}
+	}
+	if cur.Next == "" {
+		cur = c.startPass(ep, cur)
+	}
+	for {
+		body, err := c.http.Get(ctx, cur.Next)
+		if err != nil {
+			return fmt.Errorf("harvest: %s: %w", ep.stream, c.explain(err))
+		}
+		records, nextQuery, total, err := decodeList(body, ep.key)
+		if err != nil {
+			return fmt.Errorf("harvest: %s: page %s: %w", ep.stream, cur.Next, err)
+		}
+		done := nextQuery == ""
+		next := cur
+		if done {
+			next = cursorState{LastScan: cur.LastScan}
+			since := cur.PassStart.Add(-c.cfg.Lookback)
+			next.UpdatedSince = &since
+			if cur.ScanID != "" {
+				next.LastScan = cur.PassStart
+			}
+		} else {
+			next.Next = ep.path + "?" + nextQuery
+		}
+		page := connectors.Page{Records: records, Total: total}
+		if cur.ScanID != "" {
+			page.Scan = &connectors.Scan{ID: cur.ScanID, Done: done}
+		}
+		if page.Next, err = json.Marshal(next); err != nil {
+			return err
+		}
+		if err := emit(page); err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		cur = next
+	}
+}
+
+// startPass chooses between an incremental pass and a full read.
+func (c *Connector) startPass(ep endpoint, prev cursorState) cursorState {
+	now := c.cfg.Now().UTC()
+	cur := cursorState{UpdatedSince: prev.UpdatedSince, LastScan: prev.LastScan, PassStart: now}
+	q := url.Values{}
+	q.Set("per_page", strconv.Itoa(c.cfg.PerPage))
+	full := prev.UpdatedSince == nil || now.Sub(prev.LastScan) >= c.cfg.FullScanEvery
+	if full {
+		cur.ScanID = now.Format(time.RFC3339Nano)
+	} else {
+		cur.PassFilter = prev.UpdatedSince
+		q.Set("updated_since", prev.UpdatedSince.UTC().Format(time.RFC3339))
+	}
+	if ep.dated && !c.cfg.StartDate.IsZero() {
+		q.Set("from", c.cfg.StartDate.Format(time.DateOnly))
+	}
+	cur.Next = ep.path + "?" + q.Encode()
+	return cur
+}
+
+// decodeList reads a Harvest list envelope. The next page is taken from
+// links.next, never next_page (null mid-stream under cursor paging), and
+// only its query is kept: requests always go to the configured base URL.
+func decodeList(body []byte, key string) (records []connectors.Record, nextQuery string, total int, err error) {
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, "", 0, fmt.Errorf("%w: %v", connectors.ErrMalformed, err)
+	}
+	rawList, ok := env[key]
+	if !ok {
+		return nil, "", 0, fmt.Errorf("%w: no %q array in the response", connectors.ErrMalformed, key)
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(rawList, &items); err != nil {
+		return nil, "", 0, fmt.Errorf("%w: %q: %v", connectors.ErrMalformed, key, err)
+	}
+	records = make([]connectors.Record, 0, len(items))
+	for i, item := range items {
+		var head struct {
+			ID        json.Number `json:"id"`
+			UpdatedAt time.Time   `json:"updated_at"`
+		}
+		if err := json.Unmarshal(item, &head); err != nil {
+			return nil, "", 0, fmt.Errorf("%w: %s[%d]: %v", connectors.ErrMalformed, key, i, err)
+		}
+		if head.ID == "" {
+			return nil, "", 0, fmt.Errorf("%w: %s[%d] has no id", connectors.ErrMalformed, key, i)
+		}
+		records = append(records, connectors.Record{ID: head.ID.String(), UpdatedAt: head.UpdatedAt, Payload: item})
+	}
+	if raw, ok := env["total_entries"]; ok {
+		json.Unmarshal(raw, &total)
+	}
+	var links struct {
+		Next *string `json:"next"`
+	}
+	if raw, ok := env["links"]; ok {
+		if err := json.Unmarshal(raw, &links); err != nil {
+			return nil, "", 0, fmt.Errorf("%w: links: %v", connectors.ErrMalformed, err)
+		}
+	}
+	if links.Next == nil || *links.Next == "" {
+		return records, "", total, nil
+	}
+	u, err := url.Parse(*links.Next)
+	if err != nil {
+		return nil, "", 0, fmt.Errorf("%w: links.next %q: %v", connectors.ErrMalformed, *links.Next, err)
+	}
+	return records, u.RawQuery, total, nil
+}
+
+func (c *Connector) readCompany(ctx context.Context, _ connectors.Cursor, emit func(connectors.Page) error) error {
+	body, err := c.http.Get(ctx, "/company")
+	if err != nil {
+		return fmt.Errorf("harvest: company: %w", c.explain(err))
+	}
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return fmt.Errorf("harvest: company: %w: %v", connectors.ErrMalformed, err)
+	}
+	return emit(connectors.Page{Records: []connectors.Record{{ID: "company", Payload: body}}})
+}
+
+// explain turns the failures a user can fix into messages that say how.
+func (c *Connector) explain(err error) error {
+	var apiErr *httpx.APIError
+	if !errors.As(err, &apiErr) {
+		return err
+	}
+	key := "sources." + c.cfg.Source
+	switch apiErr.Status {
+	case http.StatusUnauthorized:
+		return fmt.Errorf("%w: Harvest refused the token (HTTP 401): check %s.token and %s.account_id (tokens are at https://id.getharvest.com/developers)", connectors.ErrAuth, key, key)
+	case http.StatusForbidden:
+		return fmt.Errorf("%w: Harvest denied access (HTTP 403) to %s: the token's user needs the Administrator role to read every person's time", connectors.ErrAuth, apiErr.Path)
+	case http.StatusNotFound:
+		return fmt.Errorf("harvest: %s not found (HTTP 404): check %s.account_id and %s.base_url: %w", apiErr.Path, key, key, err)
+	}
+	return err
+}

@@ -1,0 +1,152 @@
+package httpx
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Options configures a Client. Zero values take the documented defaults.
+type Options struct {
+	Vendor  string // used in errors: "harvest: GET /v2/users: 401 ..."
+	BaseURL string // scheme, host and path prefix, e.g. https://api.harvestapp.com/v2
+	// Auth decorates every request with credentials and vendor headers.
+	Auth func(*http.Request)
+	// Rate and Burst set the token bucket; Rate 0 disables it.
+	Rate      rate.Limit
+	Burst     int
+	Retry     RetryPolicy
+	Logger    *slog.Logger
+	Transport http.RoundTripper // default http.DefaultTransport
+}
+
+// Client issues requests against one vendor API.
+type Client struct {
+	vendor string
+	base   *url.URL
+	http   *http.Client
+}
+
+// New builds the layered client.
+func New(o Options) (*Client, error) {
+	base, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("%s: base_url %q is not an absolute URL (example: https://api.example.com/v2)", o.Vendor, o.BaseURL)
+	}
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	var rt http.RoundTripper = o.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	rt = &logTransport{next: rt, log: logger.With("vendor", o.Vendor)}
+	if o.Rate > 0 {
+		burst := o.Burst
+		if burst < 1 {
+			burst = 1
+		}
+		rt = &rateTransport{next: rt, limiter: rate.NewLimiter(o.Rate, burst)}
+	}
+	rt = &retryTransport{next: rt, policy: o.Retry.withDefaults(), log: logger.With("vendor", o.Vendor)}
+	if o.Auth != nil {
+		rt = &authTransport{next: rt, auth: o.Auth}
+	}
+	// The overall bound is generous: retries may wait out a Retry-After.
+	return &Client{vendor: o.Vendor, base: base, http: &http.Client{Transport: rt, Timeout: 10 * time.Minute}}, nil
+}
+
+// Resolve turns a path relative to the base URL (with or without a query)
+// into an absolute URL on the configured host.
+func (c *Client) Resolve(pathAndQuery string) (*url.URL, error) {
+	ref, err := url.Parse(pathAndQuery)
+	if err != nil {
+		return nil, fmt.Errorf("%s: bad request path %q: %w", c.vendor, pathAndQuery, err)
+	}
+	u := *c.base
+	u.Path = c.base.Path + "/" + strings.TrimLeft(ref.Path, "/")
+	u.RawQuery = ref.RawQuery
+	return &u, nil
+}
+
+// Get fetches pathAndQuery (relative to the base URL) and returns the body
+// of a 2xx response. Any other status after retries is an *APIError.
+func (c *Client) Get(ctx context.Context, pathAndQuery string) ([]byte, error) {
+	u, err := c.Resolve(pathAndQuery)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.vendor, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	return c.do(req)
+}
+
+func (c *Client) do(req *http.Request) ([]byte, error) {
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctxErr := req.Context().Err(); ctxErr != nil {
+			return nil, fmt.Errorf("%s: %s %s: %w", c.vendor, req.Method, req.URL.Path, ctxErr)
+		}
+		return nil, fmt.Errorf("%s: %s %s: %w", c.vendor, req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s %s: read body: %w", c.vendor, req.Method, req.URL.Path, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, newAPIError(c.vendor, req, resp, body)
+	}
+	return body, nil
+}
+
+type authTransport struct {
+	next http.RoundTripper
+	auth func(*http.Request)
+}
+
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	t.auth(r)
+	return t.next.RoundTrip(r)
+}
+
+type rateTransport struct {
+	next    http.RoundTripper
+	limiter *rate.Limiter
+}
+
+func (t *rateTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.limiter.Wait(req.Context()); err != nil {
+		return nil, err
+	}
+	return t.next.RoundTrip(req)
+}
+
+type logTransport struct {
+	next http.RoundTripper
+	log  *slog.Logger
+}
+
+func (t *logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	attrs := []any{"method", req.Method, "path", req.URL.Path, "duration_ms", time.Since(start).Milliseconds()}
+	if err != nil {
+		t.log.Debug("http request failed", append(attrs, "error", err)...)
+		return nil, err
+	}
+	t.log.Debug("http request", append(attrs, "status", resp.StatusCode)...)
+	return resp, nil
+}

@@ -1,0 +1,181 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Row is one raw record to upsert.
+type Row struct {
+	ID        string
+	UpdatedAt time.Time // zero = unknown
+	Payload   []byte
+}
+
+// Page is what one commit writes: rows, tombstones, the cursor, and the
+// progress of a full read used for the key-set diff.
+type Page struct {
+	Rows     []Row
+	Deleted  []string
+	Cursor   []byte // JSON; nil keeps the stored cursor
+	ScanID   string // set when the page belongs to a full read
+	ScanDone bool   // the last page of that read
+}
+
+// PageResult counts what a commit changed.
+type PageResult struct {
+	Upserted int64
+	Deleted  int64 // tombstones plus rows missing from a finished full read
+}
+
+// Cursor returns the stored cursor of a stream, nil when it never synced.
+func (w *Warehouse) Cursor(ctx context.Context, source, stream string) ([]byte, error) {
+	var c sql.NullString
+	err := w.db.QueryRowContext(ctx, `SELECT cursor::VARCHAR FROM meta.sync_state WHERE source = ? AND stream = ?`, source, stream).Scan(&c)
+	if errors.Is(err, sql.ErrNoRows) || !c.Valid {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read cursor %s.%s: %w", source, stream, err)
+	}
+	return []byte(c.String), nil
+}
+
+// StartRun records a sync run of one stream and returns its id.
+func (w *Warehouse) StartRun(ctx context.Context, source, stream string) (int64, error) {
+	var id int64
+	err := w.db.QueryRowContext(ctx, `INSERT INTO meta.sync_runs (source, stream, started_at, status)
+		VALUES (?, ?, now(), 'running') RETURNING id`, source, stream).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("start sync run: %w", err)
+	}
+	return id, nil
+}
+
+// FinishRun closes a run as ok or failed. It uses its own context so a
+// cancelled sync still records why it stopped.
+func (w *Warehouse) FinishRun(run int64, runErr error) error {
+	status, msg := "ok", sql.NullString{}
+	if runErr != nil {
+		status, msg = "failed", sql.NullString{String: runErr.Error(), Valid: true}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := w.db.ExecContext(ctx, `UPDATE meta.sync_runs SET finished_at = now(), status = ?, error = ? WHERE id = ?`, status, msg, run)
+	return err
+}
+
+// CommitPage writes a page and its cursor in one transaction: a crash before
+// COMMIT leaves neither, after it leaves both. Rows are staged through the
+// Appender and merged with one INSERT … ON CONFLICT, so a record seen again
+// (the lookback overlap) replaces itself instead of duplicating.
+func (w *Warehouse) CommitPage(ctx context.Context, source, stream string, run int64, p Page) (PageResult, error) {
+	table, err := RawTable(source, stream)
+	if err != nil {
+		return PageResult{}, err
+	}
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return PageResult{}, err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
+		return PageResult{}, err
+	}
+	res, err := commitPage(ctx, conn, table, source, stream, run, p)
+	if err != nil {
+		conn.ExecContext(context.Background(), `ROLLBACK`)
+		return PageResult{}, fmt.Errorf("commit %s page: %w", table, err)
+	}
+	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
+		conn.ExecContext(context.Background(), `ROLLBACK`)
+		return PageResult{}, fmt.Errorf("commit %s page: %w", table, err)
+	}
+	return res, nil
+}
+
+func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream string, run int64, p Page) (PageResult, error) {
+	var res PageResult
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE page_rows (id VARCHAR, payload VARCHAR, updated_at TIMESTAMPTZ, ord BIGINT)`); err != nil {
+		return res, err
+	}
+	err := withDriverConn(conn, func(dc driver.Conn) error {
+		app, err := duckdb.NewAppender(dc, "temp", "main", "page_rows")
+		if err != nil {
+			return err
+		}
+		for i, r := range p.Rows {
+			var upd any
+			if !r.UpdatedAt.IsZero() {
+				upd = r.UpdatedAt.UTC()
+			}
+			if err := app.AppendRow(r.ID, string(r.Payload), upd, int64(i)); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+	if err != nil {
+		return res, fmt.Errorf("stage rows: %w", err)
+	}
+	// A page may repeat an id (a record edited between two page reads);
+	// the later copy wins.
+	r, err := conn.ExecContext(ctx, `INSERT INTO `+table+` (id, payload, updated_at, deleted_at, synced_at, sync_run)
+		SELECT id, payload::JSON, updated_at, NULL, now(), ? FROM page_rows
+		QUALIFY row_number() OVER (PARTITION BY id ORDER BY ord DESC) = 1
+		ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at,
+			deleted_at = NULL, synced_at = excluded.synced_at, sync_run = excluded.sync_run`, run)
+	if err != nil {
+		return res, fmt.Errorf("upsert: %w", err)
+	}
+	res.Upserted, _ = r.RowsAffected()
+	if len(p.Deleted) > 0 {
+		ids, _ := json.Marshal(p.Deleted)
+		r, err := conn.ExecContext(ctx, `UPDATE `+table+` SET deleted_at = now(), sync_run = ?
+			WHERE deleted_at IS NULL AND id IN (SELECT unnest(?::VARCHAR[]))`, run, string(ids))
+		if err != nil {
+			return res, fmt.Errorf("tombstones: %w", err)
+		}
+		n, _ := r.RowsAffected()
+		res.Deleted += n
+	}
+	if p.ScanID != "" {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO meta.scan_seen SELECT ?, ?, ?, id FROM page_rows`, source, stream, p.ScanID); err != nil {
+			return res, fmt.Errorf("scan progress: %w", err)
+		}
+		if p.ScanDone {
+			r, err := conn.ExecContext(ctx, `UPDATE `+table+` SET deleted_at = now(), sync_run = ?
+				WHERE deleted_at IS NULL AND id NOT IN (
+					SELECT id FROM meta.scan_seen WHERE source = ? AND stream = ? AND scan_id = ?)`,
+				run, source, stream, p.ScanID)
+			if err != nil {
+				return res, fmt.Errorf("key-set diff: %w", err)
+			}
+			n, _ := r.RowsAffected()
+			res.Deleted += n
+			if _, err := conn.ExecContext(ctx, `DELETE FROM meta.scan_seen WHERE source = ? AND stream = ?`, source, stream); err != nil {
+				return res, err
+			}
+		}
+	}
+	if p.Cursor != nil {
+		if _, err := conn.ExecContext(ctx, `INSERT INTO meta.sync_state VALUES (?, ?, ?, now())
+			ON CONFLICT (source, stream) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
+			source, stream, string(p.Cursor)); err != nil {
+			return res, fmt.Errorf("save cursor: %w", err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, `UPDATE meta.sync_runs SET records = records + ?, deleted = deleted + ?, pages = pages + 1 WHERE id = ?`,
+		res.Upserted, res.Deleted, run); err != nil {
+		return res, err
+	}
+	return res, nil
+}

@@ -1,0 +1,119 @@
+package warehouse
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func open(t testing.TB) *Warehouse {
+	t.Helper()
+	w, err := Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+func count(t testing.TB, w *Warehouse, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := w.DB().QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func TestCommitPageUpsertsAndSavesCursor(t *testing.T) {
+	ctx := context.Background()
+	w := open(t)
+	if err := w.EnsureRawTable(ctx, "harvest", "users"); err != nil {
+		t.Fatal(err)
+	}
+	run, _ := w.StartRun(ctx, "harvest", "users")
+	ts := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	page := Page{Rows: []Row{
+		{ID: "1", UpdatedAt: ts, Payload: []byte(`{"id":1,"v":"a"}`)},
+		{ID: "2", Payload: []byte(`{"id":2}`)},
+		{ID: "1", UpdatedAt: ts, Payload: []byte(`{"id":1,"v":"b"}`)}, // later copy wins
+	}, Cursor: []byte(`{"n":1}`)}
+	res, err := w.CommitPage(ctx, "harvest", "users", run, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Upserted != 2 {
+		t.Errorf("upserted %d, want 2", res.Upserted)
+	}
+	if got := count(t, w, `SELECT count(*) FROM raw.harvest__users WHERE payload->>'v' = 'b'`); got != 1 {
+		t.Errorf("later duplicate did not win")
+	}
+	// The overlap: the same record again replaces, never duplicates.
+	if _, err := w.CommitPage(ctx, "harvest", "users", run, Page{Rows: page.Rows[:1], Cursor: []byte(`{"n":2}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, w, `SELECT count(*) FROM raw.harvest__users`); got != 2 {
+		t.Errorf("rows = %d, want 2", got)
+	}
+	c, _ := w.Cursor(ctx, "harvest", "users")
+	if string(c) != `{"n":2}` {
+		t.Errorf("cursor = %s", c)
+	}
+}
+
+func TestCommitPageIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	w := open(t)
+	w.EnsureRawTable(ctx, "harvest", "users")
+	run, _ := w.StartRun(ctx, "harvest", "users")
+	if _, err := w.CommitPage(ctx, "harvest", "users", run, Page{Rows: []Row{{ID: "1", Payload: []byte(`{}`)}}, Cursor: []byte(`{"n":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	bad := Page{Rows: []Row{{ID: "2", Payload: []byte(`{}`)}, {ID: "3", Payload: []byte(`{not json`)}}, Cursor: []byte(`{"n":2}`)}
+	if _, err := w.CommitPage(ctx, "harvest", "users", run, bad); err == nil {
+		t.Fatal("bad JSON committed")
+	}
+	if got := count(t, w, `SELECT count(*) FROM raw.harvest__users`); got != 1 {
+		t.Errorf("rows = %d after a failed page, want 1", got)
+	}
+	if c, _ := w.Cursor(ctx, "harvest", "users"); string(c) != `{"n":1}` {
+		t.Errorf("cursor moved to %s after a failed page", c)
+	}
+}
+
+func TestScanMarksMissingRowsDeleted(t *testing.T) {
+	ctx := context.Background()
+	w := open(t)
+	w.EnsureRawTable(ctx, "harvest", "clients")
+	run, _ := w.StartRun(ctx, "harvest", "clients")
+	rows := func(ids ...string) []Row {
+		var r []Row
+		for _, id := range ids {
+			r = append(r, Row{ID: id, Payload: []byte(`{}`)})
+		}
+		return r
+	}
+	w.CommitPage(ctx, "harvest", "clients", run, Page{Rows: rows("1", "2", "3")})
+	w.CommitPage(ctx, "harvest", "clients", run, Page{Rows: rows("1"), ScanID: "s1"})
+	if got := count(t, w, `SELECT count(*) FROM raw.harvest__clients WHERE deleted_at IS NOT NULL`); got != 0 {
+		t.Fatalf("deleted before the scan finished: %d", got)
+	}
+	res, err := w.CommitPage(ctx, "harvest", "clients", run, Page{Rows: rows("3"), ScanID: "s1", ScanDone: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Deleted != 1 {
+		t.Errorf("deleted = %d, want 1", res.Deleted)
+	}
+	if got := count(t, w, `SELECT count(*) FROM raw.harvest__clients WHERE deleted_at IS NOT NULL AND id = '2'`); got != 1 {
+		t.Error("row 2 not marked deleted")
+	}
+	if got := count(t, w, `SELECT count(*) FROM raw.harvest__clients`); got != 3 {
+		t.Error("deleted rows must be kept")
+	}
+	w.CommitPage(ctx, "harvest", "clients", run, Page{Deleted: []string{"1"}})
+	if got := count(t, w, `SELECT count(*) FROM raw.harvest__clients WHERE deleted_at IS NULL`); got != 1 {
+		t.Errorf("tombstone not applied: %d live", got)
+	}
+}
