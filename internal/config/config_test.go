@@ -1,0 +1,58 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+var vendors = Vendors{"harvest": {"account_id", "token", "user_agent", "per_page"}}
+
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+func TestTemplateParses(t *testing.T) {
+	cfg, err := Parse("/p/conflux.yaml", Template, vendors, env(map[string]string{"HARVEST_TOKEN": "t", "HARVEST_ACCOUNT_ID": "1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, ok := cfg.Source("harvest")
+	if !ok || src.Settings["token"] != "t" || !src.Secret["token"] || src.Lookback != 24*time.Hour {
+		t.Errorf("source = %+v", src)
+	}
+	if cfg.Warehouse != "/p/conflux.duckdb" || cfg.Server.Listen != "127.0.0.1:8080" || cfg.Server.Refresh != time.Hour {
+		t.Errorf("cfg = %+v", cfg)
+	}
+	if cfg.Org.Timezone.String() != "Europe/London" || cfg.Org.Holidays[0] != "GB-ENG" {
+		t.Errorf("org = %+v", cfg.Org)
+	}
+}
+
+func TestErrorsNameKeyLineAndFix(t *testing.T) {
+	for _, tc := range []struct{ yaml, want string }{
+		{"org:\n  timezon: UTC\n", "c.yaml:2: org.timezon: unknown key (known keys: currency, holiday_dates, holidays, name, timezone, week_start)"},
+		{"org:\n  timezone: Mars/Base\n", "c.yaml:2: org.timezone: \"Mars/Base\" is not an IANA time zone"},
+		{"org:\n  currency: pounds\n", "org.currency: \"pounds\" is not an ISO 4217 code"},
+		{"org:\n  holidays: [XX]\n", "unknown holiday calendar \"XX\" (known: DE, ES, FR, GB-ENG"},
+		{"sources:\n  h:\n    type: harvest\n    token: ${NOPE}\n", "c.yaml:4: sources.h.token: environment variable NOPE is not set"},
+		{"sources:\n  h:\n    type: harvst\n", "sources.h.type: unknown connector \"harvst\" (one of: harvest)"},
+		{"sources:\n  h:\n    type: harvest\n    acount_id: 1\n", "c.yaml:4: sources.h.acount_id: unknown key"},
+		{"sources:\n  H-1:\n    type: harvest\n", "sources.H-1: source names must be lower case"},
+		{"sources:\n  h:\n    type: harvest\n    lookback: soon\n", "sources.h.lookback: \"soon\" is not a duration (write 30m, 6h or 7d)"},
+		{"server:\n  refresh: often\n", "server.refresh: \"often\" is not a duration"},
+		{"warehouse: [a]\n", "warehouse: expected a single value"},
+	} {
+		_, err := Parse("c.yaml", []byte(tc.yaml), vendors, env(nil))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q:\n got %v\nwant %s", tc.yaml, err, tc.want)
+		}
+	}
+}
+
+func TestDurationsAcceptDays(t *testing.T) {
+	d, err := ParseDuration("7d")
+	if err != nil || d != 7*24*time.Hour {
+		t.Errorf("7d = %v, %v", d, err)
+	}
+}

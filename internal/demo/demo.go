@@ -1,0 +1,437 @@
+// Package demo generates a deterministic synthetic agency: people with
+// capacities and rates, clients, projects of several billing models, years of
+// time entries, time off and invoices. It is the "truth" the vendor fakes
+// serve and the round-trip tests check the marts against.
+package demo
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/conflux-dev/conflux/internal/holidays"
+)
+
+// Options sizes the agency. Zero values take the defaults.
+type Options struct {
+	Seed     uint64
+	People   int       // default 40
+	Clients  int       // default 25
+	Projects int       // client projects; default 60
+	End      time.Time // last day of time; default the Sunday before today
+	Years    int       // default 2
+	// EntriesPerDay is how many entries a person splits a working day into
+	// (1–8); default 3. Raise it, with People, for benchmarks.
+	EntriesPerDay int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Seed == 0 {
+		o.Seed = 2026
+	}
+	if o.People == 0 {
+		o.People = 40
+	}
+	if o.Clients == 0 {
+		o.Clients = 25
+	}
+	if o.Projects == 0 {
+		o.Projects = 60
+	}
+	if o.Years == 0 {
+		o.Years = 2
+	}
+	if o.EntriesPerDay == 0 {
+		o.EntriesPerDay = 3
+	}
+	if o.End.IsZero() {
+		now := time.Now().UTC()
+		d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		for d.Weekday() != time.Sunday {
+			d = d.AddDate(0, 0, -1)
+		}
+		o.End = d.AddDate(0, 0, -7)
+	}
+	return o
+}
+
+// Billing models, as the canonical model names them.
+const (
+	TM          = "tm"
+	FixedFee    = "fixed_fee"
+	Retainer    = "retainer"
+	NonBillable = "non_billable"
+)
+
+// Person is one member of staff.
+type Person struct {
+	ID             int64
+	First, Last    string
+	Email          string
+	Role           string
+	WeeklyCapacity int // hours
+	BillRate       int // per hour, whole currency units
+	CostRate       int
+	Contractor     bool
+	Start          time.Time
+}
+
+// Client is a customer.
+type Client struct {
+	ID       int64
+	Name     string
+	Currency string
+}
+
+// Project is a piece of client (or internal) work.
+type Project struct {
+	ID          int64
+	ClientID    int64
+	Name, Code  string
+	Billing     string
+	Start, End  time.Time
+	BudgetHours float64
+	Fee         float64 // fixed fee contract value
+	Active      bool
+	TimeOff     bool // the internal project time off is logged against
+	People      []int64
+}
+
+// Task is a Harvest task.
+type Task struct {
+	ID       int64
+	Name     string
+	Billable bool
+}
+
+// Entry is one time entry.
+type Entry struct {
+	ID        int64
+	PersonID  int64
+	ProjectID int64
+	TaskID    int64
+	Date      time.Time
+	Quarters  int // hours × 4: every entry is a whole number of quarter hours
+	Billable  bool
+	BillRate  int // 0 when not billable
+	CostRate  int
+	InvoiceID int64
+	Created   time.Time
+}
+
+// Hours is the entry's duration.
+func (e Entry) Hours() float64 { return float64(e.Quarters) / 4 }
+
+// Line is an invoice line.
+type Line struct {
+	ID          int64
+	ProjectID   int64
+	Description string
+	Quantity    float64
+	UnitPrice   float64
+	AmountCents int64
+}
+
+// Invoice is a client invoice with lines.
+type Invoice struct {
+	ID        int64
+	ClientID  int64
+	Number    string
+	IssueDate time.Time
+	DueDate   time.Time
+	State     string // open, paid
+	Lines     []Line
+	TaxPct    int
+}
+
+// NetCents sums the lines.
+func (inv Invoice) NetCents() int64 {
+	var n int64
+	for _, l := range inv.Lines {
+		n += l.AmountCents
+	}
+	return n
+}
+
+// Agency is the generated truth.
+type Agency struct {
+	Options  Options
+	Name     string
+	Currency string
+	Calendar string
+	Start    time.Time
+	People   []Person
+	Clients  []Client
+	Projects []Project
+	Tasks    []Task
+	Entries  []Entry
+	Invoices []Invoice
+}
+
+var (
+	firstNames = []string{"Ana", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Hugo", "Isla", "Jack", "Kim", "Leo", "Maya", "Noah", "Olivia", "Priya", "Quinn", "Ravi", "Sara", "Tom", "Uma", "Vik", "Wren", "Xena", "Yusuf", "Zoe"}
+	lastNames  = []string{"Allen", "Brooks", "Carter", "Dawson", "Evans", "Fischer", "Gupta", "Hughes", "Ito", "Jones", "Khan", "Lopez", "Murphy", "Novak", "Owens", "Patel", "Quinn", "Reid", "Shah", "Turner"}
+	clientBase = []string{"Acme", "Northwind", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent", "Tyrell", "Wonka", "Cyberdyne", "Aperture", "Gringotts", "Oscorp", "Pied Piper", "Dunder", "Monarch", "Prestige", "Blue Sun", "Kree", "Massive", "Nakatomi", "Zorg"}
+	suffixes   = []string{"Ltd", "Inc", "GmbH", "LLC", "Group", "Corp", "& Co", "Studios"}
+	kinds      = []string{"Website", "Brand Refresh", "App", "Campaign", "Platform", "Retainer", "Discovery", "Redesign", "Portal", "Migration"}
+	roles      = []struct {
+		name       string
+		bill, cost int
+	}{{"Designer", 120, 55}, {"Developer", 130, 60}, {"Project Manager", 110, 50}, {"Strategist", 150, 70}, {"QA Engineer", 100, 45}}
+)
+
+// Generate builds the agency deterministically from opts.
+func Generate(opts Options) *Agency {
+	o := opts.withDefaults()
+	rng := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
+	start := o.End.AddDate(-o.Years, 0, 1)
+	for start.Weekday() != time.Monday {
+		start = start.AddDate(0, 0, 1)
+	}
+	a := &Agency{Options: o, Name: "Northwind Studio", Currency: "GBP", Calendar: "GB-ENG", Start: start}
+
+	a.Tasks = []Task{
+		{1, "Design", true}, {2, "Development", true}, {3, "Project Management", true},
+		{4, "Strategy", true}, {5, "QA", true}, {6, "Meetings", false},
+		{7, "Internal Admin", false}, {8, "Time Off", false},
+	}
+	for i := range o.People {
+		r := roles[i%len(roles)]
+		p := Person{
+			ID:    int64(1000 + i),
+			First: firstNames[i%len(firstNames)], Last: lastNames[(i*7)%len(lastNames)],
+			Role: r.name, WeeklyCapacity: 40, BillRate: r.bill + 5*rng.IntN(4), CostRate: r.cost + 5*rng.IntN(3),
+			Start: start,
+		}
+		p.Email = fmt.Sprintf("%s.%s%d@northwind.example", lower(p.First), lower(p.Last), i)
+		switch {
+		case i%10 == 7:
+			p.WeeklyCapacity = 24 // part-timer, Mon–Fri at 4.8 h
+		case i%10 == 9:
+			p.WeeklyCapacity = 32
+		}
+		if i%13 == 5 {
+			p.Contractor = true
+		}
+		if i%6 == 4 { // joined part way through
+			p.Start = start.AddDate(0, 3+rng.IntN(12), 0)
+			for p.Start.Weekday() != time.Monday {
+				p.Start = p.Start.AddDate(0, 0, 1)
+			}
+		}
+		a.People = append(a.People, p)
+	}
+	for i := range o.Clients {
+		name := clientBase[i%len(clientBase)]
+		if i >= len(clientBase) {
+			name = fmt.Sprintf("%s %d", name, i/len(clientBase)+1)
+		}
+		a.Clients = append(a.Clients, Client{ID: int64(500 + i), Name: name + " " + suffixes[i%len(suffixes)], Currency: "GBP"})
+	}
+	internal := Client{ID: 499, Name: a.Name, Currency: "GBP"}
+	a.Clients = append(a.Clients, internal)
+
+	span := int(o.End.Sub(start).Hours() / 24)
+	for i := range o.Projects {
+		c := a.Clients[i%o.Clients]
+		billing := TM
+		switch i % 7 {
+		case 2, 5:
+			billing = FixedFee
+		case 6:
+			billing = Retainer
+		}
+		pStart := start.AddDate(0, 0, rng.IntN(max(1, span*2/3)))
+		length := 60 + rng.IntN(300)
+		pEnd := pStart.AddDate(0, 0, length)
+		p := Project{
+			ID: int64(7000 + i), ClientID: c.ID, Billing: billing,
+			Name:  fmt.Sprintf("%s %s", firstWord(c.Name), kinds[i%len(kinds)]),
+			Code:  fmt.Sprintf("NW-%03d", i+1),
+			Start: pStart, End: pEnd, Active: !pEnd.Before(o.End),
+		}
+		if p.Active {
+			p.End = time.Time{}
+		}
+		team := 2 + rng.IntN(4)
+		for range team {
+			p.People = appendUnique(p.People, a.People[rng.IntN(len(a.People))].ID)
+		}
+		weeks := float64(length) / 7
+		p.BudgetHours = float64(int(weeks*float64(team)*12/10)) * 10
+		if billing == FixedFee {
+			p.Fee = float64(int(p.BudgetHours*125/1000)) * 1000
+		}
+		a.Projects = append(a.Projects, p)
+	}
+	adminProject := Project{ID: 6998, ClientID: internal.ID, Name: "Internal Admin", Code: "NW-ADMIN", Billing: NonBillable, Start: start, Active: true}
+	timeOffProject := Project{ID: 6999, ClientID: internal.ID, Name: "Time Off", Code: "NW-TIMEOFF", Billing: NonBillable, Start: start, Active: true, TimeOff: true}
+	a.Projects = append(a.Projects, adminProject, timeOffProject)
+
+	a.generateTime(rng)
+	a.generateInvoices()
+	return a
+}
+
+// IsHoliday reports whether d is a public holiday on the agency's calendar.
+func (a *Agency) holidaySet() map[time.Time]bool {
+	set := map[time.Time]bool{}
+	for _, h := range holidays.Between(a.Calendar, a.Start.Year(), a.Options.End.Year()) {
+		set[h.Date] = true
+	}
+	return set
+}
+
+func (a *Agency) generateTime(rng *rand.Rand) {
+	hol := a.holidaySet()
+	var id int64 = 100000
+	byPerson := map[int64][]*Project{}
+	for i := range a.Projects {
+		p := &a.Projects[i]
+		for _, pid := range p.People {
+			byPerson[pid] = append(byPerson[pid], p)
+		}
+	}
+	for _, person := range a.People {
+		dailyQ := person.WeeklyCapacity * 4 / 5 // quarter hours per working day
+		for d := person.Start; !d.After(a.Options.End); d = d.AddDate(0, 0, 1) {
+			if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday || hol[d] {
+				continue
+			}
+			add := func(p *Project, task Task, q int, billable bool) {
+				id++
+				e := Entry{ID: id, PersonID: person.ID, ProjectID: p.ID, TaskID: task.ID, Date: d, Quarters: q,
+					Billable: billable, CostRate: person.CostRate,
+					Created: d.Add(17*time.Hour + time.Duration(rng.IntN(3600))*time.Second)}
+				if billable {
+					e.BillRate = person.BillRate
+				}
+				a.Entries = append(a.Entries, e)
+			}
+			// About 18 days of leave a year, logged the way Harvest suggests:
+			// a full day on the Time Off task.
+			if rng.IntN(100) < 7 {
+				add(&a.Projects[len(a.Projects)-1], a.Tasks[7], dailyQ, false)
+				continue
+			}
+			var live []*Project
+			for _, p := range byPerson[person.ID] {
+				if !d.Before(p.Start) && (p.End.IsZero() || !d.After(p.End)) {
+					live = append(live, p)
+				}
+			}
+			// A day is the scheduled hours give or take an hour.
+			dayQ := max(4, dailyQ+rng.IntN(9)-4)
+			n := 1 + rng.IntN(a.Options.EntriesPerDay)
+			for k := range n {
+				q := dayQ / n
+				if k == n-1 {
+					q = dayQ - q*(n-1)
+				}
+				if q <= 0 {
+					continue
+				}
+				if len(live) == 0 || rng.IntN(100) < 12 {
+					add(&a.Projects[len(a.Projects)-2], a.Tasks[6+rng.IntN(2)], q, false)
+					continue
+				}
+				p := live[rng.IntN(len(live))]
+				task := a.Tasks[rng.IntN(5)]
+				billable := rng.IntN(100) < 88
+				if !billable {
+					task = a.Tasks[5]
+				}
+				add(p, task, q, billable)
+			}
+		}
+	}
+}
+
+// generateInvoices bills T&M and retainer work monthly in arrears (except
+// the last month, which stays unbilled: WIP) and fixed fees half up front,
+// half at the end.
+func (a *Agency) generateInvoices() {
+	var invID int64 = 9000
+	var lineID int64 = 50000
+	number := 1000
+	lastMonth := time.Date(a.Options.End.Year(), a.Options.End.Month(), 1, 0, 0, 0, 0, time.UTC)
+	type key struct {
+		project int64
+		month   time.Time
+	}
+	billable := map[key][]int{}
+	var keys []key
+	projByID := map[int64]*Project{}
+	for i := range a.Projects {
+		projByID[a.Projects[i].ID] = &a.Projects[i]
+	}
+	for i, e := range a.Entries {
+		p := projByID[e.ProjectID]
+		if !e.Billable || (p.Billing != TM && p.Billing != Retainer) {
+			continue
+		}
+		m := time.Date(e.Date.Year(), e.Date.Month(), 1, 0, 0, 0, 0, time.UTC)
+		if !m.Before(lastMonth) {
+			continue
+		}
+		k := key{e.ProjectID, m}
+		if _, ok := billable[k]; !ok {
+			keys = append(keys, k)
+		}
+		billable[k] = append(billable[k], i)
+	}
+	sortKeys(keys, func(a, b key) bool {
+		if !a.month.Equal(b.month) {
+			return a.month.Before(b.month)
+		}
+		return a.project < b.project
+	})
+	for _, k := range keys {
+		p := projByID[k.project]
+		invID++
+		number++
+		issue := k.month.AddDate(0, 1, 2)
+		inv := Invoice{ID: invID, ClientID: p.ClientID, Number: fmt.Sprint(number), IssueDate: issue, DueDate: issue.AddDate(0, 0, 30), State: "paid", TaxPct: 20}
+		if issue.AddDate(0, 0, 30).After(a.Options.End) {
+			inv.State = "open"
+		}
+		// One line per rate, like Harvest's "uninvoiced time by person".
+		byRate := map[int]int{}
+		var rates []int
+		for _, i := range billable[k] {
+			e := &a.Entries[i]
+			e.InvoiceID = invID
+			if _, ok := byRate[e.BillRate]; !ok {
+				rates = append(rates, e.BillRate)
+			}
+			byRate[e.BillRate] += e.Quarters
+		}
+		sortKeys(rates, func(a, b int) bool { return a < b })
+		for _, r := range rates {
+			lineID++
+			q := byRate[r]
+			inv.Lines = append(inv.Lines, Line{ID: lineID, ProjectID: p.ID, Description: fmt.Sprintf("%s: services at %d/h", p.Name, r),
+				Quantity: float64(q) / 4, UnitPrice: float64(r), AmountCents: int64(q) * int64(r) * 25})
+		}
+		a.Invoices = append(a.Invoices, inv)
+	}
+	for i := range a.Projects {
+		p := &a.Projects[i]
+		if p.Billing != FixedFee {
+			continue
+		}
+		half := int64(p.Fee*100) / 2
+		bill := func(date time.Time, desc string, cents int64) {
+			invID++
+			number++
+			lineID++
+			a.Invoices = append(a.Invoices, Invoice{ID: invID, ClientID: p.ClientID, Number: fmt.Sprint(number), IssueDate: date,
+				DueDate: date.AddDate(0, 0, 30), State: "paid", TaxPct: 20,
+				Lines: []Line{{ID: lineID, ProjectID: p.ID, Description: desc, Quantity: 1, UnitPrice: float64(cents) / 100, AmountCents: cents}}})
+		}
+		bill(p.Start, p.Name+": 50% on signature", half)
+		if !p.End.IsZero() && p.End.Before(a.Options.End) {
+			bill(p.End, p.Name+": balance on delivery", int64(p.Fee*100)-half)
+		}
+	}
+}

@@ -1,0 +1,360 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/conflux-dev/conflux/internal/warehouse"
+)
+
+//go:embed staging core marts tests
+var builtin embed.FS
+
+// Builtin is the embedded model tree.
+func Builtin() embed.FS { return builtin }
+
+// Options configures one build.
+type Options struct {
+	// Sources maps each configured source name to its connector type; the
+	// source template function unions the raw tables of every source of a type.
+	Sources map[string]string
+	UserDir string // the project's own models folder
+	Force   bool   // rebuild even when nothing changed
+	Seeds   Seeds
+	Logger  *slog.Logger
+}
+
+// Result is what a build did.
+type Result struct {
+	Models []ModelResult
+	Tests  []TestResult
+}
+
+// ModelResult is one model's outcome.
+type ModelResult struct {
+	Name     string
+	Status   string // built, skipped, failed, blocked
+	Rows     int64
+	Duration time.Duration
+	Err      error
+}
+
+// TestResult is one data test's outcome.
+type TestResult struct {
+	Model, Name string
+	Failures    int64
+	Err         error
+}
+
+// Failed lists what went wrong, one line each.
+func (r *Result) Failed() []string {
+	var out []string
+	for _, m := range r.Models {
+		if m.Status == "failed" || m.Status == "blocked" {
+			out = append(out, fmt.Sprintf("model %s %s: %v", m.Name, m.Status, m.Err))
+		}
+	}
+	for _, t := range r.Tests {
+		switch {
+		case t.Err != nil:
+			out = append(out, fmt.Sprintf("test %s on %s could not run: %v", t.Name, t.Model, t.Err))
+		case t.Failures > 0:
+			out = append(out, fmt.Sprintf("test %s on %s failed: %d rows", t.Name, t.Model, t.Failures))
+		}
+	}
+	return out
+}
+
+// ErrBuildFailed is wrapped by Build's error when a model or test failed.
+var ErrBuildFailed = errors.New("build failed")
+
+type node struct {
+	model *Model
+	sql   string
+	deps  []string
+	raws  []string // raw tables read through source
+}
+
+// Build materializes every model in dependency order and runs the tests.
+func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	all, err := Load(builtin, opts.UserDir)
+	if err != nil {
+		return nil, err
+	}
+	db := wh.DB()
+	seedHash, err := writeSeeds(ctx, db, opts.Seeds)
+	if err != nil {
+		return nil, err
+	}
+	known := map[string]bool{}
+	for _, m := range all {
+		if !m.Assertion {
+			known[m.Name] = true
+		}
+	}
+	nodes := map[string]*node{}
+	for _, m := range all {
+		n := &node{model: m}
+		sql, deps, err := render(m, known, func(connectorType, stream string) (string, error) {
+			rel, raws, err := sourceRelation(ctx, db, opts.Sources, connectorType, stream)
+			n.raws = append(n.raws, raws...)
+			return rel, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		n.sql, n.deps = sql, deps
+		nodes[m.Name] = n
+	}
+	order, err := topoSort(nodes)
+	if err != nil {
+		return nil, err
+	}
+
+	res := &Result{}
+	hashes := map[string]string{}
+	status := map[string]string{}
+	rawPrints := map[string]string{}
+	for _, name := range order {
+		n := nodes[name]
+		if n.model.Assertion {
+			continue
+		}
+		mr := ModelResult{Name: name}
+		start := time.Now()
+		var blockedBy []string
+		for _, d := range n.deps {
+			if s := status[d]; s == "failed" || s == "blocked" {
+				blockedBy = append(blockedBy, d)
+			}
+		}
+		h := sha256.New()
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", n.model.Materialized, n.sql, seedHash)
+		for _, d := range n.deps {
+			fmt.Fprintf(h, "%s=%s\x00", d, hashes[d])
+		}
+		for _, r := range n.raws {
+			if _, ok := rawPrints[r]; !ok {
+				rawPrints[r] = rawFingerprint(ctx, db, r)
+			}
+			fmt.Fprintf(h, "%s=%s\x00", r, rawPrints[r])
+		}
+		hash := hex.EncodeToString(h.Sum(nil))
+		hashes[name] = hash
+		switch {
+		case len(blockedBy) > 0:
+			mr.Status, mr.Err = "blocked", fmt.Errorf("input %s did not build", strings.Join(blockedBy, ", "))
+		case !opts.Force && unchanged(ctx, db, name, hash):
+			mr.Status = "skipped"
+		default:
+			if err := materialize(ctx, db, n); err != nil {
+				mr.Status, mr.Err = "failed", err
+			} else {
+				mr.Status = "built"
+			}
+		}
+		if mr.Status == "built" || mr.Status == "skipped" {
+			db.QueryRowContext(ctx, "SELECT count(*) FROM "+name).Scan(&mr.Rows)
+		}
+		mr.Duration = time.Since(start)
+		status[name] = mr.Status
+		recordModel(ctx, db, mr, hash)
+		res.Models = append(res.Models, mr)
+		if mr.Err != nil {
+			log.Error("model failed", "model", name, "status", mr.Status, "error", mr.Err)
+		} else {
+			log.Debug("model", "model", name, "status", mr.Status, "rows", mr.Rows, "duration", mr.Duration)
+		}
+		if mr.Status == "built" || mr.Status == "skipped" {
+			for _, t := range n.model.Tests {
+				res.Tests = append(res.Tests, runTest(ctx, db, name, t))
+			}
+		}
+	}
+	for _, name := range order {
+		n := nodes[name]
+		if !n.model.Assertion {
+			continue
+		}
+		var blocked bool
+		for _, d := range n.deps {
+			if s := status[d]; s == "failed" || s == "blocked" {
+				blocked = true
+			}
+		}
+		if blocked {
+			continue
+		}
+		res.Tests = append(res.Tests, runTest(ctx, db, name, Test{Name: name, SQL: n.sql}))
+	}
+	if failed := res.Failed(); len(failed) > 0 {
+		return res, fmt.Errorf("%w: %s", ErrBuildFailed, strings.Join(failed, "; "))
+	}
+	return res, nil
+}
+
+func topoSort(nodes map[string]*node) ([]string, error) {
+	const (
+		unseen = iota
+		active
+		done
+	)
+	state := map[string]int{}
+	var order, stack []string
+	var visit func(string) error
+	visit = func(name string) error {
+		switch state[name] {
+		case done:
+			return nil
+		case active:
+			i := slices.Index(stack, name)
+			cycle := append(slices.Clone(stack[i:]), name)
+			return fmt.Errorf("models form a cycle: %s (break one reference)", strings.Join(cycle, " -> "))
+		}
+		state[name] = active
+		stack = append(stack, name)
+		for _, d := range nodes[name].deps {
+			if err := visit(d); err != nil {
+				return err
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[name] = done
+		order = append(order, name)
+		return nil
+	}
+	names := make([]string, 0, len(nodes))
+	for n := range nodes {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		if err := visit(n); err != nil {
+			return nil, err
+		}
+	}
+	return order, nil
+}
+
+func sourceRelation(ctx context.Context, db *sql.DB, sources map[string]string, connectorType, stream string) (string, []string, error) {
+	var names []string
+	for name, typ := range sources {
+		if typ == connectorType {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	var parts, raws []string
+	for _, name := range names {
+		table, err := warehouse.RawTable(name, stream)
+		if err != nil {
+			return "", nil, err
+		}
+		var exists bool
+		db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?`, name+"__"+stream).Scan(&exists)
+		if !exists {
+			continue
+		}
+		raws = append(raws, table)
+		parts = append(parts, fmt.Sprintf("SELECT '%s' AS source, id, payload, updated_at, synced_at FROM %s WHERE deleted_at IS NULL", name, table))
+	}
+	if len(parts) == 0 {
+		return "(SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS id, NULL::JSON AS payload, NULL::TIMESTAMPTZ AS updated_at, NULL::TIMESTAMPTZ AS synced_at WHERE false)", nil, nil
+	}
+	return "(" + strings.Join(parts, " UNION ALL ") + ")", raws, nil
+}
+
+func rawFingerprint(ctx context.Context, db *sql.DB, table string) string {
+	var n, run int64
+	var synced sql.NullString
+	db.QueryRowContext(ctx, `SELECT count(*), coalesce(max(sync_run), 0), max(synced_at)::VARCHAR FROM `+table).Scan(&n, &run, &synced)
+	return fmt.Sprintf("%d/%d/%s", n, run, synced.String)
+}
+
+func unchanged(ctx context.Context, db *sql.DB, name, hash string) bool {
+	var last string
+	err := db.QueryRowContext(ctx, `SELECT hash FROM meta.model_runs WHERE model = ? AND status IN ('built', 'skipped')
+		ORDER BY built_at DESC LIMIT 1`, name).Scan(&last)
+	if err != nil || last != hash {
+		return false
+	}
+	schema, table, _ := strings.Cut(name, ".")
+	var exists bool
+	db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, schema, table).Scan(&exists)
+	return exists
+}
+
+func materialize(ctx context.Context, db *sql.DB, n *node) error {
+	name := n.model.Name
+	schema, table, _ := strings.Cut(name, ".")
+	var existing string
+	db.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, schema, table).Scan(&existing)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	stmts := []string{}
+	switch {
+	case existing == "VIEW" && n.model.Materialized == "table":
+		stmts = append(stmts, "DROP VIEW "+name)
+	case existing == "BASE TABLE" && n.model.Materialized == "view":
+		stmts = append(stmts, "DROP TABLE "+name)
+	}
+	kind := "TABLE"
+	if n.model.Materialized == "view" {
+		kind = "VIEW"
+	}
+	stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, name, strings.TrimRight(strings.TrimSpace(n.sql), ";")))
+	for _, s := range stmts {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			conn.ExecContext(context.Background(), "ROLLBACK")
+			return fmt.Errorf("%s (%s): %w", name, n.model.Path, err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		conn.ExecContext(context.Background(), "ROLLBACK")
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+func recordModel(ctx context.Context, db *sql.DB, mr ModelResult, hash string) {
+	var msg sql.NullString
+	if mr.Err != nil {
+		msg = sql.NullString{String: mr.Err.Error(), Valid: true}
+	}
+	db.ExecContext(ctx, `INSERT INTO meta.model_runs VALUES (?, ?, now(), ?, ?, ?, ?)`,
+		mr.Name, hash, mr.Duration.Milliseconds(), mr.Rows, mr.Status, msg)
+}
+
+func runTest(ctx context.Context, db *sql.DB, model string, t Test) TestResult {
+	tr := TestResult{Model: model, Name: t.Name}
+	err := db.QueryRowContext(ctx, "SELECT count(*) FROM (\n"+strings.TrimRight(strings.TrimSpace(t.SQL), ";")+"\n)").Scan(&tr.Failures)
+	status, msg := "pass", sql.NullString{}
+	switch {
+	case err != nil:
+		tr.Err = err
+		status, msg = "error", sql.NullString{String: err.Error(), Valid: true}
+	case tr.Failures > 0:
+		status = "fail"
+	}
+	db.ExecContext(ctx, `INSERT INTO meta.test_results VALUES (?, ?, now(), ?, ?, ?)`, t.Name, model, tr.Failures, status, msg)
+	return tr
+}

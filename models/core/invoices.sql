@@ -1,0 +1,23 @@
+-- The canonical invoice. project_key is set when every line names the same project.
+-- test: unique(invoice_key)
+-- test: relationships(client_key -> core.clients.client_key)
+SELECT
+    i.invoice_key,
+    i.source,
+    i.source_id,
+    i.client_key,
+    CASE WHEN count(DISTINCT l.project_key) = 1 THEN min(l.project_key) END AS project_key,
+    i.number,
+    i.issue_date,
+    i.due_date,
+    i.status,
+    i.currency,
+    CAST(NULL AS DECIMAL(18,8)) AS fx_rate,
+    (i.total - i.tax_amount)::DECIMAL(18,6) AS net_amount,
+    i.tax_amount,
+    i.total,
+    i.amount_paid,
+    i.total < 0 AS is_credit_note
+FROM {{ ref "staging.harvest_invoices" }} i
+LEFT JOIN {{ ref "staging.harvest_invoice_lines" }} l USING (invoice_key)
+GROUP BY ALL

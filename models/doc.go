@@ -1,0 +1,16 @@
+// Package models builds the warehouse's staging, core and marts schemas from
+// SQL files. Models reference each other with {{ ref "core.people" }} or plain
+// schema-qualified names; the runner orders them as a DAG, rejects cycles,
+// materializes each one, skips models whose SQL and inputs are unchanged,
+// and runs the data tests declared in each file's header.
+//
+// Header directives, one per comment line at the top of a file:
+//
+//	-- materialized: view | table
+//	-- test: unique(col[, col...])
+//	-- test: not_null(col[, col...])
+//	-- test: relationships(col -> core.other.col)
+//	-- test: accepted_values(col: a, b, c)
+//
+// Files under tests/ are SQL assertions: each returns the rows that fail.
+package models

@@ -1,0 +1,23 @@
+-- Person × ISO week (metrics §1.6, §2.2–2.3, §9.2): sums of the days, and
+-- ratios of those sums; a ratio over zero available hours is NULL.
+-- test: unique(person_key, week_start)
+-- test: relationships(person_key -> core.people.person_key)
+SELECT
+    person_key,
+    date_trunc('week', date)::DATE AS week_start,
+    isoyear(date) AS iso_year,
+    week(date) AS iso_week,
+    sum(scheduled_h)::DECIMAL(14,4) AS scheduled_h,
+    sum(holiday_h)::DECIMAL(14,4) AS holiday_h,
+    sum(capacity_h)::DECIMAL(14,4) AS capacity_h,
+    sum(time_off_h)::DECIMAL(14,4) AS time_off_h,
+    sum(available_h)::DECIMAL(14,4) AS available_h,
+    sum(worked_h)::DECIMAL(14,4) AS worked_h,
+    sum(billable_h)::DECIMAL(14,4) AS billable_h,
+    sum(nonbillable_h)::DECIMAL(14,4) AS nonbillable_h,
+    sum(booked_h)::DECIMAL(14,4) AS booked_h,
+    sum(billable_h) / nullif(sum(available_h), 0) AS billable_util,
+    sum(worked_h) / nullif(sum(available_h), 0) AS total_util,
+    sum(billable_h) / nullif(sum(worked_h), 0) AS billable_mix
+FROM {{ ref "marts.person_day" }}
+GROUP BY ALL

@@ -1,0 +1,231 @@
+package models
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"text/template"
+)
+
+// Model is one SQL file.
+type Model struct {
+	Name         string // schema.table, e.g. core.time_entries
+	Path         string // where it came from (embedded:... or a file)
+	SQL          string // as written
+	Materialized string // view or table
+	Tests        []Test
+	Assertion    bool // a tests/*.sql file: returns failing rows
+}
+
+// Test is a declared data test.
+type Test struct {
+	Name string // e.g. unique(entry_key)
+	SQL  string // returns one row per failure
+}
+
+var schemas = []string{"staging", "core", "marts"}
+
+// Load reads the built-in models from builtin, then the user's folder (if it
+// exists); a user file with the same name replaces the built-in one.
+func Load(builtin fs.FS, userDir string) ([]*Model, error) {
+	byName := map[string]*Model{}
+	if err := loadFS(builtin, "embedded:", byName); err != nil {
+		return nil, err
+	}
+	if userDir != "" {
+		if st, err := os.Stat(userDir); err == nil && st.IsDir() {
+			if err := loadFS(os.DirFS(userDir), userDir+string(filepath.Separator), byName); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var out []*Model
+	for _, m := range byName {
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b *Model) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+func loadFS(fsys fs.FS, prefix string, into map[string]*Model) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || path.Ext(p) != ".sql" {
+			return nil
+		}
+		top, _, _ := strings.Cut(p, "/")
+		base := strings.TrimSuffix(path.Base(p), ".sql")
+		body, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		m := &Model{Path: prefix + p, SQL: string(body)}
+		switch {
+		case top == "tests":
+			m.Name, m.Assertion = "tests."+base, true
+		case slices.Contains(schemas, top):
+			m.Name = top + "." + base
+			m.Materialized = "table"
+			if top == "staging" {
+				m.Materialized = "view"
+			}
+		default:
+			return fmt.Errorf("%s: models live under staging/, core/, marts/ or tests/", m.Path)
+		}
+		if err := parseHeader(m); err != nil {
+			return err
+		}
+		into[m.Name] = m
+		return nil
+	})
+}
+
+var directiveRE = regexp.MustCompile(`^--\s*(materialized|test):\s*(.+?)\s*$`)
+var testRE = regexp.MustCompile(`^(unique|not_null|relationships|accepted_values)\((.*)\)$`)
+
+func parseHeader(m *Model) error {
+	sc := bufio.NewScanner(strings.NewReader(m.SQL))
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" {
+			continue
+		}
+		if !strings.HasPrefix(text, "--") {
+			break
+		}
+		d := directiveRE.FindStringSubmatch(text)
+		if d == nil {
+			continue
+		}
+		switch d[1] {
+		case "materialized":
+			if d[2] != "view" && d[2] != "table" {
+				return fmt.Errorf("%s:%d: materialized must be view or table, not %q", m.Path, line, d[2])
+			}
+			m.Materialized = d[2]
+		case "test":
+			t, err := declaredTest(m.Name, d[2])
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w", m.Path, line, err)
+			}
+			m.Tests = append(m.Tests, t)
+		}
+	}
+	return nil
+}
+
+func splitCols(s string) []string {
+	var out []string
+	for _, c := range strings.Split(s, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func quoteList(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	}
+	return strings.Join(q, ", ")
+}
+
+func declaredTest(model, spec string) (Test, error) {
+	m := testRE.FindStringSubmatch(spec)
+	if m == nil {
+		return Test{}, fmt.Errorf("test %q: write unique(cols), not_null(cols), relationships(col -> schema.table.col) or accepted_values(col: a, b)", spec)
+	}
+	kind, args := m[1], m[2]
+	t := Test{Name: spec}
+	switch kind {
+	case "unique":
+		cols := strings.Join(splitCols(args), ", ")
+		t.SQL = fmt.Sprintf("SELECT %s, count(*) AS n FROM %s GROUP BY ALL HAVING count(*) > 1", cols, model)
+	case "not_null":
+		var conds []string
+		for _, c := range splitCols(args) {
+			conds = append(conds, c+" IS NULL")
+		}
+		t.SQL = fmt.Sprintf("SELECT * FROM %s WHERE %s", model, strings.Join(conds, " OR "))
+	case "relationships":
+		col, target, ok := strings.Cut(args, "->")
+		col, target = strings.TrimSpace(col), strings.TrimSpace(target)
+		dot := strings.LastIndex(target, ".")
+		if !ok || dot < 0 {
+			return Test{}, fmt.Errorf("test %q: write relationships(col -> schema.table.col)", spec)
+		}
+		t.SQL = fmt.Sprintf("SELECT m.%s FROM %s m WHERE m.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s = m.%s)",
+			col, model, col, target[:dot], target[dot+1:], col)
+	case "accepted_values":
+		col, vals, ok := strings.Cut(args, ":")
+		if !ok {
+			return Test{}, fmt.Errorf("test %q: write accepted_values(col: a, b)", spec)
+		}
+		t.SQL = fmt.Sprintf("SELECT %s FROM %s WHERE %s NOT IN (%s)", strings.TrimSpace(col), model, strings.TrimSpace(col), quoteList(splitCols(vals)))
+	}
+	return t, nil
+}
+
+// SourceRelation renders the union of raw tables feeding one connector type.
+type SourceRelation func(connectorType, stream string) (string, error)
+
+// render expands the template functions and returns the SQL and the models
+// it refers to (by ref or by a plain schema-qualified name).
+func render(m *Model, known map[string]bool, source SourceRelation) (string, []string, error) {
+	var deps []string
+	tmpl, err := template.New(m.Path).Option("missingkey=error").Funcs(template.FuncMap{
+		"ref": func(name string) (string, error) {
+			if !known[name] {
+				return "", fmt.Errorf("ref %q: no such model", name)
+			}
+			deps = append(deps, name)
+			return name, nil
+		},
+		"source": source,
+	}).Parse(m.SQL)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, nil); err != nil {
+		return "", nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	sql := buf.String()
+	for _, name := range qualifiedNames(sql) {
+		if known[name] && name != m.Name {
+			deps = append(deps, name)
+		}
+	}
+	for _, t := range m.Tests {
+		for _, name := range qualifiedNames(t.SQL) {
+			if known[name] && name != m.Name && !m.Assertion {
+				// A relationships test needs its target built first.
+				deps = append(deps, name)
+			}
+		}
+	}
+	slices.Sort(deps)
+	return sql, slices.Compact(deps), nil
+}
+
+var qualifiedRE = regexp.MustCompile(`\b((?:staging|core|marts)\.[a-z_][a-z0-9_]*)\b`)
+var commentRE = regexp.MustCompile(`--[^\n]*`)
+
+func qualifiedNames(sql string) []string {
+	var out []string
+	for _, m := range qualifiedRE.FindAllStringSubmatch(commentRE.ReplaceAllString(sql, ""), -1) {
+		out = append(out, m[1])
+	}
+	return out
+}

@@ -1,0 +1,263 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conflux-dev/conflux/internal/holidays"
+	"github.com/conflux-dev/conflux/internal/warehouse"
+)
+
+func openWarehouse(t testing.TB) *warehouse.Warehouse {
+	t.Helper()
+	w, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return w
+}
+
+// put writes Harvest-shaped records into raw.harvest__<stream>.
+func put(t testing.TB, w *warehouse.Warehouse, stream string, records ...map[string]any) {
+	t.Helper()
+	ctx := context.Background()
+	if err := w.EnsureRawTable(ctx, "harvest", stream); err != nil {
+		t.Fatal(err)
+	}
+	var rows []warehouse.Row
+	for _, r := range records {
+		body, _ := json.Marshal(r)
+		rows = append(rows, warehouse.Row{ID: fmt.Sprint(r["id"]), Payload: body})
+	}
+	if _, err := w.CommitPage(ctx, "harvest", stream, 1, warehouse.Page{Rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type m = map[string]any
+
+func entry(id int, user int, project int, task int, taskName, date string, hours float64, billable bool) m {
+	e := m{"id": id, "spent_date": date, "user": m{"id": user}, "project": m{"id": project}, "task": m{"id": task, "name": taskName},
+		"hours": hours, "rounded_hours": hours, "billable": billable, "cost_rate": 50.0, "is_billed": false, "invoice": nil}
+	if billable {
+		e["billable_rate"] = 100.0
+	} else {
+		e["billable_rate"] = nil
+	}
+	return e
+}
+
+func gbSeeds(t testing.TB) Seeds {
+	var s Seeds
+	for _, d := range holidays.Between("GB-ENG", 2024, 2027) {
+		s.Holidays = append(s.Holidays, Holiday{Calendar: d.Calendar, Date: d.Date, Name: d.Name, Fraction: 1})
+	}
+	return s
+}
+
+// fixtureAgency is metrics §1.9 and §2.11: ISO week 2025-W22, Monday 26 May
+// a bank holiday; Ana 1.0 FTE with PTO on Friday, Ben 0.6 FTE Mon–Wed.
+func fixtureAgency(t testing.TB) (*warehouse.Warehouse, Options) {
+	w := openWarehouse(t)
+	put(t, w, "users",
+		m{"id": 1, "first_name": "Ana", "last_name": "A", "email": "ana@x.test", "weekly_capacity": 144000, "is_active": true, "created_at": "2025-01-01T00:00:00Z"},
+		m{"id": 2, "first_name": "Ben", "last_name": "B", "email": "Ben@x.test", "weekly_capacity": 86400, "is_active": true, "created_at": "2025-01-01T00:00:00Z"})
+	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"}, m{"id": 11, "name": "Us", "currency": "USD"})
+	put(t, w, "projects",
+		m{"id": 100, "name": "Acme Web", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "is_fixed_fee": false, "budget_by": "project", "budget": 100.0, "is_active": true},
+		m{"id": 101, "name": "Admin", "client": m{"id": 11, "currency": "USD"}, "is_billable": false, "is_fixed_fee": false, "budget_by": "none", "is_active": true},
+		m{"id": 102, "name": "Fixed", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "is_fixed_fee": true, "fee": 60000.0, "budget_by": "project", "budget": 450.0, "is_active": true})
+	put(t, w, "task_assignments",
+		m{"id": 1, "project": m{"id": 100}, "task": m{"id": 1, "name": "Design"}, "billable": true},
+		m{"id": 2, "project": m{"id": 100}, "task": m{"id": 2, "name": "Meetings"}, "billable": false},
+		m{"id": 3, "project": m{"id": 101}, "task": m{"id": 3, "name": "Admin"}, "billable": false},
+		m{"id": 4, "project": m{"id": 101}, "task": m{"id": 4, "name": "Time Off"}, "billable": false})
+	put(t, w, "time_entries",
+		// Ana: 20 billable + 4 internal + 8 h PTO logged on a time-off task.
+		entry(1, 1, 100, 1, "Design", "2025-05-27", 8, true),
+		entry(2, 1, 100, 1, "Design", "2025-05-28", 8, true),
+		entry(3, 1, 100, 1, "Design", "2025-05-29", 4, true),
+		entry(4, 1, 101, 3, "Admin", "2025-05-29", 4, false),
+		entry(5, 1, 101, 4, "Time Off", "2025-05-30", 8, false),
+		// Ben: 14 billable + 3 non-billable client work.
+		entry(6, 2, 100, 1, "Design", "2025-05-27", 8, true),
+		entry(7, 2, 100, 1, "Design", "2025-05-28", 6, true),
+		entry(8, 2, 100, 2, "Meetings", "2025-05-28", 3, false),
+		// Fixed fee: 260 of 450 estimated hours (metrics §4.8, month 2).
+		entry(9, 1, 102, 1, "Design", "2025-06-02", 260, true),
+	)
+	seeds := gbSeeds(t)
+	seeds.Schedules = []Schedule{{Email: "ben@x.test", Hours: [7]float64{8, 8, 8}}}
+	return w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: seeds}
+}
+
+func build(t testing.TB, w *warehouse.Warehouse, opts Options) *Result {
+	t.Helper()
+	res, err := Build(context.Background(), w, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func query(t testing.TB, w *warehouse.Warehouse, q string, dest ...any) {
+	t.Helper()
+	if err := w.DB().QueryRow(q).Scan(dest...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 0.00005 }
+
+func TestF1CapacityAndF2Utilization(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	build(t, w, opts)
+	week := "week_start = DATE '2025-05-26'"
+	for _, tc := range []struct {
+		person                                    string
+		scheduled, holiday, capacity, off, avail float64
+		billable, worked                          float64
+	}{
+		{"harvest:1", 40, 8, 32, 8, 24, 20, 24},
+		{"harvest:2", 24, 8, 16, 0, 16, 14, 17},
+	} {
+		var s, h, c, o, a, b, wk float64
+		query(t, w, `SELECT scheduled_h, holiday_h, capacity_h, time_off_h, available_h, billable_h, worked_h
+			FROM marts.person_week WHERE person_key = '`+tc.person+`' AND `+week, &s, &h, &c, &o, &a, &b, &wk)
+		got := []float64{s, h, c, o, a, b, wk}
+		want := []float64{tc.scheduled, tc.holiday, tc.capacity, tc.off, tc.avail, tc.billable, tc.worked}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%s: got %v, want %v", tc.person, got, want)
+				break
+			}
+		}
+	}
+	var avail, capacity, sched float64
+	query(t, w, `SELECT sum(available_h), sum(capacity_h), sum(scheduled_h) FROM marts.person_week WHERE `+week, &avail, &capacity, &sched)
+	if avail != 40 || capacity != 48 || sched != 64 {
+		t.Errorf("F1 sums: available %v capacity %v scheduled %v, want 40 48 64", avail, capacity, sched)
+	}
+	var anaUtil, benUtil, benTotal float64
+	query(t, w, `SELECT billable_util FROM marts.person_week WHERE person_key = 'harvest:1' AND `+week, &anaUtil)
+	query(t, w, `SELECT billable_util, total_util FROM marts.person_week WHERE person_key = 'harvest:2' AND `+week, &benUtil, &benTotal)
+	if !near(anaUtil, 20.0/24) || !near(benUtil, 0.875) || !near(benTotal, 1.0625) {
+		t.Errorf("F2 person utils: ana %v ben %v ben total %v", anaUtil, benUtil, benTotal)
+	}
+	// Team figures are ratios of sums: 85.00%, not the 85.42% average of ratios.
+	var teamBill, teamTotal, teamMix, gross float64
+	query(t, w, `SELECT sum(billable_h)/sum(available_h), sum(worked_h)/sum(available_h), sum(billable_h)/sum(worked_h), sum(billable_h)/sum(scheduled_h)
+		FROM marts.person_week WHERE `+week, &teamBill, &teamTotal, &teamMix, &gross)
+	if !near(teamBill, 0.85) || !near(teamTotal, 1.025) || math.Abs(teamMix-0.8293) > 0.00005 || math.Abs(gross-0.53125) > 0.00005 {
+		t.Errorf("F2 team: billable %v total %v mix %v gross %v", teamBill, teamTotal, teamMix, gross)
+	}
+}
+
+func TestF5FixedFeeRevenueAndProjectFinancials(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	build(t, w, opts)
+	var revenue, cost, margin string
+	query(t, w, `SELECT revenue::VARCHAR, cost_amount::VARCHAR, margin::VARCHAR FROM marts.project_financials WHERE project_key = 'harvest:102'`, &revenue, &cost, &margin)
+	// 60,000 × 260/450 = 34,666.67 at presentation; cost 260 h × 50.
+	if revenue != "34666.666667" || cost != "13000.000000" || margin != "21666.666667" {
+		t.Errorf("fixed fee: revenue %s cost %s margin %s", revenue, cost, margin)
+	}
+	var hours, billable, value, used float64
+	query(t, w, `SELECT hours, billable_h, billable_value, budget_used_pct FROM marts.project_financials WHERE project_key = 'harvest:100'`, &hours, &billable, &value, &used)
+	if hours != 37 || billable != 34 || value != 3400 || !near(used, 0.37) {
+		t.Errorf("T&M project: hours %v billable %v value %v used %v", hours, billable, value, used)
+	}
+}
+
+func TestF12ISOWeeks(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	put(t, w, "time_entries",
+		entry(20, 1, 101, 3, "Admin", "2024-12-29", 1, false),
+		entry(21, 1, 101, 3, "Admin", "2024-12-30", 1, false),
+		entry(22, 1, 101, 3, "Admin", "2027-01-01", 1, false))
+	build(t, w, opts)
+	for date, want := range map[string]string{"2024-12-29": "2024-W52", "2024-12-30": "2025-W01", "2027-01-01": "2026-W53"} {
+		var got string
+		query(t, w, `SELECT format('{}-W{:02d}', iso_year, iso_week) FROM marts.person_week
+			WHERE person_key = 'harvest:1' AND week_start = date_trunc('week', DATE '`+date+`')`, &got)
+		if got != want {
+			t.Errorf("%s: %s, want %s", date, got, want)
+		}
+	}
+}
+
+func TestSkipsUnchangedAndRebuildsOnNewData(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	build(t, w, opts)
+	res := build(t, w, opts)
+	for _, mr := range res.Models {
+		if mr.Status != "skipped" {
+			t.Errorf("%s %s on an unchanged warehouse", mr.Name, mr.Status)
+		}
+	}
+	put(t, w, "time_entries", entry(30, 2, 100, 1, "Design", "2025-05-29", 2, true))
+	res = build(t, w, opts)
+	status := map[string]string{}
+	for _, mr := range res.Models {
+		status[mr.Name] = mr.Status
+	}
+	if status["marts.person_week"] != "built" || status["core.time_entries"] != "built" || status["core.clients"] != "skipped" {
+		t.Errorf("after new time: %v", status)
+	}
+}
+
+func TestCyclesAndFailingTestsAreClearErrors(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "marts"), 0o755)
+	os.WriteFile(filepath.Join(dir, "marts", "a.sql"), []byte(`SELECT * FROM {{ ref "marts.b" }}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "marts", "b.sql"), []byte(`SELECT * FROM marts.a`), 0o644)
+	opts.UserDir = dir
+	_, err := Build(context.Background(), w, opts)
+	if err == nil || !strings.Contains(err.Error(), "cycle: marts.a -> marts.b -> marts.a") {
+		t.Errorf("cycle: %v", err)
+	}
+
+	dir = t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "marts"), 0o755)
+	os.WriteFile(filepath.Join(dir, "marts", "dupes.sql"), []byte("-- test: unique(k)\nSELECT 1 AS k UNION ALL SELECT 1"), 0o644)
+	os.WriteFile(filepath.Join(dir, "marts", "broken.sql"), []byte("SELECT no_such_column FROM core.people"), 0o644)
+	os.WriteFile(filepath.Join(dir, "marts", "reader.sql"), []byte("SELECT * FROM marts.broken"), 0o644)
+	opts.UserDir = dir
+	res, err := Build(context.Background(), w, opts)
+	if !errors.Is(err, ErrBuildFailed) || !strings.Contains(err.Error(), "test unique(k) on marts.dupes failed: 1 rows") {
+		t.Errorf("failing test: %v", err)
+	}
+	status := map[string]string{}
+	for _, mr := range res.Models {
+		status[mr.Name] = mr.Status
+	}
+	if status["marts.broken"] != "failed" || status["marts.reader"] != "blocked" || status["marts.person_week"] != "skipped" && status["marts.person_week"] != "built" {
+		t.Errorf("a failed model must block only its readers: %v", status)
+	}
+}
+
+func TestUserModelOverridesBuiltin(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "core"), 0o755)
+	os.WriteFile(filepath.Join(dir, "core", "clients.sql"), []byte(`SELECT client_key, source, source_id, upper(name) AS name, currency, active FROM staging.harvest_clients`), 0o644)
+	opts.UserDir = dir
+	build(t, w, opts)
+	var name string
+	query(t, w, `SELECT name FROM core.clients WHERE client_key = 'harvest:10'`, &name)
+	if name != "ACME" {
+		t.Errorf("override not used: %s", name)
+	}
+}
+
+var _ = time.Now

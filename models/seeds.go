@@ -1,0 +1,113 @@
+package models
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Seeds are the facts from conflux.yaml that models read, written to the
+// seeds schema before each build.
+type Seeds struct {
+	Currency string // org.currency
+	Timezone string // org.timezone
+	Holidays []Holiday
+	// Schedules override weekly capacity spread Monday–Friday.
+	Schedules []Schedule
+}
+
+// Schedule is one person's hours per ISO weekday (1 = Monday) over a validity range.
+type Schedule struct {
+	Email    string
+	Hours    [7]float64
+	From, To time.Time // zero = open
+}
+
+// Holiday is one day off on a calendar.
+type Holiday struct {
+	Calendar string
+	Date     time.Time
+	Name     string
+	Fraction float64
+}
+
+// writeSeeds replaces seeds.org and seeds.holidays and returns a hash of
+// their content, so models that read them rebuild when they change.
+func writeSeeds(ctx context.Context, db *sql.DB, s Seeds) (string, error) {
+	if s.Currency == "" {
+		s.Currency = "GBP"
+	}
+	if s.Timezone == "" {
+		s.Timezone = "UTC"
+	}
+	body, _ := json.Marshal(s)
+	sum := sha256.Sum256(body)
+	hash := hex.EncodeToString(sum[:])
+	var prev string
+	db.QueryRowContext(ctx, `SELECT seed_hash FROM seeds.org`).Scan(&prev)
+	if prev == hash {
+		return hash, nil
+	}
+	type row struct {
+		Calendar string  `json:"calendar"`
+		Date     string  `json:"date"`
+		Name     string  `json:"name"`
+		Fraction float64 `json:"fraction"`
+	}
+	rows := make([]row, len(s.Holidays))
+	for i, h := range s.Holidays {
+		rows[i] = row{h.Calendar, h.Date.Format(time.DateOnly), h.Name, h.Fraction}
+	}
+	hol, _ := json.Marshal(rows)
+	type sched struct {
+		Email string  `json:"email"`
+		Dow   int     `json:"isodow"`
+		Hours float64 `json:"hours"`
+		From  string  `json:"valid_from"`
+		To    string  `json:"valid_to"`
+	}
+	var srows []sched
+	for _, sc := range s.Schedules {
+		from, to := "0001-01-01", "9999-12-31"
+		if !sc.From.IsZero() {
+			from = sc.From.Format(time.DateOnly)
+		}
+		if !sc.To.IsZero() {
+			to = sc.To.Format(time.DateOnly)
+		}
+		for d, h := range sc.Hours {
+			srows = append(srows, sched{strings.ToLower(sc.Email), d + 1, h, from, to})
+		}
+	}
+	schedJSON, _ := json.Marshal(srows)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	for _, stmt := range []struct {
+		sql  string
+		args []any
+	}{
+		{`CREATE OR REPLACE TABLE seeds.org AS SELECT ?::VARCHAR AS currency, ?::VARCHAR AS timezone, ?::VARCHAR AS seed_hash`, []any{s.Currency, s.Timezone, hash}},
+		{`CREATE OR REPLACE TABLE seeds.holidays AS
+			SELECT h.calendar::VARCHAR AS calendar, h.date::DATE AS date, h.name::VARCHAR AS name, h.fraction::DECIMAL(5,4) AS fraction
+			FROM (SELECT unnest(from_json(?::JSON, '[{"calendar":"VARCHAR","date":"VARCHAR","name":"VARCHAR","fraction":"DOUBLE"}]'), recursive := true)) h`,
+			[]any{string(hol)}},
+		{`CREATE OR REPLACE TABLE seeds.schedules AS
+			SELECT s.email::VARCHAR AS email, s.isodow::INTEGER AS isodow, s.hours::DECIMAL(12,4) AS hours,
+				s.valid_from::DATE AS valid_from, s.valid_to::DATE AS valid_to
+			FROM (SELECT unnest(from_json(?::JSON, '[{"email":"VARCHAR","isodow":"INTEGER","hours":"DOUBLE","valid_from":"VARCHAR","valid_to":"VARCHAR"}]'), recursive := true)) s`,
+			[]any{string(schedJSON)}},
+	} {
+		if _, err := tx.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
+			return "", fmt.Errorf("write seeds: %w", err)
+		}
+	}
+	return hash, tx.Commit()
+}
