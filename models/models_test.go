@@ -123,9 +123,9 @@ func TestF1CapacityAndF2Utilization(t *testing.T) {
 	build(t, w, opts)
 	week := "week_start = DATE '2025-05-26'"
 	for _, tc := range []struct {
-		person                                    string
+		person                                   string
 		scheduled, holiday, capacity, off, avail float64
-		billable, worked                          float64
+		billable, worked                         float64
 	}{
 		{"harvest:1", 40, 8, 32, 8, 24, 20, 24},
 		{"harvest:2", 24, 8, 16, 0, 16, 14, 17},

@@ -332,7 +332,7 @@ func (a *Agency) generateTime(rng *rand.Rand) {
 					continue
 				}
 				if len(live) == 0 || rng.IntN(100) < 12 {
-					add(&a.Projects[len(a.Projects)-2], a.Tasks[6+rng.IntN(2)], q, false)
+					add(&a.Projects[len(a.Projects)-2], a.Tasks[5+rng.IntN(2)], q, false)
 					continue
 				}
 				p := live[rng.IntN(len(live))]

@@ -1,0 +1,208 @@
+package sync_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conflux-dev/conflux/connectors"
+	"github.com/conflux-dev/conflux/connectors/harvest"
+	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
+	"github.com/conflux-dev/conflux/internal/demo"
+	"github.com/conflux-dev/conflux/internal/sync"
+	"github.com/conflux-dev/conflux/internal/warehouse"
+)
+
+const perPage = 400
+
+func demoFake(t testing.TB) *harvestfake.Server {
+	t.Helper()
+	a := demo.Generate(demo.Options{People: 12, Clients: 5, Projects: 10, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+	fake := harvestfake.New(demo.HarvestToken, demo.HarvestAccount)
+	fake.RateLimit = 0
+	if err := a.LoadHarvest(fake); err != nil {
+		t.Fatal(err)
+	}
+	return fake
+}
+
+func connector(t testing.TB, url string) *harvest.Connector {
+	t.Helper()
+	c, err := harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: url + "/v2", PerPage: perPage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func openWH(t testing.TB, path string) *warehouse.Warehouse {
+	t.Helper()
+	w, err := warehouse.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// fingerprint summarises every raw table: rows, live rows and a hash of ids and payloads.
+func fingerprint(t testing.TB, w *warehouse.Warehouse) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	rows, err := w.DB().Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		tables = append(tables, n)
+	}
+	for _, tbl := range tables {
+		var fp string
+		err := w.DB().QueryRow(`SELECT count(*) || '/' || count(*) FILTER (WHERE deleted_at IS NULL) || '/' ||
+			coalesce(sum(hash(id || payload::VARCHAR)), 0) FROM raw."` + tbl + `"`).Scan(&fp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[tbl] = fp
+	}
+	return out
+}
+
+func TestHelperSyncProcess(t *testing.T) {
+	dbPath, url := os.Getenv("CONFLUX_HELPER_DB"), os.Getenv("CONFLUX_HELPER_URL")
+	if dbPath == "" {
+		t.Skip("helper process for TestSIGKILLMidStreamLosesNothing")
+	}
+	w := openWH(t, dbPath)
+	sync.Run(context.Background(), w, sync.Source{Name: "harvest", Connector: connector(t, url)}, nil, nil)
+	os.Exit(0)
+}
+
+func TestSIGKILLMidStreamLosesNothing(t *testing.T) {
+	fake := demoFake(t)
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/time_entries") {
+			time.Sleep(30 * time.Millisecond)
+		}
+		fake.ServeHTTP(w, r)
+	})
+	srv := httptest.NewServer(slow)
+	defer srv.Close()
+	if n := fake.Count("time_entries"); n < perPage*6 {
+		t.Fatalf("fixture too small for a mid-stream kill: %d entries", n)
+	}
+
+	// The reference: one uninterrupted sync.
+	ref := openWH(t, filepath.Join(t.TempDir(), "ref.duckdb"))
+	defer ref.Close()
+	if _, err := sync.Run(context.Background(), ref, sync.Source{Name: "harvest", Connector: connector(t, srv.URL)}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := fingerprint(t, ref)
+
+	dbPath := filepath.Join(t.TempDir(), "killed.duckdb")
+	before := fake.Requests("/time_entries")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperSyncProcess$")
+	cmd.Env = append(os.Environ(), "CONFLUX_HELPER_DB="+dbPath, "CONFLUX_HELPER_URL="+srv.URL)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for fake.Requests("/time_entries") < before+4 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Kill() // SIGKILL: no deferred code, no clean shutdown
+	cmd.Wait()
+
+	w := openWH(t, dbPath)
+	defer w.Close()
+	var partial int
+	w.DB().QueryRow(`SELECT count(*) FROM raw.harvest__time_entries`).Scan(&partial)
+	if partial == 0 || partial >= fake.Count("time_entries") {
+		t.Fatalf("the kill did not land mid-stream: %d of %d entries committed", partial, fake.Count("time_entries"))
+	}
+	if partial%perPage != 0 {
+		t.Errorf("%d rows committed: not whole pages", partial)
+	}
+	if _, err := sync.Run(context.Background(), w, sync.Source{Name: "harvest", Connector: connector(t, srv.URL)}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := fingerprint(t, w)
+	for tbl, fp := range want {
+		if got[tbl] != fp {
+			t.Errorf("%s: after kill and resume %s, uninterrupted %s", tbl, got[tbl], fp)
+		}
+	}
+}
+
+func TestMalformedPageCommitsNothingAndNextRunResumes(t *testing.T) {
+	fake := demoFake(t)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	ctx := context.Background()
+	w := openWH(t, filepath.Join(t.TempDir(), "m.duckdb"))
+	defer w.Close()
+	src := sync.Source{Name: "harvest", Connector: connector(t, srv.URL), Streams: []string{"time_entries"}}
+
+	// Page 1 succeeds, page 2 is truncated JSON.
+	failOnSecondPage := &pageFault{inner: fake, after: 1}
+	srv2 := httptest.NewServer(failOnSecondPage)
+	defer srv2.Close()
+	src.Connector = connector(t, srv2.URL)
+	_, err := sync.Run(ctx, w, src, nil, nil)
+	if !errors.Is(err, connectors.ErrMalformed) {
+		t.Fatalf("err = %v, want ErrMalformed", err)
+	}
+	var n int
+	w.DB().QueryRow(`SELECT count(*) FROM raw.harvest__time_entries`).Scan(&n)
+	if n != perPage {
+		t.Errorf("%d rows after a malformed second page, want exactly the first page (%d)", n, perPage)
+	}
+	var status, msg string
+	w.DB().QueryRow(`SELECT status, error FROM meta.sync_runs WHERE stream = 'time_entries' ORDER BY id DESC LIMIT 1`).Scan(&status, &msg)
+	if status != "failed" || !strings.Contains(msg, "malformed") {
+		t.Errorf("run recorded as %s: %s", status, msg)
+	}
+	// The next run resumes from page 2 and finishes.
+	before := fake.Requests("/time_entries")
+	src.Connector = connector(t, srv.URL)
+	if _, err := sync.Run(ctx, w, src, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.DB().QueryRow(`SELECT count(*) FROM raw.harvest__time_entries`).Scan(&n)
+	if n != fake.Count("time_entries") {
+		t.Errorf("after resume %d rows, want %d", n, fake.Count("time_entries"))
+	}
+	pages := (fake.Count("time_entries") + perPage - 1) / perPage
+	if got := fake.Requests("/time_entries") - before; got != pages-1 {
+		t.Errorf("resume fetched %d pages, want %d (page 1 is not read again)", got, pages-1)
+	}
+}
+
+// pageFault serves a truncated body for the time entries page after the first `after`.
+type pageFault struct {
+	inner http.Handler
+	after int
+	seen  int
+}
+
+func (p *pageFault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/time_entries") {
+		p.seen++
+		if p.seen > p.after {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"time_entries":[{"id":1,`))
+			return
+		}
+	}
+	p.inner.ServeHTTP(w, r)
+}
