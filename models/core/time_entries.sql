@@ -1,6 +1,7 @@
 -- The canonical time entry. time_category routes hours: time off never
 -- counts as worked (metrics §1.4, §2.1); entries on non-billable projects are
 -- internal. Amounts are hours × the stamped rate, NULL when unpriced (§3.1).
+-- source_url opens the person's day in Harvest, where the entry is.
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, project_key, entry_date, hours, time_category)
 -- test: relationships(person_key -> core.people.person_key)
@@ -31,6 +32,8 @@ SELECT
         WHEN p.billing_model = 'non_billable' THEN 'internal'
         ELSE 'client'
     END AS time_category,
-    e.notes
+    e.notes,
+    co.base_uri || '/time/day/' || strftime(e.entry_date, '%Y/%m/%d') || '/' || e.user_source_id AS source_url
 FROM {{ ref "staging.harvest_time_entries" }} e
 LEFT JOIN {{ ref "core.projects" }} p USING (project_key)
+LEFT JOIN {{ ref "staging.harvest_company" }} co ON co.source = e.source

@@ -47,7 +47,7 @@ base AS (
             WHEN p.budget_amount > 0 THEN coalesce(t.billable_value, 0) / p.budget_amount
         END AS budget_used_pct,
         coalesce(t.unpriced_entries, 0) AS unpriced_entries,
-        t.first_entry, t.last_entry
+        t.first_entry, t.last_entry, p.source_url
     FROM {{ ref "core.projects" }} p
     LEFT JOIN {{ ref "core.clients" }} c USING (client_key)
     LEFT JOIN t USING (project_key)

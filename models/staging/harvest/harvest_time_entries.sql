@@ -8,6 +8,7 @@ SELECT
     id AS source_id,
     source || ':' || id AS entry_key,
     source || ':' || (payload->'user'->>'id') AS person_key,
+    payload->'user'->>'id' AS user_source_id,
     source || ':' || (payload->'project'->>'id') AS project_key,
     source || ':' || (payload->'project'->>'id') || ':' || (payload->'task'->>'id') AS task_key,
     payload->'task'->>'name' AS task_name,

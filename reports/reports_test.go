@@ -1,0 +1,151 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"math/big"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conflux-dev/conflux/connectors/harvest"
+	"github.com/conflux-dev/conflux/internal/demo"
+	"github.com/conflux-dev/conflux/internal/sync"
+	"github.com/conflux-dev/conflux/internal/warehouse"
+	"github.com/conflux-dev/conflux/models"
+)
+
+func demoWarehouse(t testing.TB) *warehouse.Warehouse {
+	t.Helper()
+	ctx := context.Background()
+	a := demo.Generate(demo.Options{People: 6, Clients: 3, Projects: 5, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+	f, err := demo.StartFakes(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c, err := harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: f.HarvestURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "r.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	if _, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: c}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest"}}); err != nil {
+		t.Fatal(err)
+	}
+	return wh
+}
+
+func TestReportsRunAndExportsMatch(t *testing.T) {
+	wh := demoWarehouse(t)
+	cat, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, name := range cat.Names() {
+		if name == "project_entries" {
+			continue
+		}
+		tbl, err := cat.Run(ctx, wh, name, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if tbl.NumRows() == 0 {
+			t.Errorf("%s: no rows", name)
+		}
+		var js, cs bytes.Buffer
+		if err := WriteJSON(&js, tbl); err != nil {
+			t.Fatal(err)
+		}
+		var rows []map[string]any
+		if err := json.Unmarshal(js.Bytes(), &rows); err != nil {
+			t.Fatalf("%s: JSON does not parse: %v\n%s", name, err, js.String()[:min(500, js.Len())])
+		}
+		WriteCSV(&cs, tbl)
+		if lines := strings.Count(cs.String(), "\n"); lines != len(rows)+1 {
+			t.Errorf("%s: CSV has %d lines for %d JSON rows", name, lines, len(rows))
+		}
+		tbl.Release()
+	}
+
+	// Exact decimals: the JSON total equals SQL's sum to the cent.
+	tbl, err := cat.Run(ctx, wh, "project_financials", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js bytes.Buffer
+	WriteJSON(&js, tbl)
+	dec := json.NewDecoder(&js)
+	dec.UseNumber()
+	var rows []map[string]any
+	if err := dec.Decode(&rows); err != nil {
+		t.Fatal(err)
+	}
+	var want string
+	wh.DB().QueryRow(`SELECT sum(revenue::DECIMAL(18,2))::VARCHAR FROM marts.project_financials WHERE billing_model <> 'non_billable'`).Scan(&want)
+	total := new(big.Rat)
+	for _, r := range rows {
+		v, ok := new(big.Rat).SetString(string(r["revenue"].(json.Number)))
+		if !ok {
+			t.Fatalf("revenue %v is not a number", r["revenue"])
+		}
+		total.Add(total, v)
+	}
+	if got := total.FloatString(2); got != want {
+		t.Errorf("Σ revenue in JSON %s, SQL %s", got, want)
+	}
+
+	project := rows[0]["project_key"].(string)
+	entries, err := cat.Run(ctx, wh, "project_entries", map[string]string{"project": project})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries.NumRows() == 0 {
+		t.Error("a project's drill-down has no entries")
+	}
+	var table bytes.Buffer
+	WriteTable(&table, entries)
+	if !strings.Contains(table.String(), "harvestapp.com/time/day/") {
+		t.Error("entries do not link back to Harvest")
+	}
+}
+
+func TestParameterErrors(t *testing.T) {
+	wh := demoWarehouse(t)
+	cat, _ := Load()
+	_, err := cat.Run(context.Background(), wh, "utilization_weekly", map[string]string{"from": "last week"})
+	var pe *ParamError
+	if !errors.As(err, &pe) || pe.Param != "from" {
+		t.Errorf("bad date: %v", err)
+	}
+	if _, err := cat.Run(context.Background(), wh, "utilization_weekly", map[string]string{"form": "2025-01-01"}); err == nil {
+		t.Error("an unknown parameter was ignored")
+	}
+	if _, err := cat.Run(context.Background(), wh, "nope", nil); err == nil || !strings.Contains(err.Error(), "utilization_weekly") {
+		t.Errorf("unknown report: %v", err)
+	}
+}
+
+func TestReadOnlyQueries(t *testing.T) {
+	for _, q := range []string{"SELECT 1", "with x as (select 1) select * from x", "FROM marts.person_week", "select ';' as s"} {
+		if err := warehouse.CheckReadOnly(q); err != nil {
+			t.Errorf("%q refused: %v", q, err)
+		}
+	}
+	for _, q := range []string{"DELETE FROM raw.harvest__users", "SELECT 1; DROP TABLE x", "COPY x TO 'f.csv'",
+		"SELECT * FROM meta.secrets", "SELECT * FROM read_csv('/etc/passwd')", "ATTACH 'x.db'", "INSTALL httpfs"} {
+		if err := warehouse.CheckReadOnly(q); err == nil {
+			t.Errorf("%q allowed", q)
+		}
+	}
+}
