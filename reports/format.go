@@ -56,9 +56,10 @@ func Cell(col arrow.Array, i int) (text string, literal bool, null bool) {
 		unit := a.DataType().(*arrow.TimestampType).Unit
 		return a.Value(i).ToTime(unit).UTC().Format(time.RFC3339), false, false
 	case *array.String:
-		return a.Value(i), false, false
+		// Value aliases the batch's buffer; the text may outlive the batch.
+		return strings.Clone(a.Value(i)), false, false
 	case *array.LargeString:
-		return a.Value(i), false, false
+		return strings.Clone(a.Value(i)), false, false
 	}
 	return col.ValueStr(i), false, false
 }
@@ -169,8 +170,11 @@ func WriteTable(w io.Writer, t *warehouse.Table) error {
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	})
-	fmt.Fprintf(tw, "(%d rows)\n", t.NumRows())
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "(%d rows)\n", t.NumRows())
+	return err
 }
 
 // WriteArrow writes an Arrow IPC stream.

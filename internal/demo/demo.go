@@ -173,7 +173,7 @@ var (
 	lastNames  = []string{"Allen", "Brooks", "Carter", "Dawson", "Evans", "Fischer", "Gupta", "Hughes", "Ito", "Jones", "Khan", "Lopez", "Murphy", "Novak", "Owens", "Patel", "Quinn", "Reid", "Shah", "Turner"}
 	clientBase = []string{"Acme", "Northwind", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Soylent", "Tyrell", "Wonka", "Cyberdyne", "Aperture", "Gringotts", "Oscorp", "Pied Piper", "Dunder", "Monarch", "Prestige", "Blue Sun", "Kree", "Massive", "Nakatomi", "Zorg"}
 	suffixes   = []string{"Ltd", "Inc", "GmbH", "LLC", "Group", "Corp", "& Co", "Studios"}
-	kinds      = []string{"Website", "Brand Refresh", "App", "Campaign", "Platform", "Retainer", "Discovery", "Redesign", "Portal", "Migration"}
+	kinds      = []string{"Website", "Brand Refresh", "App", "Campaign", "Platform", "Discovery", "Redesign", "Portal", "Migration"}
 	roles      = []struct {
 		name       string
 		bill, cost int
@@ -241,8 +241,11 @@ func Generate(opts Options) *Agency {
 		case 6:
 			billing = Retainer
 		}
-		pStart := start.AddDate(0, 0, rng.IntN(max(1, span*2/3)))
-		length := 60 + rng.IntN(300)
+		pStart := start.AddDate(0, 0, rng.IntN(max(1, span-60)))
+		if i < o.Projects/4 { // the agency had work on the books when the data starts
+			pStart = start.AddDate(0, 0, rng.IntN(30))
+		}
+		length := 90 + rng.IntN(420)
 		pEnd := pStart.AddDate(0, 0, length)
 		p := Project{
 			ID: int64(7000 + i), ClientID: c.ID, Billing: billing,
@@ -253,7 +256,10 @@ func Generate(opts Options) *Agency {
 		if p.Active {
 			p.End = time.Time{}
 		}
-		team := 2 + rng.IntN(4)
+		if billing == Retainer {
+			p.Name = firstWord(c.Name) + " Retainer"
+		}
+		team := 3 + rng.IntN(5)
 		for range team {
 			p.People = appendUnique(p.People, a.People[rng.IntN(len(a.People))].ID)
 		}

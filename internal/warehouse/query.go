@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/duckdb/duckdb-go/v2"
 )
 
@@ -104,8 +106,10 @@ func queryArrow(ctx context.Context, conn rawConn, query string, args ...any) (*
 		defer rr.Release()
 		t.Schema = rr.Schema()
 		for rr.Next() {
-			rec := rr.RecordBatch()
-			rec.Retain()
+			rec, err := copyBatch(rr.RecordBatch())
+			if err != nil {
+				return err
+			}
 			t.Records = append(t.Records, rec)
 		}
 		return rr.Err()
@@ -115,4 +119,26 @@ func queryArrow(ctx context.Context, conn rawConn, query string, args ...any) (*
 		return nil, err
 	}
 	return t, nil
+}
+
+// copyBatch moves a batch into Go memory. The driver's batches live in
+// memory its release callback frees; a Table outlives the reader and the
+// connection it came from, so it holds copies.
+func copyBatch(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	cols := make([]arrow.Array, rec.NumCols())
+	for i, c := range rec.Columns() {
+		copied, err := array.Concatenate([]arrow.Array{c}, memory.DefaultAllocator)
+		if err != nil {
+			for _, done := range cols[:i] {
+				done.Release()
+			}
+			return nil, fmt.Errorf("copy result column %s: %w", rec.ColumnName(i), err)
+		}
+		cols[i] = copied
+	}
+	out := array.NewRecordBatch(rec.Schema(), cols, rec.NumRows())
+	for _, c := range cols {
+		c.Release()
+	}
+	return out, nil
 }

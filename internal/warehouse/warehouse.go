@@ -47,15 +47,7 @@ var lockPID = regexp.MustCompile(`PID (\d+)`)
 func Open(ctx context.Context, path string) (*Warehouse, error) {
 	c, err := duckdb.NewConnector(path, nil)
 	if err != nil {
-		msg := err.Error()
-		if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
-			le := &LockedError{Path: path}
-			if m := lockPID.FindStringSubmatch(msg); m != nil {
-				le.PID, _ = strconv.Atoi(m[1])
-			}
-			return nil, le
-		}
-		return nil, fmt.Errorf("open warehouse %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	w := &Warehouse{db: sql.OpenDB(c), connector: c, path: path}
 	if err := w.migrate(ctx); err != nil {
@@ -63,6 +55,28 @@ func Open(ctx context.Context, path string) (*Warehouse, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// OpenReadOnly opens an existing file without writing to it. DuckDB still
+// refuses while another process holds the file for writing.
+func OpenReadOnly(ctx context.Context, path string) (*Warehouse, error) {
+	c, err := duckdb.NewConnector(path+"?access_mode=read_only", nil)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	return &Warehouse{db: sql.OpenDB(c), connector: c, path: path}, nil
+}
+
+func openError(path string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
+		le := &LockedError{Path: path}
+		if m := lockPID.FindStringSubmatch(msg); m != nil {
+			le.PID, _ = strconv.Atoi(m[1])
+		}
+		return le
+	}
+	return fmt.Errorf("open warehouse %s: %w", path, err)
 }
 
 // Close releases the file.

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/conflux-dev/conflux/internal/config"
+	"github.com/conflux-dev/conflux/internal/holidays"
+	"github.com/conflux-dev/conflux/internal/sync"
+	"github.com/conflux-dev/conflux/internal/warehouse"
+	"github.com/conflux-dev/conflux/models"
+)
+
+func loadConfig(g *globals) (*config.Config, error) {
+	cfg, err := config.Load(g.configPath, vendors())
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return cfg, nil
+}
+
+// openWarehouse opens the file, or explains that a server holds it.
+func openWarehouse(ctx context.Context, cfg *config.Config) (*warehouse.Warehouse, error) {
+	wh, err := warehouse.Open(ctx, cfg.Warehouse)
+	if err != nil {
+		return nil, err
+	}
+	return wh, nil
+}
+
+// selectSources resolves SOURCE arguments against the config.
+func selectSources(cfg *config.Config, names []string) ([]config.Source, error) {
+	if len(cfg.Sources) == 0 {
+		return nil, usageError{fmt.Errorf("%s: sources: none configured (add one; `conflux init` writes an example)", cfg.Path)}
+	}
+	if len(names) == 0 {
+		return cfg.Sources, nil
+	}
+	var out []config.Source
+	for _, n := range names {
+		src, ok := cfg.Source(n)
+		if !ok {
+			var known []string
+			for _, s := range cfg.Sources {
+				known = append(known, s.Name)
+			}
+			return nil, usageError{fmt.Errorf("no source %q in %s (configured: %s)", n, cfg.Path, strings.Join(known, ", "))}
+		}
+		out = append(out, src)
+	}
+	return out, nil
+}
+
+// runSync syncs the sources one after another.
+func runSync(ctx context.Context, wh *warehouse.Warehouse, srcs []config.Source, streams []string, progress sync.Progress, log *slog.Logger) error {
+	var errs []error
+	for _, src := range srcs {
+		c, err := newConnector(src, log)
+		if err != nil {
+			return err
+		}
+		if _, err := sync.Run(ctx, wh, sync.Source{Name: src.Name, Connector: c, Streams: streams}, progress, log); err != nil {
+			errs = append(errs, err)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// seeds turns the config's company facts into model seeds.
+func seeds(cfg *config.Config) models.Seeds {
+	s := models.Seeds{Currency: cfg.Org.Currency, Timezone: cfg.Org.Timezone.String()}
+	now := time.Now()
+	for _, code := range cfg.Org.Holidays {
+		for _, d := range holidays.Between(code, 2000, now.Year()+2) {
+			s.Holidays = append(s.Holidays, models.Holiday{Calendar: d.Calendar, Date: d.Date, Name: d.Name, Fraction: 1})
+		}
+	}
+	for _, h := range cfg.Org.HolidayDates {
+		s.Holidays = append(s.Holidays, models.Holiday{Calendar: "org", Date: h.Date, Name: h.Name, Fraction: h.Fraction})
+	}
+	for _, sc := range cfg.Schedules {
+		s.Schedules = append(s.Schedules, models.Schedule{Email: sc.Person, Hours: sc.Hours, From: sc.From, To: sc.To})
+	}
+	return s
+}
+
+func runBuild(ctx context.Context, wh *warehouse.Warehouse, cfg *config.Config, force bool, out io.Writer, log *slog.Logger) error {
+	srcs := map[string]string{}
+	for _, s := range cfg.Sources {
+		srcs[s.Name] = s.Type
+	}
+	start := time.Now()
+	res, err := models.Build(ctx, wh, models.Options{Sources: srcs, UserDir: cfg.Models, Force: force, Seeds: seeds(cfg), Logger: log})
+	if res != nil {
+		counts := map[string]int{}
+		for _, m := range res.Models {
+			counts[m.Status]++
+		}
+		failedTests := 0
+		for _, t := range res.Tests {
+			if t.Failures > 0 || t.Err != nil {
+				failedTests++
+			}
+		}
+		var parts []string
+		for _, st := range []string{"built", "skipped", "failed", "blocked"} {
+			if counts[st] > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+			}
+		}
+		fmt.Fprintf(out, "build: %s models; %d/%d data tests passed (%s)\n", strings.Join(parts, ", "),
+			len(res.Tests)-failedTests, len(res.Tests), time.Since(start).Round(time.Millisecond))
+		for _, line := range res.Failed() {
+			fmt.Fprintln(out, "  ✗", line)
+		}
+	}
+	if err != nil && errors.Is(err, models.ErrBuildFailed) {
+		return errors.New("build failed: see the lines above")
+	}
+	return err
+}
+
+func contains(list []string, s string) bool { return slices.Contains(list, s) }

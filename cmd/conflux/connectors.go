@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/conflux-dev/conflux/connectors"
+	"github.com/conflux-dev/conflux/connectors/harvest"
+	"github.com/conflux-dev/conflux/internal/config"
+)
+
+// connectorType is how a `type:` in conflux.yaml becomes a connector.
+type connectorType struct {
+	keys []string // settings beyond the common ones
+	new  func(src config.Source, log *slog.Logger) (connectors.Connector, error)
+}
+
+// connectorTypes is every connector Conflux ships; adding one is one line.
+var connectorTypes = map[string]connectorType{
+	"harvest": {keys: []string{"account_id", "token", "user_agent", "per_page"}, new: newHarvest},
+}
+
+func vendors() config.Vendors {
+	v := config.Vendors{}
+	for name, t := range connectorTypes {
+		v[name] = t.keys
+	}
+	return v
+}
+
+func newConnector(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+	t, ok := connectorTypes[src.Type]
+	if !ok {
+		return nil, usageError{fmt.Errorf("sources.%s.type: unknown connector %q", src.Name, src.Type)}
+	}
+	c, err := t.new(src, log)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return c, nil
+}
+
+func newHarvest(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+	cfg := harvest.Config{
+		Source: src.Name, AccountID: src.Settings["account_id"], Token: src.Settings["token"],
+		BaseURL: src.BaseURL, UserAgent: src.Settings["user_agent"], StartDate: src.StartDate,
+		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+	}
+	if v := src.Settings["per_page"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("sources.%s.per_page: %q is not a number (Harvest allows 1..2000)", src.Name, v)
+		}
+		cfg.PerPage = n
+	}
+	return harvest.New(cfg)
+}

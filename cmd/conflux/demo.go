@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conflux-dev/conflux/internal/config"
+	"github.com/conflux-dev/conflux/internal/demo"
+	"github.com/conflux-dev/conflux/internal/warehouse"
+)
+
+func newDemoCmd(g *globals) *cobra.Command {
+	var (
+		dir     string
+		listen  string
+		people  int
+		noServe bool
+	)
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Serve a synthetic agency through built-in fake vendor APIs",
+		Long: `Demo generates a deterministic agency (people, clients, projects of mixed
+billing models, two years of time and invoices), serves it through built-in
+fakes of the vendors' APIs on 127.0.0.1, syncs it through the real
+connectors into a fresh warehouse under --dir, builds the models and serves
+the dashboards. The fakes keep running, so the Refresh button works.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			out := cmd.OutOrStdout()
+			start := time.Now()
+			a := demo.Generate(demo.Options{People: people})
+			fmt.Fprintf(out, "Generated %s: %d people, %d clients, %d projects, %d time entries, %d invoices (%s to %s)\n",
+				a.Name, len(a.People), len(a.Clients)-1, len(a.Projects), len(a.Entries), len(a.Invoices),
+				a.Start.Format(time.DateOnly), a.Options.End.Format(time.DateOnly))
+			fakes, err := demo.StartFakes(a)
+			if err != nil {
+				return err
+			}
+			defer fakes.Close()
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			cfgPath := filepath.Join(dir, "conflux.yaml")
+			if err := os.WriteFile(cfgPath, fakes.Config(a, listen), 0o644); err != nil {
+				return err
+			}
+			cfg, err := config.Load(cfgPath, vendors())
+			if err != nil {
+				return err
+			}
+			for _, suffix := range []string{"", ".wal"} {
+				os.Remove(cfg.Warehouse + suffix)
+			}
+			wh, err := warehouse.Open(ctx, cfg.Warehouse)
+			if err != nil {
+				return err
+			}
+			defer wh.Close()
+			fmt.Fprintf(out, "Syncing from the Harvest fake at %s into %s\n", fakes.HarvestURL, cfg.Warehouse)
+			if err := runSync(ctx, wh, cfg.Sources, nil, newProgress(os.Stderr), g.logger()); err != nil {
+				return err
+			}
+			if err := runBuild(ctx, wh, cfg, false, out, g.logger()); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "Demo ready in %s.\n", time.Since(start).Round(100*time.Millisecond))
+			if noServe {
+				return nil
+			}
+			return serve(ctx, cfg, wh, true, out, g.logger())
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "conflux-demo", "folder for the demo's conflux.yaml and warehouse")
+	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to serve on (a free port is taken if it is busy)")
+	cmd.Flags().IntVar(&people, "people", 40, "size of the agency")
+	cmd.Flags().BoolVar(&noServe, "no-serve", false, "stop after sync and build")
+	return cmd
+}

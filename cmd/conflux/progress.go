@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	gosync "sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/conflux-dev/conflux/internal/sync"
+)
+
+// newProgress draws a bar per stream on a terminal and writes plain lines
+// otherwise (CI logs, pipes).
+func newProgress(w *os.File) sync.Progress {
+	if term.IsTerminal(int(w.Fd())) {
+		return &barProgress{w: w, bars: map[string]*progressbar.ProgressBar{}}
+	}
+	return &lineProgress{w: w, last: map[string]time.Time{}}
+}
+
+type barProgress struct {
+	w    io.Writer
+	mu   gosync.Mutex
+	bars map[string]*progressbar.ProgressBar
+}
+
+func (p *barProgress) StreamStarted(source, stream string) {}
+
+func (p *barProgress) PageCommitted(source, stream string, records, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := source + "." + stream
+	bar, ok := p.bars[key]
+	if !ok {
+		max := int64(total)
+		if max <= 0 {
+			max = -1
+		}
+		bar = progressbar.NewOptions64(max, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(fmt.Sprintf("%-28s", key)),
+			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionShowIts(), progressbar.OptionSetItsString("rec"))
+		p.bars[key] = bar
+	}
+	if total > 0 && int64(total) != bar.GetMax64() {
+		bar.ChangeMax64(int64(max(total, records)))
+	}
+	bar.Set(records)
+}
+
+func (p *barProgress) StreamFinished(source, stream string, r sync.StreamResult) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := source + "." + stream
+	if bar, ok := p.bars[key]; ok {
+		bar.Finish()
+		fmt.Fprintln(p.w)
+	}
+	writeStreamResult(p.w, r)
+}
+
+type lineProgress struct {
+	w    io.Writer
+	mu   gosync.Mutex
+	last map[string]time.Time
+}
+
+func (p *lineProgress) StreamStarted(source, stream string) {}
+
+func (p *lineProgress) PageCommitted(source, stream string, records, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := source + "." + stream
+	if time.Since(p.last[key]) < 2*time.Second {
+		return
+	}
+	p.last[key] = time.Now()
+	if total > 0 {
+		fmt.Fprintf(p.w, "%s: %d/%d records\n", key, records, total)
+	} else {
+		fmt.Fprintf(p.w, "%s: %d records\n", key, records)
+	}
+}
+
+func (p *lineProgress) StreamFinished(source, stream string, r sync.StreamResult) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	writeStreamResult(p.w, r)
+}
+
+func writeStreamResult(w io.Writer, r sync.StreamResult) {
+	if r.Err != nil {
+		fmt.Fprintf(w, "✗ %s.%s failed after %d pages: %v\n", r.Source, r.Stream, r.Pages, r.Err)
+		return
+	}
+	fmt.Fprintf(w, "✓ %s.%s: %d records upserted, %d deleted, %d pages in %s\n", r.Source, r.Stream, r.Records, r.Deleted, r.Pages, r.Duration.Round(time.Millisecond))
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conflux-dev/conflux/dashboards"
+	"github.com/conflux-dev/conflux/internal/warehouse"
+	"github.com/conflux-dev/conflux/reports"
+)
+
+func newQueryCmd(g *globals) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "query SQL",
+		Short: "Run read-only SQL against the warehouse",
+		Long: `Query runs one read-only statement (SELECT, WITH, FROM, DESCRIBE, SHOW,
+SUMMARIZE, EXPLAIN) and prints the result. Files, extensions and the
+secrets table are out of reach. While 'conflux serve' holds the warehouse,
+the query runs in the server.`,
+		Example: `  conflux query "select * from marts.person_week order by week_start desc limit 10"
+  conflux query "from marts.project_financials" --format csv > projects.csv`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch format {
+			case "table", "csv", "json", "arrow":
+			default:
+				return usageError{fmt.Errorf("--format %q: use table, csv, json or arrow", format)}
+			}
+			if err := warehouse.CheckReadOnly(args[0]); err != nil {
+				return usageError{err}
+			}
+			cfg, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if _, err := os.Stat(cfg.Warehouse); err != nil {
+				return fmt.Errorf("warehouse %s does not exist yet: run `conflux sync` and `conflux build` first", cfg.Warehouse)
+			}
+			wh, err := warehouse.OpenReadOnly(ctx, cfg.Warehouse)
+			var locked *warehouse.LockedError
+			if errors.As(err, &locked) {
+				info, serr := runningServer(ctx, cfg)
+				if serr != nil {
+					return fmt.Errorf("%w (%v)", locked, serr)
+				}
+				resp, err := postJSON(ctx, info, "/api/query", dashboards.QueryRequest{SQL: args[0], Format: format})
+				if err != nil {
+					return err
+				}
+				defer resp.Body.Close()
+				if resp.StatusCode != 200 {
+					body, _ := io.ReadAll(resp.Body)
+					return fmt.Errorf("query on %s: HTTP %d: %s", info.URL, resp.StatusCode, body)
+				}
+				_, err = io.Copy(os.Stdout, resp.Body)
+				return err
+			}
+			if err != nil {
+				return err
+			}
+			defer wh.Close()
+			tbl, err := wh.QueryReadOnly(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			defer tbl.Release()
+			return reports.Write(os.Stdout, tbl, format)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table, csv, json or arrow")
+	return cmd
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+type globals struct {
+	configPath string
+	verbose    bool
+}
+
+func newRoot() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "conflux",
+		Short: "One view of delivery, capacity and money across an agency's tools",
+		Long: `Conflux syncs an agency's time, project, CRM and accounting tools into one
+DuckDB file, builds utilization, margin and gap facts with SQL models, and
+serves dashboards that tie out to the source systems.
+
+Start with 'conflux demo' to see it on a synthetic agency, or 'conflux init'
+to write a conflux.yaml for your own tools.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&g.configPath, "config", "conflux.yaml", "path to the config file")
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every HTTP request and model")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError{err} })
+	root.AddCommand(
+		newInitCmd(g), newSyncCmd(g), newBuildCmd(g), newServeCmd(g), newQueryCmd(g),
+		newDemoCmd(g), newDoctorCmd(g), newBenchCmd(g),
+	)
+	for _, c := range root.Commands() {
+		if c.Args != nil {
+			args := c.Args
+			c.Args = func(cmd *cobra.Command, a []string) error {
+				if err := args(cmd, a); err != nil {
+					return flagError{err}
+				}
+				return nil
+			}
+		}
+	}
+	return root
+}
+
+func (g *globals) logger() *slog.Logger {
+	level := slog.LevelWarn
+	if g.verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}

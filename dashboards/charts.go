@@ -1,0 +1,109 @@
+package dashboards
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/conflux-dev/conflux/internal/warehouse"
+	"github.com/conflux-dev/conflux/reports"
+)
+
+// assetsHost is where the embedded echarts.min.js is served.
+const assetsHost = "/assets/"
+
+// renderChart turns a panel's report into a go-echarts snippet: the
+// category axis is the panel's X column and each series one numeric column.
+func renderChart(p Panel, tbl *warehouse.Table) (element, script string, err error) {
+	xi := columnIndex(tbl.Schema, p.X)
+	if xi < 0 {
+		return "", "", fmt.Errorf("panel %s: report %s has no column %q", p.ID, p.Report, p.X)
+	}
+	var cats []string
+	values := make([][]float64, len(p.Series))
+	idx := make([]int, len(p.Series))
+	for k, s := range p.Series {
+		if idx[k] = columnIndex(tbl.Schema, s.Column); idx[k] < 0 {
+			return "", "", fmt.Errorf("panel %s: report %s has no column %q", p.ID, p.Report, s.Column)
+		}
+	}
+	reports.Rows(tbl, func(cols []arrow.Array, i int) {
+		if p.Limit > 0 && len(cats) >= p.Limit {
+			return
+		}
+		x, _, _ := reports.Cell(cols[xi], i)
+		cats = append(cats, x)
+		for k := range p.Series {
+			v := reports.Float(cols[idx[k]], i)
+			if p.Percent && !math.IsNaN(v) {
+				v = math.Round(v*10000) / 100
+			}
+			values[k] = append(values[k], v)
+		}
+	})
+	init := opts.Initialization{ChartID: "chart_" + p.ID, Width: "100%", Height: "380px", AssetsHost: assetsHost}
+	yFormat := "{value}"
+	if p.Percent {
+		yFormat = "{value}%"
+	}
+	global := []charts.GlobalOpts{
+		charts.WithInitializationOpts(init),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(p.Series) > 1), Top: "0"}),
+		charts.WithYAxisOpts(opts.YAxis{AxisLabel: &opts.AxisLabel{Formatter: opts.FuncOpts(fmt.Sprintf("'%s'", yFormat))}}),
+		charts.WithGridOpts(opts.Grid{Left: "60", Right: "20", Top: "40", Bottom: "90"}),
+		charts.WithAnimation(false),
+	}
+	switch p.Kind {
+	case "line":
+		c := charts.NewLine()
+		c.SetGlobalOptions(append(global, charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{Rotate: 45}}))...)
+		c.SetXAxis(cats)
+		for k, s := range p.Series {
+			c.AddSeries(s.Label, lineData(values[k]))
+		}
+		snip := c.RenderSnippet()
+		return snip.Element, snip.Script, nil
+	case "bar", "stacked_bar":
+		c := charts.NewBar()
+		c.SetGlobalOptions(append(global, charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{Rotate: 40, Interval: "0"}}))...)
+		c.SetXAxis(cats)
+		for k, s := range p.Series {
+			var so []charts.SeriesOpts
+			if p.Kind == "stacked_bar" {
+				so = append(so, charts.WithBarChartOpts(opts.BarChart{Stack: "total"}))
+			}
+			c.AddSeries(s.Label, barData(values[k]), so...)
+		}
+		snip := c.RenderSnippet()
+		return snip.Element, snip.Script, nil
+	}
+	return "", "", fmt.Errorf("panel %s: unknown chart kind %q", p.ID, p.Kind)
+}
+
+func lineData(vs []float64) []opts.LineData {
+	out := make([]opts.LineData, len(vs))
+	for i, v := range vs {
+		if math.IsNaN(v) {
+			out[i] = opts.LineData{Value: "-"}
+			continue
+		}
+		out[i] = opts.LineData{Value: v}
+	}
+	return out
+}
+
+func barData(vs []float64) []opts.BarData {
+	out := make([]opts.BarData, len(vs))
+	for i, v := range vs {
+		if math.IsNaN(v) {
+			out[i] = opts.BarData{Value: "-"}
+			continue
+		}
+		out[i] = opts.BarData{Value: math.Round(v*100) / 100}
+	}
+	return out
+}

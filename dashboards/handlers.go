@@ -1,0 +1,222 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/conflux-dev/conflux/reports"
+)
+
+func asParamError(err error, target **reports.ParamError) bool { return errors.As(err, target) }
+
+var projectSummary = []Column{
+	{"project", "Project", "url"}, {"client", "Client", "text"}, {"billing_model", "Billing", "text"}, {"status", "Status", "text"},
+	{"hours", "Hours", "hours"}, {"billable_h", "Billable hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
+	{"margin", "Margin", "money"}, {"margin_pct", "Margin %", "pct"}, {"invoiced", "Invoiced", "money"}, {"wip", "WIP", "money"},
+	{"budget_hours", "Budget hours", "hours"}, {"budget_amount", "Budget amount", "money"}, {"budget_used_pct", "Budget used", "pct"},
+	{"currency", "Currency", "text"},
+}
+
+var entryColumns = []Column{
+	{"entry_date", "Date", "text"}, {"person", "Person", "text"}, {"task", "Task", "text"}, {"hours", "Hours", "hours"},
+	{"billable", "Billable", "text"}, {"bill_rate", "Rate", "money"}, {"billable_amount", "Value", "money"},
+	{"cost_amount", "Cost", "money"}, {"is_billed", "Billed", "text"}, {"time_category", "Category", "text"},
+	{"notes", "Notes", "text"}, {"source_url", "Source", "url"},
+}
+
+func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	key := r.PathValue("key")
+	if !s.martsReady(ctx) {
+		s.fail(w, r, http.StatusNotFound, errNoData)
+		return
+	}
+	fin, err := s.opts.Warehouse.QueryArrow(ctx, `SELECT project_name AS project, client_name AS client, billing_model, status,
+		hours::DECIMAL(14,2) AS hours, billable_h::DECIMAL(14,2) AS billable_h, revenue::DECIMAL(18,2) AS revenue,
+		cost_amount::DECIMAL(18,2) AS cost, margin::DECIMAL(18,2) AS margin, margin_pct, invoiced_amount::DECIMAL(18,2) AS invoiced,
+		wip_amount::DECIMAL(18,2) AS wip, budget_hours, budget_amount::DECIMAL(18,2) AS budget_amount, budget_used_pct, currency, source_url
+		FROM marts.project_financials WHERE project_key = ?`, key)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	defer fin.Release()
+	if fin.NumRows() == 0 {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no project %q", key))
+		return
+	}
+	view := projectView{pageView: s.pageView(ctx, ""), Key: key}
+	urlCol := columnIndex(fin.Schema, "source_url")
+	reports.Rows(fin, func(cols []arrow.Array, i int) {
+		for _, c := range projectSummary {
+			cell := formatCell(cols[columnIndex(fin.Schema, c.Name)], i, c.Format)
+			if c.Format == "url" {
+				view.Title = cell.Text
+				if link, _, null := reports.Cell(cols[urlCol], i); !null {
+					cell.Href = link
+				}
+			}
+			view.Summary = append(view.Summary, cell)
+			view.Labels = append(view.Labels, c.Label)
+		}
+	})
+	params := map[string]string{"project": key, "from": r.URL.Query().Get("from"), "to": r.URL.Query().Get("to")}
+	for k, v := range params {
+		if v == "" {
+			delete(params, k)
+		}
+	}
+	entries, err := s.opts.Reports.Run(ctx, s.opts.Warehouse, "project_entries", params)
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, err)
+		return
+	}
+	defer entries.Release()
+	view.Entries = buildTable(entryColumns, entries)
+	view.Count = entries.NumRows()
+	view.Export = encode(params)
+	s.render(w, r, "project", view)
+}
+
+func (s *Server) handleReportList(w http.ResponseWriter, r *http.Request) {
+	type item struct {
+		Name   string          `json:"name"`
+		Title  string          `json:"title"`
+		Params []reports.Param `json:"params"`
+		URL    string          `json:"url"`
+	}
+	var out []item
+	for _, n := range s.opts.Reports.Names() {
+		rep, _ := s.opts.Reports.Get(n)
+		out = append(out, item{n, rep.Title, rep.Params, "/api/reports/" + n})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	q := r.URL.Query()
+	format := q.Get("format")
+	if format == "" {
+		format = "json"
+	}
+	params := map[string]string{}
+	for k := range q {
+		if k != "format" {
+			params[k] = q.Get(k)
+		}
+	}
+	if _, ok := s.opts.Reports.Get(name); !ok {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no report named %q (GET /api/reports lists them)", name))
+		return
+	}
+	tbl, err := s.opts.Reports.Run(r.Context(), s.opts.Warehouse, name, params)
+	if err != nil {
+		var pe *reports.ParamError
+		if errors.As(err, &pe) {
+			s.fail(w, r, http.StatusBadRequest, err)
+			return
+		}
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	defer tbl.Release()
+	switch format {
+	case "json":
+		w.Header().Set("Content-Type", "application/json")
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
+	case "arrow":
+		w.Header().Set("Content-Type", "application/vnd.apache.arrow.stream")
+	default:
+		s.fail(w, r, http.StatusBadRequest, fmt.Errorf("format=%q: use json, csv or arrow", format))
+		return
+	}
+	if err := reports.Write(w, tbl, format); err != nil {
+		s.log.Error("write report", "report", name, "error", err)
+	}
+}
+
+func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
+	pv := s.pageView(r.Context(), "")
+	writeJSON(w, http.StatusOK, map[string]any{"sources": pv.Sources, "last_refresh": s.LastRefresh()})
+}
+
+func (s *Server) authorized(r *http.Request, token string) bool {
+	return s.opts.Token != "" && token == s.opts.Token
+}
+
+// handleRefresh is the hand-over API: `conflux sync` and `conflux build`
+// in another shell post here when this server holds the warehouse.
+func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")) {
+		s.fail(w, r, http.StatusUnauthorized, errors.New("refresh needs the server's token (the CLI reads it from the file beside the warehouse)"))
+		return
+	}
+	req := RefreshRequest{Sync: true, Build: true}
+	if r.ContentLength != 0 {
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
+			s.fail(w, r, http.StatusBadRequest, fmt.Errorf("refresh body: %w", err))
+			return
+		}
+	}
+	res := s.Refresh(r.Context(), req)
+	status := http.StatusOK
+	if res.Error != "" {
+		status = http.StatusUnprocessableEntity
+	}
+	writeJSON(w, status, res)
+}
+
+// handlePageRefresh is the dashboard's Refresh button.
+func (s *Server) handlePageRefresh(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r, r.PostFormValue("token")) {
+		s.fail(w, r, http.StatusForbidden, errors.New("stale page: reload it and press Refresh again"))
+		return
+	}
+	s.Refresh(r.Context(), RefreshRequest{Sync: true, Build: true})
+	back := "/"
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path == "/" {
+		back = ref.RequestURI()
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// QueryRequest is the body of POST /api/query.
+type QueryRequest struct {
+	SQL    string `json:"sql"`
+	Format string `json:"format"`
+}
+
+// handleQuery runs read-only SQL for `conflux query` while this server
+// holds the warehouse.
+func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")) {
+		s.fail(w, r, http.StatusUnauthorized, errors.New("query needs the server's token (the CLI reads it from the file beside the warehouse)"))
+		return
+	}
+	var req QueryRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
+		s.fail(w, r, http.StatusBadRequest, fmt.Errorf("query body: %w", err))
+		return
+	}
+	start := time.Now()
+	tbl, err := s.opts.Warehouse.QueryReadOnly(r.Context(), req.SQL)
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, err)
+		return
+	}
+	defer tbl.Release()
+	s.log.Debug("query", "rows", tbl.NumRows(), "duration", time.Since(start))
+	if err := reports.Write(w, tbl, req.Format); err != nil {
+		s.log.Error("write query result", "error", err)
+	}
+}

@@ -1,0 +1,299 @@
+package dashboards
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/conflux-dev/conflux/internal/warehouse"
+	"github.com/conflux-dev/conflux/reports"
+)
+
+type sourceStatus struct {
+	Source      string
+	LastSuccess string
+	LastStatus  string
+	LastError   string
+}
+
+type pageView struct {
+	Title   string
+	Org     string
+	Token   string
+	Sources []sourceStatus
+	Refresh *RefreshResult
+}
+
+type errorView struct {
+	pageView
+	Status  int
+	Message string
+}
+
+type filterView struct {
+	From, To, Team, Client string
+	Teams, Clients         []string
+}
+
+type panelView struct {
+	Panel
+	Chart   template.HTML
+	Script  template.HTML
+	Table   *tableView
+	Export  string // query string for the export links
+	Empty   bool
+	Message string
+}
+
+type tableView struct {
+	Headers []Column
+	Rows    [][]cellView
+}
+
+type cellView struct {
+	Text  string
+	Href  string
+	Class string
+}
+
+type dashboardView struct {
+	pageView
+	Dashboard Dashboard
+	Filters   filterView
+	Panels    []panelView
+	NoData    string
+}
+
+type projectView struct {
+	pageView
+	Key     string
+	Summary []cellView
+	Labels  []string
+	Entries *tableView
+	Export  string
+	Count   int
+}
+
+var funcs = template.FuncMap{
+	"pathEscape": url.PathEscape,
+}
+
+func (s *Server) pageView(ctx context.Context, title string) pageView {
+	pv := pageView{Title: title, Org: s.opts.Org, Token: s.opts.Token, Refresh: s.LastRefresh()}
+	rows, err := s.opts.Warehouse.DB().QueryContext(ctx, `SELECT source,
+		coalesce(strftime(min(last_ok), '%Y-%m-%d %H:%M UTC'), 'never'), bool_and(last_status = 'ok'), coalesce(max(last_error), '')
+		FROM (SELECT source, stream, max(finished_at) FILTER (WHERE status = 'ok') AS last_ok,
+			arg_max(status, started_at) AS last_status, arg_max(error, started_at) AS last_error
+			FROM meta.sync_runs GROUP BY source, stream)
+		GROUP BY source ORDER BY source`)
+	if err != nil {
+		return pv
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st sourceStatus
+		var ok bool
+		rows.Scan(&st.Source, &st.LastSuccess, &ok, &st.LastError)
+		st.LastStatus = "ok"
+		if !ok {
+			st.LastStatus = "failed"
+		}
+		pv.Sources = append(pv.Sources, st)
+	}
+	return pv
+}
+
+func (s *Server) filters(r *http.Request) filterView {
+	q := r.URL.Query()
+	f := filterView{From: q.Get("from"), To: q.Get("to"), Team: q.Get("team"), Client: q.Get("client")}
+	db := s.opts.Warehouse.DB()
+	if f.From == "" && f.To == "" {
+		// Default: the last 13 complete weeks of data.
+		var last time.Time
+		if err := db.QueryRowContext(r.Context(), `SELECT max(week_start) FROM marts.person_week WHERE worked_h > 0`).Scan(&last); err == nil {
+			f.To = last.Format(time.DateOnly)
+			f.From = last.AddDate(0, 0, -7*12).Format(time.DateOnly)
+		}
+	}
+	f.Teams = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT team FROM core.people WHERE team IS NOT NULL ORDER BY 1`))
+	f.Clients = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT client_name FROM marts.project_financials WHERE billing_model <> 'non_billable' ORDER BY 1`))
+	return f
+}
+
+func strings1(rows interface {
+	Next() bool
+	Scan(...any) error
+	Close() error
+}, err error) []string {
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if rows.Scan(&v) == nil {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (f filterView) params(names []string) map[string]string {
+	all := map[string]string{"from": f.From, "to": f.To, "team": f.Team, "client": f.Client}
+	out := map[string]string{}
+	for _, n := range names {
+		if v := all[n]; v != "" {
+			out[n] = v
+		}
+	}
+	return out
+}
+
+func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	view := dashboardView{pageView: s.pageView(ctx, overview.Title), Dashboard: overview}
+	if !s.martsReady(ctx) {
+		view.NoData = errNoData.Error()
+		s.render(w, r, "dashboard", view)
+		return
+	}
+	view.Filters = s.filters(r)
+	for _, p := range overview.Panels {
+		params := view.Filters.params(p.Filters)
+		pv := panelView{Panel: p, Export: encode(params)}
+		tbl, err := s.opts.Reports.Run(ctx, s.opts.Warehouse, p.Report, params)
+		if err != nil {
+			var pe *reports.ParamError
+			if asParamError(err, &pe) {
+				s.fail(w, r, http.StatusBadRequest, err)
+				return
+			}
+			s.fail(w, r, http.StatusInternalServerError, err)
+			return
+		}
+		if tbl.NumRows() == 0 {
+			pv.Empty = true
+		} else if p.Kind == "table" {
+			pv.Table = buildTable(p.Columns, tbl)
+		} else {
+			el, script, err := renderChart(p, tbl)
+			if err != nil {
+				tbl.Release()
+				s.fail(w, r, http.StatusInternalServerError, err)
+				return
+			}
+			pv.Chart, pv.Script = template.HTML(el), template.HTML(script)
+		}
+		tbl.Release()
+		view.Panels = append(view.Panels, pv)
+	}
+	s.render(w, r, "dashboard", view)
+}
+
+func encode(params map[string]string) string {
+	v := url.Values{}
+	for k, val := range params {
+		v.Set(k, val)
+	}
+	return v.Encode()
+}
+
+func columnIndex(tbl interface{ Fields() []arrow.Field }, name string) int {
+	for i, f := range tbl.Fields() {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func formatCell(c arrow.Array, i int, format string) cellView {
+	text, _, null := reports.Cell(c, i)
+	if null {
+		return cellView{Text: "—", Class: "null"}
+	}
+	switch format {
+	case "money":
+		return cellView{Text: money(reports.Float(c, i)), Class: "num" + negClass(reports.Float(c, i))}
+	case "hours":
+		return cellView{Text: fmt.Sprintf("%.2f", reports.Float(c, i)), Class: "num"}
+	case "pct":
+		v := reports.Float(c, i)
+		return cellView{Text: fmt.Sprintf("%.1f%%", v*100), Class: "num" + negClass(v)}
+	}
+	return cellView{Text: text}
+}
+
+func negClass(v float64) string {
+	if v < 0 {
+		return " neg"
+	}
+	return ""
+}
+
+// money formats with thousands separators and two decimals.
+func money(v float64) string {
+	neg := v < 0
+	s := fmt.Sprintf("%.2f", math.Abs(v))
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, ch := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(ch)
+	}
+	out := b.String() + "." + frac
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+func buildTable(cols []Column, tbl *warehouse.Table) *tableView {
+	tv := &tableView{Headers: cols}
+	idx := make([]int, len(cols))
+	for k, c := range cols {
+		idx[k] = columnIndex(tbl.Schema, c.Name)
+	}
+	keyCol := columnIndex(tbl.Schema, "project_key")
+	reports.Rows(tbl, func(arrs []arrow.Array, i int) {
+		row := make([]cellView, len(cols))
+		for k, c := range cols {
+			if idx[k] < 0 {
+				row[k] = cellView{Text: "?"}
+				continue
+			}
+			row[k] = formatCell(arrs[idx[k]], i, c.Format)
+			switch c.Format {
+			case "project":
+				if keyCol >= 0 {
+					key, _, _ := reports.Cell(arrs[keyCol], i)
+					row[k].Href = "/projects/" + url.PathEscape(key)
+				}
+			case "url":
+				row[k].Href = row[k].Text
+				row[k].Text = "open"
+			}
+		}
+		tv.Rows = append(tv.Rows, row)
+	})
+	return tv
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
