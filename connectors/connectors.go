@@ -68,3 +68,15 @@ var (
 	// ErrMalformed means the vendor sent a body that could not be decoded.
 	ErrMalformed = errors.New("malformed response")
 )
+
+// Explained is an error a connector rewrote for its user: Error is the
+// advice alone, Is matches Kind (ErrAuth, ...), Unwrap gives the cause.
+type Explained struct {
+	Kind  error
+	Msg   string
+	Cause error
+}
+
+func (e *Explained) Error() string        { return e.Msg }
+func (e *Explained) Unwrap() error        { return e.Cause }
+func (e *Explained) Is(target error) bool { return e.Kind != nil && target == e.Kind }

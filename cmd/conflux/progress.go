@@ -56,7 +56,9 @@ func (p *barProgress) StreamFinished(source, stream string, r sync.StreamResult)
 	defer p.mu.Unlock()
 	key := source + "." + stream
 	if bar, ok := p.bars[key]; ok {
-		bar.Finish()
+		if r.Err == nil {
+			bar.Finish()
+		}
 		fmt.Fprintln(p.w)
 	}
 	writeStreamResult(p.w, r)
@@ -91,9 +93,10 @@ func (p *lineProgress) StreamFinished(source, stream string, r sync.StreamResult
 	writeStreamResult(p.w, r)
 }
 
+// writeStreamResult prints a finished stream; a failure is left to the
+// caller's error, so it is said once.
 func writeStreamResult(w io.Writer, r sync.StreamResult) {
 	if r.Err != nil {
-		fmt.Fprintf(w, "✗ %s.%s failed after %d pages: %v\n", r.Source, r.Stream, r.Pages, r.Err)
 		return
 	}
 	fmt.Fprintf(w, "✓ %s.%s: %d records upserted, %d deleted, %d pages in %s\n", r.Source, r.Stream, r.Records, r.Deleted, r.Pages, r.Duration.Round(time.Millisecond))

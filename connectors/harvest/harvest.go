@@ -169,7 +169,7 @@ func (c *Connector) readList(ctx context.Context, ep endpoint, from connectors.C
 	var cur cursorState
 	if len(from) > 0 {
 		if err := json.Unmarshal(from, &cur); err != nil {
-			return fmt.Errorf("harvest: %s: stored cursor is unreadable (%v); delete its row from meta.sync_state to start over", ep.stream, err)
+			return fmt.Errorf("stored cursor is unreadable (%v); delete its row from meta.sync_state to start over", err)
 		}
 	}
 	if cur.Next == "" {
@@ -178,11 +178,11 @@ func (c *Connector) readList(ctx context.Context, ep endpoint, from connectors.C
 	for {
 		body, err := c.http.Get(ctx, cur.Next)
 		if err != nil {
-			return fmt.Errorf("harvest: %s: %w", ep.stream, c.explain(err))
+			return c.explain(err)
 		}
 		records, nextQuery, total, err := decodeList(body, ep.key)
 		if err != nil {
-			return fmt.Errorf("harvest: %s: page %s: %w", ep.stream, cur.Next, err)
+			return fmt.Errorf("page %s: %w", cur.Next, err)
 		}
 		done := nextQuery == ""
 		next := cur
@@ -287,11 +287,11 @@ func decodeList(body []byte, key string) (records []connectors.Record, nextQuery
 func (c *Connector) readCompany(ctx context.Context, _ connectors.Cursor, emit func(connectors.Page) error) error {
 	body, err := c.http.Get(ctx, "/company")
 	if err != nil {
-		return fmt.Errorf("harvest: company: %w", c.explain(err))
+		return c.explain(err)
 	}
 	var probe map[string]json.RawMessage
 	if err := json.Unmarshal(body, &probe); err != nil {
-		return fmt.Errorf("harvest: company: %w: %v", connectors.ErrMalformed, err)
+		return fmt.Errorf("/company: %w: %v", connectors.ErrMalformed, err)
 	}
 	return emit(connectors.Page{Records: []connectors.Record{{ID: "company", Payload: body}}})
 }
@@ -305,11 +305,14 @@ func (c *Connector) explain(err error) error {
 	key := "sources." + c.cfg.Source
 	switch apiErr.Status {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("%w: Harvest refused the token (HTTP 401): check %s.token and %s.account_id (tokens are at https://id.getharvest.com/developers)", connectors.ErrAuth, key, key)
+		return &connectors.Explained{Kind: connectors.ErrAuth, Cause: err, Msg: fmt.Sprintf(
+			"Harvest refused the token (HTTP 401): check %s.token and %s.account_id (tokens are at https://id.getharvest.com/developers)", key, key)}
 	case http.StatusForbidden:
-		return fmt.Errorf("%w: Harvest denied access (HTTP 403) to %s: the token's user needs the Administrator role to read every person's time", connectors.ErrAuth, apiErr.Path)
+		return &connectors.Explained{Kind: connectors.ErrAuth, Cause: err, Msg: fmt.Sprintf(
+			"Harvest denied access to %s (HTTP 403): the token's user needs the Administrator role to read everyone's time", apiErr.Path)}
 	case http.StatusNotFound:
-		return fmt.Errorf("harvest: %s not found (HTTP 404): check %s.account_id and %s.base_url: %w", apiErr.Path, key, key, err)
+		return &connectors.Explained{Cause: err, Msg: fmt.Sprintf(
+			"Harvest has no %s (HTTP 404): check %s.account_id and %s.base_url", apiErr.Path, key, key)}
 	}
 	return err
 }

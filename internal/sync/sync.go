@@ -55,7 +55,7 @@ func Run(ctx context.Context, wh *warehouse.Warehouse, src Source, progress Prog
 		res := runStream(ctx, wh, src.Name, st, progress)
 		results = append(results, res)
 		if res.Err != nil {
-			log.Error("sync failed", "source", src.Name, "stream", st.Name, "error", res.Err)
+			// Returned, not logged: the caller reports it once.
 			errs = append(errs, res.Err)
 			if errors.Is(res.Err, connectors.ErrAuth) || ctx.Err() != nil {
 				break

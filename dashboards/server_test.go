@@ -1,0 +1,155 @@
+package dashboards
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conflux-dev/conflux/connectors/harvest"
+	"github.com/conflux-dev/conflux/internal/demo"
+	"github.com/conflux-dev/conflux/internal/sync"
+	"github.com/conflux-dev/conflux/internal/warehouse"
+	"github.com/conflux-dev/conflux/models"
+	"github.com/conflux-dev/conflux/reports"
+)
+
+const testToken = "test-token"
+
+// demoServer syncs a small demo agency through the Harvest fake, builds it
+// and serves it; refreshes are counted.
+func demoServer(t testing.TB) (*httptest.Server, *warehouse.Warehouse, *int) {
+	t.Helper()
+	ctx := context.Background()
+	a := demo.Generate(demo.Options{People: 8, Clients: 4, Projects: 8, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+	f, err := demo.StartFakes(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	c, _ := harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: f.HarvestURL})
+	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "d.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	if _, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: c}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest"}}); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := reports.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	refreshes := 0
+	s, err := New(Options{Warehouse: wh, Reports: cat, Token: testToken, Org: a.Name,
+		Refresh: func(ctx context.Context, req RefreshRequest) RefreshResult {
+			refreshes++
+			return RefreshResult{Lines: []string{"did it"}}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return srv, wh, &refreshes
+}
+
+func get(t testing.TB, u string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), resp.Header
+}
+
+func TestRoutes(t *testing.T) {
+	srv, wh, refreshes := demoServer(t)
+	if code, body, _ := get(t, srv.URL+"/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("healthz: %d %q", code, body)
+	}
+	code, body, _ := get(t, srv.URL+"/")
+	for _, want := range []string{`id="chart_utilization"`, `id="chart_hours"`, `id="chart_margin"`, `id="chart_burn"`, `href="/projects/harvest:`, `src="/assets/echarts.min.js"`} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("overview (%d) lacks %s", code, want)
+		}
+	}
+	if strings.Contains(body, "cdn") || strings.Contains(body, "go-echarts.github.io") {
+		t.Error("the page loads assets from the network")
+	}
+
+	// The export matches the screen: the table's first project is the CSV's first row.
+	code, csv, hdr := get(t, srv.URL+"/api/reports/project_financials?format=csv")
+	if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/csv") {
+		t.Fatalf("csv: %d %s", code, hdr.Get("Content-Type"))
+	}
+	first := strings.Split(strings.Split(csv, "\n")[1], ",")
+	if !strings.Contains(body, ">"+first[1]+"</a>") {
+		t.Errorf("first CSV project %q is not on the page", first[1])
+	}
+	var hours string
+	wh.DB().QueryRow(`SELECT hours::DECIMAL(14,2)::VARCHAR FROM marts.project_financials WHERE project_key = ?`, first[0]).Scan(&hours)
+	if first[6] != hours {
+		t.Errorf("CSV hours %s, mart %s", first[6], hours)
+	}
+
+	code, page, _ := get(t, srv.URL+"/projects/"+url.PathEscape(first[0]))
+	if code != 200 || !strings.Contains(page, "harvestapp.com/time/day/") || !strings.Contains(page, first[1]) {
+		t.Errorf("project page %d: no entries linking back to Harvest", code)
+	}
+	if code, _, _ := get(t, srv.URL+"/projects/harvest:nope"); code != 404 {
+		t.Errorf("unknown project: %d", code)
+	}
+	if code, js, _ := get(t, srv.URL+"/api/reports/utilization_weekly?format=json&from=2025-01-06"); code != 200 || !strings.Contains(js, `"billable_util":`) {
+		t.Errorf("json: %d", code)
+	}
+	if code, _, _ := get(t, srv.URL+"/api/reports/utilization_weekly?from=someday"); code != 400 {
+		t.Errorf("bad parameter: %d, want 400", code)
+	}
+	if code, _, _ := get(t, srv.URL+"/api/reports/nope"); code != 404 {
+		t.Errorf("unknown report: %d, want 404", code)
+	}
+	var list []map[string]any
+	_, lj, _ := get(t, srv.URL+"/api/reports")
+	json.Unmarshal([]byte(lj), &list)
+	if len(list) < 5 {
+		t.Errorf("report list: %s", lj)
+	}
+
+	resp, _ := http.Post(srv.URL+"/api/refresh", "application/json", nil)
+	if resp.StatusCode != 401 || *refreshes != 0 {
+		t.Errorf("refresh without token: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest("POST", srv.URL+"/api/refresh", strings.NewReader(`{"sync":true,"build":true}`))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, _ = http.DefaultClient.Do(req)
+	if resp.StatusCode != 200 || *refreshes != 1 {
+		t.Errorf("refresh with token: %d, %d refreshes", resp.StatusCode, *refreshes)
+	}
+	req, _ = http.NewRequest("POST", srv.URL+"/api/query", strings.NewReader(`{"sql":"select count(*) as n from core.time_entries","format":"csv"}`))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, _ = http.DefaultClient.Do(req)
+	qb, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(qb), "n\n") {
+		t.Errorf("query: %d %s", resp.StatusCode, qb)
+	}
+}
+
+func TestMoney(t *testing.T) {
+	for in, want := range map[float64]string{0: "0.00", 1234.5: "1,234.50", -1234567.891: "-1,234,567.89", 999.999: "1,000.00"} {
+		if got := money(in); got != want {
+			t.Errorf("money(%v) = %s, want %s", in, got, want)
+		}
+	}
+}
