@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -73,4 +72,3 @@ func newDoctorCmd(g *globals) *cobra.Command {
 	}
 }
 
-var _ = os.Stdout

@@ -58,7 +58,7 @@ the query runs in the server.`,
 					body, _ := io.ReadAll(resp.Body)
 					return fmt.Errorf("query on %s: HTTP %d: %s", info.URL, resp.StatusCode, body)
 				}
-				_, err = io.Copy(os.Stdout, resp.Body)
+				_, err = io.Copy(cmd.OutOrStdout(), resp.Body)
 				return err
 			}
 			if err != nil {
@@ -70,7 +70,7 @@ the query runs in the server.`,
 				return err
 			}
 			defer tbl.Release()
-			return reports.Write(os.Stdout, tbl, format)
+			return reports.Write(cmd.OutOrStdout(), tbl, format)
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table, csv, json or arrow")

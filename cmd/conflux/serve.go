@@ -53,7 +53,7 @@ Routes: / (Overview), /projects/{key}, /api/reports, /api/reports/{name}?format=
 				return err
 			}
 			defer wh.Close()
-			return serve(ctx, cfg, wh, false, os.Stdout, g.logger())
+			return serve(ctx, cfg, wh, false, cmd.OutOrStdout(), g.logger())
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (default server.listen, 127.0.0.1:8080)")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -35,7 +34,7 @@ When 'conflux serve' holds the warehouse, the sync is handed to it.`,
 			return withWarehouse(ctx, cfg, func(wh *warehouse.Warehouse) error {
 				return runSync(ctx, wh, srcs, streams, newProgress(os.Stderr), g.logger())
 			}, func(info *serverInfo) error {
-				return refreshOnServer(ctx, info, dashboards.RefreshRequest{Sources: args, Streams: streams, Sync: true}, os.Stdout)
+				return refreshOnServer(ctx, info, dashboards.RefreshRequest{Sources: args, Streams: streams, Sync: true}, cmd.OutOrStdout())
 			})
 		},
 	}
@@ -60,9 +59,9 @@ inputs did not change are skipped. A failed data test fails the build.`,
 			}
 			ctx := cmd.Context()
 			return withWarehouse(ctx, cfg, func(wh *warehouse.Warehouse) error {
-				return runBuild(ctx, wh, cfg, force, os.Stdout, g.logger())
+				return runBuild(ctx, wh, cfg, force, cmd.OutOrStdout(), g.logger())
 			}, func(info *serverInfo) error {
-				return refreshOnServer(ctx, info, dashboards.RefreshRequest{Build: true, Force: force}, os.Stdout)
+				return refreshOnServer(ctx, info, dashboards.RefreshRequest{Build: true, Force: force}, cmd.OutOrStdout())
 			})
 		},
 	}
@@ -70,4 +69,3 @@ inputs did not change are skipped. A failed data test fails the build.`,
 	return cmd
 }
 
-var _ = context.Background

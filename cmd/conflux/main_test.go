@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
+	"github.com/conflux-dev/conflux/internal/demo"
+)
+
+// TestMain lets a test start this binary as `conflux` in a child process.
+func TestMain(m *testing.M) {
+	if os.Getenv("CONFLUX_TEST_MAIN") == "1" {
+		os.Args = append([]string{"conflux"}, strings.Fields(os.Getenv("CONFLUX_TEST_ARGS"))...)
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func run(t *testing.T, args ...string) (code int, out string, err error) {
+	t.Helper()
+	root := newRoot()
+	var buf bytes.Buffer
+	root.SetOut(&buf)
+	root.SetErr(&buf)
+	root.SetArgs(args)
+	root.SetContext(context.Background())
+	c, err := root.ExecuteC()
+	if err == nil {
+		return 0, buf.String(), nil
+	}
+	return exitCode(c, err), buf.String(), err
+}
+
+func writeConfig(t *testing.T, dir, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, "conflux.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func harvestConfig(url, token string) string {
+	return fmt.Sprintf(`org:
+  name: Test Agency
+  currency: GBP
+  holidays: [GB-ENG]
+sources:
+  harvest:
+    type: harvest
+    account_id: "%s"
+    token: %s
+    base_url: %s
+server:
+  listen: 127.0.0.1:0
+`, demo.HarvestAccount, token, url)
+}
+
+func TestBadUsageAndConfigExit2(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "org:\n  currancy: GBP\n")
+	code, _, err := run(t, "--config", cfg, "sync")
+	if code != exitUsage || !strings.Contains(err.Error(), "conflux.yaml:2: org.currancy: unknown key") {
+		t.Errorf("bad config: code %d, %v", code, err)
+	}
+	code, _, err = run(t, "sync", "--nope")
+	if code != exitUsage {
+		t.Errorf("unknown flag: code %d, %v", code, err)
+	}
+	code, _, err = run(t, "query")
+	if code != exitUsage {
+		t.Errorf("missing argument: code %d, %v", code, err)
+	}
+	code, _, err = run(t, "--config", filepath.Join(dir, "missing.yaml"), "build")
+	if code != exitUsage || !strings.Contains(err.Error(), "conflux init") {
+		t.Errorf("missing config: code %d, %v", code, err)
+	}
+	code, _, err = run(t, "--config", cfg, "query", "delete from raw.x")
+	if code != exitUsage {
+		t.Errorf("write in query: code %d, %v", code, err)
+	}
+}
+
+func TestBadTokenAndMalformedPageFailWithOneClearLine(t *testing.T) {
+	fake := harvestfake.New(demo.HarvestToken, demo.HarvestAccount)
+	a := demo.Generate(demo.Options{People: 3, Clients: 2, Projects: 2, Years: 1, End: time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC)})
+	if err := a.LoadHarvest(fake); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	dir := t.TempDir()
+
+	cfg := writeConfig(t, dir, harvestConfig(srv.URL+"/v2", "wrong-token"))
+	code, _, err := run(t, "--config", cfg, "sync")
+	if code != exitFailure || err == nil {
+		t.Fatalf("bad token: code %d", code)
+	}
+	msg := err.Error()
+	if strings.Count(msg, "\n") != 0 || !strings.Contains(msg, "check sources.harvest.token") || strings.Contains(msg, "wrong-token") {
+		t.Errorf("bad token message: %q", msg)
+	}
+
+	cfg = writeConfig(t, dir, harvestConfig(srv.URL+"/v2", demo.HarvestToken))
+	fake.Fail("/users", harvestfake.Fault{Malformed: true})
+	code, _, err = run(t, "--config", cfg, "sync", "harvest", "--stream", "users")
+	if code != exitFailure || strings.Count(err.Error(), "\n") != 0 || !strings.Contains(err.Error(), "harvest.users: page /users?per_page=2000: malformed response") {
+		t.Errorf("malformed page: code %d, %v", code, err)
+	}
+	if code, out, err := run(t, "--config", cfg, "sync", "harvest", "--stream", "users"); code != 0 {
+		t.Errorf("next run: code %d %v %s", code, err, out)
+	}
+}
+
+func TestSyncBuildQueryAndHandOverToServe(t *testing.T) {
+	a := demo.Generate(demo.Options{People: 5, Clients: 3, Projects: 4, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+	f, err := demo.StartFakes(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, harvestConfig(f.HarvestURL, demo.HarvestToken))
+	for _, args := range [][]string{{"sync"}, {"build"}} {
+		if code, out, err := run(t, append([]string{"--config", cfg}, args...)...); code != 0 {
+			t.Fatalf("%v: code %d %v\n%s", args, code, err, out)
+		}
+	}
+	code, out, err := run(t, "--config", cfg, "query", "select sum(worked_h) as worked from marts.person_week", "--format", "json")
+	var rows []map[string]json.Number
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 {
+		t.Fatalf("query: code %d %v %q", code, err, out)
+	}
+	var worked int
+	for _, w := range a.PersonWeeks() {
+		worked += w.WorkedQ
+	}
+	if rows[0]["worked"].String() != fmt.Sprintf("%.4f", float64(worked)/4) {
+		t.Errorf("worked hours %s, truth %.2f", rows[0]["worked"], float64(worked)/4)
+	}
+
+	// A server in another process holds the warehouse: sync, build and
+	// query hand their work to it instead of failing on the lock.
+	child := exec.Command(os.Args[0])
+	child.Env = append(os.Environ(), "CONFLUX_TEST_MAIN=1", "CONFLUX_TEST_ARGS=--config "+cfg+" serve")
+	var childOut bytes.Buffer
+	child.Stdout, child.Stderr = &childOut, &childOut
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { child.Process.Signal(os.Interrupt); child.Wait() }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "conflux.duckdb.server")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", childOut.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	code, out, err = run(t, "--config", cfg, "sync", "harvest", "--stream", "users")
+	if code != 0 || !strings.Contains(out, "harvest.users") {
+		t.Errorf("sync handed over: code %d %v\n%s", code, err, out)
+	}
+	code, out, err = run(t, "--config", cfg, "build")
+	if code != 0 || !strings.Contains(out, "build:") {
+		t.Errorf("build handed over: code %d %v\n%s", code, err, out)
+	}
+	code, out, err = run(t, "--config", cfg, "query", "select count(*) as n from core.people", "--format", "csv")
+	if code != 0 || out != "n\n5\n" {
+		t.Errorf("query handed over: code %d %v %q", code, err, out)
+	}
+}
