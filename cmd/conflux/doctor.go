@@ -71,4 +71,3 @@ func newDoctorCmd(g *globals) *cobra.Command {
 		},
 	}
 }
-

@@ -68,4 +68,3 @@ inputs did not change are skipped. A failed data test fails the build.`,
 	cmd.Flags().BoolVar(&force, "force", false, "rebuild every model even if nothing changed")
 	return cmd
 }
-
