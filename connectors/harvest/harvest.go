@@ -1,6 +1,7 @@
 package harvest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -175,16 +176,17 @@ func (c *Connector) readList(ctx context.Context, ep endpoint, from connectors.C
 	if cur.Next == "" {
 		cur = c.startPass(ep, cur)
 	}
+	// The next page is fetched while this one commits: the network and JSON
+	// work overlaps the warehouse's. A page fetched ahead is only a read; if
+	// the commit fails it is dropped, and the cursor still points at it.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	res := c.fetchPage(ctx, ep, cur.Next)
 	for {
-		body, err := c.http.Get(ctx, cur.Next)
-		if err != nil {
-			return c.explain(err)
+		if res.err != nil {
+			return res.err
 		}
-		records, nextQuery, total, err := decodeList(body, ep.key)
-		if err != nil {
-			return fmt.Errorf("page %s: %w", cur.Next, err)
-		}
-		done := nextQuery == ""
+		done := res.next == ""
 		next := cur
 		if done {
 			next = cursorState{LastScan: cur.LastScan}
@@ -194,23 +196,53 @@ func (c *Connector) readList(ctx context.Context, ep endpoint, from connectors.C
 				next.LastScan = cur.PassStart
 			}
 		} else {
-			next.Next = ep.path + "?" + nextQuery
+			next.Next = ep.path + "?" + res.next
 		}
-		page := connectors.Page{Records: records, Total: total}
+		page := connectors.Page{Records: res.records, Total: res.total}
 		if cur.ScanID != "" {
 			page.Scan = &connectors.Scan{ID: cur.ScanID, Done: done}
 		}
+		var err error
 		if page.Next, err = json.Marshal(next); err != nil {
 			return err
 		}
+		var ahead chan fetched
+		if !done {
+			ahead = make(chan fetched, 1)
+			go func(q string) { ahead <- c.fetchPage(ctx, ep, q) }(next.Next)
+		}
 		if err := emit(page); err != nil {
+			cancel()
+			if ahead != nil {
+				<-ahead
+			}
 			return err
 		}
 		if done {
 			return nil
 		}
 		cur = next
+		res = <-ahead
 	}
+}
+
+type fetched struct {
+	records []connectors.Record
+	next    string // query of the following page; "" on the last
+	total   int
+	err     error
+}
+
+func (c *Connector) fetchPage(ctx context.Context, ep endpoint, pathAndQuery string) fetched {
+	body, err := c.http.Get(ctx, pathAndQuery)
+	if err != nil {
+		return fetched{err: c.explain(err)}
+	}
+	records, next, total, err := decodeList(body, ep.key)
+	if err != nil {
+		return fetched{err: fmt.Errorf("page %s: %w", pathAndQuery, err)}
+	}
+	return fetched{records: records, next: next, total: total}
 }
 
 // startPass chooses between an incremental pass and a full read.
@@ -233,53 +265,84 @@ func (c *Connector) startPass(ep endpoint, prev cursorState) cursorState {
 	return cur
 }
 
-// decodeList reads a Harvest list envelope. The next page is taken from
-// links.next, never next_page (null mid-stream under cursor paging), and
-// only its query is kept: requests always go to the configured base URL.
+// decodeList reads a Harvest list envelope in one pass: each record's
+// bytes are sliced out of body as they are decoded. The next page is taken
+// from links.next, never next_page (null mid-stream under cursor paging),
+// and only its query is kept: requests always go to the configured base URL.
 func decodeList(body []byte, key string) (records []connectors.Record, nextQuery string, total int, err error) {
-	var env map[string]json.RawMessage
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, "", 0, fmt.Errorf("%w: %v", connectors.ErrMalformed, err)
+	malformed := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", connectors.ErrMalformed, fmt.Sprintf(format, args...))
 	}
-	rawList, ok := env[key]
-	if !ok {
-		return nil, "", 0, fmt.Errorf("%w: no %q array in the response", connectors.ErrMalformed, key)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, "", 0, malformed("the body is not a JSON object (%v)", err)
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(rawList, &items); err != nil {
-		return nil, "", 0, fmt.Errorf("%w: %q: %v", connectors.ErrMalformed, key, err)
-	}
-	records = make([]connectors.Record, 0, len(items))
-	for i, item := range items {
-		var head struct {
-			ID        json.Number `json:"id"`
-			UpdatedAt time.Time   `json:"updated_at"`
+	found := false
+	var next *string
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, "", 0, malformed("%v", err)
 		}
-		if err := json.Unmarshal(item, &head); err != nil {
-			return nil, "", 0, fmt.Errorf("%w: %s[%d]: %v", connectors.ErrMalformed, key, i, err)
+		switch name, _ := t.(string); name {
+		case key:
+			found = true
+			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+				return nil, "", 0, malformed("%q is not an array", key)
+			}
+			for i := 0; dec.More(); i++ {
+				start := dec.InputOffset()
+				var head struct {
+					ID        json.Number `json:"id"`
+					UpdatedAt time.Time   `json:"updated_at"`
+				}
+				if err := dec.Decode(&head); err != nil {
+					return nil, "", 0, malformed("%s[%d]: %v", key, i, err)
+				}
+				if head.ID == "" {
+					return nil, "", 0, malformed("%s[%d] has no id", key, i)
+				}
+				raw := bytes.TrimLeft(body[start:dec.InputOffset()], ", \t\r\n")
+				records = append(records, connectors.Record{ID: head.ID.String(), UpdatedAt: head.UpdatedAt, Payload: raw})
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, "", 0, malformed("%s: %v", key, err)
+			}
+		case "total_entries":
+			var n *int
+			if err := dec.Decode(&n); err != nil {
+				return nil, "", 0, malformed("total_entries: %v", err)
+			}
+			if n != nil {
+				total = *n
+			}
+		case "links":
+			var links struct {
+				Next *string `json:"next"`
+			}
+			if err := dec.Decode(&links); err != nil {
+				return nil, "", 0, malformed("links: %v", err)
+			}
+			next = links.Next
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, "", 0, malformed("%s: %v", name, err)
+			}
 		}
-		if head.ID == "" {
-			return nil, "", 0, fmt.Errorf("%w: %s[%d] has no id", connectors.ErrMalformed, key, i)
-		}
-		records = append(records, connectors.Record{ID: head.ID.String(), UpdatedAt: head.UpdatedAt, Payload: item})
 	}
-	if raw, ok := env["total_entries"]; ok {
-		json.Unmarshal(raw, &total)
+	if _, err := dec.Token(); err != nil {
+		return nil, "", 0, malformed("%v", err)
 	}
-	var links struct {
-		Next *string `json:"next"`
+	if !found {
+		return nil, "", 0, malformed("no %q array in the response", key)
 	}
-	if raw, ok := env["links"]; ok {
-		if err := json.Unmarshal(raw, &links); err != nil {
-			return nil, "", 0, fmt.Errorf("%w: links: %v", connectors.ErrMalformed, err)
-		}
-	}
-	if links.Next == nil || *links.Next == "" {
+	if next == nil || *next == "" {
 		return records, "", total, nil
 	}
-	u, err := url.Parse(*links.Next)
+	u, err := url.Parse(*next)
 	if err != nil {
-		return nil, "", 0, fmt.Errorf("%w: links.next %q: %v", connectors.ErrMalformed, *links.Next, err)
+		return nil, "", 0, malformed("links.next %q: %v", *next, err)
 	}
 	return records, u.RawQuery, total, nil
 }

@@ -232,3 +232,19 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		}
 	}
 }
+
+func TestCommitFailureStopsTheRead(t *testing.T) {
+	_, c, _ := newFake(t, 7)
+	boom := errors.New("disk full")
+	pages := 0
+	err := stream(c, "clients").Read(context.Background(), nil, func(connectors.Page) error {
+		pages++
+		if pages == 2 {
+			return boom
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) || pages != 2 {
+		t.Errorf("err %v after %d pages; the read must stop at the failed commit", err, pages)
+	}
+}

@@ -46,7 +46,6 @@ type Schedule struct {
 type Org struct {
 	Name         string
 	Timezone     *time.Location
-	WeekStart    time.Weekday
 	Currency     string
 	Holidays     []string // calendar codes, e.g. GB-ENG
 	HolidayDates []HolidayDate
@@ -103,7 +102,7 @@ func (e *Error) Error() string {
 // Defaults is the configuration without a file: the embedded default warehouse.
 func Defaults() *Config {
 	return &Config{
-		Org:       Org{Name: "My Agency", Timezone: time.UTC, WeekStart: time.Monday, Currency: "GBP"},
+		Org:       Org{Name: "My Agency", Timezone: time.UTC, Currency: "GBP"},
 		Warehouse: "conflux.duckdb",
 		Mappings:  "mappings.yaml",
 		Models:    "models",
@@ -300,8 +299,6 @@ func (p *parser) date(key string, n *yaml.Node) (time.Time, bool) {
 	return d, true
 }
 
-var weekdays = map[string]time.Weekday{"monday": time.Monday, "sunday": time.Sunday, "saturday": time.Saturday}
-
 func (p *parser) org(key string, n *yaml.Node, org *Org) {
 	p.mapping(n, key, map[string]func(string, *yaml.Node){
 		"name": func(k string, n *yaml.Node) { org.Name, _ = p.str(k, n) },
@@ -318,13 +315,10 @@ func (p *parser) org(key string, n *yaml.Node, org *Org) {
 			org.Timezone = loc
 		},
 		"week_start": func(k string, n *yaml.Node) {
-			v, _ := p.str(k, n)
-			d, ok := weekdays[strings.ToLower(v)]
-			if !ok {
-				p.fail(n, k, "%q is not supported (write monday, sunday or saturday)", v)
-				return
+			// The marts use ISO weeks (metrics §9.2); other week starts are not built yet.
+			if v, _ := p.str(k, n); strings.ToLower(v) != "monday" {
+				p.fail(n, k, "%q is not supported yet: Conflux reports ISO weeks, which start on monday", v)
 			}
-			org.WeekStart = d
 		},
 		"currency": func(k string, n *yaml.Node) {
 			v, _ := p.str(k, n)

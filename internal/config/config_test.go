@@ -41,6 +41,8 @@ func TestErrorsNameKeyLineAndFix(t *testing.T) {
 		{"sources:\n  H-1:\n    type: harvest\n", "sources.H-1: source names must be lower case"},
 		{"sources:\n  h:\n    type: harvest\n    lookback: soon\n", "sources.h.lookback: \"soon\" is not a duration (write 30m, 6h or 7d)"},
 		{"server:\n  refresh: often\n", "server.refresh: \"often\" is not a duration"},
+		{"org:\n  week_start: sunday\n", "org.week_start: \"sunday\" is not supported yet"},
+		{"schedules:\n  - person: a@b.c\n    hours: {monday: 8}\n", "schedules[0].hours.monday: unknown weekday"},
 		{"warehouse: [a]\n", "warehouse: expected a single value"},
 	} {
 		_, err := Parse("c.yaml", []byte(tc.yaml), vendors, env(nil))

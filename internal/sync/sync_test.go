@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/conflux-dev/conflux/internal/demo"
 	"github.com/conflux-dev/conflux/internal/sync"
 	"github.com/conflux-dev/conflux/internal/warehouse"
+	"github.com/conflux-dev/conflux/models"
 )
 
 const perPage = 400
@@ -141,6 +143,61 @@ func TestSIGKILLMidStreamLosesNothing(t *testing.T) {
 		if got[tbl] != fp {
 			t.Errorf("%s: after kill and resume %s, uninterrupted %s", tbl, got[tbl], fp)
 		}
+	}
+	var interrupted int
+	w.DB().QueryRow(`SELECT count(*) FROM meta.sync_runs WHERE status = 'interrupted'`).Scan(&interrupted)
+	if interrupted != 1 {
+		t.Errorf("%d runs marked interrupted, want the killed one", interrupted)
+	}
+}
+
+// TestDeleteInHarvestReachesTheWarehouse: Harvest hard-deletes without a
+// trace; the daily full read's key-set diff marks the row deleted, keeps it,
+// and the models stop counting it.
+func TestDeleteInHarvestReachesTheWarehouse(t *testing.T) {
+	fake := demoFake(t)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	now := time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
+	c, _ := harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: srv.URL + "/v2",
+		Now: func() time.Time { return now }})
+	ctx := context.Background()
+	w := openWH(t, filepath.Join(t.TempDir(), "d.duckdb"))
+	defer w.Close()
+	if _, err := sync.Run(ctx, w, sync.Source{Name: "harvest", Connector: c}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	src := sync.Source{Name: "harvest", Connector: c, Streams: []string{"time_entries"}}
+	var victim string
+	w.DB().QueryRow(`SELECT min(id) FROM raw.harvest__time_entries`).Scan(&victim)
+	var id int64
+	fmt.Sscan(victim, &id)
+	fake.Delete("time_entries", id)
+
+	now = now.Add(2 * time.Hour) // an incremental pass cannot see a hard delete
+	sync.Run(ctx, w, src, nil, nil)
+	var deleted int
+	w.DB().QueryRow(`SELECT count(*) FROM raw.harvest__time_entries WHERE deleted_at IS NOT NULL`).Scan(&deleted)
+	if deleted != 0 {
+		t.Fatalf("%d rows deleted by an incremental pass", deleted)
+	}
+	now = now.Add(24 * time.Hour) // the daily full read finds it
+	res, err := sync.Run(ctx, w, src, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gone string
+	w.DB().QueryRow(`SELECT id FROM raw.harvest__time_entries WHERE deleted_at IS NOT NULL`).Scan(&gone)
+	if res[0].Deleted != 1 || gone != victim {
+		t.Errorf("deleted %d rows (%q), want entry %s", res[0].Deleted, gone, victim)
+	}
+	if _, err := models.Build(ctx, w, models.Options{Sources: map[string]string{"harvest": "harvest"}}); err != nil {
+		t.Fatal(err)
+	}
+	var inCore int
+	w.DB().QueryRow(`SELECT count(*) FROM core.time_entries WHERE source_id = ?`, victim).Scan(&inCore)
+	if inCore != 0 {
+		t.Error("a deleted entry is still in core.time_entries")
 	}
 }
 

@@ -54,6 +54,14 @@ func Open(ctx context.Context, path string) (*Warehouse, error) {
 		w.Close()
 		return nil, err
 	}
+	// Only one process holds the file, so a run still marked running was
+	// cut short (killed, or the machine stopped); its pages are committed.
+	if _, err := w.db.ExecContext(ctx, `UPDATE meta.sync_runs SET status = 'interrupted', finished_at = now(),
+		error = 'the process stopped before the run finished; the next sync resumed from its last committed page'
+		WHERE status = 'running'`); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open warehouse %s: %w", path, err)
+	}
 	return w, nil
 }
 

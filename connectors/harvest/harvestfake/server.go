@@ -94,7 +94,8 @@ func (s *Server) Put(list string, v any) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	existing := s.lists[list]
+	// Copy on write: a page being served keeps the slice it started with.
+	existing := slices.Clone(s.lists[list])
 	index := make(map[int64]int, len(existing))
 	for i, it := range existing {
 		index[it.id] = i
@@ -142,7 +143,7 @@ func (s *Server) Put(list string, v any) error {
 func (s *Server) Delete(list string, id int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lists[list] = slices.DeleteFunc(s.lists[list], func(it item) bool { return it.id == id })
+	s.lists[list] = slices.DeleteFunc(slices.Clone(s.lists[list]), func(it item) bool { return it.id == id })
 }
 
 // Count returns how many records a list holds.
@@ -292,17 +293,21 @@ func (s *Server) writeList(w http.ResponseWriter, r *http.Request, path, key str
 	}
 
 	s.mu.Lock()
-	var matched []item
-	for _, it := range s.lists[key] {
-		if !since.IsZero() && it.updated.Before(since) {
-			continue
-		}
-		if from != "" && it.date < from || to != "" && it.date > to {
-			continue
-		}
-		matched = append(matched, it)
-	}
+	matched := s.lists[key]
 	s.mu.Unlock()
+	if !since.IsZero() || from != "" || to != "" {
+		var filtered []item
+		for _, it := range matched {
+			if !since.IsZero() && it.updated.Before(since) {
+				continue
+			}
+			if from != "" && it.date < from || to != "" && it.date > to {
+				continue
+			}
+			filtered = append(filtered, it)
+		}
+		matched = filtered
+	}
 
 	total := len(matched)
 	end := min(offset+perPage, total)

@@ -22,7 +22,7 @@ CREATE TABLE meta.sync_runs (
     stream      VARCHAR NOT NULL,
     started_at  TIMESTAMPTZ NOT NULL,
     finished_at TIMESTAMPTZ,
-    status      VARCHAR NOT NULL,      -- running, ok, failed
+    status      VARCHAR NOT NULL,      -- running, ok, failed, interrupted
     records     BIGINT NOT NULL DEFAULT 0,
     deleted     BIGINT NOT NULL DEFAULT 0,
     pages       BIGINT NOT NULL DEFAULT 0,
