@@ -106,23 +106,7 @@ func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream strin
 	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE page_rows (id VARCHAR, payload VARCHAR, updated_at TIMESTAMPTZ, ord BIGINT)`); err != nil {
 		return res, err
 	}
-	err := withDriverConn(conn, func(dc driver.Conn) error {
-		app, err := duckdb.NewAppender(dc, "temp", "main", "page_rows")
-		if err != nil {
-			return err
-		}
-		for i, r := range p.Rows {
-			var upd any
-			if !r.UpdatedAt.IsZero() {
-				upd = r.UpdatedAt.UTC()
-			}
-			if err := app.AppendRow(r.ID, string(r.Payload), upd, int64(i)); err != nil {
-				app.Close()
-				return err
-			}
-		}
-		return app.Close()
-	})
+	err := withDriverConn(conn, func(dc driver.Conn) error { return appendRows(dc, p.Rows) })
 	if err != nil {
 		return res, fmt.Errorf("stage rows: %w", err)
 	}
@@ -178,4 +162,23 @@ func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream strin
 		return res, err
 	}
 	return res, nil
+}
+
+// appendRows stages rows in temp.page_rows through the Appender.
+func appendRows(dc driver.Conn, rows []Row) error {
+	app, err := duckdb.NewAppender(dc, "temp", "main", "page_rows")
+	if err != nil {
+		return err
+	}
+	for i, r := range rows {
+		var upd any
+		if !r.UpdatedAt.IsZero() {
+			upd = r.UpdatedAt.UTC()
+		}
+		if err := app.AppendRow(r.ID, string(r.Payload), upd, int64(i)); err != nil {
+			app.Close()
+			return err
+		}
+	}
+	return app.Close()
 }
