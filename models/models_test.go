@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/conflux-dev/conflux/internal/holidays"
 	"github.com/conflux-dev/conflux/internal/warehouse"
@@ -260,4 +259,3 @@ func TestUserModelOverridesBuiltin(t *testing.T) {
 	}
 }
 
-var _ = time.Now
