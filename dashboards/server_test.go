@@ -7,16 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/conflux-dev/conflux/connectors/harvest"
 	"github.com/conflux-dev/conflux/internal/demo"
-	"github.com/conflux-dev/conflux/internal/sync"
+	"github.com/conflux-dev/conflux/internal/demo/demotest"
 	"github.com/conflux-dev/conflux/internal/warehouse"
-	"github.com/conflux-dev/conflux/models"
 	"github.com/conflux-dev/conflux/reports"
 )
 
@@ -26,25 +23,7 @@ const testToken = "test-token"
 // and serves it; refreshes are counted.
 func demoServer(t testing.TB) (*httptest.Server, *warehouse.Warehouse, *int) {
 	t.Helper()
-	ctx := context.Background()
-	a := demo.Generate(demo.Options{People: 8, Clients: 4, Projects: 8, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
-	f, err := demo.StartFakes(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	c, _ := harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: f.HarvestURL})
-	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "d.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { wh.Close() })
-	if _, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: c}, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest"}}); err != nil {
-		t.Fatal(err)
-	}
+	wh, a := demotest.Built(t, demo.Options{People: 8, Clients: 4, Projects: 8, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
 	cat, err := reports.Load()
 	if err != nil {
 		t.Fatal(err)

@@ -258,4 +258,3 @@ func TestUserModelOverridesBuiltin(t *testing.T) {
 		t.Errorf("override not used: %s", name)
 	}
 }
-

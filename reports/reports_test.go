@@ -6,42 +6,17 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/conflux-dev/conflux/connectors/harvest"
 	"github.com/conflux-dev/conflux/internal/demo"
-	"github.com/conflux-dev/conflux/internal/sync"
+	"github.com/conflux-dev/conflux/internal/demo/demotest"
 	"github.com/conflux-dev/conflux/internal/warehouse"
-	"github.com/conflux-dev/conflux/models"
 )
 
 func demoWarehouse(t testing.TB) *warehouse.Warehouse {
-	t.Helper()
-	ctx := context.Background()
-	a := demo.Generate(demo.Options{People: 6, Clients: 3, Projects: 5, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
-	f, err := demo.StartFakes(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	c, err := harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: f.HarvestURL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "r.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { wh.Close() })
-	if _, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: c}, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest"}}); err != nil {
-		t.Fatal(err)
-	}
+	wh, _ := demotest.Built(t, demo.Options{People: 6, Clients: 3, Projects: 5, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
 	return wh
 }
 

@@ -1,0 +1,60 @@
+// Package demotest gives tests a warehouse holding a generated agency,
+// synced from the Harvest fake through the real connector and built.
+package demotest
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/conflux-dev/conflux/connectors/harvest"
+	"github.com/conflux-dev/conflux/internal/demo"
+	"github.com/conflux-dev/conflux/internal/holidays"
+	"github.com/conflux-dev/conflux/internal/sync"
+	"github.com/conflux-dev/conflux/internal/warehouse"
+	"github.com/conflux-dev/conflux/models"
+)
+
+// Seeds are the model seeds for the agency's holiday calendar.
+func Seeds(a *demo.Agency) models.Seeds {
+	s := models.Seeds{Currency: a.Currency, Timezone: "Europe/London"}
+	for _, d := range holidays.Between(a.Calendar, a.Start.Year(), a.Options.End.Year()) {
+		s.Holidays = append(s.Holidays, models.Holiday{Calendar: d.Calendar, Date: d.Date, Name: d.Name, Fraction: 1})
+	}
+	return s
+}
+
+// Synced generates an agency and syncs it into a new warehouse in t's temp dir.
+func Synced(t testing.TB, opts demo.Options) (*warehouse.Warehouse, *demo.Agency) {
+	t.Helper()
+	ctx := context.Background()
+	a := demo.Generate(opts)
+	f, err := demo.StartFakes(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c, err := harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: f.HarvestURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "demo.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	if _, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: c}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	return wh, a
+}
+
+// Built is Synced followed by a full build.
+func Built(t testing.TB, opts demo.Options) (*warehouse.Warehouse, *demo.Agency) {
+	t.Helper()
+	wh, a := Synced(t, opts)
+	if _, err := models.Build(context.Background(), wh, models.Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: Seeds(a)}); err != nil {
+		t.Fatal(err)
+	}
+	return wh, a
+}
