@@ -28,25 +28,26 @@ type barProgress struct {
 	bars map[string]*progressbar.ProgressBar
 }
 
-func (p *barProgress) StreamStarted(source, stream string) {}
+// StreamStarted starts the clock of the stream's bar; its length is known
+// from the first page.
+func (p *barProgress) StreamStarted(source, stream string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	key := source + "." + stream
+	p.bars[key] = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(fmt.Sprintf("%-28s", key)),
+		progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionSetElapsedTime(true))
+}
 
 func (p *barProgress) PageCommitted(source, stream string, records, total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	key := source + "." + stream
-	bar, ok := p.bars[key]
-	if !ok {
-		max := int64(total)
-		if max <= 0 {
-			max = -1
-		}
-		bar = progressbar.NewOptions64(max, progressbar.OptionSetWriter(p.w), progressbar.OptionSetDescription(fmt.Sprintf("%-28s", key)),
-			progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionShowIts(), progressbar.OptionSetItsString("rec"))
-		p.bars[key] = bar
+	bar := p.bars[source+"."+stream]
+	if bar == nil {
+		return
 	}
-	if total > 0 && int64(total) != bar.GetMax64() {
-		bar.ChangeMax64(int64(max(total, records)))
+	if want := int64(max(total, records)); total > 0 && want != bar.GetMax64() {
+		bar.ChangeMax64(want)
 	}
 	bar.Set(records)
 }
