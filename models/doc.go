@@ -13,4 +13,7 @@
 //	-- test: accepted_values(col: a, b, c)
 //
 // Files under tests/ are SQL assertions: each returns the rows that fail.
+//
+// In DuckDB the JSON arrows bind more loosely than AND, IS NULL and
+// comparisons: write (payload->>'x') IS NULL, not payload->>'x' IS NULL.
 package models

@@ -16,7 +16,10 @@ import (
 type Seeds struct {
 	Currency string // org.currency
 	Timezone string // org.timezone
-	Holidays []Holiday
+	// StandardWeekH is the contracted week of people whose source keeps no
+	// capacity (metrics §1.1); default 40.
+	StandardWeekH float64
+	Holidays      []Holiday
 	// Schedules override weekly capacity spread Monday–Friday.
 	Schedules []Schedule
 }
@@ -44,6 +47,9 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds) (string, error) {
 	}
 	if s.Timezone == "" {
 		s.Timezone = "UTC"
+	}
+	if s.StandardWeekH == 0 {
+		s.StandardWeekH = 40
 	}
 	body, _ := json.Marshal(s)
 	sum := sha256.Sum256(body)
@@ -94,7 +100,8 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds) (string, error) {
 		sql  string
 		args []any
 	}{
-		{`CREATE OR REPLACE TABLE seeds.org AS SELECT ?::VARCHAR AS currency, ?::VARCHAR AS timezone, ?::VARCHAR AS seed_hash`, []any{s.Currency, s.Timezone, hash}},
+		{`CREATE OR REPLACE TABLE seeds.org AS SELECT ?::VARCHAR AS currency, ?::VARCHAR AS timezone,
+			?::DECIMAL(12,4) AS standard_week_h, ?::VARCHAR AS seed_hash`, []any{s.Currency, s.Timezone, fmt.Sprint(s.StandardWeekH), hash}},
 		{`CREATE OR REPLACE TABLE seeds.holidays AS
 			SELECT h.calendar::VARCHAR AS calendar, h.date::DATE AS date, h.name::VARCHAR AS name, h.fraction::DECIMAL(5,4) AS fraction
 			FROM (SELECT unnest(from_json(?::JSON, '[{"calendar":"VARCHAR","date":"VARCHAR","name":"VARCHAR","fraction":"DOUBLE"}]'), recursive := true)) h`,

@@ -77,7 +77,7 @@ func runSync(ctx context.Context, wh *warehouse.Warehouse, srcs []config.Source,
 
 // seeds turns the config's company facts into model seeds.
 func seeds(cfg *config.Config) models.Seeds {
-	s := models.Seeds{Currency: cfg.Org.Currency, Timezone: cfg.Org.Timezone.String()}
+	s := models.Seeds{Currency: cfg.Org.Currency, Timezone: cfg.Org.Timezone.String(), StandardWeekH: cfg.Org.StandardWeekH}
 	now := time.Now()
 	for _, code := range cfg.Org.Holidays {
 		for _, d := range holidays.Between(code, 2000, now.Year()+2) {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/conflux-dev/conflux/connectors"
+	"github.com/conflux-dev/conflux/connectors/clockify"
 	"github.com/conflux-dev/conflux/connectors/harvest"
 	"github.com/conflux-dev/conflux/internal/config"
 )
@@ -18,7 +19,8 @@ type connectorType struct {
 
 // connectorTypes is every connector Conflux ships; adding one is one line.
 var connectorTypes = map[string]connectorType{
-	"harvest": {keys: []string{"account_id", "token", "user_agent", "per_page"}, new: newHarvest},
+	"harvest":  {keys: []string{"account_id", "token", "user_agent", "per_page"}, new: newHarvest},
+	"clockify": {keys: []string{"workspace_id", "api_key", "region", "page_size"}, new: newClockify},
 }
 
 func vendors() config.Vendors {
@@ -55,4 +57,20 @@ func newHarvest(src config.Source, log *slog.Logger) (connectors.Connector, erro
 		cfg.PerPage = n
 	}
 	return harvest.New(cfg)
+}
+
+func newClockify(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+	cfg := clockify.Config{
+		Source: src.Name, WorkspaceID: src.Settings["workspace_id"], APIKey: src.Settings["api_key"],
+		BaseURL: src.BaseURL, Region: src.Settings["region"], StartDate: src.StartDate,
+		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+	}
+	if v := src.Settings["page_size"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("sources.%s.page_size: %q must be a positive number", src.Name, v)
+		}
+		cfg.PageSize = n
+	}
+	return clockify.New(cfg)
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,13 +22,14 @@ func newDemoCmd(g *globals) *cobra.Command {
 		listen  string
 		people  int
 		noServe bool
+		stack   string
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Serve a synthetic agency through built-in fake vendor APIs",
 		Long: `Demo generates a deterministic agency (people, clients, projects of mixed
 billing models, two years of time and invoices), serves it through built-in
-fakes of the vendors' APIs on 127.0.0.1, syncs it through the real
+fakes of the vendors' APIs on 127.0.0.1 (--stack picks the time tool), syncs it through the real
 connectors into a fresh warehouse under --dir, builds the models and serves
 the dashboards. The fakes keep running, so the Refresh button works.`,
 		Args: cobra.NoArgs,
@@ -49,7 +51,11 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 				return err
 			}
 			cfgPath := filepath.Join(dir, "conflux.yaml")
-			if err := os.WriteFile(cfgPath, fakes.Config(a, listen), 0o644); err != nil {
+			body, err := fakes.Config(a, stack, listen)
+			if err != nil {
+				return usageError{err}
+			}
+			if err := os.WriteFile(cfgPath, body, 0o644); err != nil {
 				return err
 			}
 			cfg, err := config.Load(cfgPath, vendors())
@@ -64,7 +70,7 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 				return err
 			}
 			defer wh.Close()
-			fmt.Fprintf(out, "Syncing from the Harvest fake at %s into %s\n", fakes.HarvestURL, cfg.Warehouse)
+			fmt.Fprintf(out, "Syncing from the %s fake into %s\n", stack, cfg.Warehouse)
 			if err := runSync(ctx, wh, cfg.Sources, nil, newProgress(os.Stderr), g.logger()); err != nil {
 				return err
 			}
@@ -82,5 +88,6 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to serve on (a free port is taken if it is busy)")
 	cmd.Flags().IntVar(&people, "people", 40, "size of the agency")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "stop after sync and build")
+	cmd.Flags().StringVar(&stack, "stack", "harvest", "the time tool that serves the agency: "+strings.Join(demo.Stacks, " or "))
 	return cmd
 }

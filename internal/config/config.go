@@ -44,11 +44,14 @@ type Schedule struct {
 
 // Org holds company facts.
 type Org struct {
-	Name         string
-	Timezone     *time.Location
-	Currency     string
-	Holidays     []string // calendar codes, e.g. GB-ENG
-	HolidayDates []HolidayDate
+	Name     string
+	Timezone *time.Location
+	Currency string
+	// StandardWeekH is the contracted week for people whose time tool keeps
+	// no capacity; default 40 (metrics §1.1).
+	StandardWeekH float64
+	Holidays      []string // calendar codes, e.g. GB-ENG
+	HolidayDates  []HolidayDate
 }
 
 // HolidayDate is a company day off given by date.
@@ -102,7 +105,7 @@ func (e *Error) Error() string {
 // Defaults is the configuration without a file: the embedded default warehouse.
 func Defaults() *Config {
 	return &Config{
-		Org:       Org{Name: "My Agency", Timezone: time.UTC, Currency: "GBP"},
+		Org:       Org{Name: "My Agency", Timezone: time.UTC, Currency: "GBP", StandardWeekH: 40},
 		Warehouse: "conflux.duckdb",
 		Mappings:  "mappings.yaml",
 		Models:    "models",
@@ -327,6 +330,15 @@ func (p *parser) org(key string, n *yaml.Node, org *Org) {
 				return
 			}
 			org.Currency = v
+		},
+		"standard_week_h": func(k string, n *yaml.Node) {
+			v, _ := p.str(k, n)
+			h, err := strconv.ParseFloat(v, 64)
+			if err != nil || h <= 0 || h > 80 {
+				p.fail(n, k, "%q must be hours per week between 0 and 80 (default 40)", v)
+				return
+			}
+			org.StandardWeekH = h
 		},
 		"holidays": func(k string, n *yaml.Node) {
 			if n.Kind != yaml.SequenceNode {

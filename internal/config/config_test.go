@@ -31,7 +31,7 @@ func TestTemplateParses(t *testing.T) {
 
 func TestErrorsNameKeyLineAndFix(t *testing.T) {
 	for _, tc := range []struct{ yaml, want string }{
-		{"org:\n  timezon: UTC\n", "c.yaml:2: org.timezon: unknown key (known keys: currency, holiday_dates, holidays, name, timezone, week_start)"},
+		{"org:\n  timezon: UTC\n", "c.yaml:2: org.timezon: unknown key (known keys: currency, holiday_dates, holidays, name, standard_week_h, timezone, week_start)"},
 		{"org:\n  timezone: Mars/Base\n", "c.yaml:2: org.timezone: \"Mars/Base\" is not an IANA time zone"},
 		{"org:\n  currency: pounds\n", "org.currency: \"pounds\" is not an ISO 4217 code"},
 		{"org:\n  holidays: [XX]\n", "unknown holiday calendar \"XX\" (known: DE, ES, FR, GB-ENG"},

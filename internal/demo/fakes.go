@@ -6,16 +6,22 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/conflux-dev/conflux/connectors/clockify/clockifyfake"
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
 )
 
 // Fakes are the vendor APIs serving an agency on loopback.
 type Fakes struct {
-	Harvest    *harvestfake.Server
-	HarvestURL string // base URL including /v2
-	srv        *http.Server
-	ln         net.Listener
+	Harvest     *harvestfake.Server
+	HarvestURL  string // base URL including /v2
+	Clockify    *clockifyfake.Server
+	ClockifyURL string // base URL including /api/v1
+	srv         *http.Server
+	ln          net.Listener
 }
+
+// Stacks are the tools the demo can serve its time and people through.
+var Stacks = []string{"harvest", "clockify"}
 
 // StartFakes serves the agency through each vendor's fake on 127.0.0.1.
 func StartFakes(a *Agency) (*Fakes, error) {
@@ -23,14 +29,18 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	if err := a.LoadHarvest(hv); err != nil {
 		return nil, err
 	}
+	cf := clockifyfake.New(ClockifyKey, ClockifyWorkspace)
+	a.LoadClockify(cf)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/harvest/", http.StripPrefix("/harvest", hv))
-	f := &Fakes{Harvest: hv, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	mux.Handle("/clockify/", http.StripPrefix("/clockify", cf))
+	f := &Fakes{Harvest: hv, Clockify: cf, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	f.HarvestURL = "http://" + ln.Addr().String() + "/harvest/v2"
+	f.ClockifyURL = "http://" + ln.Addr().String() + "/clockify/api/v1"
 	go f.srv.Serve(ln)
 	return f, nil
 }
@@ -38,8 +48,28 @@ func StartFakes(a *Agency) (*Fakes, error) {
 // Close stops the fakes.
 func (f *Fakes) Close() error { return f.srv.Close() }
 
-// Config is a conflux.yaml that points every source at the fakes.
-func (f *Fakes) Config(a *Agency, listen string) []byte {
+// Config is a conflux.yaml that syncs the agency from the fake of the
+// chosen time tool (one of Stacks).
+func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
+	var source string
+	switch stack {
+	case "harvest":
+		source = fmt.Sprintf(`  harvest:
+    type: harvest
+    account_id: "%s"
+    token: %s
+    base_url: %s
+`, HarvestAccount, HarvestToken, f.HarvestURL)
+	case "clockify":
+		source = fmt.Sprintf(`  clockify:
+    type: clockify
+    workspace_id: %s
+    api_key: %s
+    base_url: %s
+`, ClockifyWorkspace, ClockifyKey, f.ClockifyURL)
+	default:
+		return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v", stack, Stacks)
+	}
 	return fmt.Appendf(nil, `# Written by conflux demo: a synthetic agency served by built-in fake vendor APIs.
 org:
   name: %s
@@ -48,13 +78,8 @@ org:
   holidays: [%s]
 warehouse: conflux.duckdb
 sources:
-  harvest:
-    type: harvest
-    account_id: "%s"
-    token: %s
-    base_url: %s
-server:
+%sserver:
   listen: %s
   refresh: 1h
-`, a.Name, a.Currency, a.Calendar, HarvestAccount, HarvestToken, f.HarvestURL, listen)
+`, a.Name, a.Currency, a.Calendar, source, listen), nil
 }

@@ -2,72 +2,112 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
+
+	"github.com/conflux-dev/conflux/connectors/clockify"
+	"github.com/conflux-dev/conflux/connectors/clockify/clockifyfake"
 	"github.com/conflux-dev/conflux/connectors/harvest"
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
 	"github.com/conflux-dev/conflux/internal/demo"
-	"github.com/conflux-dev/conflux/internal/holidays"
+	"github.com/conflux-dev/conflux/internal/demo/demotest"
 	"github.com/conflux-dev/conflux/internal/sync"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/models"
 )
 
-// TestRoundTrip drives the generator's truth through the Harvest fake, the
-// real connector, the warehouse and the models, and checks the marts give
-// the truth back: hours per person-week and money per project.
+type stack struct {
+	name string
+	// sync serves the agency through the tool's fake and syncs it.
+	sync func(t *testing.T, a *demo.Agency, wh *warehouse.Warehouse)
+	// id turns the tool's id of a person or project back into the generator's.
+	id       func(sourceID string) int64
+	invoices bool // whether the tool holds the invoices
+}
+
+var stacks = []stack{
+	{name: "harvest", invoices: true, id: func(s string) int64 {
+		var id int64
+		fmt.Sscan(s, &id)
+		return id
+	}, sync: func(t *testing.T, a *demo.Agency, wh *warehouse.Warehouse) {
+		fake := harvestfake.New(demo.HarvestToken, demo.HarvestAccount)
+		if err := a.LoadHarvest(fake); err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(fake)
+		defer srv.Close()
+		conn, err := harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: srv.URL + "/v2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sync.Run(context.Background(), wh, sync.Source{Name: "harvest", Connector: conn}, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}},
+	{name: "clockify", id: func(s string) int64 {
+		id, _ := strconv.ParseInt(s[1:], 16, 64)
+		return id
+	}, sync: func(t *testing.T, a *demo.Agency, wh *warehouse.Warehouse) {
+		fake := clockifyfake.New(demo.ClockifyKey, demo.ClockifyWorkspace)
+		fake.RateLimit = 0
+		a.LoadClockify(fake)
+		srv := httptest.NewServer(fake)
+		defer srv.Close()
+		conn, err := clockify.New(clockify.Config{WorkspaceID: demo.ClockifyWorkspace, APIKey: demo.ClockifyKey, BaseURL: srv.URL + "/api/v1", Rate: rate.Inf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sync.Run(context.Background(), wh, sync.Source{Name: "clockify", Connector: conn}, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}},
+}
+
+// TestRoundTrip drives the generator's truth through each time tool's fake,
+// the real connector, the warehouse and the models, and checks the marts
+// give the truth back: hours per person-week and money per project.
 func TestRoundTrip(t *testing.T) {
-	ctx := context.Background()
 	a := demo.Generate(demo.Options{End: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)})
-	fake := harvestfake.New(demo.HarvestToken, demo.HarvestAccount)
-	if err := a.LoadHarvest(fake); err != nil {
-		t.Fatal(err)
+	for _, st := range stacks {
+		t.Run(st.name, func(t *testing.T) { roundTrip(t, a, st) })
 	}
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	conn, err := harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: srv.URL + "/v2"})
-	if err != nil {
-		t.Fatal(err)
-	}
+}
+
+func roundTrip(t *testing.T, a *demo.Agency, st stack) {
+	ctx := context.Background()
 	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "demo.duckdb"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer wh.Close()
-	if _, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: conn}, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	var seeds models.Seeds
-	for _, d := range holidays.Between(a.Calendar, a.Start.Year(), a.Options.End.Year()) {
-		seeds.Holidays = append(seeds.Holidays, models.Holiday{Calendar: d.Calendar, Date: d.Date, Name: d.Name, Fraction: 1})
-	}
-	if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: seeds}); err != nil {
+	st.sync(t, a, wh)
+	if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{st.name: st.name}, Seeds: demotest.Seeds(a)}); err != nil {
 		t.Fatal(err)
 	}
 
 	truth := a.PersonWeeks()
-	rows, err := wh.DB().Query(`SELECT person_key, week_start, worked_h, billable_h, time_off_h FROM marts.person_week`)
+	rows, err := wh.DB().Query(`SELECT p.source_id, week_start, worked_h, billable_h, time_off_h FROM marts.person_week JOIN core.people p USING (person_key)`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := 0
 	for rows.Next() {
-		var key string
+		var sid string
 		var week time.Time
 		var worked, billable, off float64
-		if err := rows.Scan(&key, &week, &worked, &billable, &off); err != nil {
+		if err := rows.Scan(&sid, &week, &worked, &billable, &off); err != nil {
 			t.Fatal(err)
 		}
-		var id int64
-		if _, err := fmtSscan(key, &id); err != nil {
-			t.Fatal(err)
-		}
-		want := truth[demo.WeekKey{PersonID: id, Week: week.UTC()}]
+		want := truth[demo.WeekKey{PersonID: st.id(sid), Week: week.UTC()}]
 		if worked*4 != float64(want.WorkedQ) || billable*4 != float64(want.BillableQ) || off*4 != float64(want.TimeOffQ) {
-			t.Errorf("%s week %s: worked %v billable %v off %v, truth %v %v %v", key, week.Format(time.DateOnly),
+			t.Errorf("person %s week %s: worked %v billable %v off %v, truth %v %v %v", sid, week.Format(time.DateOnly),
 				worked, billable, off, float64(want.WorkedQ)/4, float64(want.BillableQ)/4, float64(want.TimeOffQ)/4)
 		}
 		if want.WorkedQ+want.TimeOffQ > 0 {
@@ -85,13 +125,19 @@ func TestRoundTrip(t *testing.T) {
 	}
 	projects := 0
 	for prow.Next() {
-		var id, v, inv int64
-		if err := prow.Scan(&id, &v, &inv); err != nil {
+		var sid string
+		var v, inv int64
+		if err := prow.Scan(&sid, &v, &inv); err != nil {
 			t.Fatal(err)
 		}
+		id := st.id(sid)
 		projects++
-		if v != value[id] || inv != invoiced[id] {
-			t.Errorf("project %d: billable value %d invoiced %d cents, truth %d %d", id, v, inv, value[id], invoiced[id])
+		wantInv := invoiced[id]
+		if !st.invoices {
+			wantInv = 0
+		}
+		if v != value[id] || inv != wantInv {
+			t.Errorf("project %d: billable value %d invoiced %d cents, truth %d %d", id, v, inv, value[id], wantInv)
 		}
 	}
 	if projects != len(a.Projects) {

@@ -1,3 +1,7 @@
 -- test: unique(client_key)
-SELECT client_key, source, source_id, name, currency, active
-FROM {{ ref "staging.harvest_clients" }}
+WITH c AS (
+    SELECT * FROM {{ ref "staging.harvest_clients" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.clockify_clients" }}
+)
+SELECT client_key, source, source_id, name, currency, active FROM c

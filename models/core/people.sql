@@ -1,6 +1,13 @@
--- The canonical person. Cost is in the organisation's currency.
+-- The canonical person, from every time tool. Cost is in the organisation's
+-- currency; a source without a weekly capacity (Clockify) leaves it NULL and
+-- marts.person_day falls back to org.standard_week_h.
 -- test: unique(person_key)
 -- test: not_null(person_key, name)
+WITH u AS (
+    SELECT * FROM {{ ref "staging.harvest_users" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.clockify_users" }}
+)
 SELECT
     u.person_key,
     u.source,
@@ -19,5 +26,5 @@ SELECT
     u.start_date,
     CAST(NULL AS DATE) AS end_date,
     u.active
-FROM {{ ref "staging.harvest_users" }} u
+FROM u
 CROSS JOIN seeds.org o

@@ -1,3 +1,7 @@
 -- test: unique(task_key)
-SELECT task_key, source, source_id, project_key, name, billable
-FROM {{ ref "staging.harvest_task_assignments" }}
+WITH t AS (
+    SELECT * FROM {{ ref "staging.harvest_task_assignments" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.clockify_tasks" }}
+)
+SELECT task_key, source, source_id, project_key, name, billable FROM t

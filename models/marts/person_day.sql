@@ -1,6 +1,7 @@
 -- Capacity and hours per person per day (metrics §1–2). The calendar spans
 -- the whole ISO weeks from the first to the last time entry. A person's weekly capacity is spread over
--- Monday–Friday from their start date (metrics §1.2) unless a schedule in
+-- Monday–Friday from their start date (metrics §1.2; org.standard_week_h when
+-- the source keeps no capacity) unless a schedule in
 -- conflux.yaml gives their hours per weekday (§1.1); public holidays take
 -- the largest fraction of the day, never stacking (§1.3); time off is capped
 -- at capacity (§1.4); time off never counts as worked (§2.1).
@@ -15,10 +16,11 @@ grid AS (
     SELECT p.person_key, d::DATE AS date,
         CASE WHEN d < coalesce(p.start_date, b.lo) OR d > coalesce(p.end_date, DATE '9999-12-31') THEN 0
              WHEN sc.hours IS NOT NULL THEN sc.hours
-             WHEN isodow(d) <= 5 THEN (coalesce(p.weekly_capacity_h, 0) / 5)::DECIMAL(12,4)
+             WHEN isodow(d) <= 5 THEN (coalesce(p.weekly_capacity_h, o.standard_week_h) / 5)::DECIMAL(12,4)
              ELSE 0 END::DECIMAL(12,4) AS scheduled_h
     FROM {{ ref "core.people" }} p
     CROSS JOIN bounds b
+    CROSS JOIN seeds.org o
     CROSS JOIN generate_series(b.lo::TIMESTAMP, b.hi::TIMESTAMP, INTERVAL 1 DAY) AS s(d)
     LEFT JOIN seeds.schedules sc
         ON sc.email = p.email AND sc.isodow = isodow(d) AND d::DATE BETWEEN sc.valid_from AND sc.valid_to

@@ -5,7 +5,7 @@ SELECT
     i.source_id || ':' || (l.line->>'id') AS source_id,
     i.source || ':' || (l.line->>'id') AS line_key,
     i.invoice_key,
-    CASE WHEN l.line->'project'->>'id' IS NOT NULL THEN i.source || ':' || (l.line->'project'->>'id') END AS project_key,
+    CASE WHEN (l.line->'project'->>'id') IS NOT NULL THEN i.source || ':' || (l.line->'project'->>'id') END AS project_key,
     l.line->>'kind' AS kind,
     l.line->>'description' AS description,
     (l.line->>'quantity')::DECIMAL(18,6) AS quantity,
