@@ -258,3 +258,47 @@ func TestUserModelOverridesBuiltin(t *testing.T) {
 		t.Errorf("override not used: %s", name)
 	}
 }
+
+// F11 (metrics §9.1): Toggl stores instants; an entry belongs to the local
+// date of its start in the person's zone.
+func TestF11TimeZones(t *testing.T) {
+	w := openWarehouse(t)
+	ctx := context.Background()
+	putSource := func(stream string, records ...m) {
+		t.Helper()
+		if err := w.EnsureRawTable(ctx, "toggl", stream); err != nil {
+			t.Fatal(err)
+		}
+		var rows []warehouse.Row
+		for _, r := range records {
+			body, _ := json.Marshal(r)
+			id := fmt.Sprint(r["id"])
+			if te, ok := r["time_entries"].([]m); ok {
+				id = fmt.Sprint(te[0]["id"])
+			}
+			rows = append(rows, warehouse.Row{ID: id, Payload: body})
+		}
+		if _, err := w.CommitPage(ctx, "toggl", stream, 1, warehouse.Page{Rows: rows}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	putSource("users",
+		m{"id": 1, "user_id": 11, "name": "LA", "timezone": "America/Los_Angeles"},
+		m{"id": 2, "user_id": 12, "name": "London", "timezone": "Europe/London"},
+		m{"id": 3, "user_id": 13, "name": "Tokyo", "timezone": "Asia/Tokyo"})
+	var entries []m
+	for i, u := range []int{11, 12, 13} {
+		entries = append(entries, m{"user_id": u, "billable": false, "time_entries": []m{{"id": 100 + i, "seconds": 3600, "start": "2025-06-02T22:30:00Z"}}})
+	}
+	putSource("time_entries", entries...)
+	if _, err := Build(ctx, w, Options{Sources: map[string]string{"toggl": "toggl"}}); err != nil && !errors.Is(err, ErrBuildFailed) {
+		t.Fatal(err)
+	}
+	for person, want := range map[string]string{"toggl:11": "2025-06-02", "toggl:12": "2025-06-02", "toggl:13": "2025-06-03"} {
+		var got string
+		query(t, w, `SELECT entry_date::VARCHAR FROM staging.toggl_time_entries WHERE person_key = '`+person+`'`, &got)
+		if got != want {
+			t.Errorf("%s: %s, want %s", person, got, want)
+		}
+	}
+}

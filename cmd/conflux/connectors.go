@@ -8,6 +8,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors"
 	"github.com/conflux-dev/conflux/connectors/clockify"
 	"github.com/conflux-dev/conflux/connectors/harvest"
+	"github.com/conflux-dev/conflux/connectors/toggl"
 	"github.com/conflux-dev/conflux/internal/config"
 )
 
@@ -21,6 +22,7 @@ type connectorType struct {
 var connectorTypes = map[string]connectorType{
 	"harvest":  {keys: []string{"account_id", "token", "user_agent", "per_page"}, new: newHarvest},
 	"clockify": {keys: []string{"workspace_id", "api_key", "region", "page_size"}, new: newClockify},
+	"toggl":    {keys: []string{"workspace_id", "api_token", "page_size", "reread_days"}, new: newToggl},
 }
 
 func vendors() config.Vendors {
@@ -73,4 +75,21 @@ func newClockify(src config.Source, log *slog.Logger) (connectors.Connector, err
 		cfg.PageSize = n
 	}
 	return clockify.New(cfg)
+}
+
+func newToggl(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+	cfg := toggl.Config{
+		Source: src.Name, WorkspaceID: src.Settings["workspace_id"], APIToken: src.Settings["api_token"],
+		BaseURL: src.BaseURL, StartDate: src.StartDate, Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+	}
+	for key, dst := range map[string]*int{"page_size": &cfg.PageSize, "reread_days": &cfg.RereadDays} {
+		if v := src.Settings[key]; v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return nil, fmt.Errorf("sources.%s.%s: %q must be a positive number", src.Name, key, v)
+			}
+			*dst = n
+		}
+	}
+	return toggl.New(cfg)
 }

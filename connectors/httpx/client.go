@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -77,22 +78,42 @@ func (c *Client) Resolve(pathAndQuery string) (*url.URL, error) {
 	return &u, nil
 }
 
+// Response is a 2xx answer: its body and headers (some vendors page with headers).
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
 // Get fetches pathAndQuery (relative to the base URL) and returns the body
 // of a 2xx response. Any other status after retries is an *APIError.
 func (c *Client) Get(ctx context.Context, pathAndQuery string) ([]byte, error) {
+	resp, err := c.Do(ctx, http.MethodGet, pathAndQuery, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+// Do sends one request; body may be nil. It is retried like any request:
+// a read-only POST (a search) is as safe to repeat as a GET.
+func (c *Client) Do(ctx context.Context, method, pathAndQuery, contentType string, body []byte) (*Response, error) {
 	u, err := c.Resolve(pathAndQuery)
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), reader)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.vendor, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	return c.do(req)
-}
-
-func (c *Client) do(req *http.Request) ([]byte, error) {
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctxErr := req.Context().Err(); ctxErr != nil {
@@ -101,14 +122,14 @@ func (c *Client) do(req *http.Request) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %s %s: %w", c.vendor, req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s %s: read body: %w", c.vendor, req.Method, req.URL.Path, err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, newAPIError(c.vendor, req, resp, body)
+		return nil, newAPIError(c.vendor, req, resp, data)
 	}
-	return body, nil
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }
 
 type authTransport struct {

@@ -18,10 +18,12 @@ type APIError struct {
 	Body string
 	// RetryAfter is the vendor's requested wait in seconds when it exceeded the cap.
 	RetryAfter int
+	// Header is the response's headers (quota headers, for the connector to explain).
+	Header http.Header
 }
 
 func newAPIError(vendor string, req *http.Request, resp *http.Response, body []byte) *APIError {
-	e := &APIError{Vendor: vendor, Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode}
+	e := &APIError{Vendor: vendor, Method: req.Method, Path: req.URL.Path, Status: resp.StatusCode, Header: resp.Header}
 	snippet := strings.TrimSpace(string(body))
 	if len(snippet) > 300 {
 		snippet = snippet[:300] + "…"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/conflux-dev/conflux/connectors/clockify/clockifyfake"
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
+	"github.com/conflux-dev/conflux/connectors/toggl/togglfake"
 )
 
 // Fakes are the vendor APIs serving an agency on loopback.
@@ -16,12 +17,14 @@ type Fakes struct {
 	HarvestURL  string // base URL including /v2
 	Clockify    *clockifyfake.Server
 	ClockifyURL string // base URL including /api/v1
+	Toggl       *togglfake.Server
+	TogglURL    string
 	srv         *http.Server
 	ln          net.Listener
 }
 
 // Stacks are the tools the demo can serve its time and people through.
-var Stacks = []string{"harvest", "clockify"}
+var Stacks = []string{"harvest", "clockify", "toggl"}
 
 // StartFakes serves the agency through each vendor's fake on 127.0.0.1.
 func StartFakes(a *Agency) (*Fakes, error) {
@@ -31,6 +34,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	}
 	cf := clockifyfake.New(ClockifyKey, ClockifyWorkspace)
 	a.LoadClockify(cf)
+	tg := togglfake.New(TogglToken, TogglWorkspaceInfo)
+	a.LoadToggl(tg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen: %w", err)
@@ -38,9 +43,11 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/harvest/", http.StripPrefix("/harvest", hv))
 	mux.Handle("/clockify/", http.StripPrefix("/clockify", cf))
-	f := &Fakes{Harvest: hv, Clockify: cf, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	mux.Handle("/toggl/", http.StripPrefix("/toggl", tg))
+	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	f.HarvestURL = "http://" + ln.Addr().String() + "/harvest/v2"
 	f.ClockifyURL = "http://" + ln.Addr().String() + "/clockify/api/v1"
+	f.TogglURL = "http://" + ln.Addr().String() + "/toggl"
 	go f.srv.Serve(ln)
 	return f, nil
 }
@@ -67,6 +74,15 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
     api_key: %s
     base_url: %s
 `, ClockifyWorkspace, ClockifyKey, f.ClockifyURL)
+	case "toggl":
+		source = fmt.Sprintf(`  toggl:
+    type: toggl
+    workspace_id: "%d"
+    api_token: %s
+    base_url: %s
+    start_date: %s
+    page_size: "1000"
+`, TogglWorkspace, TogglToken, f.TogglURL, a.Start.Format(time.DateOnly))
 	default:
 		return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v", stack, Stacks)
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/conflux-dev/conflux/connectors/clockify/clockifyfake"
 	"github.com/conflux-dev/conflux/connectors/harvest"
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
+	"github.com/conflux-dev/conflux/connectors/toggl"
+	"github.com/conflux-dev/conflux/connectors/toggl/togglfake"
 	"github.com/conflux-dev/conflux/internal/demo"
 	"github.com/conflux-dev/conflux/internal/demo/demotest"
 	"github.com/conflux-dev/conflux/internal/sync"
@@ -32,6 +34,27 @@ type stack struct {
 }
 
 var stacks = []stack{
+	{name: "toggl", id: func(s string) int64 {
+		id, _ := strconv.ParseInt(s, 10, 64)
+		if id > 50000 && id < 60000 { // a workspace user's id
+			id -= 50000
+		}
+		return id
+	}, sync: func(t *testing.T, a *demo.Agency, wh *warehouse.Warehouse) {
+		fake := togglfake.New(demo.TogglToken, demo.TogglWorkspaceInfo)
+		fake.RateLimit = 0
+		a.LoadToggl(fake)
+		srv := httptest.NewServer(fake)
+		defer srv.Close()
+		conn, err := toggl.New(toggl.Config{WorkspaceID: strconv.Itoa(demo.TogglWorkspace), APIToken: demo.TogglToken, BaseURL: srv.URL,
+			PageSize: 1000, Rate: rate.Inf, StartDate: a.Start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sync.Run(context.Background(), wh, sync.Source{Name: "toggl", Connector: conn}, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}},
 	{name: "harvest", invoices: true, id: func(s string) int64 {
 		var id int64
 		fmt.Sscan(s, &id)

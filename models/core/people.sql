@@ -7,6 +7,8 @@ WITH u AS (
     SELECT * FROM {{ ref "staging.harvest_users" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.clockify_users" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.toggl_users" }}
 )
 SELECT
     u.person_key,

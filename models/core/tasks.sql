@@ -3,5 +3,7 @@ WITH t AS (
     SELECT * FROM {{ ref "staging.harvest_task_assignments" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.clockify_tasks" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.toggl_tasks" }}
 )
 SELECT task_key, source, source_id, project_key, name, billable FROM t

@@ -11,6 +11,8 @@ WITH e AS (
     SELECT * FROM {{ ref "staging.harvest_time_entries" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.clockify_time_entries" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.toggl_time_entries" }}
 )
 SELECT
     e.entry_key,
