@@ -8,6 +8,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors"
 	"github.com/conflux-dev/conflux/connectors/clockify"
 	"github.com/conflux-dev/conflux/connectors/harvest"
+	"github.com/conflux-dev/conflux/connectors/jira"
 	"github.com/conflux-dev/conflux/connectors/toggl"
 	"github.com/conflux-dev/conflux/internal/config"
 )
@@ -23,6 +24,7 @@ var connectorTypes = map[string]connectorType{
 	"harvest":  {keys: []string{"account_id", "token", "user_agent", "per_page"}, new: newHarvest},
 	"clockify": {keys: []string{"workspace_id", "api_key", "region", "page_size"}, new: newClockify},
 	"toggl":    {keys: []string{"workspace_id", "api_token", "page_size", "reread_days"}, new: newToggl},
+	"jira":     {keys: []string{"email", "api_token", "page_size"}, new: newJira},
 }
 
 func vendors() config.Vendors {
@@ -92,4 +94,19 @@ func newToggl(src config.Source, log *slog.Logger) (connectors.Connector, error)
 		}
 	}
 	return toggl.New(cfg)
+}
+
+func newJira(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+	cfg := jira.Config{
+		Source: src.Name, BaseURL: src.BaseURL, Email: src.Settings["email"], APIToken: src.Settings["api_token"],
+		StartDate: src.StartDate, Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+	}
+	if v := src.Settings["page_size"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 5000 {
+			return nil, fmt.Errorf("sources.%s.page_size: %q must be a number from 1 to 5000", src.Name, v)
+		}
+		cfg.PageSize = n
+	}
+	return jira.New(cfg)
 }

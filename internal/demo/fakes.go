@@ -8,6 +8,7 @@ import (
 
 	"github.com/conflux-dev/conflux/connectors/clockify/clockifyfake"
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
+	"github.com/conflux-dev/conflux/connectors/jira/jirafake"
 	"github.com/conflux-dev/conflux/connectors/toggl/togglfake"
 )
 
@@ -19,12 +20,14 @@ type Fakes struct {
 	ClockifyURL string // base URL including /api/v1
 	Toggl       *togglfake.Server
 	TogglURL    string
+	Jira        *jirafake.Server
+	JiraURL     string
 	srv         *http.Server
 	ln          net.Listener
 }
 
 // Stacks are the tools the demo can serve its time and people through.
-var Stacks = []string{"harvest", "clockify", "toggl"}
+var Stacks = []string{"harvest", "clockify", "toggl", "jira"}
 
 // StartFakes serves the agency through each vendor's fake on 127.0.0.1.
 func StartFakes(a *Agency) (*Fakes, error) {
@@ -36,6 +39,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	a.LoadClockify(cf)
 	tg := togglfake.New(TogglToken, TogglWorkspaceInfo)
 	a.LoadToggl(tg)
+	jr := jirafake.New(JiraEmail, JiraToken)
+	a.LoadJira(jr)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen: %w", err)
@@ -44,10 +49,12 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	mux.Handle("/harvest/", http.StripPrefix("/harvest", hv))
 	mux.Handle("/clockify/", http.StripPrefix("/clockify", cf))
 	mux.Handle("/toggl/", http.StripPrefix("/toggl", tg))
-	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	mux.Handle("/jira/", http.StripPrefix("/jira", jr))
+	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	f.HarvestURL = "http://" + ln.Addr().String() + "/harvest/v2"
 	f.ClockifyURL = "http://" + ln.Addr().String() + "/clockify/api/v1"
 	f.TogglURL = "http://" + ln.Addr().String() + "/toggl"
+	f.JiraURL = "http://" + ln.Addr().String() + "/jira"
 	go f.srv.Serve(ln)
 	return f, nil
 }
@@ -83,6 +90,13 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
     start_date: %s
     page_size: "1000"
 `, TogglWorkspace, TogglToken, f.TogglURL, a.Start.Format(time.DateOnly))
+	case "jira":
+		source = fmt.Sprintf(`  jira:
+    type: jira
+    base_url: %s
+    email: %s
+    api_token: %s
+`, f.JiraURL, JiraEmail, JiraToken)
 	default:
 		return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v", stack, Stacks)
 	}

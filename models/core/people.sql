@@ -9,6 +9,8 @@ WITH u AS (
     SELECT * FROM {{ ref "staging.clockify_users" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.toggl_users" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.jira_users" }}
 )
 SELECT
     u.person_key,

@@ -13,6 +13,8 @@ WITH e AS (
     SELECT * FROM {{ ref "staging.clockify_time_entries" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.toggl_time_entries" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.jira_worklogs" }}
 )
 SELECT
     e.entry_key,
