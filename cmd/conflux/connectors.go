@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/conflux-dev/conflux/connectors"
+	"github.com/conflux-dev/conflux/connectors/asana"
 	"github.com/conflux-dev/conflux/connectors/clockify"
 	"github.com/conflux-dev/conflux/connectors/harvest"
 	"github.com/conflux-dev/conflux/connectors/jira"
@@ -25,6 +26,7 @@ var connectorTypes = map[string]connectorType{
 	"clockify": {keys: []string{"workspace_id", "api_key", "region", "page_size"}, new: newClockify},
 	"toggl":    {keys: []string{"workspace_id", "api_token", "page_size", "reread_days"}, new: newToggl},
 	"jira":     {keys: []string{"email", "api_token", "page_size"}, new: newJira},
+	"asana":    {keys: []string{"workspace_id", "token", "reread_days"}, new: newAsana},
 }
 
 func vendors() config.Vendors {
@@ -109,4 +111,19 @@ func newJira(src config.Source, log *slog.Logger) (connectors.Connector, error) 
 		cfg.PageSize = n
 	}
 	return jira.New(cfg)
+}
+
+func newAsana(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+	cfg := asana.Config{
+		Source: src.Name, WorkspaceID: src.Settings["workspace_id"], Token: src.Settings["token"], BaseURL: src.BaseURL,
+		StartDate: src.StartDate, Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+	}
+	if v := src.Settings["reread_days"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("sources.%s.reread_days: %q must be a positive number", src.Name, v)
+		}
+		cfg.RereadDays = n
+	}
+	return asana.New(cfg)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/conflux-dev/conflux/connectors/asana/asanafake"
 	"github.com/conflux-dev/conflux/connectors/clockify/clockifyfake"
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
 	"github.com/conflux-dev/conflux/connectors/jira/jirafake"
@@ -22,12 +23,14 @@ type Fakes struct {
 	TogglURL    string
 	Jira        *jirafake.Server
 	JiraURL     string
+	Asana       *asanafake.Server
+	AsanaURL    string
 	srv         *http.Server
 	ln          net.Listener
 }
 
 // Stacks are the tools the demo can serve its time and people through.
-var Stacks = []string{"harvest", "clockify", "toggl", "jira"}
+var Stacks = []string{"harvest", "clockify", "toggl", "jira", "asana"}
 
 // StartFakes serves the agency through each vendor's fake on 127.0.0.1.
 func StartFakes(a *Agency) (*Fakes, error) {
@@ -41,6 +44,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	a.LoadToggl(tg)
 	jr := jirafake.New(JiraEmail, JiraToken)
 	a.LoadJira(jr)
+	as := asanafake.New(AsanaToken, AsanaWorkspace)
+	a.LoadAsana(as)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen: %w", err)
@@ -50,11 +55,13 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	mux.Handle("/clockify/", http.StripPrefix("/clockify", cf))
 	mux.Handle("/toggl/", http.StripPrefix("/toggl", tg))
 	mux.Handle("/jira/", http.StripPrefix("/jira", jr))
-	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	mux.Handle("/asana/", http.StripPrefix("/asana", as))
+	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	f.HarvestURL = "http://" + ln.Addr().String() + "/harvest/v2"
 	f.ClockifyURL = "http://" + ln.Addr().String() + "/clockify/api/v1"
 	f.TogglURL = "http://" + ln.Addr().String() + "/toggl"
 	f.JiraURL = "http://" + ln.Addr().String() + "/jira"
+	f.AsanaURL = "http://" + ln.Addr().String() + "/asana/api/1.0"
 	go f.srv.Serve(ln)
 	return f, nil
 }
@@ -97,6 +104,14 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
     email: %s
     api_token: %s
 `, f.JiraURL, JiraEmail, JiraToken)
+	case "asana":
+		source = fmt.Sprintf(`  asana:
+    type: asana
+    workspace_id: "%s"
+    token: %s
+    base_url: %s
+    start_date: %s
+`, AsanaWorkspace, AsanaToken, f.AsanaURL, a.Start.Format(time.DateOnly))
 	default:
 		return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v", stack, Stacks)
 	}

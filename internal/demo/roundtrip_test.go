@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/conflux-dev/conflux/connectors/asana"
+	"github.com/conflux-dev/conflux/connectors/asana/asanafake"
 	"github.com/conflux-dev/conflux/connectors/clockify"
 	"github.com/conflux-dev/conflux/connectors/clockify/clockifyfake"
 	"github.com/conflux-dev/conflux/connectors/harvest"
@@ -37,6 +39,23 @@ type stack struct {
 }
 
 var stacks = []stack{
+	{name: "asana", id: func(s string) int64 {
+		id, _ := strconv.ParseInt(s[2:], 10, 64)
+		return id
+	}, sync: func(t *testing.T, a *demo.Agency, wh *warehouse.Warehouse) {
+		fake := asanafake.New(demo.AsanaToken, demo.AsanaWorkspace)
+		fake.PerMinute = 0
+		a.LoadAsana(fake)
+		srv := httptest.NewServer(fake)
+		defer srv.Close()
+		conn, err := asana.New(asana.Config{WorkspaceID: demo.AsanaWorkspace, Token: demo.AsanaToken, BaseURL: srv.URL + "/api/1.0", Rate: rate.Inf, StartDate: a.Start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sync.Run(context.Background(), wh, sync.Source{Name: "asana", Connector: conn}, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}},
 	{name: "jira", noMoney: true, id: func(s string) int64 {
 		id, _ := strconv.ParseInt(s[max(0, len(s)-7):], 10, 64)
 		return id

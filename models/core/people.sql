@@ -11,6 +11,8 @@ WITH u AS (
     SELECT * FROM {{ ref "staging.toggl_users" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.jira_users" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.asana_users" }}
 )
 SELECT
     u.person_key,

@@ -7,5 +7,7 @@ WITH t AS (
     SELECT * FROM {{ ref "staging.toggl_tasks" }}
     UNION ALL BY NAME
     SELECT * EXCLUDE (issue_key, site) FROM {{ ref "staging.jira_issues" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.asana_tasks" }}
 )
 SELECT task_key, source, source_id, project_key, name, billable FROM t

@@ -15,6 +15,8 @@ WITH e AS (
     SELECT * FROM {{ ref "staging.toggl_time_entries" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.jira_worklogs" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.asana_time_entries" }}
 )
 SELECT
     e.entry_key,

@@ -1,0 +1,384 @@
+// Package asana reads Asana (API 1.0): workspace users, projects, each
+// project's tasks (incrementally with modified_since), each project's rates
+// and the workspace's time tracking entries. Lists come in {data, next_page}
+// envelopes paged by offset tokens. Asana lists show no deletions and time
+// entries have no change cursor, so recent weeks of time are re-read on each
+// sync and everything once a day, whose key-set diff finds what was deleted.
+package asana
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/conflux-dev/conflux/connectors"
+	"github.com/conflux-dev/conflux/connectors/httpx"
+)
+
+// DefaultBaseURL is Asana's API root.
+const DefaultBaseURL = "https://app.asana.com/api/1.0"
+
+// Config is what the connector needs.
+type Config struct {
+	Source      string
+	WorkspaceID string
+	Token       string // personal access token
+	BaseURL     string
+	// StartDate is where the full read of time begins; default three years back.
+	StartDate     time.Time
+	Lookback      time.Duration // overlap on task changes
+	RereadDays    int           // days of time re-read by an incremental sync; default 35
+	FullScanEvery time.Duration
+	Rate          rate.Limit // default 25 requests/s (1,500 a minute, paid plans); 429 Retry-After is honoured
+	Retry         httpx.RetryPolicy
+	Logger        *slog.Logger
+	Transport     http.RoundTripper
+	Now           func() time.Time
+}
+
+// Connector reads one Asana workspace.
+type Connector struct {
+	cfg  Config
+	http *httpx.Client
+}
+
+// New validates cfg and builds the client.
+func New(cfg Config) (*Connector, error) {
+	if cfg.Source == "" {
+		cfg.Source = "asana"
+	}
+	key := "sources." + cfg.Source
+	if cfg.WorkspaceID == "" {
+		return nil, fmt.Errorf("%s.workspace_id: required (GET https://app.asana.com/api/1.0/workspaces lists your workspaces' gids)", key)
+	}
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("%s.token: required (create a personal access token in the developer console, https://app.asana.com/0/my-apps, and set token: ${ASANA_TOKEN})", key)
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.StartDate.IsZero() {
+		cfg.StartDate = time.Date(cfg.Now().Year()-3, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if cfg.Lookback == 0 {
+		cfg.Lookback = 24 * time.Hour
+	}
+	if cfg.RereadDays == 0 {
+		cfg.RereadDays = 35
+	}
+	if cfg.FullScanEvery == 0 {
+		cfg.FullScanEvery = 24 * time.Hour
+	}
+	if cfg.Rate == 0 {
+		cfg.Rate = 25
+	}
+	token := cfg.Token
+	client, err := httpx.New(httpx.Options{
+		Vendor: "asana", BaseURL: cfg.BaseURL,
+		Auth: func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) },
+		Rate: cfg.Rate, Burst: 10, Retry: cfg.Retry, Logger: cfg.Logger, Transport: cfg.Transport,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s.base_url: %w", key, err)
+	}
+	return &Connector{cfg: cfg, http: client}, nil
+}
+
+// Name implements connectors.Connector.
+func (c *Connector) Name() string { return "asana" }
+
+// Check reads the token's own user.
+func (c *Connector) Check(ctx context.Context) error {
+	_, err := c.http.Get(ctx, "/users/me")
+	return c.explain(err)
+}
+
+const (
+	userFields    = "name,email"
+	projectFields = "name,archived,start_on,due_on,team.name,modified_at"
+	taskFields    = "name,completed,projects,actual_time_minutes,modified_at"
+	rateFields    = "parent,resource,rate,currency_code"
+	entryFields   = "duration_minutes,entered_on,created_by,task,attributable_to,billable_status,approval_status,created_at"
+)
+
+// Streams implements connectors.Connector.
+func (c *Connector) Streams() []connectors.Stream {
+	ws := url.PathEscape(c.cfg.WorkspaceID)
+	whole := func(paths func(ctx context.Context) ([]string, error)) func(context.Context, connectors.Cursor, func(connectors.Page) error) error {
+		return func(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error) error {
+			return c.read(ctx, from, emit, func(ctx context.Context, _ walkCursor, _ time.Time) ([]string, bool, error) {
+				p, err := paths(ctx)
+				return p, true, err
+			})
+		}
+	}
+	perProject := func(path, fields string) func(ctx context.Context) ([]string, error) {
+		return func(ctx context.Context) ([]string, error) {
+			projects, err := c.projectGIDs(ctx)
+			if err != nil {
+				return nil, err
+			}
+			var paths []string
+			for _, p := range projects {
+				paths = append(paths, strings.ReplaceAll(path, "{project}", url.QueryEscape(p))+"opt_fields="+fields)
+			}
+			return paths, nil
+		}
+	}
+	fixed := func(p string) func(context.Context) ([]string, error) {
+		return func(context.Context) ([]string, error) { return []string{p}, nil }
+	}
+	return []connectors.Stream{
+		{Name: "users", PrimaryKey: "gid", Read: whole(fixed("/workspaces/" + ws + "/users?opt_fields=" + userFields))},
+		{Name: "projects", PrimaryKey: "gid", Read: whole(fixed("/projects?workspace=" + ws + "&opt_fields=" + projectFields))},
+		{Name: "rates", PrimaryKey: "gid", Read: whole(perProject("/rates?parent={project}&", rateFields))},
+		{Name: "tasks", PrimaryKey: "gid", Cursor: "modified_at", Read: c.readTasks},
+		{Name: "time_tracking_entries", PrimaryKey: "gid", Cursor: "entered_on", Read: c.readEntries},
+	}
+}
+
+// walkCursor is one pass over a list of listings: which listing, which
+// offset, and the incremental state carried between passes.
+type walkCursor struct {
+	Since    *time.Time `json:"since,omitempty"`
+	LastScan time.Time  `json:"last_scan,omitzero"`
+	// a pass in progress
+	Paths     []string  `json:"paths,omitempty"`
+	Index     int       `json:"index,omitempty"`
+	Offset    string    `json:"offset,omitempty"`
+	ScanID    string    `json:"scan_id,omitempty"`
+	PassStart time.Time `json:"pass_start,omitzero"`
+}
+
+// plan gives a new pass its listings and says whether it is a full read.
+type plan func(ctx context.Context, prev walkCursor, now time.Time) (paths []string, full bool, err error)
+
+func (c *Connector) read(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error, plan plan) error {
+	var cur walkCursor
+	if len(from) > 0 {
+		if err := json.Unmarshal(from, &cur); err != nil {
+			return fmt.Errorf("stored cursor is unreadable (%v); delete its row from meta.sync_state to start over", err)
+		}
+	}
+	if cur.Paths == nil {
+		now := c.cfg.Now().UTC()
+		paths, full, err := plan(ctx, cur, now)
+		if err != nil {
+			return err
+		}
+		next := walkCursor{Since: cur.Since, LastScan: cur.LastScan, Paths: paths, PassStart: now}
+		if full {
+			next.ScanID = now.Format(time.RFC3339Nano)
+		}
+		if len(paths) == 0 {
+			next.Paths = []string{}
+		}
+		cur = next
+	}
+	for {
+		var records []connectors.Record
+		nextOffset := ""
+		if cur.Index < len(cur.Paths) {
+			var err error
+			records, nextOffset, err = c.getPage(ctx, cur.Paths[cur.Index], cur.Offset)
+			var apiErr *httpx.APIError
+			if errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest && cur.Offset != "" {
+				// Offsets expire; start this listing again (upserts make the re-read harmless).
+				cur.Offset = ""
+				continue
+			}
+			if err != nil {
+				return err
+			}
+		}
+		next := cur
+		next.Offset = nextOffset
+		if nextOffset == "" {
+			next.Index++
+		}
+		done := next.Index >= len(cur.Paths)
+		if done {
+			since := cur.PassStart.Add(-c.cfg.Lookback)
+			next = walkCursor{Since: &since, LastScan: cur.LastScan}
+			if cur.ScanID != "" {
+				next.LastScan = cur.PassStart
+			}
+		}
+		if len(records) > 0 || done {
+			page := connectors.Page{Records: records}
+			if cur.ScanID != "" {
+				page.Scan = &connectors.Scan{ID: cur.ScanID, Done: done}
+			}
+			page.Next, _ = json.Marshal(next)
+			if err := emit(page); err != nil {
+				return err
+			}
+		}
+		if done {
+			return nil
+		}
+		cur = next
+	}
+}
+
+// readTasks reads each project's tasks: all of them once a day, else those
+// modified since the last pass (less the lookback).
+func (c *Connector) readTasks(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error) error {
+	return c.read(ctx, from, emit, func(ctx context.Context, prev walkCursor, now time.Time) ([]string, bool, error) {
+		projects, err := c.projectGIDs(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		full := prev.Since == nil || now.Sub(prev.LastScan) >= c.cfg.FullScanEvery
+		var paths []string
+		for _, p := range projects {
+			path := "/projects/" + url.PathEscape(p) + "/tasks?opt_fields=" + taskFields
+			if !full {
+				path += "&modified_since=" + url.QueryEscape(prev.Since.UTC().Format(time.RFC3339))
+			}
+			paths = append(paths, path)
+		}
+		return paths, full, nil
+	})
+}
+
+// readEntries reads time tracking entries by entered_on: the whole range
+// once a day, else the last reread_days.
+func (c *Connector) readEntries(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error) error {
+	return c.read(ctx, from, emit, func(ctx context.Context, prev walkCursor, now time.Time) ([]string, bool, error) {
+		full := prev.LastScan.IsZero() || now.Sub(prev.LastScan) >= c.cfg.FullScanEvery
+		start := c.cfg.StartDate
+		if !full {
+			start = now.Truncate(24*time.Hour).AddDate(0, 0, -c.cfg.RereadDays)
+		}
+		q := url.Values{"workspace": {c.cfg.WorkspaceID}, "entered_on_start_date": {start.Format(time.DateOnly)},
+			"entered_on_end_date": {now.AddDate(0, 0, 1).Format(time.DateOnly)}, "opt_fields": {entryFields}}
+		return []string{"/time_tracking_entries?" + q.Encode()}, full, nil
+	})
+}
+
+func (c *Connector) projectGIDs(ctx context.Context) ([]string, error) {
+	path := "/projects?workspace=" + url.QueryEscape(c.cfg.WorkspaceID) + "&opt_fields=name"
+	var gids []string
+	offset := ""
+	for {
+		records, next, err := c.getPage(ctx, path, offset)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range records {
+			gids = append(gids, r.ID)
+		}
+		if next == "" {
+			return gids, nil
+		}
+		offset = next
+	}
+}
+
+// getPage reads one page of a listing; limit is always passed (some old
+// endpoints return everything unpaginated without it).
+func (c *Connector) getPage(ctx context.Context, path, offset string) ([]connectors.Record, string, error) {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	full := path + sep + "limit=100"
+	if offset != "" {
+		full += "&offset=" + url.QueryEscape(offset)
+	}
+	body, err := c.http.Get(ctx, full)
+	if err != nil {
+		return nil, "", c.explain(err)
+	}
+	records, next, err := decodeEnvelope(body)
+	if err != nil {
+		return nil, "", fmt.Errorf("page %s: %w", path, err)
+	}
+	return records, next, nil
+}
+
+// decodeEnvelope reads {data: [...], next_page: {offset}}.
+func decodeEnvelope(body []byte) ([]connectors.Record, string, error) {
+	var env struct {
+		Data     json.RawMessage `json:"data"`
+		NextPage *struct {
+			Offset string `json:"offset"`
+		} `json:"next_page"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, "", fmt.Errorf("%w: %v", connectors.ErrMalformed, err)
+	}
+	records, err := decodeArray(env.Data)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if env.NextPage != nil {
+		next = env.NextPage.Offset
+	}
+	return records, next, nil
+}
+
+// decodeArray reads the data array in one pass, keyed by gid.
+func decodeArray(body []byte) ([]connectors.Record, error) {
+	if b := bytes.TrimSpace(body); len(b) == 0 || string(b) == "null" {
+		return nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return nil, fmt.Errorf("%w: data is not an array", connectors.ErrMalformed)
+	}
+	var records []connectors.Record
+	for i := 0; dec.More(); i++ {
+		start := dec.InputOffset()
+		var head struct {
+			GID        string `json:"gid"`
+			ModifiedAt string `json:"modified_at"`
+		}
+		if err := dec.Decode(&head); err != nil {
+			return nil, fmt.Errorf("%w: item %d: %v", connectors.ErrMalformed, i, err)
+		}
+		if head.GID == "" {
+			return nil, fmt.Errorf("%w: item %d has no gid", connectors.ErrMalformed, i)
+		}
+		modified, _ := time.Parse(time.RFC3339, head.ModifiedAt)
+		records = append(records, connectors.Record{ID: head.GID, UpdatedAt: modified, Payload: bytes.TrimLeft(body[start:dec.InputOffset()], ", \t\r\n")})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("%w: %v", connectors.ErrMalformed, err)
+	}
+	return records, nil
+}
+
+func (c *Connector) explain(err error) error {
+	var apiErr *httpx.APIError
+	if !errors.As(err, &apiErr) {
+		return err
+	}
+	key := "sources." + c.cfg.Source
+	switch apiErr.Status {
+	case http.StatusUnauthorized:
+		return &connectors.Explained{Kind: connectors.ErrAuth, Cause: err, Msg: fmt.Sprintf(
+			"Asana refused the token (HTTP 401): check %s.token (personal access tokens are in the developer console, https://app.asana.com/0/my-apps)", key)}
+	case http.StatusForbidden:
+		return &connectors.Explained{Kind: connectors.ErrAuth, Cause: err, Msg: fmt.Sprintf(
+			"Asana denied access to %s (HTTP 403): check %s.workspace_id and that the token's user belongs to it", apiErr.Path, key)}
+	case http.StatusPaymentRequired:
+		return &connectors.Explained{Cause: err, Msg: fmt.Sprintf(
+			"Asana says %s needs a paid plan (HTTP 402): time tracking is a Starter-and-up feature", apiErr.Path)}
+	}
+	return err
+}
