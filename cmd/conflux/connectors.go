@@ -10,6 +10,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors/clockify"
 	"github.com/conflux-dev/conflux/connectors/harvest"
 	"github.com/conflux-dev/conflux/connectors/jira"
+	"github.com/conflux-dev/conflux/connectors/productive"
 	"github.com/conflux-dev/conflux/connectors/toggl"
 	"github.com/conflux-dev/conflux/internal/config"
 )
@@ -22,11 +23,12 @@ type connectorType struct {
 
 // connectorTypes is every connector Conflux ships; adding one is one line.
 var connectorTypes = map[string]connectorType{
-	"harvest":  {keys: []string{"account_id", "token", "user_agent", "per_page"}, new: newHarvest},
-	"clockify": {keys: []string{"workspace_id", "api_key", "region", "page_size"}, new: newClockify},
-	"toggl":    {keys: []string{"workspace_id", "api_token", "page_size", "reread_days"}, new: newToggl},
-	"jira":     {keys: []string{"email", "api_token", "page_size"}, new: newJira},
-	"asana":    {keys: []string{"workspace_id", "token", "reread_days"}, new: newAsana},
+	"harvest":    {keys: []string{"account_id", "token", "user_agent", "per_page"}, new: newHarvest},
+	"clockify":   {keys: []string{"workspace_id", "api_key", "region", "page_size"}, new: newClockify},
+	"toggl":      {keys: []string{"workspace_id", "api_token", "page_size", "reread_days"}, new: newToggl},
+	"jira":       {keys: []string{"email", "api_token", "page_size"}, new: newJira},
+	"asana":      {keys: []string{"workspace_id", "token", "reread_days"}, new: newAsana},
+	"productive": {keys: []string{"organization_id", "token", "page_size"}, new: newProductive},
 }
 
 func vendors() config.Vendors {
@@ -126,4 +128,19 @@ func newAsana(src config.Source, log *slog.Logger) (connectors.Connector, error)
 		cfg.RereadDays = n
 	}
 	return asana.New(cfg)
+}
+
+func newProductive(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+	cfg := productive.Config{
+		Source: src.Name, OrganizationID: src.Settings["organization_id"], Token: src.Settings["token"], BaseURL: src.BaseURL,
+		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+	}
+	if v := src.Settings["page_size"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("sources.%s.page_size: %q must be a number from 1 to 200", src.Name, v)
+		}
+		cfg.PageSize = n
+	}
+	return productive.New(cfg)
 }

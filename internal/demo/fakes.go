@@ -10,27 +10,30 @@ import (
 	"github.com/conflux-dev/conflux/connectors/clockify/clockifyfake"
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
 	"github.com/conflux-dev/conflux/connectors/jira/jirafake"
+	"github.com/conflux-dev/conflux/connectors/productive/productivefake"
 	"github.com/conflux-dev/conflux/connectors/toggl/togglfake"
 )
 
 // Fakes are the vendor APIs serving an agency on loopback.
 type Fakes struct {
-	Harvest     *harvestfake.Server
-	HarvestURL  string // base URL including /v2
-	Clockify    *clockifyfake.Server
-	ClockifyURL string // base URL including /api/v1
-	Toggl       *togglfake.Server
-	TogglURL    string
-	Jira        *jirafake.Server
-	JiraURL     string
-	Asana       *asanafake.Server
-	AsanaURL    string
-	srv         *http.Server
-	ln          net.Listener
+	Harvest       *harvestfake.Server
+	HarvestURL    string // base URL including /v2
+	Clockify      *clockifyfake.Server
+	ClockifyURL   string // base URL including /api/v1
+	Toggl         *togglfake.Server
+	TogglURL      string
+	Jira          *jirafake.Server
+	JiraURL       string
+	Asana         *asanafake.Server
+	AsanaURL      string
+	Productive    *productivefake.Server
+	ProductiveURL string
+	srv           *http.Server
+	ln            net.Listener
 }
 
 // Stacks are the tools the demo can serve its time and people through.
-var Stacks = []string{"harvest", "clockify", "toggl", "jira", "asana"}
+var Stacks = []string{"harvest", "clockify", "toggl", "jira", "asana", "productive"}
 
 // StartFakes serves the agency through each vendor's fake on 127.0.0.1.
 func StartFakes(a *Agency) (*Fakes, error) {
@@ -46,6 +49,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	a.LoadJira(jr)
 	as := asanafake.New(AsanaToken, AsanaWorkspace)
 	a.LoadAsana(as)
+	pr := productivefake.New(ProductiveToken, ProductiveOrganization)
+	a.LoadProductive(pr)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen: %w", err)
@@ -56,12 +61,14 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	mux.Handle("/toggl/", http.StripPrefix("/toggl", tg))
 	mux.Handle("/jira/", http.StripPrefix("/jira", jr))
 	mux.Handle("/asana/", http.StripPrefix("/asana", as))
-	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	mux.Handle("/productive/", http.StripPrefix("/productive", pr))
+	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	f.HarvestURL = "http://" + ln.Addr().String() + "/harvest/v2"
 	f.ClockifyURL = "http://" + ln.Addr().String() + "/clockify/api/v1"
 	f.TogglURL = "http://" + ln.Addr().String() + "/toggl"
 	f.JiraURL = "http://" + ln.Addr().String() + "/jira"
 	f.AsanaURL = "http://" + ln.Addr().String() + "/asana/api/1.0"
+	f.ProductiveURL = "http://" + ln.Addr().String() + "/productive/api/v2"
 	go f.srv.Serve(ln)
 	return f, nil
 }
@@ -112,6 +119,13 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
     base_url: %s
     start_date: %s
 `, AsanaWorkspace, AsanaToken, f.AsanaURL, a.Start.Format(time.DateOnly))
+	case "productive":
+		source = fmt.Sprintf(`  productive:
+    type: productive
+    organization_id: "%s"
+    token: %s
+    base_url: %s
+`, ProductiveOrganization, ProductiveToken, f.ProductiveURL)
 	default:
 		return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v", stack, Stacks)
 	}

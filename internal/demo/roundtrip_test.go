@@ -19,6 +19,8 @@ import (
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
 	"github.com/conflux-dev/conflux/connectors/jira"
 	"github.com/conflux-dev/conflux/connectors/jira/jirafake"
+	"github.com/conflux-dev/conflux/connectors/productive"
+	"github.com/conflux-dev/conflux/connectors/productive/productivefake"
 	"github.com/conflux-dev/conflux/connectors/toggl"
 	"github.com/conflux-dev/conflux/connectors/toggl/togglfake"
 	"github.com/conflux-dev/conflux/internal/demo"
@@ -39,6 +41,23 @@ type stack struct {
 }
 
 var stacks = []stack{
+	{name: "productive", invoices: true, id: func(s string) int64 {
+		id, _ := strconv.ParseInt(s, 10, 64)
+		return id
+	}, sync: func(t *testing.T, a *demo.Agency, wh *warehouse.Warehouse) {
+		fake := productivefake.New(demo.ProductiveToken, demo.ProductiveOrganization)
+		fake.PerTenSeconds = 0
+		a.LoadProductive(fake)
+		srv := httptest.NewServer(fake)
+		defer srv.Close()
+		conn, err := productive.New(productive.Config{OrganizationID: demo.ProductiveOrganization, Token: demo.ProductiveToken, BaseURL: srv.URL + "/api/v2", Rate: rate.Inf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sync.Run(context.Background(), wh, sync.Source{Name: "productive", Connector: conn}, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}},
 	{name: "asana", id: func(s string) int64 {
 		id, _ := strconv.ParseInt(s[2:], 10, 64)
 		return id

@@ -1,10 +1,14 @@
--- Scheduled work (person × project × day). No connector feeds it yet; the
--- table exists so marts and user SQL can rely on it.
+-- Scheduled work (person × project × day), from the tools that plan it
+-- (Productive bookings on a service).
+-- test: not_null(person_key, date, hours)
 SELECT
-    CAST(NULL AS VARCHAR) AS person_key,
-    CAST(NULL AS VARCHAR) AS project_key,
-    CAST(NULL AS DATE) AS date,
-    CAST(NULL AS DECIMAL(12,4)) AS hours,
-    CAST(NULL AS BOOLEAN) AS tentative,
-    CAST(NULL AS VARCHAR) AS source
-WHERE false
+    b.person_key,
+    s.project_key,
+    b.date,
+    sum(b.hours)::DECIMAL(12,4) AS hours,
+    bool_or(b.tentative) AS tentative,
+    b.source
+FROM {{ ref "staging.productive_booking_days" }} b
+LEFT JOIN {{ ref "staging.productive_services" }} s ON s.task_key = b.service_key
+WHERE NOT b.is_time_off
+GROUP BY b.person_key, s.project_key, b.date, b.source

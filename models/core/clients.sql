@@ -5,5 +5,7 @@ WITH c AS (
     SELECT * FROM {{ ref "staging.clockify_clients" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.toggl_clients" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.productive_companies" }}
 )
 SELECT client_key, source, source_id, name, currency, active FROM c

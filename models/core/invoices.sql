@@ -1,6 +1,17 @@
--- The canonical invoice. project_key is set when every line names the same project.
+-- The canonical invoice, from every tool that holds invoices. project_key is
+-- set when every line names the same project.
 -- test: unique(invoice_key)
 -- test: relationships(client_key -> core.clients.client_key)
+WITH i AS (
+    SELECT * EXCLUDE (line_items) FROM {{ ref "staging.harvest_invoices" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.productive_invoices" }}
+),
+l AS (
+    SELECT invoice_key, project_key FROM {{ ref "staging.harvest_invoice_lines" }}
+    UNION ALL
+    SELECT invoice_key, project_key FROM {{ ref "staging.productive_invoice_lines" }}
+)
 SELECT
     i.invoice_key,
     i.source,
@@ -18,6 +29,6 @@ SELECT
     i.total,
     i.amount_paid,
     i.total < 0 AS is_credit_note
-FROM {{ ref "staging.harvest_invoices" }} i
-LEFT JOIN {{ ref "staging.harvest_invoice_lines" }} l USING (invoice_key)
+FROM i
+LEFT JOIN l USING (invoice_key)
 GROUP BY ALL

@@ -13,6 +13,8 @@ WITH u AS (
     SELECT * FROM {{ ref "staging.jira_users" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.asana_users" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.productive_people" }}
 )
 SELECT
     u.person_key,

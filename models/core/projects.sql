@@ -14,6 +14,8 @@ WITH p AS (
     SELECT * FROM {{ ref "staging.jira_projects" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.asana_projects" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.productive_projects" }}
 )
 SELECT
     p.project_key, p.source, p.source_id, p.client_key, p.name, p.code, p.billing_model, p.status,

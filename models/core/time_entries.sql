@@ -1,6 +1,8 @@
 -- The canonical time entry. time_category routes hours: time off never
 -- counts as worked (metrics §1.4, §2.1); entries on non-billable projects are
--- internal. Amounts are hours × the stamped rate, NULL when unpriced (§3.1).
+-- internal. billable_hours is the source's billable quantity where it keeps one
+-- (Productive), else the hours of a billable entry. Amounts are billable hours
+-- × the stamped rate, NULL when unpriced (§3.1).
 -- Entries from every time tool are unioned; each keeps its link back.
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours, time_category)
@@ -17,6 +19,8 @@ WITH e AS (
     SELECT * FROM {{ ref "staging.jira_worklogs" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.asana_time_entries" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.productive_time_entries" }}
 )
 SELECT
     e.entry_key,
@@ -30,9 +34,10 @@ SELECT
     e.hours,
     e.hours_rounded,
     e.billable,
+    coalesce(e.billable_hours, CASE WHEN e.billable THEN e.hours ELSE 0 END)::DECIMAL(12,4) AS billable_hours,
     e.bill_rate,
     e.cost_rate,
-    CASE WHEN e.billable THEN (e.hours * e.bill_rate)::DECIMAL(18,6) END AS billable_amount,
+    CASE WHEN e.billable THEN (coalesce(e.billable_hours, e.hours) * e.bill_rate)::DECIMAL(18,6) END AS billable_amount,
     (e.hours * e.cost_rate)::DECIMAL(18,6) AS cost_amount,
     p.currency,
     e.is_billed,

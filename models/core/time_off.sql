@@ -1,12 +1,17 @@
--- Approved leave (person × day). Harvest records leave as time entries on a
--- time-off task (its own advice), so those entries are the source here.
+-- Approved leave (person × day). Time tools that log leave as time entries
+-- (Harvest advises a time-off task) give it through core.time_entries;
+-- Productive books it against absence events.
 -- test: unique(person_key, date)
+WITH leave AS (
+    SELECT person_key, entry_date AS date, hours FROM {{ ref "core.time_entries" }} WHERE time_category = 'time_off'
+    UNION ALL
+    SELECT person_key, date, hours FROM {{ ref "staging.productive_booking_days" }} WHERE is_time_off AND approved
+)
 SELECT
     person_key,
-    entry_date AS date,
+    date,
     sum(hours)::DECIMAL(12,4) AS hours,
     'leave' AS kind,
     true AS approved
-FROM {{ ref "core.time_entries" }}
-WHERE time_category = 'time_off'
-GROUP BY person_key, entry_date
+FROM leave
+GROUP BY person_key, date

@@ -31,7 +31,7 @@ hol AS (
 hours AS (
     SELECT person_key, entry_date AS date,
         sum(hours) FILTER (WHERE time_category IN ('client', 'internal')) AS worked_h,
-        sum(hours) FILTER (WHERE time_category = 'client' AND billable) AS billable_h
+        sum(billable_hours) FILTER (WHERE time_category = 'client') AS billable_h
     FROM {{ ref "core.time_entries" }}
     GROUP BY ALL
 ),

@@ -9,7 +9,7 @@
 WITH t AS (
     SELECT project_key,
         sum(hours) FILTER (WHERE time_category <> 'time_off') AS hours,
-        sum(hours) FILTER (WHERE time_category = 'client' AND billable) AS billable_h,
+        sum(billable_hours) FILTER (WHERE time_category = 'client') AS billable_h,
         sum(cost_amount) FILTER (WHERE time_category <> 'time_off') AS cost_amount,
         sum(billable_amount) FILTER (WHERE time_category = 'client') AS billable_value,
         sum(billable_amount) FILTER (WHERE time_category = 'client' AND NOT is_billed) AS unbilled_value,

@@ -1,0 +1,253 @@
+// Package productivefake is an in-process Productive.io API v2 (JSON:API)
+// for tests and the demo: X-Auth-Token and X-Organization-Id, the JSON:API
+// content type (415 without it), page[number]/page[size] up to 200 with
+// meta totals, relationships that carry ids only when included, filters on
+// updated_at for time entries and bookings, /deleted_items tombstones, and
+// 100 requests per 10 seconds (429 above it).
+package productivefake
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Resource is one JSON:API object. Relationships map a name to the related
+// object's type and id.
+type Resource struct {
+	ID            string
+	Type          string
+	Attributes    map[string]any
+	Relationships map[string][2]string // name → {type, id}
+	UpdatedAt     time.Time
+}
+
+// Fault is a scripted answer for the next request whose path has prefix.
+type Fault struct {
+	Status    int
+	Malformed bool
+}
+
+// Server is the fake.
+type Server struct {
+	Token, Organization string
+	// PerTenSeconds is the request budget per 10 s window; 0 disables it.
+	PerTenSeconds int
+	Now           func() time.Time
+
+	mu       sync.Mutex
+	lists    map[string][]Resource // by collection path ("time_entries")
+	deleted  []Resource
+	faults   map[string][]Fault
+	window   time.Time
+	inWindow int
+	requests map[string]int
+}
+
+// New returns an empty fake.
+func New(token, organization string) *Server {
+	return &Server{Token: token, Organization: organization, PerTenSeconds: 100, Now: time.Now,
+		lists: map[string][]Resource{}, faults: map[string][]Fault{}, requests: map[string]int{}}
+}
+
+// Put adds or replaces resources of a collection, keeping them in id order.
+func (s *Server) Put(collection string, v ...Resource) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	list := slices.Clone(s.lists[collection])
+	for _, r := range v {
+		list = slices.DeleteFunc(list, func(x Resource) bool { return x.ID == r.ID })
+		list = append(list, r)
+	}
+	slices.SortStableFunc(list, func(a, b Resource) int {
+		ai, _ := strconv.Atoi(a.ID)
+		bi, _ := strconv.Atoi(b.ID)
+		return ai - bi
+	})
+	s.lists[collection] = list
+}
+
+// Delete removes a resource and records it in /deleted_items.
+func (s *Server) Delete(collection, id, itemType string, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lists[collection] = slices.DeleteFunc(slices.Clone(s.lists[collection]), func(x Resource) bool { return x.ID == id })
+	s.deleted = append(s.deleted, Resource{ID: strconv.Itoa(len(s.deleted) + 1), Type: "deleted_items", UpdatedAt: at,
+		Attributes: map[string]any{"item_type": itemType, "item_id": id, "created_at": at.Format(time.RFC3339)}})
+}
+
+// Count counts a collection.
+func (s *Server) Count(collection string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.lists[collection])
+}
+
+// Fail queues faults for requests whose path starts with prefix.
+func (s *Server) Fail(prefix string, f ...Fault) {
+	s.mu.Lock()
+	s.faults[prefix] = append(s.faults[prefix], f...)
+	s.mu.Unlock()
+}
+
+// Requests counts requests whose path starts with prefix.
+func (s *Server) Requests(prefix string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for p, c := range s.requests {
+		if strings.HasPrefix(p, prefix) {
+			n += c
+		}
+	}
+	return n
+}
+
+func writeErrors(w http.ResponseWriter, status int, title string) {
+	w.Header().Set("Content-Type", "application/vnd.api+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"status": strconv.Itoa(status), "title": title}}})
+}
+
+// ServeHTTP implements http.Handler; paths may carry /api/v2.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/vnd.api+json") {
+		writeErrors(w, http.StatusUnsupportedMediaType, "Unsupported Media Type")
+		return
+	}
+	if r.Header.Get("X-Auth-Token") != s.Token || r.Header.Get("X-Organization-Id") != s.Organization {
+		writeErrors(w, http.StatusUnauthorized, "invalid_auth_token")
+		return
+	}
+	path := strings.Trim(strings.TrimPrefix(r.URL.Path, "/api/v2"), "/")
+	s.mu.Lock()
+	s.requests["/"+path]++
+	if s.PerTenSeconds > 0 {
+		now := s.Now()
+		if now.Sub(s.window) >= 10*time.Second {
+			s.window, s.inWindow = now, 0
+		}
+		s.inWindow++
+		if s.inWindow > s.PerTenSeconds {
+			left := 10*time.Second - now.Sub(s.window)
+			s.mu.Unlock()
+			w.Header().Set("X-RateLimit-Reset", strconv.Itoa(int(left.Seconds())+1))
+			writeErrors(w, http.StatusTooManyRequests, "Too many requests")
+			return
+		}
+	}
+	var fault *Fault
+	for prefix, q := range s.faults {
+		if strings.HasPrefix("/"+path, prefix) && len(q) > 0 {
+			fault = &q[0]
+			s.faults[prefix] = q[1:]
+			break
+		}
+	}
+	s.mu.Unlock()
+	if fault != nil {
+		if fault.Malformed {
+			w.Header().Set("Content-Type", "application/vnd.api+json")
+			fmt.Fprint(w, `{"data":[{"id":"1","type":`)
+			return
+		}
+		writeErrors(w, fault.Status, http.StatusText(fault.Status))
+		return
+	}
+	if r.Method != http.MethodGet {
+		writeErrors(w, http.StatusMethodNotAllowed, "Method Not Allowed")
+		return
+	}
+	q := r.URL.Query()
+	s.mu.Lock()
+	var all []Resource
+	switch path {
+	case "deleted_items":
+		all = s.deleted
+	default:
+		var ok bool
+		if all, ok = s.lists[path]; !ok {
+			s.mu.Unlock()
+			writeErrors(w, http.StatusNotFound, "Not Found")
+			return
+		}
+	}
+	s.mu.Unlock()
+
+	var filtered []Resource
+	for _, res := range all {
+		if v := q.Get("filter[updated_at][gt]"); v != "" {
+			since, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				writeErrors(w, http.StatusBadRequest, "Unsupported Filter value for updated_at")
+				return
+			}
+			if !res.UpdatedAt.After(since) {
+				continue
+			}
+		}
+		if v := q.Get("filter[created_at][gt]"); v != "" {
+			since, err := time.Parse(time.RFC3339, v)
+			if err != nil || !res.UpdatedAt.After(since) {
+				continue
+			}
+		}
+		if v := q.Get("filter[item_type]"); v != "" && res.Attributes["item_type"] != v {
+			continue
+		}
+		filtered = append(filtered, res)
+	}
+	for k := range q {
+		if strings.HasPrefix(k, "filter[") && !slices.Contains([]string{"filter[updated_at][gt]", "filter[created_at][gt]", "filter[item_type]"}, k) {
+			writeErrors(w, http.StatusBadRequest, "Unsupported Filter "+k)
+			return
+		}
+	}
+	if q.Get("sort") == "updated_at" {
+		slices.SortStableFunc(filtered, func(a, b Resource) int { return a.UpdatedAt.Compare(b.UpdatedAt) })
+	}
+	number, size := 1, 30
+	if v := q.Get("page[number]"); v != "" {
+		number, _ = strconv.Atoi(v)
+	}
+	if v := q.Get("page[size]"); v != "" {
+		size, _ = strconv.Atoi(v)
+	}
+	if number < 1 || size < 1 || size > 200 {
+		writeErrors(w, http.StatusBadRequest, "page[size] must be between 1 and 200")
+		return
+	}
+	include := map[string]bool{}
+	for _, inc := range strings.Split(q.Get("include"), ",") {
+		if inc != "" {
+			include[inc] = true
+		}
+	}
+	start := min((number-1)*size, len(filtered))
+	end := min(start+size, len(filtered))
+	data := make([]map[string]any, 0, end-start)
+	for _, res := range filtered[start:end] {
+		rels := map[string]any{}
+		for name, ref := range res.Relationships {
+			if include[name] {
+				rels[name] = map[string]any{"data": map[string]string{"type": ref[0], "id": ref[1]}}
+			} else {
+				rels[name] = map[string]any{"meta": map[string]bool{"included": false}}
+			}
+		}
+		data = append(data, map[string]any{"id": res.ID, "type": res.Type, "attributes": res.Attributes, "relationships": rels})
+	}
+	total := len(filtered)
+	pages := max(1, (total+size-1)/size)
+	w.Header().Set("Content-Type", "application/vnd.api+json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"data":     data,
+		"included": []any{},
+		"meta":     map[string]int{"current_page": number, "total_pages": pages, "total_count": total, "page_size": size, "max_page_size": 200},
+	})
+}
