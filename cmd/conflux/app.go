@@ -58,10 +58,10 @@ func selectSources(cfg *config.Config, names []string) ([]config.Source, error) 
 }
 
 // runSync syncs the sources one after another.
-func runSync(ctx context.Context, wh *warehouse.Warehouse, srcs []config.Source, streams []string, progress sync.Progress, log *slog.Logger) error {
+func runSync(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, srcs []config.Source, streams []string, progress sync.Progress, log *slog.Logger) error {
 	var errs []error
 	for _, src := range srcs {
-		c, err := newConnector(src, log)
+		c, err := newConnector(ctx, cfg, src, wh, log)
 		if err != nil {
 			return err
 		}

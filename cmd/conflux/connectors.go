@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"strconv"
+
+	"golang.org/x/oauth2"
 
 	"github.com/conflux-dev/conflux/connectors"
 	"github.com/conflux-dev/conflux/connectors/asana"
@@ -13,12 +16,21 @@ import (
 	"github.com/conflux-dev/conflux/connectors/productive"
 	"github.com/conflux-dev/conflux/connectors/toggl"
 	"github.com/conflux-dev/conflux/internal/config"
+	"github.com/conflux-dev/conflux/internal/warehouse"
 )
 
 // connectorType is how a `type:` in conflux.yaml becomes a connector.
 type connectorType struct {
 	keys []string // settings beyond the common ones
-	new  func(src config.Source, log *slog.Logger) (connectors.Connector, error)
+	new  func(src config.Source, d deps) (connectors.Connector, error)
+}
+
+// deps is what a connector is built with beyond its config: the logger and,
+// for sources connected with OAuth, the stored authorization.
+type deps struct {
+	log    *slog.Logger
+	tokens oauth2.TokenSource // nil unless auth: oauth2
+	extra  map[string]string  // what `conflux connect` learnt (Jira's cloud id)
 }
 
 // connectorTypes is every connector Conflux ships; adding one is one line.
@@ -26,8 +38,8 @@ var connectorTypes = map[string]connectorType{
 	"harvest":    {keys: []string{"account_id", "token", "user_agent", "per_page"}, new: newHarvest},
 	"clockify":   {keys: []string{"workspace_id", "api_key", "region", "page_size"}, new: newClockify},
 	"toggl":      {keys: []string{"workspace_id", "api_token", "page_size", "reread_days"}, new: newToggl},
-	"jira":       {keys: []string{"email", "api_token", "page_size"}, new: newJira},
-	"asana":      {keys: []string{"workspace_id", "token", "reread_days"}, new: newAsana},
+	"jira":       {keys: []string{"email", "api_token", "page_size", "api_url", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newJira},
+	"asana":      {keys: []string{"workspace_id", "token", "reread_days", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newAsana},
 	"productive": {keys: []string{"organization_id", "token", "page_size"}, new: newProductive},
 }
 
@@ -39,23 +51,36 @@ func vendors() config.Vendors {
 	return v
 }
 
-func newConnector(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+// newConnector builds a source's connector; an OAuth source reads its
+// stored authorization from the warehouse, so wh must be open for those.
+func newConnector(ctx context.Context, cfg *config.Config, src config.Source, wh *warehouse.Warehouse, log *slog.Logger) (connectors.Connector, error) {
 	t, ok := connectorTypes[src.Type]
 	if !ok {
 		return nil, usageError{fmt.Errorf("sources.%s.type: unknown connector %q", src.Name, src.Type)}
 	}
-	c, err := t.new(src, log)
+	d := deps{log: log}
+	switch src.Settings["auth"] {
+	case "", "token":
+	case "oauth2":
+		var err error
+		if d.tokens, d.extra, err = storedAuthorization(ctx, cfg, src, wh); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, usageError{fmt.Errorf("sources.%s.auth: %q is not supported (token or oauth2)", src.Name, src.Settings["auth"])}
+	}
+	c, err := t.new(src, d)
 	if err != nil {
 		return nil, usageError{err}
 	}
 	return c, nil
 }
 
-func newHarvest(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+func newHarvest(src config.Source, d deps) (connectors.Connector, error) {
 	cfg := harvest.Config{
 		Source: src.Name, AccountID: src.Settings["account_id"], Token: src.Settings["token"],
 		BaseURL: src.BaseURL, UserAgent: src.Settings["user_agent"], StartDate: src.StartDate,
-		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: d.log,
 	}
 	if v := src.Settings["per_page"]; v != "" {
 		n, err := strconv.Atoi(v)
@@ -67,11 +92,11 @@ func newHarvest(src config.Source, log *slog.Logger) (connectors.Connector, erro
 	return harvest.New(cfg)
 }
 
-func newClockify(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+func newClockify(src config.Source, d deps) (connectors.Connector, error) {
 	cfg := clockify.Config{
 		Source: src.Name, WorkspaceID: src.Settings["workspace_id"], APIKey: src.Settings["api_key"],
 		BaseURL: src.BaseURL, Region: src.Settings["region"], StartDate: src.StartDate,
-		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: d.log,
 	}
 	if v := src.Settings["page_size"]; v != "" {
 		n, err := strconv.Atoi(v)
@@ -83,10 +108,10 @@ func newClockify(src config.Source, log *slog.Logger) (connectors.Connector, err
 	return clockify.New(cfg)
 }
 
-func newToggl(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+func newToggl(src config.Source, d deps) (connectors.Connector, error) {
 	cfg := toggl.Config{
 		Source: src.Name, WorkspaceID: src.Settings["workspace_id"], APIToken: src.Settings["api_token"],
-		BaseURL: src.BaseURL, StartDate: src.StartDate, Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+		BaseURL: src.BaseURL, StartDate: src.StartDate, Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: d.log,
 	}
 	for key, dst := range map[string]*int{"page_size": &cfg.PageSize, "reread_days": &cfg.RereadDays} {
 		if v := src.Settings[key]; v != "" {
@@ -100,10 +125,11 @@ func newToggl(src config.Source, log *slog.Logger) (connectors.Connector, error)
 	return toggl.New(cfg)
 }
 
-func newJira(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+func newJira(src config.Source, d deps) (connectors.Connector, error) {
 	cfg := jira.Config{
 		Source: src.Name, BaseURL: src.BaseURL, Email: src.Settings["email"], APIToken: src.Settings["api_token"],
-		StartDate: src.StartDate, Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+		TokenSource: d.tokens, CloudID: d.extra["cloud_id"], APIURL: src.Settings["api_url"],
+		StartDate: src.StartDate, Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: d.log,
 	}
 	if v := src.Settings["page_size"]; v != "" {
 		n, err := strconv.Atoi(v)
@@ -115,10 +141,10 @@ func newJira(src config.Source, log *slog.Logger) (connectors.Connector, error) 
 	return jira.New(cfg)
 }
 
-func newAsana(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+func newAsana(src config.Source, d deps) (connectors.Connector, error) {
 	cfg := asana.Config{
-		Source: src.Name, WorkspaceID: src.Settings["workspace_id"], Token: src.Settings["token"], BaseURL: src.BaseURL,
-		StartDate: src.StartDate, Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+		Source: src.Name, WorkspaceID: src.Settings["workspace_id"], Token: src.Settings["token"], BaseURL: src.BaseURL, TokenSource: d.tokens,
+		StartDate: src.StartDate, Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: d.log,
 	}
 	if v := src.Settings["reread_days"]; v != "" {
 		n, err := strconv.Atoi(v)
@@ -130,10 +156,10 @@ func newAsana(src config.Source, log *slog.Logger) (connectors.Connector, error)
 	return asana.New(cfg)
 }
 
-func newProductive(src config.Source, log *slog.Logger) (connectors.Connector, error) {
+func newProductive(src config.Source, d deps) (connectors.Connector, error) {
 	cfg := productive.Config{
 		Source: src.Name, OrganizationID: src.Settings["organization_id"], Token: src.Settings["token"], BaseURL: src.BaseURL,
-		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: log,
+		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: d.log,
 	}
 	if v := src.Settings["page_size"]; v != "" {
 		n, err := strconv.Atoi(v)

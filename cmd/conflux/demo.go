@@ -71,7 +71,7 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 			}
 			defer wh.Close()
 			fmt.Fprintf(out, "Syncing from the %s fake into %s\n", stack, cfg.Warehouse)
-			if err := runSync(ctx, wh, cfg.Sources, nil, newProgress(os.Stderr), g.logger()); err != nil {
+			if err := runSync(ctx, cfg, wh, cfg.Sources, nil, newProgress(os.Stderr), g.logger()); err != nil {
 				return err
 			}
 			if err := runBuild(ctx, wh, cfg, false, out, g.logger()); err != nil {

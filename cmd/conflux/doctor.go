@@ -39,6 +39,7 @@ func newDoctorCmd(g *globals) *cobra.Command {
 			var locked *warehouse.LockedError
 			switch {
 			case errors.As(err, &locked):
+				wh = nil
 				info, serr := runningServer(ctx, cfg)
 				if serr != nil {
 					check("warehouse "+cfg.Warehouse, fmt.Errorf("%w (%v)", locked, serr))
@@ -46,21 +47,27 @@ func newDoctorCmd(g *globals) *cobra.Command {
 					check(fmt.Sprintf("warehouse %s (held by conflux serve at %s)", cfg.Warehouse, info.URL), nil)
 				}
 			case err != nil:
+				wh = nil
 				check("warehouse "+cfg.Warehouse, err)
 			default:
+				defer wh.Close()
 				var version int
 				wh.DB().QueryRowContext(ctx, `SELECT max(version) FROM meta.schema_version`).Scan(&version)
 				check(fmt.Sprintf("warehouse %s (schema version %d)", cfg.Warehouse, version), nil)
-				wh.Close()
 			}
 			for _, src := range cfg.Sources {
-				c, err := newConnector(src, g.logger())
+				name := fmt.Sprintf("source %s (%s): credentials and reachability", src.Name, src.Type)
+				if src.Settings["auth"] == "oauth2" && wh == nil {
+					check(name, errors.New("skipped: the stored authorization is in the warehouse, which is not open"))
+					continue
+				}
+				c, err := newConnector(ctx, cfg, src, wh, g.logger())
 				if err == nil {
 					cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 					err = c.Check(cctx)
 					cancel()
 				}
-				check(fmt.Sprintf("source %s (%s): credentials and reachability", src.Name, src.Type), err)
+				check(name, err)
 			}
 			ms, err := models.Load(models.Builtin(), cfg.Models)
 			check(fmt.Sprintf("models (%d, user folder %s)", len(ms), cfg.Models), err)

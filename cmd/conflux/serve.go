@@ -90,7 +90,7 @@ func refresher(cfg *config.Config, wh *warehouse.Warehouse, log *slog.Logger) da
 		if req.Sync {
 			srcs, err := selectSources(cfg, req.Sources)
 			if err == nil {
-				err = runSync(ctx, wh, srcs, req.Streams, &lineProgress{w: out, last: map[string]time.Time{}}, log)
+				err = runSync(ctx, cfg, wh, srcs, req.Streams, &lineProgress{w: out, last: map[string]time.Time{}}, log)
 			}
 			if err != nil {
 				errs = append(errs, err)

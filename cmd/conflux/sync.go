@@ -32,7 +32,7 @@ When 'conflux serve' holds the warehouse, the sync is handed to it.`,
 			}
 			ctx := cmd.Context()
 			return withWarehouse(ctx, cfg, func(wh *warehouse.Warehouse) error {
-				return runSync(ctx, wh, srcs, streams, newProgress(os.Stderr), g.logger())
+				return runSync(ctx, cfg, wh, srcs, streams, newProgress(os.Stderr), g.logger())
 			}, func(info *serverInfo) error {
 				return refreshOnServer(ctx, info, dashboards.RefreshRequest{Sources: args, Streams: streams, Sync: true}, cmd.OutOrStdout())
 			})

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
 
 	"github.com/conflux-dev/conflux/connectors"
@@ -32,6 +33,8 @@ type Config struct {
 	Source      string
 	WorkspaceID string
 	Token       string // personal access token
+	// TokenSource replaces Token when the source connects with OAuth.
+	TokenSource oauth2.TokenSource
 	BaseURL     string
 	// StartDate is where the full read of time begins; default three years back.
 	StartDate     time.Time
@@ -60,7 +63,7 @@ func New(cfg Config) (*Connector, error) {
 	if cfg.WorkspaceID == "" {
 		return nil, fmt.Errorf("%s.workspace_id: required (GET https://app.asana.com/api/1.0/workspaces lists your workspaces' gids)", key)
 	}
-	if cfg.Token == "" {
+	if cfg.Token == "" && cfg.TokenSource == nil {
 		return nil, fmt.Errorf("%s.token: required (create a personal access token in the developer console, https://app.asana.com/0/my-apps, and set token: ${ASANA_TOKEN})", key)
 	}
 	if cfg.BaseURL == "" {
@@ -84,12 +87,13 @@ func New(cfg Config) (*Connector, error) {
 	if cfg.Rate == 0 {
 		cfg.Rate = 25
 	}
-	token := cfg.Token
-	client, err := httpx.New(httpx.Options{
-		Vendor: "asana", BaseURL: cfg.BaseURL,
-		Auth: func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) },
-		Rate: cfg.Rate, Burst: 10, Retry: cfg.Retry, Logger: cfg.Logger, Transport: cfg.Transport,
-	})
+	opts := httpx.Options{Vendor: "asana", BaseURL: cfg.BaseURL, TokenSource: cfg.TokenSource,
+		Rate: cfg.Rate, Burst: 10, Retry: cfg.Retry, Logger: cfg.Logger, Transport: cfg.Transport}
+	if cfg.TokenSource == nil {
+		token := cfg.Token
+		opts.Auth = func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
+	}
+	client, err := httpx.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s.base_url: %w", key, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
 )
 
@@ -20,6 +21,9 @@ type Options struct {
 	BaseURL string // scheme, host and path prefix, e.g. https://api.harvestapp.com/v2
 	// Auth decorates every request with credentials and vendor headers.
 	Auth func(*http.Request)
+	// TokenSource, when set, adds an OAuth2 bearer token to every request;
+	// a token it cannot give fails the request.
+	TokenSource oauth2.TokenSource
 	// Rate and Burst set the token bucket; Rate 0 disables it.
 	Rate      rate.Limit
 	Burst     int
@@ -58,8 +62,8 @@ func New(o Options) (*Client, error) {
 		rt = &rateTransport{next: rt, limiter: rate.NewLimiter(o.Rate, burst)}
 	}
 	rt = &retryTransport{next: rt, policy: o.Retry.withDefaults(), log: logger.With("vendor", o.Vendor)}
-	if o.Auth != nil {
-		rt = &authTransport{next: rt, auth: o.Auth}
+	if o.Auth != nil || o.TokenSource != nil {
+		rt = &authTransport{next: rt, auth: o.Auth, tokens: o.TokenSource}
 	}
 	// The overall bound is generous: retries may wait out a Retry-After.
 	return &Client{vendor: o.Vendor, base: base, http: &http.Client{Transport: rt, Timeout: 10 * time.Minute}}, nil
@@ -133,13 +137,23 @@ func (c *Client) Do(ctx context.Context, method, pathAndQuery, contentType strin
 }
 
 type authTransport struct {
-	next http.RoundTripper
-	auth func(*http.Request)
+	next   http.RoundTripper
+	auth   func(*http.Request)
+	tokens oauth2.TokenSource
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context())
-	t.auth(r)
+	if t.auth != nil {
+		t.auth(r)
+	}
+	if t.tokens != nil {
+		tok, err := t.tokens.Token()
+		if err != nil {
+			return nil, err
+		}
+		r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	}
 	return t.next.RoundTrip(r)
 }
 

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
 
 	"github.com/conflux-dev/conflux/connectors"
@@ -31,6 +32,11 @@ type Config struct {
 	BaseURL  string // the site, e.g. https://your-domain.atlassian.net
 	Email    string
 	APIToken string
+	// OAuth 2.0 (3LO) instead of an API token: requests go to
+	// APIURL/ex/jira/CloudID with the token source's bearer tokens.
+	TokenSource oauth2.TokenSource
+	CloudID     string
+	APIURL      string // default https://api.atlassian.com
 	// StartDate limits the first read of issues and worklogs.
 	StartDate     time.Time
 	Lookback      time.Duration // overlap on issue changes; JQL has minute precision in the user's zone
@@ -57,14 +63,25 @@ func New(cfg Config) (*Connector, error) {
 		cfg.Source = "jira"
 	}
 	key := "sources." + cfg.Source
-	if cfg.BaseURL == "" {
-		return nil, fmt.Errorf("%s.base_url: required, the site's address (https://your-domain.atlassian.net)", key)
-	}
-	if cfg.Email == "" {
-		return nil, fmt.Errorf("%s.email: required (the Atlassian account the API token belongs to)", key)
-	}
-	if cfg.APIToken == "" {
-		return nil, fmt.Errorf("%s.api_token: required (create one at https://id.atlassian.com/manage-profile/security/api-tokens, and set api_token: ${JIRA_API_TOKEN})", key)
+	base := strings.TrimSuffix(cfg.BaseURL, "/")
+	if cfg.TokenSource != nil {
+		if cfg.CloudID == "" {
+			return nil, fmt.Errorf("%s: the stored authorization has no Jira site (cloud id): run `conflux connect %s` again", key, cfg.Source)
+		}
+		if cfg.APIURL == "" {
+			cfg.APIURL = "https://api.atlassian.com"
+		}
+		base = strings.TrimSuffix(cfg.APIURL, "/") + "/ex/jira/" + cfg.CloudID
+	} else {
+		if cfg.BaseURL == "" {
+			return nil, fmt.Errorf("%s.base_url: required, the site's address (https://your-domain.atlassian.net)", key)
+		}
+		if cfg.Email == "" {
+			return nil, fmt.Errorf("%s.email: required (the Atlassian account the API token belongs to)", key)
+		}
+		if cfg.APIToken == "" {
+			return nil, fmt.Errorf("%s.api_token: required (create one at https://id.atlassian.com/manage-profile/security/api-tokens, and set api_token: ${JIRA_API_TOKEN}), or use auth: oauth2", key)
+		}
 	}
 	if cfg.Lookback == 0 {
 		cfg.Lookback = 24 * time.Hour
@@ -81,12 +98,13 @@ func New(cfg Config) (*Connector, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	email, token := cfg.Email, cfg.APIToken
-	client, err := httpx.New(httpx.Options{
-		Vendor: "jira", BaseURL: strings.TrimSuffix(cfg.BaseURL, "/") + api,
-		Auth: func(r *http.Request) { r.SetBasicAuth(email, token) },
-		Rate: cfg.Rate, Burst: 10, Retry: cfg.Retry, Logger: cfg.Logger, Transport: cfg.Transport,
-	})
+	opts := httpx.Options{Vendor: "jira", BaseURL: base + api, TokenSource: cfg.TokenSource,
+		Rate: cfg.Rate, Burst: 10, Retry: cfg.Retry, Logger: cfg.Logger, Transport: cfg.Transport}
+	if cfg.TokenSource == nil {
+		email, token := cfg.Email, cfg.APIToken
+		opts.Auth = func(r *http.Request) { r.SetBasicAuth(email, token) }
+	}
+	client, err := httpx.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s.base_url: %w", key, err)
 	}

@@ -156,7 +156,10 @@ var stacks = []stack{
 func TestRoundTrip(t *testing.T) {
 	a := demo.Generate(demo.Options{End: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)})
 	for _, st := range stacks {
-		t.Run(st.name, func(t *testing.T) { roundTrip(t, a, st) })
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			roundTrip(t, a, st)
+		})
 	}
 }
 

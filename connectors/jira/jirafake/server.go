@@ -106,7 +106,11 @@ type Fault struct {
 // Server is the fake.
 type Server struct {
 	Email, Token string
-	Now          func() time.Time
+	// Bearer, when set, accepts OAuth access tokens it approves, under
+	// /ex/jira/{CloudID}/rest/api/3 as on api.atlassian.com.
+	Bearer  func(token string) bool
+	CloudID string
+	Now     func() time.Time
 
 	mu       sync.Mutex
 	users    []User
@@ -210,14 +214,24 @@ func writeErrors(w http.ResponseWriter, status int, msg string) {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	user, pass, ok := r.BasicAuth()
-	if !ok || user != s.Email || pass != s.Token {
+	urlPath := r.URL.Path
+	if s.Bearer != nil && urlPath == "/oauth/token/accessible-resources" {
+		if !s.Bearer(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")) {
+			writeErrors(w, http.StatusUnauthorized, "Unauthorized")
+			return
+		}
+		writeJSON(w, 200, []map[string]any{{"id": s.CloudID, "name": "northwind", "url": "https://northwind.atlassian.net", "scopes": []string{"read:jira-work", "read:jira-user"}}})
+		return
+	}
+	user, pass, basic := r.BasicAuth()
+	bearer := s.Bearer != nil && strings.HasPrefix(urlPath, "/ex/jira/"+s.CloudID+"/") && s.Bearer(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	if !bearer && (!basic || user != s.Email || pass != s.Token) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprint(w, "Client must be authenticated to access this resource.")
 		return
 	}
-	path := strings.TrimPrefix(r.URL.Path, "/rest/api/3")
+	path := strings.TrimPrefix(strings.TrimPrefix(urlPath, "/ex/jira/"+s.CloudID), "/rest/api/3")
 	s.mu.Lock()
 	s.requests[path]++
 	var fault *Fault
