@@ -161,6 +161,10 @@ func TestErrors(t *testing.T) {
 		t.Errorf("402: %v", err)
 	}
 	e.fake.HourlyQuota = 0
+	e.fake.Fail("/api/v9/workspaces/77/clients", togglfake.Fault{Status: 429}, togglfake.Fault{Status: 500})
+	if err := e.stream("clients").Read(context.Background(), nil, func(connectors.Page) error { return nil }); err != nil {
+		t.Errorf("429 then 500 then success: %v", err)
+	}
 	e.fake.Fail("/reports/", togglfake.Fault{Malformed: true})
 	err = e.stream("time_entries").Read(context.Background(), nil, func(connectors.Page) error { return nil })
 	if !errors.Is(err, connectors.ErrMalformed) {

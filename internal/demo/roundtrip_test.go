@@ -170,6 +170,8 @@ func roundTrip(t *testing.T, a *demo.Agency, st stack) {
 		t.Fatal(err)
 	}
 	defer wh.Close()
+	// Twice in a row: the second, incremental sync must duplicate nothing.
+	st.sync(t, a, wh)
 	st.sync(t, a, wh)
 	if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{st.name: st.name}, Seeds: demotest.Seeds(a)}); err != nil {
 		t.Fatal(err)
