@@ -95,7 +95,7 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		return nil, err
 	}
 	db := wh.DB()
-	seedHash, err := writeSeeds(ctx, db, opts.Seeds)
+	seedHash, err := writeSeeds(ctx, db, opts.Seeds, opts.Sources)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -41,7 +42,11 @@ type Holiday struct {
 
 // writeSeeds replaces seeds.org and seeds.holidays and returns a hash of
 // their content, so models that read them rebuild when they change.
-func writeSeeds(ctx context.Context, db *sql.DB, s Seeds) (string, error) {
+// kinds says what each connector type is for: accounting sources are the
+// ledger (design §6, "one ledger").
+var kinds = map[string]string{"xero": "accounting", "quickbooks": "accounting", "hubspot": "crm", "pipedrive": "crm"}
+
+func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]string) (string, error) {
 	if s.Currency == "" {
 		s.Currency = "GBP"
 	}
@@ -51,7 +56,25 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds) (string, error) {
 	if s.StandardWeekH == 0 {
 		s.StandardWeekH = 40
 	}
-	body, _ := json.Marshal(s)
+	type src struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+		Kind string `json:"kind"`
+	}
+	var srcs []src
+	for name, typ := range sources {
+		kind := kinds[typ]
+		if kind == "" {
+			kind = "work"
+		}
+		srcs = append(srcs, src{name, typ, kind})
+	}
+	slices.SortFunc(srcs, func(a, b src) int { return strings.Compare(a.Name, b.Name) })
+	srcJSON, _ := json.Marshal(srcs)
+	body, _ := json.Marshal(struct {
+		Seeds
+		Sources []src
+	}{s, srcs})
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
 	var prev string
@@ -106,6 +129,10 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds) (string, error) {
 			SELECT h.calendar::VARCHAR AS calendar, h.date::DATE AS date, h.name::VARCHAR AS name, h.fraction::DECIMAL(5,4) AS fraction
 			FROM (SELECT unnest(from_json(?::JSON, '[{"calendar":"VARCHAR","date":"VARCHAR","name":"VARCHAR","fraction":"DOUBLE"}]'), recursive := true)) h`,
 			[]any{string(hol)}},
+		{`CREATE OR REPLACE TABLE seeds.sources AS
+			SELECT s.name::VARCHAR AS name, s.type::VARCHAR AS type, s.kind::VARCHAR AS kind
+			FROM (SELECT unnest(from_json(?::JSON, '[{"name":"VARCHAR","type":"VARCHAR","kind":"VARCHAR"}]'), recursive := true)) s`,
+			[]any{string(srcJSON)}},
 		{`CREATE OR REPLACE TABLE seeds.schedules AS
 			SELECT s.email::VARCHAR AS email, s.isodow::INTEGER AS isodow, s.hours::DECIMAL(12,4) AS hours,
 				s.valid_from::DATE AS valid_from, s.valid_to::DATE AS valid_to

@@ -46,6 +46,12 @@ var oauthVendors = map[string]oauthVendor{
 		authURL:  "https://app.asana.com/-/oauth_authorize",
 		tokenURL: "https://app.asana.com/-/oauth_token",
 	},
+	"xero": {
+		authURL:  "https://login.xero.com/identity/connect/authorize",
+		tokenURL: "https://identity.xero.com/connect/token",
+		scopes:   []string{"openid", "profile", "email", "offline_access", "accounting.transactions.read", "accounting.contacts.read", "accounting.settings.read"},
+		discover: xeroTenant,
+	},
 }
 
 const defaultRedirect = "http://127.0.0.1:8765/callback"
@@ -313,4 +319,36 @@ func jiraSite(ctx context.Context, src config.Source, tok *oauth2.Token) (map[st
 		}
 	}
 	return map[string]string{"cloud_id": site.ID, "site": site.URL}, nil
+}
+
+// xeroTenant picks the organisation the grant reaches: tenant_id if the
+// config names one, else the only (or first) ORGANISATION connection.
+func xeroTenant(ctx context.Context, src config.Source, tok *oauth2.Token) (map[string]string, error) {
+	u := src.Settings["connections_url"]
+	if u == "" {
+		u = "https://api.xero.com/connections"
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("list the Xero organisations: %w", err)
+	}
+	defer resp.Body.Close()
+	var conns []struct {
+		TenantID   string `json:"tenantId"`
+		TenantName string `json:"tenantName"`
+		TenantType string `json:"tenantType"`
+	}
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&conns) != nil {
+		return nil, fmt.Errorf("list the Xero organisations: /connections answered HTTP %d", resp.StatusCode)
+	}
+	want := src.Settings["tenant_id"]
+	for _, c := range conns {
+		if c.TenantType == "ORGANISATION" && (want == "" || c.TenantID == want) {
+			return map[string]string{"tenant_id": c.TenantID, "tenant_name": c.TenantName}, nil
+		}
+	}
+	return nil, fmt.Errorf("sources.%s.tenant_id: the grant reaches no such Xero organisation (%d connected)", src.Name, len(conns))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors/jira"
 	"github.com/conflux-dev/conflux/connectors/productive"
 	"github.com/conflux-dev/conflux/connectors/toggl"
+	"github.com/conflux-dev/conflux/connectors/xero"
 	"github.com/conflux-dev/conflux/internal/config"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 )
@@ -41,6 +42,7 @@ var connectorTypes = map[string]connectorType{
 	"jira":       {keys: []string{"email", "api_token", "page_size", "api_url", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newJira},
 	"asana":      {keys: []string{"workspace_id", "token", "reread_days", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newAsana},
 	"productive": {keys: []string{"organization_id", "token", "page_size"}, new: newProductive},
+	"xero":       {keys: []string{"tenant_id", "connections_url", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newXero},
 }
 
 func vendors() config.Vendors {
@@ -169,4 +171,12 @@ func newProductive(src config.Source, d deps) (connectors.Connector, error) {
 		cfg.PageSize = n
 	}
 	return productive.New(cfg)
+}
+
+func newXero(src config.Source, d deps) (connectors.Connector, error) {
+	if src.Settings["auth"] != "oauth2" {
+		return nil, fmt.Errorf("sources.%s.auth: Xero connects only with OAuth: set auth: oauth2, client_id and client_secret, then run `conflux connect %s`", src.Name, src.Name)
+	}
+	return xero.New(xero.Config{Source: src.Name, TenantID: d.extra["tenant_id"], BaseURL: src.BaseURL, TokenSource: d.tokens,
+		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: d.log})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
 
 	"github.com/conflux-dev/conflux/internal/config"
 	"github.com/conflux-dev/conflux/internal/demo"
@@ -70,6 +71,13 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 				return err
 			}
 			defer wh.Close()
+			// The demo's ledger is connected already: the Xero fake accepts this token.
+			if src, ok := cfg.Source("xero"); ok {
+				tok := &oauth2.Token{AccessToken: demo.XeroToken, TokenType: "Bearer", Expiry: time.Now().AddDate(10, 0, 0)}
+				if err := saveAuthorization(ctx, cfg, wh, src, authorization{Token: tok, Extra: map[string]string{"tenant_id": demo.XeroTenant}}); err != nil {
+					return err
+				}
+			}
 			fmt.Fprintf(out, "Syncing from the %s fake into %s\n", stack, cfg.Warehouse)
 			if err := runSync(ctx, cfg, wh, cfg.Sources, nil, newProgress(os.Stderr), g.logger()); err != nil {
 				return err
@@ -88,6 +96,6 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to serve on (a free port is taken if it is busy)")
 	cmd.Flags().IntVar(&people, "people", 40, "size of the agency")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "stop after sync and build")
-	cmd.Flags().StringVar(&stack, "stack", "harvest", "the time tool that serves the agency: "+strings.Join(demo.Stacks, " or "))
+	cmd.Flags().StringVar(&stack, "stack", "harvest", "the time tool that serves the agency ("+strings.Join(demo.Stacks, ", ")+"), optionally with xero as the ledger: harvest,xero")
 	return cmd
 }

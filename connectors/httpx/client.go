@@ -99,9 +99,18 @@ func (c *Client) Get(ctx context.Context, pathAndQuery string) ([]byte, error) {
 	return resp.Body, nil
 }
 
+// DoHeaders sends a GET with extra request headers (If-Modified-Since).
+func (c *Client) DoHeaders(ctx context.Context, method, pathAndQuery string, headers map[string]string) (*Response, error) {
+	return c.send(ctx, method, pathAndQuery, "", nil, headers)
+}
+
 // Do sends one request; body may be nil. It is retried like any request:
 // a read-only POST (a search) is as safe to repeat as a GET.
 func (c *Client) Do(ctx context.Context, method, pathAndQuery, contentType string, body []byte) (*Response, error) {
+	return c.send(ctx, method, pathAndQuery, contentType, body, nil)
+}
+
+func (c *Client) send(ctx context.Context, method, pathAndQuery, contentType string, body []byte, headers map[string]string) (*Response, error) {
 	u, err := c.Resolve(pathAndQuery)
 	if err != nil {
 		return nil, err
@@ -117,6 +126,9 @@ func (c *Client) Do(ctx context.Context, method, pathAndQuery, contentType strin
 	req.Header.Set("Accept", "application/json")
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/conflux-dev/conflux/connectors/asana/asanafake"
@@ -12,6 +13,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors/jira/jirafake"
 	"github.com/conflux-dev/conflux/connectors/productive/productivefake"
 	"github.com/conflux-dev/conflux/connectors/toggl/togglfake"
+	"github.com/conflux-dev/conflux/connectors/xero/xerofake"
 )
 
 // Fakes are the vendor APIs serving an agency on loopback.
@@ -28,6 +30,8 @@ type Fakes struct {
 	AsanaURL      string
 	Productive    *productivefake.Server
 	ProductiveURL string
+	Xero          *xerofake.Server
+	XeroURL       string
 	srv           *http.Server
 	ln            net.Listener
 }
@@ -51,6 +55,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	a.LoadAsana(as)
 	pr := productivefake.New(ProductiveToken, ProductiveOrganization)
 	a.LoadProductive(pr)
+	xr := xerofake.New(XeroTenant, a.Name, func(tok string) bool { return tok == XeroToken })
+	a.LoadXero(xr)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen: %w", err)
@@ -62,13 +68,15 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	mux.Handle("/jira/", http.StripPrefix("/jira", jr))
 	mux.Handle("/asana/", http.StripPrefix("/asana", as))
 	mux.Handle("/productive/", http.StripPrefix("/productive", pr))
-	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	mux.Handle("/xero/", http.StripPrefix("/xero", xr))
+	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, Xero: xr, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	f.HarvestURL = "http://" + ln.Addr().String() + "/harvest/v2"
 	f.ClockifyURL = "http://" + ln.Addr().String() + "/clockify/api/v1"
 	f.TogglURL = "http://" + ln.Addr().String() + "/toggl"
 	f.JiraURL = "http://" + ln.Addr().String() + "/jira"
 	f.AsanaURL = "http://" + ln.Addr().String() + "/asana/api/1.0"
 	f.ProductiveURL = "http://" + ln.Addr().String() + "/productive/api/v2"
+	f.XeroURL = "http://" + ln.Addr().String() + "/xero/api.xro/2.0"
 	go f.srv.Serve(ln)
 	return f, nil
 }
@@ -76,27 +84,30 @@ func StartFakes(a *Agency) (*Fakes, error) {
 // Close stops the fakes.
 func (f *Fakes) Close() error { return f.srv.Close() }
 
-// Config is a conflux.yaml that syncs the agency from the fake of the
-// chosen time tool (one of Stacks).
+// Config is a conflux.yaml that syncs the agency from the fakes of the
+// chosen stack: one time tool (of Stacks), optionally with "xero" as the
+// ledger, e.g. "harvest,xero".
 func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
-	var source string
-	switch stack {
-	case "harvest":
-		source = fmt.Sprintf(`  harvest:
+	var sources string
+	timeTools := 0
+	for _, tool := range strings.Split(stack, ",") {
+		switch strings.TrimSpace(tool) {
+		case "harvest":
+			sources += fmt.Sprintf(`  harvest:
     type: harvest
     account_id: "%s"
     token: %s
     base_url: %s
 `, HarvestAccount, HarvestToken, f.HarvestURL)
-	case "clockify":
-		source = fmt.Sprintf(`  clockify:
+		case "clockify":
+			sources += fmt.Sprintf(`  clockify:
     type: clockify
     workspace_id: %s
     api_key: %s
     base_url: %s
 `, ClockifyWorkspace, ClockifyKey, f.ClockifyURL)
-	case "toggl":
-		source = fmt.Sprintf(`  toggl:
+		case "toggl":
+			sources += fmt.Sprintf(`  toggl:
     type: toggl
     workspace_id: "%d"
     api_token: %s
@@ -104,31 +115,46 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
     start_date: %s
     page_size: "1000"
 `, TogglWorkspace, TogglToken, f.TogglURL, a.Start.Format(time.DateOnly))
-	case "jira":
-		source = fmt.Sprintf(`  jira:
+		case "jira":
+			sources += fmt.Sprintf(`  jira:
     type: jira
     base_url: %s
     email: %s
     api_token: %s
 `, f.JiraURL, JiraEmail, JiraToken)
-	case "asana":
-		source = fmt.Sprintf(`  asana:
+		case "asana":
+			sources += fmt.Sprintf(`  asana:
     type: asana
     workspace_id: "%s"
     token: %s
     base_url: %s
     start_date: %s
 `, AsanaWorkspace, AsanaToken, f.AsanaURL, a.Start.Format(time.DateOnly))
-	case "productive":
-		source = fmt.Sprintf(`  productive:
+		case "productive":
+			sources += fmt.Sprintf(`  productive:
     type: productive
     organization_id: "%s"
     token: %s
     base_url: %s
 `, ProductiveOrganization, ProductiveToken, f.ProductiveURL)
-	default:
-		return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v", stack, Stacks)
+		case "xero":
+			sources += fmt.Sprintf(`  xero:
+    type: xero
+    auth: oauth2
+    client_id: demo-client
+    client_secret: demo-secret
+    base_url: %s
+`, f.XeroURL)
+			continue
+		default:
+			return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v, optionally with xero as the ledger (harvest,xero)", stack, Stacks)
+		}
+		timeTools++
 	}
+	if timeTools != 1 {
+		return nil, fmt.Errorf("--stack %q: name exactly one time tool (%v); the agency's time would otherwise be counted twice", stack, Stacks)
+	}
+	source := sources
 	return fmt.Appendf(nil, `# Written by conflux demo: a synthetic agency served by built-in fake vendor APIs.
 org:
   name: %s

@@ -7,5 +7,7 @@ WITH c AS (
     SELECT * FROM {{ ref "staging.toggl_clients" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.productive_companies" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.xero_contacts" }}
 )
 SELECT client_key, source, source_id, name, currency, active FROM c

@@ -1,14 +1,46 @@
+-- Invoice lines from every tool that holds invoices. A line's project is its
+-- own (Harvest, Productive) or the project whose code or name its tracking
+-- option gives (Xero). is_ledger marks the lines that count as invoiced: an
+-- accounting source is the ledger when one is configured, else the time
+-- tools' invoices are (design §6, "one ledger").
 -- test: unique(line_key)
--- test: relationships(invoice_key -> core.invoices.invoice_key)
+-- test: not_null(line_key, invoice_key)
 WITH l AS (
     SELECT * FROM {{ ref "staging.harvest_invoice_lines" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.productive_invoice_lines" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.xero_invoice_lines" }}
+),
+i AS (
+    SELECT invoice_key, client_key, number, issue_date, status, currency, CAST(NULL AS DECIMAL(18,8)) AS fx_rate, total FROM {{ ref "staging.harvest_invoices" }}
+    UNION ALL
+    SELECT invoice_key, client_key, number, issue_date, status, currency, CAST(NULL AS DECIMAL(18,8)), total FROM {{ ref "staging.productive_invoices" }}
+    UNION ALL
+    SELECT invoice_key, client_key, number, issue_date, status, currency, fx_rate, total FROM {{ ref "staging.xero_invoices" }}
+),
+by_ref AS (
+    SELECT ref, min(project_key) AS project_key, count(DISTINCT project_key) AS n
+    FROM (
+        SELECT lower(code) AS ref, project_key FROM {{ ref "core.projects" }} WHERE code IS NOT NULL
+        UNION ALL
+        SELECT lower(name), project_key FROM {{ ref "core.projects" }}
+    )
+    GROUP BY ref
+),
+ledger AS (
+    SELECT count(*) FILTER (WHERE kind = 'accounting') > 0 AS has_accounting FROM seeds.sources
 )
 SELECT
-    l.line_key, l.source, l.source_id, l.invoice_key, i.client_key, l.project_key,
+    l.line_key, l.source, l.source_id, l.invoice_key, i.client_key,
+    coalesce(l.project_key, CASE WHEN r.n = 1 THEN r.project_key END) AS project_key,
+    l.project_ref,
     i.number, i.issue_date, i.status, i.currency, i.fx_rate,
     l.kind, l.description, l.quantity, l.unit_price, l.net_amount,
-    i.is_credit_note
+    i.total < 0 AS is_credit_note,
+    coalesce(s.kind = 'accounting', false) OR NOT ledger.has_accounting AS is_ledger
 FROM l
-JOIN {{ ref "core.invoices" }} i USING (invoice_key)
+JOIN i USING (invoice_key)
+LEFT JOIN by_ref r ON r.ref = lower(l.project_ref)
+LEFT JOIN seeds.sources s ON s.name = l.source
+CROSS JOIN ledger

@@ -1,16 +1,14 @@
 -- The canonical invoice, from every tool that holds invoices. project_key is
--- set when every line names the same project.
+-- set when every line names the same project. Voided and deleted documents
+-- are kept with their status; credit notes are negative.
 -- test: unique(invoice_key)
 -- test: relationships(client_key -> core.clients.client_key)
 WITH i AS (
     SELECT * EXCLUDE (line_items) FROM {{ ref "staging.harvest_invoices" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.productive_invoices" }}
-),
-l AS (
-    SELECT invoice_key, project_key FROM {{ ref "staging.harvest_invoice_lines" }}
-    UNION ALL
-    SELECT invoice_key, project_key FROM {{ ref "staging.productive_invoice_lines" }}
+    UNION ALL BY NAME
+    SELECT * EXCLUDE (line_items, line_amount_types, is_credit_note) FROM {{ ref "staging.xero_invoices" }}
 )
 SELECT
     i.invoice_key,
@@ -23,12 +21,13 @@ SELECT
     i.due_date,
     i.status,
     i.currency,
-    CAST(NULL AS DECIMAL(18,8)) AS fx_rate,
+    i.fx_rate,
     (i.total - i.tax_amount)::DECIMAL(18,6) AS net_amount,
     i.tax_amount,
     i.total,
     i.amount_paid,
-    i.total < 0 AS is_credit_note
+    i.total < 0 AS is_credit_note,
+    bool_or(l.is_ledger) AS is_ledger
 FROM i
-LEFT JOIN l USING (invoice_key)
+LEFT JOIN {{ ref "core.invoice_lines" }} l USING (invoice_key)
 GROUP BY ALL

@@ -22,7 +22,7 @@ WITH t AS (
 inv AS (
     SELECT project_key, sum(net_amount) AS invoiced_amount
     FROM {{ ref "core.invoice_lines" }}
-    WHERE status <> 'draft' AND project_key IS NOT NULL
+    WHERE is_ledger AND project_key IS NOT NULL AND status NOT IN ('draft', 'submitted', 'voided', 'deleted')
     GROUP BY project_key
 ),
 base AS (
