@@ -46,6 +46,11 @@ var oauthVendors = map[string]oauthVendor{
 		authURL:  "https://app.asana.com/-/oauth_authorize",
 		tokenURL: "https://app.asana.com/-/oauth_token",
 	},
+	"hubspot": {
+		authURL:  "https://app.hubspot.com/oauth/authorize",
+		tokenURL: "https://api.hubapi.com/oauth/v1/token",
+		scopes:   []string{"oauth", "crm.objects.deals.read", "crm.objects.companies.read", "crm.objects.line_items.read", "crm.objects.owners.read"},
+	},
 	"xero": {
 		authURL:  "https://login.xero.com/identity/connect/authorize",
 		tokenURL: "https://identity.xero.com/connect/token",

@@ -12,6 +12,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors/asana"
 	"github.com/conflux-dev/conflux/connectors/clockify"
 	"github.com/conflux-dev/conflux/connectors/harvest"
+	"github.com/conflux-dev/conflux/connectors/hubspot"
 	"github.com/conflux-dev/conflux/connectors/jira"
 	"github.com/conflux-dev/conflux/connectors/productive"
 	"github.com/conflux-dev/conflux/connectors/toggl"
@@ -42,6 +43,7 @@ var connectorTypes = map[string]connectorType{
 	"jira":       {keys: []string{"email", "api_token", "page_size", "api_url", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newJira},
 	"asana":      {keys: []string{"workspace_id", "token", "reread_days", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newAsana},
 	"productive": {keys: []string{"organization_id", "token", "page_size"}, new: newProductive},
+	"hubspot":    {keys: []string{"token", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newHubSpot},
 	"xero":       {keys: []string{"tenant_id", "connections_url", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newXero},
 }
 
@@ -179,4 +181,8 @@ func newXero(src config.Source, d deps) (connectors.Connector, error) {
 	}
 	return xero.New(xero.Config{Source: src.Name, TenantID: d.extra["tenant_id"], BaseURL: src.BaseURL, TokenSource: d.tokens,
 		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: d.log})
+}
+
+func newHubSpot(src config.Source, d deps) (connectors.Connector, error) {
+	return hubspot.New(hubspot.Config{Source: src.Name, Token: src.Settings["token"], TokenSource: d.tokens, BaseURL: src.BaseURL, Logger: d.log})
 }

@@ -153,6 +153,31 @@ func (inv Invoice) NetCents() int64 {
 	return n
 }
 
+// Deal is a sales opportunity. Won deals became projects.
+type Deal struct {
+	ID          int64
+	ClientID    int64
+	ProjectID   int64 // 0 when no project came of it
+	Name        string
+	AmountCents int64
+	Stage       string // one of DealStages' names
+	CloseDate   time.Time
+	OwnerID     int64
+}
+
+// DealStage is a pipeline stage with its probability.
+type DealStage struct {
+	Name        string
+	Probability float64
+	Closed      bool
+}
+
+// DealStages is the demo's one sales pipeline.
+var DealStages = []DealStage{
+	{"Qualified", 0.2, false}, {"Proposal", 0.5, false}, {"Negotiation", 0.8, false},
+	{"Closed won", 1, true}, {"Closed lost", 0, true},
+}
+
 // Agency is the generated truth.
 type Agency struct {
 	Options  Options
@@ -166,6 +191,7 @@ type Agency struct {
 	Tasks    []Task
 	Entries  []Entry
 	Invoices []Invoice
+	Deals    []Deal
 }
 
 var (
@@ -276,6 +302,7 @@ func Generate(opts Options) *Agency {
 
 	a.generateTime(rng)
 	a.generateInvoices()
+	a.generateDeals(rand.New(rand.NewPCG(o.Seed+1, o.Seed^0x5bd1e995)))
 	return a
 }
 
@@ -439,5 +466,47 @@ func (a *Agency) generateInvoices() {
 		if !p.End.IsZero() && p.End.Before(a.Options.End) {
 			bill(p.End, p.Name+": balance on delivery", int64(p.Fee*100)-half)
 		}
+	}
+}
+
+// generateDeals gives every client project the won deal it came from (a
+// fixed fee's deal is worth the fee, a T&M one its budget at 125 an hour),
+// and adds open deals closing in the next three months and some lost ones.
+func (a *Agency) generateDeals(rng *rand.Rand) {
+	var id int64 = 80000
+	var sales []int64
+	for _, p := range a.People {
+		if p.Role == "Strategist" || p.Role == "Project Manager" {
+			sales = append(sales, p.ID)
+		}
+	}
+	owner := func() int64 { return sales[rng.IntN(len(sales))] }
+	for _, p := range a.Projects {
+		if p.Billing == NonBillable {
+			continue
+		}
+		id++
+		amount := int64(p.BudgetHours) * 125 * 100
+		if p.Billing == FixedFee {
+			amount = int64(p.Fee * 100)
+		}
+		a.Deals = append(a.Deals, Deal{ID: id, ClientID: p.ClientID, ProjectID: p.ID, Name: p.Name, AmountCents: amount,
+			Stage: "Closed won", CloseDate: p.Start.AddDate(0, 0, -14), OwnerID: owner()})
+	}
+	clients := a.Clients[:len(a.Clients)-1] // not the agency itself
+	for i := range 12 {
+		id++
+		c := clients[rng.IntN(len(clients))]
+		d := Deal{ID: id, ClientID: c.ID, Name: fmt.Sprintf("%s %s", firstWord(c.Name), kinds[(i+3)%len(kinds)]),
+			AmountCents: int64(20+rng.IntN(80)) * 1000 * 100, OwnerID: owner()}
+		switch {
+		case i < 9:
+			d.Stage = DealStages[i%3].Name
+			d.CloseDate = a.Options.End.AddDate(0, 0, 7+rng.IntN(90))
+		default:
+			d.Stage = "Closed lost"
+			d.CloseDate = a.Options.End.AddDate(0, 0, -rng.IntN(200))
+		}
+		a.Deals = append(a.Deals, d)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors/asana/asanafake"
 	"github.com/conflux-dev/conflux/connectors/clockify/clockifyfake"
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
+	"github.com/conflux-dev/conflux/connectors/hubspot/hubspotfake"
 	"github.com/conflux-dev/conflux/connectors/jira/jirafake"
 	"github.com/conflux-dev/conflux/connectors/productive/productivefake"
 	"github.com/conflux-dev/conflux/connectors/toggl/togglfake"
@@ -32,6 +33,8 @@ type Fakes struct {
 	ProductiveURL string
 	Xero          *xerofake.Server
 	XeroURL       string
+	HubSpot       *hubspotfake.Server
+	HubSpotURL    string
 	srv           *http.Server
 	ln            net.Listener
 }
@@ -57,6 +60,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	a.LoadProductive(pr)
 	xr := xerofake.New(XeroTenant, a.Name, func(tok string) bool { return tok == XeroToken })
 	a.LoadXero(xr)
+	hb := hubspotfake.New(func(tok string) bool { return tok == HubSpotToken })
+	a.LoadHubSpot(hb)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen: %w", err)
@@ -69,7 +74,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	mux.Handle("/asana/", http.StripPrefix("/asana", as))
 	mux.Handle("/productive/", http.StripPrefix("/productive", pr))
 	mux.Handle("/xero/", http.StripPrefix("/xero", xr))
-	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, Xero: xr, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	mux.Handle("/hubspot/", http.StripPrefix("/hubspot", hb))
+	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, Xero: xr, HubSpot: hb, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	f.HarvestURL = "http://" + ln.Addr().String() + "/harvest/v2"
 	f.ClockifyURL = "http://" + ln.Addr().String() + "/clockify/api/v1"
 	f.TogglURL = "http://" + ln.Addr().String() + "/toggl"
@@ -77,6 +83,7 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	f.AsanaURL = "http://" + ln.Addr().String() + "/asana/api/1.0"
 	f.ProductiveURL = "http://" + ln.Addr().String() + "/productive/api/v2"
 	f.XeroURL = "http://" + ln.Addr().String() + "/xero/api.xro/2.0"
+	f.HubSpotURL = "http://" + ln.Addr().String() + "/hubspot"
 	go f.srv.Serve(ln)
 	return f, nil
 }
@@ -146,8 +153,15 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
     base_url: %s
 `, f.XeroURL)
 			continue
+		case "hubspot":
+			sources += fmt.Sprintf(`  hubspot:
+    type: hubspot
+    token: %s
+    base_url: %s
+`, HubSpotToken, f.HubSpotURL)
+			continue
 		default:
-			return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v, optionally with xero as the ledger (harvest,xero)", stack, Stacks)
+			return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v, optionally with hubspot (CRM) and xero (ledger): harvest,hubspot,xero", stack, Stacks)
 		}
 		timeTools++
 	}

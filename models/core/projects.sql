@@ -1,5 +1,5 @@
 -- The canonical project; its currency is its own, else its client's, else the
--- organisation's.
+-- organisation's. deal_key links the won deal that carries its code.
 -- test: unique(project_key)
 -- test: not_null(project_key, billing_model, currency)
 -- test: relationships(client_key -> core.clients.client_key)
@@ -21,8 +21,15 @@ SELECT
     p.project_key, p.source, p.source_id, p.client_key, p.name, p.code, p.billing_model, p.status,
     p.start_date, p.end_date, p.budget_hours, p.budget_amount,
     coalesce(p.currency, c.currency, o.currency) AS currency,
-    CAST(NULL AS VARCHAR) AS deal_key,
+    d.deal_key,
     p.source_url
 FROM p
 LEFT JOIN {{ ref "core.clients" }} c USING (client_key)
+LEFT JOIN (
+    -- A won deal that names the project's code (one per code) is the deal it came from.
+    SELECT lower(project_code) AS code, min(deal_key) AS deal_key
+    FROM {{ ref "core.deals" }}
+    WHERE project_code IS NOT NULL AND is_won
+    GROUP BY 1 HAVING count(*) = 1
+) d ON d.code = lower(p.code)
 CROSS JOIN seeds.org o
