@@ -51,6 +51,14 @@ var oauthVendors = map[string]oauthVendor{
 		tokenURL: "https://api.hubapi.com/oauth/v1/token",
 		scopes:   []string{"oauth", "crm.objects.deals.read", "crm.objects.companies.read", "crm.objects.line_items.read", "crm.objects.owners.read"},
 	},
+	"pipedrive": {
+		authURL:  "https://oauth.pipedrive.com/oauth/authorize",
+		tokenURL: "https://oauth.pipedrive.com/oauth/token",
+		discover: func(_ context.Context, _ config.Source, tok *oauth2.Token) (map[string]string, error) {
+			domain, _ := tok.Extra("api_domain").(string)
+			return map[string]string{"api_domain": domain}, nil
+		},
+	},
 	"xero": {
 		authURL:  "https://login.xero.com/identity/connect/authorize",
 		tokenURL: "https://identity.xero.com/connect/token",

@@ -14,6 +14,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors/harvest"
 	"github.com/conflux-dev/conflux/connectors/hubspot"
 	"github.com/conflux-dev/conflux/connectors/jira"
+	"github.com/conflux-dev/conflux/connectors/pipedrive"
 	"github.com/conflux-dev/conflux/connectors/productive"
 	"github.com/conflux-dev/conflux/connectors/toggl"
 	"github.com/conflux-dev/conflux/connectors/xero"
@@ -43,6 +44,7 @@ var connectorTypes = map[string]connectorType{
 	"jira":       {keys: []string{"email", "api_token", "page_size", "api_url", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newJira},
 	"asana":      {keys: []string{"workspace_id", "token", "reread_days", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newAsana},
 	"productive": {keys: []string{"organization_id", "token", "page_size"}, new: newProductive},
+	"pipedrive":  {keys: []string{"api_token", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newPipedrive},
 	"hubspot":    {keys: []string{"token", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newHubSpot},
 	"xero":       {keys: []string{"tenant_id", "connections_url", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newXero},
 }
@@ -185,4 +187,13 @@ func newXero(src config.Source, d deps) (connectors.Connector, error) {
 
 func newHubSpot(src config.Source, d deps) (connectors.Connector, error) {
 	return hubspot.New(hubspot.Config{Source: src.Name, Token: src.Settings["token"], TokenSource: d.tokens, BaseURL: src.BaseURL, Logger: d.log})
+}
+
+func newPipedrive(src config.Source, d deps) (connectors.Connector, error) {
+	base := src.BaseURL
+	if base == "" && d.extra["api_domain"] != "" {
+		base = d.extra["api_domain"] // OAuth calls go to the company's own domain
+	}
+	return pipedrive.New(pipedrive.Config{Source: src.Name, Token: src.Settings["api_token"], TokenSource: d.tokens, BaseURL: base,
+		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: d.log})
 }

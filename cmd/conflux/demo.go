@@ -96,6 +96,6 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to serve on (a free port is taken if it is busy)")
 	cmd.Flags().IntVar(&people, "people", 40, "size of the agency")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "stop after sync and build")
-	cmd.Flags().StringVar(&stack, "stack", "harvest", "the time tool that serves the agency ("+strings.Join(demo.Stacks, ", ")+"), optionally with hubspot (CRM) and xero (ledger): harvest,hubspot,xero")
+	cmd.Flags().StringVar(&stack, "stack", "harvest", "the time tool that serves the agency ("+strings.Join(demo.Stacks, ", ")+"), optionally with hubspot or pipedrive (CRM) and xero (ledger): harvest,hubspot,xero")
 	return cmd
 }

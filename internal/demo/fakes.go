@@ -12,6 +12,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
 	"github.com/conflux-dev/conflux/connectors/hubspot/hubspotfake"
 	"github.com/conflux-dev/conflux/connectors/jira/jirafake"
+	"github.com/conflux-dev/conflux/connectors/pipedrive/pipedrivefake"
 	"github.com/conflux-dev/conflux/connectors/productive/productivefake"
 	"github.com/conflux-dev/conflux/connectors/toggl/togglfake"
 	"github.com/conflux-dev/conflux/connectors/xero/xerofake"
@@ -35,6 +36,8 @@ type Fakes struct {
 	XeroURL       string
 	HubSpot       *hubspotfake.Server
 	HubSpotURL    string
+	Pipedrive     *pipedrivefake.Server
+	PipedriveURL  string
 	srv           *http.Server
 	ln            net.Listener
 }
@@ -62,6 +65,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	a.LoadXero(xr)
 	hb := hubspotfake.New(func(tok string) bool { return tok == HubSpotToken })
 	a.LoadHubSpot(hb)
+	pdf := pipedrivefake.New(PipedriveToken)
+	a.LoadPipedrive(pdf)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen: %w", err)
@@ -75,7 +80,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	mux.Handle("/productive/", http.StripPrefix("/productive", pr))
 	mux.Handle("/xero/", http.StripPrefix("/xero", xr))
 	mux.Handle("/hubspot/", http.StripPrefix("/hubspot", hb))
-	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, Xero: xr, HubSpot: hb, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	mux.Handle("/pipedrive/", http.StripPrefix("/pipedrive", pdf))
+	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, Xero: xr, HubSpot: hb, Pipedrive: pdf, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	f.HarvestURL = "http://" + ln.Addr().String() + "/harvest/v2"
 	f.ClockifyURL = "http://" + ln.Addr().String() + "/clockify/api/v1"
 	f.TogglURL = "http://" + ln.Addr().String() + "/toggl"
@@ -84,6 +90,7 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	f.ProductiveURL = "http://" + ln.Addr().String() + "/productive/api/v2"
 	f.XeroURL = "http://" + ln.Addr().String() + "/xero/api.xro/2.0"
 	f.HubSpotURL = "http://" + ln.Addr().String() + "/hubspot"
+	f.PipedriveURL = "http://" + ln.Addr().String() + "/pipedrive"
 	go f.srv.Serve(ln)
 	return f, nil
 }
@@ -153,6 +160,13 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
     base_url: %s
 `, f.XeroURL)
 			continue
+		case "pipedrive":
+			sources += fmt.Sprintf(`  pipedrive:
+    type: pipedrive
+    api_token: %s
+    base_url: %s
+`, PipedriveToken, f.PipedriveURL)
+			continue
 		case "hubspot":
 			sources += fmt.Sprintf(`  hubspot:
     type: hubspot
@@ -161,7 +175,7 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
 `, HubSpotToken, f.HubSpotURL)
 			continue
 		default:
-			return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v, optionally with hubspot (CRM) and xero (ledger): harvest,hubspot,xero", stack, Stacks)
+			return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v, optionally with hubspot or pipedrive (CRM) and xero (ledger): harvest,hubspot,xero", stack, Stacks)
 		}
 		timeTools++
 	}

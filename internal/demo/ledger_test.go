@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
@@ -11,8 +12,11 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
 
+	"github.com/conflux-dev/conflux/connectors"
 	"github.com/conflux-dev/conflux/connectors/hubspot"
 	"github.com/conflux-dev/conflux/connectors/hubspot/hubspotfake"
+	"github.com/conflux-dev/conflux/connectors/pipedrive"
+	"github.com/conflux-dev/conflux/connectors/pipedrive/pipedrivefake"
 	"github.com/conflux-dev/conflux/connectors/xero"
 	"github.com/conflux-dev/conflux/connectors/xero/xerofake"
 	"github.com/conflux-dev/conflux/internal/demo"
@@ -81,60 +85,84 @@ func TestXeroIsTheLedger(t *testing.T) {
 	}
 }
 
-// HubSpot's deals reach core.deals with their amounts, stages and clients,
+// Each CRM's deals reach core.deals with their amounts, stages and clients,
 // and each won deal links to the project whose code it carries.
-func TestHubSpotDeals(t *testing.T) {
-	ctx := context.Background()
-	a := demo.Generate(demo.Options{People: 12, Clients: 6, Projects: 12, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
-	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "d.duckdb"))
-	if err != nil {
-		t.Fatal(err)
+func TestCRMDeals(t *testing.T) {
+	crms := map[string]func(*testing.T, *demo.Agency) (string, func(url string) connectors.Connector, http.Handler){
+		"hubspot": func(t *testing.T, a *demo.Agency) (string, func(string) connectors.Connector, http.Handler) {
+			fake := hubspotfake.New(func(tok string) bool { return tok == demo.HubSpotToken })
+			fake.PerTenSeconds, fake.SearchPerSecond = 0, 0
+			a.LoadHubSpot(fake)
+			return "hubspot", func(url string) connectors.Connector {
+				c, _ := hubspot.New(hubspot.Config{Token: demo.HubSpotToken, BaseURL: url, Rate: rate.Inf})
+				return c
+			}, fake
+		},
+		"pipedrive": func(t *testing.T, a *demo.Agency) (string, func(string) connectors.Connector, http.Handler) {
+			fake := pipedrivefake.New(demo.PipedriveToken)
+			fake.PerTwoSeconds = 0
+			a.LoadPipedrive(fake)
+			return "pipedrive", func(url string) connectors.Connector {
+				c, _ := pipedrive.New(pipedrive.Config{Token: demo.PipedriveToken, BaseURL: url, Rate: rate.Inf})
+				return c
+			}, fake
+		},
 	}
-	defer wh.Close()
-	for _, st := range stacks {
-		if st.name == "harvest" {
-			st.sync(t, a, wh)
-		}
-	}
-	fake := hubspotfake.New(func(tok string) bool { return tok == demo.HubSpotToken })
-	fake.PerTenSeconds, fake.SearchPerSecond = 0, 0
-	a.LoadHubSpot(fake)
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	conn, err := hubspot.New(hubspot.Config{Token: demo.HubSpotToken, BaseURL: srv.URL, Rate: rate.Inf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sync.Run(ctx, wh, sync.Source{Name: "hubspot", Connector: conn}, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest", "hubspot": "hubspot"}, Seeds: demotest.Seeds(a)}); err != nil {
-		t.Fatal(err)
-	}
-	var deals, won int
-	var openCents, wonCents int64
-	for _, d := range a.Deals {
-		deals++
-		switch d.Stage {
-		case "Closed won":
-			won++
-			wonCents += d.AmountCents
-		case "Closed lost":
-		default:
-			openCents += d.AmountCents
-		}
-	}
-	var gotDeals, gotWon, linked int
-	var gotOpen, gotWonCents int64
-	err = wh.DB().QueryRow(`SELECT count(*), count(*) FILTER (WHERE is_won),
-		coalesce(round(sum(amount) FILTER (WHERE NOT is_closed) * 100), 0)::BIGINT, round(sum(amount) FILTER (WHERE is_won) * 100)::BIGINT,
-		(SELECT count(deal_key) FROM core.projects)
-		FROM core.deals WHERE client_key IS NOT NULL AND stage IS NOT NULL`).Scan(&gotDeals, &gotWon, &gotOpen, &gotWonCents, &linked)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if gotDeals != deals || gotWon != won || gotOpen != openCents || gotWonCents != wonCents || linked != won {
-		t.Errorf("deals %d/%d won %d/%d open %d/%d won amount %d/%d projects linked %d/%d (got/truth)",
-			gotDeals, deals, gotWon, won, gotOpen, openCents, gotWonCents, wonCents, linked, won)
+	for name, load := range crms {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			a := demo.Generate(demo.Options{People: 12, Clients: 6, Projects: 12, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+			wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "d.duckdb"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer wh.Close()
+			for _, st := range stacks {
+				if st.name == "harvest" {
+					st.sync(t, a, wh)
+				}
+			}
+			typ, conn, fake := load(t, a)
+			srv := httptest.NewServer(fake)
+			defer srv.Close()
+			if _, err := sync.Run(ctx, wh, sync.Source{Name: typ, Connector: conn(srv.URL)}, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest", typ: typ}, Seeds: demotest.Seeds(a)}); err != nil {
+				t.Fatal(err)
+			}
+			var deals, won int
+			var openCents, wonCents, weightedCents int64
+			for _, d := range a.Deals {
+				deals++
+				switch d.Stage {
+				case "Closed won":
+					won++
+					wonCents += d.AmountCents
+				case "Closed lost":
+				default:
+					openCents += d.AmountCents
+					for _, st := range demo.DealStages {
+						if st.Name == d.Stage {
+							weightedCents += int64(float64(d.AmountCents) * st.Probability)
+						}
+					}
+				}
+			}
+			var gotDeals, gotWon, linked int
+			var gotOpen, gotWonCents, gotWeighted int64
+			err = wh.DB().QueryRow(`SELECT count(*), count(*) FILTER (WHERE is_won),
+				coalesce(round(sum(amount) FILTER (WHERE NOT is_closed) * 100), 0)::BIGINT, round(sum(amount) FILTER (WHERE is_won) * 100)::BIGINT,
+				round(sum(amount * probability) FILTER (WHERE NOT is_closed) * 100)::BIGINT,
+				(SELECT count(deal_key) FROM core.projects)
+				FROM core.deals WHERE client_key IS NOT NULL AND stage IS NOT NULL`).Scan(&gotDeals, &gotWon, &gotOpen, &gotWonCents, &gotWeighted, &linked)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotDeals != deals || gotWon != won || gotOpen != openCents || gotWonCents != wonCents || gotWeighted != weightedCents || linked != won {
+				t.Errorf("deals %d/%d won %d/%d open %d/%d won amount %d/%d weighted %d/%d projects linked %d/%d (got/truth)",
+					gotDeals, deals, gotWon, won, gotOpen, openCents, gotWonCents, wonCents, gotWeighted, weightedCents, linked, won)
+			}
+		})
 	}
 }

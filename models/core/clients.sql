@@ -11,5 +11,7 @@ WITH c AS (
     SELECT * FROM {{ ref "staging.xero_contacts" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.hubspot_companies" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.pipedrive_organizations" }}
 )
 SELECT client_key, source, source_id, name, currency, active FROM c
