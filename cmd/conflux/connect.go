@@ -31,7 +31,7 @@ type oauthVendor struct {
 	scopes            []string
 	params            map[string]string // extra authorize parameters
 	// discover learns, with the first token, what the connector needs beyond it.
-	discover func(ctx context.Context, src config.Source, tok *oauth2.Token) (map[string]string, error)
+	discover func(ctx context.Context, src config.Source, tok *oauth2.Token, callback url.Values) (map[string]string, error)
 }
 
 var oauthVendors = map[string]oauthVendor{
@@ -54,9 +54,22 @@ var oauthVendors = map[string]oauthVendor{
 	"pipedrive": {
 		authURL:  "https://oauth.pipedrive.com/oauth/authorize",
 		tokenURL: "https://oauth.pipedrive.com/oauth/token",
-		discover: func(_ context.Context, _ config.Source, tok *oauth2.Token) (map[string]string, error) {
+		discover: func(_ context.Context, _ config.Source, tok *oauth2.Token, _ url.Values) (map[string]string, error) {
 			domain, _ := tok.Extra("api_domain").(string)
 			return map[string]string{"api_domain": domain}, nil
+		},
+	},
+	"quickbooks": {
+		authURL:  "https://appcenter.intuit.com/connect/oauth2",
+		tokenURL: "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+		scopes:   []string{"com.intuit.quickbooks.accounting"},
+		// The company comes back with the code, as realmId on the callback.
+		discover: func(_ context.Context, src config.Source, _ *oauth2.Token, callback url.Values) (map[string]string, error) {
+			realm := callback.Get("realmId")
+			if realm == "" {
+				return nil, fmt.Errorf("sources.%s: the QuickBooks callback carried no realmId (company)", src.Name)
+			}
+			return map[string]string{"realm_id": realm}, nil
 		},
 	},
 	"xero": {
@@ -191,13 +204,13 @@ sync says the authorization was revoked or has expired.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()
-			tok, err := authorize(ctx, oc, vendor, cmd.OutOrStdout())
+			tok, callback, err := authorize(ctx, oc, vendor, cmd.OutOrStdout())
 			if err != nil {
 				return err
 			}
 			a := authorization{Token: tok}
 			if vendor.discover != nil {
-				if a.Extra, err = vendor.discover(ctx, src, tok); err != nil {
+				if a.Extra, err = vendor.discover(ctx, src, tok, callback); err != nil {
 					return err
 				}
 			}
@@ -218,14 +231,14 @@ sync says the authorization was revoked or has expired.`,
 }
 
 // authorize runs the browser half of the flow on a loopback listener.
-func authorize(ctx context.Context, oc *oauth2.Config, v oauthVendor, out io.Writer) (*oauth2.Token, error) {
+func authorize(ctx context.Context, oc *oauth2.Config, v oauthVendor, out io.Writer) (*oauth2.Token, url.Values, error) {
 	redirect, err := url.Parse(oc.RedirectURL)
 	if err != nil || redirect.Scheme != "http" || !isLoopback(redirect.Hostname()) {
-		return nil, usageError{fmt.Errorf("redirect_url %q must be an http://127.0.0.1:PORT/... (or localhost) address registered with the OAuth app", oc.RedirectURL)}
+		return nil, nil, usageError{fmt.Errorf("redirect_url %q must be an http://127.0.0.1:PORT/... (or localhost) address registered with the OAuth app", oc.RedirectURL)}
 	}
 	ln, err := net.Listen("tcp", redirect.Host)
 	if err != nil {
-		return nil, fmt.Errorf("listen for the OAuth callback on %s: %w", redirect.Host, err)
+		return nil, nil, fmt.Errorf("listen for the OAuth callback on %s: %w", redirect.Host, err)
 	}
 	stateBytes := make([]byte, 16)
 	rand.Read(stateBytes)
@@ -238,8 +251,9 @@ func authorize(ctx context.Context, oc *oauth2.Config, v oauthVendor, out io.Wri
 	authURL := oc.AuthCodeURL(state, opts...)
 
 	type result struct {
-		code string
-		err  error
+		code  string
+		query url.Values
+		err   error
 	}
 	done := make(chan result, 1)
 	path := redirect.Path
@@ -258,7 +272,7 @@ func authorize(ctx context.Context, oc *oauth2.Config, v oauthVendor, out io.Wri
 		case q.Get("code") == "":
 			res.err = errors.New("the OAuth callback carried no code")
 		default:
-			res.code = q.Get("code")
+			res.code, res.query = q.Get("code"), q
 		}
 		if res.err != nil {
 			http.Error(w, res.err.Error(), http.StatusBadRequest)
@@ -278,19 +292,19 @@ func authorize(ctx context.Context, oc *oauth2.Config, v oauthVendor, out io.Wri
 	openBrowser(authURL)
 	select {
 	case <-ctx.Done():
-		return nil, fmt.Errorf("no OAuth callback arrived in time: %w", ctx.Err())
+		return nil, nil, fmt.Errorf("no OAuth callback arrived in time: %w", ctx.Err())
 	case res := <-done:
 		if res.err != nil {
-			return nil, res.err
+			return nil, nil, res.err
 		}
 		tok, err := oc.Exchange(ctx, res.code)
 		if err != nil {
-			return nil, fmt.Errorf("exchange the authorization code: %w", err)
+			return nil, nil, fmt.Errorf("exchange the authorization code: %w", err)
 		}
 		if tok.RefreshToken == "" {
 			fmt.Fprintln(out, "warning: the vendor gave no refresh token; syncs will need `conflux connect` again when the access token expires")
 		}
-		return tok, nil
+		return tok, res.query, nil
 	}
 }
 
@@ -303,7 +317,7 @@ func isLoopback(host string) bool {
 }
 
 // jiraSite finds the Jira site (cloud id) the grant reaches.
-func jiraSite(ctx context.Context, src config.Source, tok *oauth2.Token) (map[string]string, error) {
+func jiraSite(ctx context.Context, src config.Source, tok *oauth2.Token, _ url.Values) (map[string]string, error) {
 	api := strings.TrimSuffix(src.Settings["api_url"], "/")
 	if api == "" {
 		api = "https://api.atlassian.com"
@@ -336,7 +350,7 @@ func jiraSite(ctx context.Context, src config.Source, tok *oauth2.Token) (map[st
 
 // xeroTenant picks the organisation the grant reaches: tenant_id if the
 // config names one, else the only (or first) ORGANISATION connection.
-func xeroTenant(ctx context.Context, src config.Source, tok *oauth2.Token) (map[string]string, error) {
+func xeroTenant(ctx context.Context, src config.Source, tok *oauth2.Token, _ url.Values) (map[string]string, error) {
 	u := src.Settings["connections_url"]
 	if u == "" {
 		u = "https://api.xero.com/connections"

@@ -16,6 +16,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors/jira"
 	"github.com/conflux-dev/conflux/connectors/pipedrive"
 	"github.com/conflux-dev/conflux/connectors/productive"
+	"github.com/conflux-dev/conflux/connectors/quickbooks"
 	"github.com/conflux-dev/conflux/connectors/toggl"
 	"github.com/conflux-dev/conflux/connectors/xero"
 	"github.com/conflux-dev/conflux/internal/config"
@@ -46,6 +47,7 @@ var connectorTypes = map[string]connectorType{
 	"productive": {keys: []string{"organization_id", "token", "page_size"}, new: newProductive},
 	"pipedrive":  {keys: []string{"api_token", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newPipedrive},
 	"hubspot":    {keys: []string{"token", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newHubSpot},
+	"quickbooks": {keys: []string{"auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newQuickBooks},
 	"xero":       {keys: []string{"tenant_id", "connections_url", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newXero},
 }
 
@@ -196,4 +198,12 @@ func newPipedrive(src config.Source, d deps) (connectors.Connector, error) {
 	}
 	return pipedrive.New(pipedrive.Config{Source: src.Name, Token: src.Settings["api_token"], TokenSource: d.tokens, BaseURL: base,
 		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: d.log})
+}
+
+func newQuickBooks(src config.Source, d deps) (connectors.Connector, error) {
+	if src.Settings["auth"] != "oauth2" {
+		return nil, fmt.Errorf("sources.%s.auth: QuickBooks connects only with OAuth: set auth: oauth2, client_id and client_secret, then run `conflux connect %s`", src.Name, src.Name)
+	}
+	return quickbooks.New(quickbooks.Config{Source: src.Name, RealmID: d.extra["realm_id"], TokenSource: d.tokens, BaseURL: src.BaseURL,
+		Lookback: src.Lookback, Logger: d.log})
 }

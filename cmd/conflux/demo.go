@@ -71,11 +71,16 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 				return err
 			}
 			defer wh.Close()
-			// The demo's ledger is connected already: the Xero fake accepts this token.
-			if src, ok := cfg.Source("xero"); ok {
-				tok := &oauth2.Token{AccessToken: demo.XeroToken, TokenType: "Bearer", Expiry: time.Now().AddDate(10, 0, 0)}
-				if err := saveAuthorization(ctx, cfg, wh, src, authorization{Token: tok, Extra: map[string]string{"tenant_id": demo.XeroTenant}}); err != nil {
-					return err
+			// The demo's ledger is connected already: its fake accepts this token.
+			for name, grant := range map[string]authorization{
+				"xero":       {Token: &oauth2.Token{AccessToken: demo.XeroToken}, Extra: map[string]string{"tenant_id": demo.XeroTenant}},
+				"quickbooks": {Token: &oauth2.Token{AccessToken: demo.QuickBooksToken}, Extra: map[string]string{"realm_id": demo.QuickBooksRealm}},
+			} {
+				if src, ok := cfg.Source(name); ok {
+					grant.Token.TokenType, grant.Token.Expiry = "Bearer", time.Now().AddDate(10, 0, 0)
+					if err := saveAuthorization(ctx, cfg, wh, src, grant); err != nil {
+						return err
+					}
 				}
 			}
 			fmt.Fprintf(out, "Syncing from the %s fake into %s\n", stack, cfg.Warehouse)
@@ -96,6 +101,6 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to serve on (a free port is taken if it is busy)")
 	cmd.Flags().IntVar(&people, "people", 40, "size of the agency")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "stop after sync and build")
-	cmd.Flags().StringVar(&stack, "stack", "harvest", "the time tool that serves the agency ("+strings.Join(demo.Stacks, ", ")+"), optionally with hubspot or pipedrive (CRM) and xero (ledger): harvest,hubspot,xero")
+	cmd.Flags().StringVar(&stack, "stack", "harvest", "the time tool that serves the agency ("+strings.Join(demo.Stacks, ", ")+"), optionally with hubspot or pipedrive (CRM) and xero or quickbooks (ledger): harvest,hubspot,xero")
 	return cmd
 }

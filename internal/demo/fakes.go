@@ -14,6 +14,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors/jira/jirafake"
 	"github.com/conflux-dev/conflux/connectors/pipedrive/pipedrivefake"
 	"github.com/conflux-dev/conflux/connectors/productive/productivefake"
+	"github.com/conflux-dev/conflux/connectors/quickbooks/quickbooksfake"
 	"github.com/conflux-dev/conflux/connectors/toggl/togglfake"
 	"github.com/conflux-dev/conflux/connectors/xero/xerofake"
 )
@@ -38,6 +39,8 @@ type Fakes struct {
 	HubSpotURL    string
 	Pipedrive     *pipedrivefake.Server
 	PipedriveURL  string
+	QuickBooks    *quickbooksfake.Server
+	QuickBooksURL string
 	srv           *http.Server
 	ln            net.Listener
 }
@@ -67,6 +70,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	a.LoadHubSpot(hb)
 	pdf := pipedrivefake.New(PipedriveToken)
 	a.LoadPipedrive(pdf)
+	qbf := quickbooksfake.New(QuickBooksRealm, func(tok string) bool { return tok == QuickBooksToken })
+	a.LoadQuickBooks(qbf)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen: %w", err)
@@ -81,7 +86,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	mux.Handle("/xero/", http.StripPrefix("/xero", xr))
 	mux.Handle("/hubspot/", http.StripPrefix("/hubspot", hb))
 	mux.Handle("/pipedrive/", http.StripPrefix("/pipedrive", pdf))
-	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, Xero: xr, HubSpot: hb, Pipedrive: pdf, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	mux.Handle("/quickbooks/", http.StripPrefix("/quickbooks", qbf))
+	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, Xero: xr, HubSpot: hb, Pipedrive: pdf, QuickBooks: qbf, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	f.HarvestURL = "http://" + ln.Addr().String() + "/harvest/v2"
 	f.ClockifyURL = "http://" + ln.Addr().String() + "/clockify/api/v1"
 	f.TogglURL = "http://" + ln.Addr().String() + "/toggl"
@@ -91,6 +97,7 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	f.XeroURL = "http://" + ln.Addr().String() + "/xero/api.xro/2.0"
 	f.HubSpotURL = "http://" + ln.Addr().String() + "/hubspot"
 	f.PipedriveURL = "http://" + ln.Addr().String() + "/pipedrive"
+	f.QuickBooksURL = "http://" + ln.Addr().String() + "/quickbooks"
 	go f.srv.Serve(ln)
 	return f, nil
 }
@@ -160,6 +167,15 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
     base_url: %s
 `, f.XeroURL)
 			continue
+		case "quickbooks":
+			sources += fmt.Sprintf(`  quickbooks:
+    type: quickbooks
+    auth: oauth2
+    client_id: demo-client
+    client_secret: demo-secret
+    base_url: %s
+`, f.QuickBooksURL)
+			continue
 		case "pipedrive":
 			sources += fmt.Sprintf(`  pipedrive:
     type: pipedrive
@@ -175,7 +191,7 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
 `, HubSpotToken, f.HubSpotURL)
 			continue
 		default:
-			return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v, optionally with hubspot or pipedrive (CRM) and xero (ledger): harvest,hubspot,xero", stack, Stacks)
+			return nil, fmt.Errorf("--stack %q: the demo serves time through one of %v, optionally with hubspot or pipedrive (CRM) and xero or quickbooks (ledger): harvest,hubspot,xero", stack, Stacks)
 		}
 		timeTools++
 	}

@@ -17,6 +17,8 @@ import (
 	"github.com/conflux-dev/conflux/connectors/hubspot/hubspotfake"
 	"github.com/conflux-dev/conflux/connectors/pipedrive"
 	"github.com/conflux-dev/conflux/connectors/pipedrive/pipedrivefake"
+	"github.com/conflux-dev/conflux/connectors/quickbooks"
+	"github.com/conflux-dev/conflux/connectors/quickbooks/quickbooksfake"
 	"github.com/conflux-dev/conflux/connectors/xero"
 	"github.com/conflux-dev/conflux/connectors/xero/xerofake"
 	"github.com/conflux-dev/conflux/internal/demo"
@@ -26,62 +28,81 @@ import (
 	"github.com/conflux-dev/conflux/models"
 )
 
-// With Xero configured beside Harvest, Xero is the ledger: invoiced amounts
-// per project come from its invoices (linked to projects by the lines'
-// tracking option, the project code), and Harvest's own invoices are not
-// counted a second time.
-func TestXeroIsTheLedger(t *testing.T) {
-	ctx := context.Background()
-	a := demo.Generate(demo.Options{People: 12, Clients: 6, Projects: 12, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
-	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "l.duckdb"))
-	if err != nil {
-		t.Fatal(err)
+// With an accounting tool configured beside Harvest, it is the ledger:
+// invoiced amounts per project come from its invoices (linked to projects by
+// a Xero tracking option or a QuickBooks job, named by the project code), and
+// Harvest's own invoices are not counted a second time.
+func TestLedgers(t *testing.T) {
+	ledgers := map[string]func(*demo.Agency) (func(url string) connectors.Connector, http.Handler){
+		"xero": func(a *demo.Agency) (func(string) connectors.Connector, http.Handler) {
+			fake := xerofake.New(demo.XeroTenant, a.Name, func(tok string) bool { return tok == demo.XeroToken })
+			fake.PerMinute = 0
+			a.LoadXero(fake)
+			return func(url string) connectors.Connector {
+				c, _ := xero.New(xero.Config{TenantID: demo.XeroTenant, BaseURL: url + "/api.xro/2.0",
+					TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: demo.XeroToken}), Rate: rate.Inf})
+				return c
+			}, fake
+		},
+		"quickbooks": func(a *demo.Agency) (func(string) connectors.Connector, http.Handler) {
+			fake := quickbooksfake.New(demo.QuickBooksRealm, func(tok string) bool { return tok == demo.QuickBooksToken })
+			fake.PerSecond = 0
+			a.LoadQuickBooks(fake)
+			return func(url string) connectors.Connector {
+				c, _ := quickbooks.New(quickbooks.Config{RealmID: demo.QuickBooksRealm, BaseURL: url,
+					TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: demo.QuickBooksToken}), Rate: rate.Inf})
+				return c
+			}, fake
+		},
 	}
-	defer wh.Close()
-	for _, st := range stacks {
-		if st.name == "harvest" { // time, and Harvest's own invoices
-			st.sync(t, a, wh)
-		}
-	}
-	fake := xerofake.New(demo.XeroTenant, a.Name, func(tok string) bool { return tok == demo.XeroToken })
-	fake.PerMinute = 0
-	a.LoadXero(fake)
-	srv := httptest.NewServer(fake)
-	defer srv.Close()
-	conn, err := xero.New(xero.Config{TenantID: demo.XeroTenant, BaseURL: srv.URL + "/api.xro/2.0",
-		TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: demo.XeroToken}), Rate: rate.Inf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sync.Run(ctx, wh, sync.Source{Name: "xero", Connector: conn}, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest", "xero": "xero"}, Seeds: demotest.Seeds(a)}); err != nil {
-		t.Fatal(err)
-	}
-	invoiced := a.InvoicedCents()
-	rows, err := wh.DB().Query(`SELECT source_id, round(invoiced_amount * 100)::BIGINT FROM marts.project_financials`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for rows.Next() {
-		var sid string
-		var got int64
-		rows.Scan(&sid, &got)
-		id, _ := strconv.ParseInt(sid, 10, 64)
-		if got != invoiced[id] {
-			t.Errorf("project %d: invoiced %d cents, truth %d", id, got, invoiced[id])
-		}
-		n++
-	}
-	if n != len(a.Projects) {
-		t.Errorf("%d projects", n)
-	}
-	var ledger, billing int
-	wh.DB().QueryRow(`SELECT count(*) FILTER (WHERE is_ledger), count(*) FILTER (WHERE NOT is_ledger) FROM core.invoice_lines`).Scan(&ledger, &billing)
-	if ledger == 0 || billing == 0 {
-		t.Errorf("ledger lines %d (Xero), billing-record lines %d (Harvest): both must be there, only Xero's counted", ledger, billing)
+	for name, load := range ledgers {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			a := demo.Generate(demo.Options{People: 12, Clients: 6, Projects: 12, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+			wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "l.duckdb"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer wh.Close()
+			for _, st := range stacks {
+				if st.name == "harvest" { // time, and Harvest's own invoices
+					st.sync(t, a, wh)
+				}
+			}
+			conn, fake := load(a)
+			srv := httptest.NewServer(fake)
+			defer srv.Close()
+			if _, err := sync.Run(ctx, wh, sync.Source{Name: name, Connector: conn(srv.URL)}, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest", name: name}, Seeds: demotest.Seeds(a)}); err != nil {
+				t.Fatal(err)
+			}
+			invoiced := a.InvoicedCents()
+			rows, err := wh.DB().Query(`SELECT source_id, round(invoiced_amount * 100)::BIGINT FROM marts.project_financials`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				var sid string
+				var got int64
+				rows.Scan(&sid, &got)
+				id, _ := strconv.ParseInt(sid, 10, 64)
+				if got != invoiced[id] {
+					t.Errorf("project %d: invoiced %d cents, truth %d", id, got, invoiced[id])
+				}
+				n++
+			}
+			if n != len(a.Projects) {
+				t.Errorf("%d projects", n)
+			}
+			var ledger, billing int
+			wh.DB().QueryRow(`SELECT count(*) FILTER (WHERE is_ledger), count(*) FILTER (WHERE NOT is_ledger) FROM core.invoice_lines`).Scan(&ledger, &billing)
+			if ledger == 0 || billing == 0 {
+				t.Errorf("ledger lines %d, billing-record lines (Harvest) %d: both must be there, only the ledger's counted", ledger, billing)
+			}
+		})
 	}
 }
 

@@ -13,5 +13,7 @@ WITH c AS (
     SELECT * FROM {{ ref "staging.hubspot_companies" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.pipedrive_organizations" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.quickbooks_clients" }}
 )
 SELECT client_key, source, source_id, name, currency, active FROM c

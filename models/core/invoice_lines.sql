@@ -1,6 +1,6 @@
 -- Invoice lines from every tool that holds invoices. A line's project is its
 -- own (Harvest, Productive) or the project whose code or name its tracking
--- option gives (Xero). is_ledger marks the lines that count as invoiced: an
+-- option (Xero) or its class or job (QuickBooks) gives. is_ledger marks the lines that count as invoiced: an
 -- accounting source is the ledger when one is configured, else the time
 -- tools' invoices are (design §6, "one ledger").
 -- test: unique(line_key)
@@ -11,6 +11,8 @@ WITH l AS (
     SELECT * FROM {{ ref "staging.productive_invoice_lines" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.xero_invoice_lines" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.quickbooks_invoice_lines" }}
 ),
 i AS (
     SELECT invoice_key, client_key, number, issue_date, status, currency, CAST(NULL AS DECIMAL(18,8)) AS fx_rate, total FROM {{ ref "staging.harvest_invoices" }}
@@ -18,6 +20,8 @@ i AS (
     SELECT invoice_key, client_key, number, issue_date, status, currency, CAST(NULL AS DECIMAL(18,8)), total FROM {{ ref "staging.productive_invoices" }}
     UNION ALL
     SELECT invoice_key, client_key, number, issue_date, status, currency, fx_rate, total FROM {{ ref "staging.xero_invoices" }}
+    UNION ALL
+    SELECT invoice_key, client_key, number, issue_date, status, currency, fx_rate, total FROM {{ ref "staging.quickbooks_invoices" }}
 ),
 by_ref AS (
     SELECT ref, min(project_key) AS project_key, count(DISTINCT project_key) AS n

@@ -9,6 +9,8 @@ WITH i AS (
     SELECT * FROM {{ ref "staging.productive_invoices" }}
     UNION ALL BY NAME
     SELECT * EXCLUDE (line_items, line_amount_types, is_credit_note) FROM {{ ref "staging.xero_invoices" }}
+    UNION ALL BY NAME
+    SELECT * EXCLUDE (lines, job_name, is_credit_note) FROM {{ ref "staging.quickbooks_invoices" }}
 )
 SELECT
     i.invoice_key,

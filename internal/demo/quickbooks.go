@@ -1,0 +1,70 @@
+package demo
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	qb "github.com/conflux-dev/conflux/connectors/quickbooks/quickbooksfake"
+)
+
+// The demo QuickBooks company and the access token its fake accepts.
+const (
+	QuickBooksRealm = "9130354335531746"
+	QuickBooksToken = "demo-quickbooks-access-token"
+)
+
+// QuickBooksJob is the sub-customer id of a project.
+func QuickBooksJob(project int64) string { return "9" + strconv.FormatInt(project, 10) }
+
+// LoadQuickBooks puts the agency's ledger in a QuickBooks fake: clients as
+// customers, each project as a job (a sub-customer named by its code), one
+// service item, and every invoice against its project's job.
+func (a *Agency) LoadQuickBooks(f *qb.Server) {
+	stamp := a.Start.Add(9 * time.Hour)
+	names := map[int64]string{}
+	for _, c := range a.Clients {
+		names[c.ID] = c.Name
+		f.Put("Customer", qb.Record{ID: strconv.FormatInt(c.ID, 10), Updated: stamp, Fields: map[string]any{
+			"DisplayName": c.Name, "FullyQualifiedName": c.Name, "Job": false, "Active": true, "CurrencyRef": map[string]string{"value": c.Currency}}})
+	}
+	projects := map[int64]Project{}
+	for _, p := range a.Projects {
+		projects[p.ID] = p
+		f.Put("Customer", qb.Record{ID: QuickBooksJob(p.ID), Updated: stamp, Fields: map[string]any{
+			"DisplayName": p.Code, "FullyQualifiedName": names[p.ClientID] + ":" + p.Code, "Job": true, "Active": p.Active,
+			"ParentRef": map[string]string{"value": strconv.FormatInt(p.ClientID, 10)}, "CurrencyRef": map[string]string{"value": "GBP"}}})
+	}
+	f.Put("Item", qb.Record{ID: "1", Updated: stamp, Fields: map[string]any{"Name": "Services", "Type": "Service", "Active": true}})
+	f.Put("Class")
+	f.Put("Employee")
+	f.Put("CreditMemo")
+	f.Put("Payment")
+	f.Put("TimeActivity")
+	for _, inv := range a.Invoices {
+		var lines []map[string]any
+		var net int64
+		project := inv.Lines[0].ProjectID
+		for i, l := range inv.Lines {
+			net += l.AmountCents
+			lines = append(lines, map[string]any{"Id": strconv.Itoa(i + 1), "LineNum": i + 1, "Amount": cents(l.AmountCents), "Description": l.Description,
+				"DetailType": "SalesItemLineDetail", "SalesItemLineDetail": map[string]any{"ItemRef": map[string]string{"value": "1", "name": "Services"},
+					"Qty": l.Quantity, "UnitPrice": l.UnitPrice}})
+		}
+		lines = append(lines, map[string]any{"Amount": cents(net), "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": map[string]any{}})
+		tax := net * int64(inv.TaxPct) / 100
+		balance := net + tax
+		updated := inv.IssueDate.Add(10 * time.Hour)
+		if inv.State == "paid" {
+			balance = 0
+			updated = inv.DueDate.Add(-5 * 24 * time.Hour)
+		}
+		p := projects[project]
+		f.Put("Invoice", qb.Record{ID: strconv.FormatInt(inv.ID, 10), Updated: updated, Fields: map[string]any{
+			"DocNumber": inv.Number, "TxnDate": dateStr(inv.IssueDate), "DueDate": dateStr(inv.DueDate),
+			"CustomerRef": map[string]string{"value": QuickBooksJob(project), "name": fmt.Sprintf("%s:%s", names[p.ClientID], p.Code)},
+			"CurrencyRef": map[string]string{"value": "GBP", "name": "British Pound Sterling"}, "ExchangeRate": 1,
+			"GlobalTaxCalculation": "TaxExcluded", "Line": lines, "TxnTaxDetail": map[string]any{"TotalTax": cents(tax)},
+			"TotalAmt": cents(net + tax), "Balance": cents(balance)}})
+	}
+}
