@@ -156,9 +156,11 @@ func storedAuthorization(ctx context.Context, cfg *config.Config, src config.Sou
 	if err := json.Unmarshal(plain, &a); err != nil || a.Token == nil {
 		return nil, nil, fmt.Errorf("sources.%s: the stored authorization is unreadable: run `conflux connect %s` again", src.Name, src.Name)
 	}
-	// The refresh outlives this call's context: it belongs to the whole sync.
-	base := oc.TokenSource(context.Background(), a.Token)
-	ts := httpx.PersistTokens(base, a.Token, func(tok *oauth2.Token) error {
+	refresh := func(rt string) (*oauth2.Token, error) {
+		// The refresh outlives this call's context: it belongs to the whole sync.
+		return oc.TokenSource(context.Background(), &oauth2.Token{RefreshToken: rt}).Token()
+	}
+	ts := httpx.PersistTokens(refresh, a.Token, func(tok *oauth2.Token) error {
 		return saveAuthorization(context.Background(), cfg, wh, src, authorization{Token: tok, Extra: a.Extra})
 	}, "conflux connect "+src.Name)
 	return ts, a.Extra, nil
@@ -222,7 +224,11 @@ sync says the authorization was revoked or has expired.`,
 			if err := saveAuthorization(ctx, cfg, wh, src, a); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Connected %s: the tokens are stored encrypted in %s (meta.secrets).\n", src.Name, cfg.Warehouse)
+			reach := ""
+			if org := a.Extra["tenant_name"]; org != "" {
+				reach = " to the organisation " + org
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Connected %s%s: the tokens are stored encrypted in %s (meta.secrets).\n", src.Name, reach, cfg.Warehouse)
 			return nil
 		},
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/conflux-dev/conflux/internal/config"
 	"github.com/conflux-dev/conflux/internal/demo"
+	"github.com/conflux-dev/conflux/internal/oauthfake"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 )
 
@@ -71,14 +72,20 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 				return err
 			}
 			defer wh.Close()
-			// The demo's ledger is connected already: its fake accepts this token.
-			for name, grant := range map[string]authorization{
-				"xero":       {Token: &oauth2.Token{AccessToken: demo.XeroToken}, Extra: map[string]string{"tenant_id": demo.XeroTenant}},
-				"quickbooks": {Token: &oauth2.Token{AccessToken: demo.QuickBooksToken}, Extra: map[string]string{"realm_id": demo.QuickBooksRealm}},
+			// The demo's OAuth sources start connected, as if someone had run
+			// `conflux connect`: their fakes' OAuth servers issue the grant and
+			// will rotate it on refresh.
+			for name, grant := range map[string]struct {
+				server *oauthfake.Server
+				extra  map[string]string
+			}{
+				"xero":       {fakes.XeroOAuth, map[string]string{"tenant_id": demo.XeroTenant}},
+				"quickbooks": {fakes.QuickBooksOAuth, map[string]string{"realm_id": demo.QuickBooksRealm}},
 			} {
 				if src, ok := cfg.Source(name); ok {
-					grant.Token.TokenType, grant.Token.Expiry = "Bearer", time.Now().AddDate(10, 0, 0)
-					if err := saveAuthorization(ctx, cfg, wh, src, grant); err != nil {
+					access, refresh, expiresIn := grant.server.Issue()
+					tok := &oauth2.Token{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer", Expiry: time.Now().Add(time.Duration(expiresIn) * time.Second)}
+					if err := saveAuthorization(ctx, cfg, wh, src, authorization{Token: tok, Extra: grant.extra}); err != nil {
 						return err
 					}
 				}
@@ -101,6 +108,6 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to serve on (a free port is taken if it is busy)")
 	cmd.Flags().IntVar(&people, "people", 40, "size of the agency")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "stop after sync and build")
-	cmd.Flags().StringVar(&stack, "stack", "harvest", "the time tool that serves the agency ("+strings.Join(demo.Stacks, ", ")+"), optionally with hubspot or pipedrive (CRM) and xero or quickbooks (ledger): harvest,hubspot,xero")
+	cmd.Flags().StringVar(&stack, "stack", "harvest,hubspot,xero", "the time tool that serves the agency ("+strings.Join(demo.Stacks, ", ")+"), optionally with hubspot or pipedrive (CRM) and xero or quickbooks (ledger): harvest,hubspot,xero")
 	return cmd
 }

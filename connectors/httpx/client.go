@@ -159,14 +159,36 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if t.auth != nil {
 		t.auth(r)
 	}
-	if t.tokens != nil {
-		tok, err := t.tokens.Token()
-		if err != nil {
+	if t.tokens == nil {
+		return t.next.RoundTrip(r)
+	}
+	tok, err := t.tokens.Token()
+	if err != nil {
+		return nil, err
+	}
+	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err := t.next.RoundTrip(r)
+	store, ok := t.tokens.(interface{ Invalidate(string) })
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || !ok {
+		return resp, err
+	}
+	// A 401 on a token we thought valid: refresh once and try once more.
+	drain(resp)
+	store.Invalidate(tok.AccessToken)
+	if tok, err = t.tokens.Token(); err != nil {
+		return nil, err
+	}
+	again := req.Clone(req.Context())
+	if req.GetBody != nil {
+		if again.Body, err = req.GetBody(); err != nil {
 			return nil, err
 		}
-		r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	}
-	return t.next.RoundTrip(r)
+	if t.auth != nil {
+		t.auth(again)
+	}
+	again.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	return t.next.RoundTrip(again)
 }
 
 type rateTransport struct {

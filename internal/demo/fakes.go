@@ -17,6 +17,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors/quickbooks/quickbooksfake"
 	"github.com/conflux-dev/conflux/connectors/toggl/togglfake"
 	"github.com/conflux-dev/conflux/connectors/xero/xerofake"
+	"github.com/conflux-dev/conflux/internal/oauthfake"
 )
 
 // Fakes are the vendor APIs serving an agency on loopback.
@@ -41,8 +42,12 @@ type Fakes struct {
 	PipedriveURL  string
 	QuickBooks    *quickbooksfake.Server
 	QuickBooksURL string
-	srv           *http.Server
-	ln            net.Listener
+	// The OAuth servers behind Xero and QuickBooks: they issue and rotate
+	// refresh tokens as the vendors do (Xero with its 30-minute grace).
+	XeroOAuth, QuickBooksOAuth *oauthfake.Server
+	URL                        string // the fakes' root
+	srv                        *http.Server
+	ln                         net.Listener
 }
 
 // Stacks are the tools the demo can serve its time and people through.
@@ -64,13 +69,16 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	a.LoadAsana(as)
 	pr := productivefake.New(ProductiveToken, ProductiveOrganization)
 	a.LoadProductive(pr)
-	xr := xerofake.New(XeroTenant, a.Name, func(tok string) bool { return tok == XeroToken })
+	xo := oauthfake.New("demo-xero-client", "demo-xero-secret")
+	xo.ExpiresIn, xo.Grace = 1800, 30*time.Minute
+	xr := xerofake.New(XeroTenant, a.Name, func(tok string) bool { return tok == XeroToken || xo.Valid(tok) })
 	a.LoadXero(xr)
 	hb := hubspotfake.New(func(tok string) bool { return tok == HubSpotToken })
 	a.LoadHubSpot(hb)
 	pdf := pipedrivefake.New(PipedriveToken)
 	a.LoadPipedrive(pdf)
-	qbf := quickbooksfake.New(QuickBooksRealm, func(tok string) bool { return tok == QuickBooksToken })
+	qo := oauthfake.New("demo-qbo-client", "demo-qbo-secret")
+	qbf := quickbooksfake.New(QuickBooksRealm, func(tok string) bool { return tok == QuickBooksToken || qo.Valid(tok) })
 	a.LoadQuickBooks(qbf)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -87,7 +95,11 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	mux.Handle("/hubspot/", http.StripPrefix("/hubspot", hb))
 	mux.Handle("/pipedrive/", http.StripPrefix("/pipedrive", pdf))
 	mux.Handle("/quickbooks/", http.StripPrefix("/quickbooks", qbf))
-	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, Xero: xr, HubSpot: hb, Pipedrive: pdf, QuickBooks: qbf, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	mux.Handle("/oauth/xero/", http.StripPrefix("/oauth/xero", xo))
+	mux.Handle("/oauth/quickbooks/", http.StripPrefix("/oauth/quickbooks", qo))
+	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, Xero: xr, HubSpot: hb, Pipedrive: pdf, QuickBooks: qbf,
+		XeroOAuth: xo, QuickBooksOAuth: qo, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
+	f.URL = "http://" + ln.Addr().String()
 	f.HarvestURL = "http://" + ln.Addr().String() + "/harvest/v2"
 	f.ClockifyURL = "http://" + ln.Addr().String() + "/clockify/api/v1"
 	f.TogglURL = "http://" + ln.Addr().String() + "/toggl"
@@ -162,19 +174,24 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
 			sources += fmt.Sprintf(`  xero:
     type: xero
     auth: oauth2
-    client_id: demo-client
-    client_secret: demo-secret
-    base_url: %s
-`, f.XeroURL)
+    client_id: demo-xero-client
+    client_secret: demo-xero-secret
+    auth_url: %[1]s/oauth/xero/authorize
+    token_url: %[1]s/oauth/xero/token
+    connections_url: %[1]s/xero/connections
+    base_url: %[2]s
+`, f.URL, f.XeroURL)
 			continue
 		case "quickbooks":
 			sources += fmt.Sprintf(`  quickbooks:
     type: quickbooks
     auth: oauth2
-    client_id: demo-client
-    client_secret: demo-secret
-    base_url: %s
-`, f.QuickBooksURL)
+    client_id: demo-qbo-client
+    client_secret: demo-qbo-secret
+    auth_url: %[1]s/oauth/quickbooks/authorize
+    token_url: %[1]s/oauth/quickbooks/token
+    base_url: %[2]s
+`, f.URL, f.QuickBooksURL)
 			continue
 		case "pipedrive":
 			sources += fmt.Sprintf(`  pipedrive:

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"time"
 )
 
 // Server is the fake authorization server.
@@ -17,11 +18,16 @@ type Server struct {
 	ClientID, ClientSecret string
 	// ExpiresIn is the access tokens' lifetime in seconds.
 	ExpiresIn int
+	// Grace keeps a rotated refresh token usable for a while (Xero: 30
+	// minutes), so a client that lost the refresh answer can retry.
+	Grace time.Duration
+	Now   func() time.Time
 
 	mu      sync.Mutex
 	n       int
 	codes   map[string]bool
 	refresh map[string]bool
+	retired map[string]time.Time
 	access  map[string]bool
 	// Revoked makes every refresh fail with invalid_grant.
 	Revoked bool
@@ -29,8 +35,8 @@ type Server struct {
 
 // New returns a server for one client.
 func New(clientID, clientSecret string) *Server {
-	return &Server{ClientID: clientID, ClientSecret: clientSecret, ExpiresIn: 3600,
-		codes: map[string]bool{}, refresh: map[string]bool{}, access: map[string]bool{}}
+	return &Server{ClientID: clientID, ClientSecret: clientSecret, ExpiresIn: 3600, Now: time.Now,
+		codes: map[string]bool{}, refresh: map[string]bool{}, retired: map[string]time.Time{}, access: map[string]bool{}}
 }
 
 // Valid reports whether an access token was issued and is current.
@@ -97,18 +103,37 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		delete(s.codes, r.PostForm.Get("code"))
 	case "refresh_token":
 		rt := r.PostForm.Get("refresh_token")
-		if s.Revoked || !s.refresh[rt] {
+		at, retired := s.retired[rt]
+		inGrace := retired && s.Now().Sub(at) < s.Grace
+		if s.Revoked || !s.refresh[rt] && !inGrace {
 			fail("invalid_grant")
 			return
 		}
-		delete(s.refresh, rt) // rotation: the old refresh token dies now
+		if s.refresh[rt] { // rotation: the old refresh token dies now, or after the grace
+			delete(s.refresh, rt)
+			s.retired[rt] = s.Now()
+		}
 	default:
 		fail("unsupported_grant_type")
 		return
 	}
-	s.n++
-	access, refresh := fmt.Sprintf("access-%d", s.n), fmt.Sprintf("refresh-%d", s.n)
-	s.access[access], s.refresh[refresh] = true, true
+	access, refresh := s.issueLocked()
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{"access_token": access, "refresh_token": refresh, "token_type": "Bearer", "expires_in": s.ExpiresIn})
+}
+
+func (s *Server) issueLocked() (access, refresh string) {
+	s.n++
+	access, refresh = fmt.Sprintf("access-%d", s.n), fmt.Sprintf("refresh-%d", s.n)
+	s.access[access], s.refresh[refresh] = true, true
+	return access, refresh
+}
+
+// Issue mints a token pair as if a person had just consented (the demo's
+// sources start connected).
+func (s *Server) Issue() (access, refresh string, expiresIn int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	access, refresh = s.issueLocked()
+	return access, refresh, s.ExpiresIn
 }
