@@ -31,7 +31,8 @@ func newDemoCmd(g *globals) *cobra.Command {
 		Short: "Serve a synthetic agency through built-in fake vendor APIs",
 		Long: `Demo generates a deterministic agency (people, clients, projects of mixed
 billing models, two years of time and invoices), serves it through built-in
-fakes of the vendors' APIs on 127.0.0.1 (--stack picks the time tool), syncs it through the real
+fakes of the vendors' APIs on 127.0.0.1 (--stack picks the time tool, the CRM
+and the ledger; Harvest, HubSpot and Xero by default), syncs it through the real
 connectors into a fresh warehouse under --dir, builds the models and serves
 the dashboards. The fakes keep running, so the Refresh button works.`,
 		Args: cobra.NoArgs,
@@ -41,8 +42,8 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 			out := cmd.OutOrStdout()
 			start := time.Now()
 			a := demo.Generate(demo.Options{People: people})
-			fmt.Fprintf(out, "Generated %s: %d people, %d clients, %d projects, %d time entries, %d invoices (%s to %s)\n",
-				a.Name, len(a.People), len(a.Clients)-1, len(a.Projects), len(a.Entries), len(a.Invoices),
+			fmt.Fprintf(out, "Generated %s: %d people, %d clients, %d projects, %d time entries, %d invoices, %d credit notes, %d deals (%s to %s)\n",
+				a.Name, len(a.People), len(a.Clients)-1, len(a.Projects), len(a.Entries), len(a.Invoices), len(a.CreditNotes), len(a.Deals),
 				a.Start.Format(time.DateOnly), a.Options.End.Format(time.DateOnly))
 			fakes, err := demo.StartFakes(a)
 			if err != nil {

@@ -81,6 +81,9 @@ type Client struct {
 	ID       int64
 	Name     string
 	Currency string
+	// BilledIn is the currency the ledger (Xero, QuickBooks) invoices the
+	// client in; the time tools price its work in Currency.
+	BilledIn string
 }
 
 // Project is a piece of client (or internal) work.
@@ -191,7 +194,10 @@ type Agency struct {
 	Tasks    []Task
 	Entries  []Entry
 	Invoices []Invoice
-	Deals    []Deal
+	// CreditNotes credit part of a paid invoice; only the ledgers (Xero,
+	// QuickBooks) hold them.
+	CreditNotes []Invoice
+	Deals       []Deal
 }
 
 var (
@@ -252,9 +258,13 @@ func Generate(opts Options) *Agency {
 		if i >= len(clientBase) {
 			name = fmt.Sprintf("%s %d", name, i/len(clientBase)+1)
 		}
-		a.Clients = append(a.Clients, Client{ID: int64(500 + i), Name: name + " " + suffixes[i%len(suffixes)], Currency: "GBP"})
+		c := Client{ID: int64(500 + i), Name: name + " " + suffixes[i%len(suffixes)], Currency: "GBP", BilledIn: "GBP"}
+		if i == 1 { // one client is invoiced in dollars: the ledger's rate converts it back
+			c.BilledIn = "USD"
+		}
+		a.Clients = append(a.Clients, c)
 	}
-	internal := Client{ID: 499, Name: a.Name, Currency: "GBP"}
+	internal := Client{ID: 499, Name: a.Name, Currency: "GBP", BilledIn: "GBP"}
 	a.Clients = append(a.Clients, internal)
 
 	span := int(o.End.Sub(start).Hours() / 24)
@@ -466,6 +476,21 @@ func (a *Agency) generateInvoices() {
 		if !p.End.IsZero() && p.End.Before(a.Options.End) {
 			bill(p.End, p.Name+": balance on delivery", int64(p.Fee*100)-half)
 		}
+	}
+	// Every tenth paid invoice is partly credited (10% of its first line) two
+	// weeks after it was issued.
+	for i, inv := range a.Invoices {
+		date := inv.IssueDate.AddDate(0, 0, 14)
+		if i%10 != 4 || inv.State != "paid" || !date.Before(a.Options.End) {
+			continue
+		}
+		first := inv.Lines[0]
+		lineID++
+		credit := first.AmountCents / 10
+		a.CreditNotes = append(a.CreditNotes, Invoice{ID: int64(len(a.CreditNotes) + 1), ClientID: inv.ClientID, Number: "CN-" + inv.Number,
+			IssueDate: date, DueDate: date, State: "paid", TaxPct: inv.TaxPct,
+			Lines: []Line{{ID: lineID, ProjectID: first.ProjectID, Description: "Goodwill credit against invoice " + inv.Number,
+				Quantity: 1, UnitPrice: float64(credit) / 100, AmountCents: credit}}})
 	}
 }
 

@@ -78,7 +78,7 @@ func TestLedgers(t *testing.T) {
 			if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest", name: name}, Seeds: demotest.Seeds(a)}); err != nil {
 				t.Fatal(err)
 			}
-			invoiced := a.InvoicedCents()
+			invoiced, byMonth := a.LedgerInvoicedCents()
 			rows, err := wh.DB().Query(`SELECT source_id, round(invoiced_amount * 100)::BIGINT FROM marts.project_financials`)
 			if err != nil {
 				t.Fatal(err)
@@ -96,6 +96,41 @@ func TestLedgers(t *testing.T) {
 			}
 			if n != len(a.Projects) {
 				t.Errorf("%d projects", n)
+			}
+			// Invoiced per client per month, net of credit notes, in pounds
+			// at the ledger's rate, to the cent.
+			rows, err = wh.DB().Query(`SELECT c.source_id, m.month, round(m.invoiced_amount * 100)::BIGINT, round(m.credited_amount * 100)::BIGINT
+				FROM marts.client_month m JOIN core.clients c USING (client_key)`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen, credited := map[demo.ClientMonth]bool{}, int64(0)
+			for rows.Next() {
+				var sid string
+				var month time.Time
+				var got, credit int64
+				if err := rows.Scan(&sid, &month, &got, &credit); err != nil {
+					t.Fatal(err)
+				}
+				id, _ := strconv.ParseInt(sid, 10, 64)
+				k := demo.ClientMonth{ClientID: id, Month: month}
+				seen[k], credited = true, credited+credit
+				if got != byMonth[k] {
+					t.Errorf("client %d %s: invoiced %d cents, truth %d", id, month.Format("2006-01"), got, byMonth[k])
+				}
+			}
+			for k, v := range byMonth {
+				if !seen[k] && v != 0 {
+					t.Errorf("client %d %s: truth %d cents invoiced, missing from marts.client_month", k.ClientID, k.Month.Format("2006-01"), v)
+				}
+			}
+			if len(a.CreditNotes) == 0 || credited >= 0 {
+				t.Errorf("%d credit notes in the truth, %d cents credited in the mart: the test must cover credit notes", len(a.CreditNotes), credited)
+			}
+			var usd int
+			wh.DB().QueryRow(`SELECT count(*) FROM core.invoices WHERE is_ledger AND currency = 'USD' AND net_amount <> net_amount_reporting`).Scan(&usd)
+			if usd == 0 {
+				t.Error("no dollar invoices converted at the ledger's rate: the test must cover a foreign currency")
 			}
 			var ledger, billing int
 			wh.DB().QueryRow(`SELECT count(*) FILTER (WHERE is_ledger), count(*) FILTER (WHERE NOT is_ledger) FROM core.invoice_lines`).Scan(&ledger, &billing)

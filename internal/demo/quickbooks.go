@@ -26,7 +26,7 @@ func (a *Agency) LoadQuickBooks(f *qb.Server) {
 	for _, c := range a.Clients {
 		names[c.ID] = c.Name
 		f.Put("Customer", qb.Record{ID: strconv.FormatInt(c.ID, 10), Updated: stamp, Fields: map[string]any{
-			"DisplayName": c.Name, "FullyQualifiedName": c.Name, "Job": false, "Active": true, "CurrencyRef": map[string]string{"value": c.Currency}}})
+			"DisplayName": c.Name, "FullyQualifiedName": c.Name, "Job": false, "Active": true, "CurrencyRef": map[string]string{"value": c.BilledIn}}})
 	}
 	projects := map[int64]Project{}
 	for _, p := range a.Projects {
@@ -41,30 +41,42 @@ func (a *Agency) LoadQuickBooks(f *qb.Server) {
 	f.Put("CreditMemo")
 	f.Put("Payment")
 	f.Put("TimeActivity")
-	for _, inv := range a.Invoices {
+	for _, d := range a.ledgerDocs() {
 		var lines []map[string]any
 		var net int64
-		project := inv.Lines[0].ProjectID
-		for i, l := range inv.Lines {
-			net += l.AmountCents
-			lines = append(lines, map[string]any{"Id": strconv.Itoa(i + 1), "LineNum": i + 1, "Amount": cents(l.AmountCents), "Description": l.Description,
+		project := d.Lines[0].ProjectID
+		for i, l := range d.Lines {
+			c := d.Cents[i]
+			net += c
+			lines = append(lines, map[string]any{"Id": strconv.Itoa(i + 1), "LineNum": i + 1, "Amount": cents(c), "Description": l.Description,
 				"DetailType": "SalesItemLineDetail", "SalesItemLineDetail": map[string]any{"ItemRef": map[string]string{"value": "1", "name": "Services"},
-					"Qty": l.Quantity, "UnitPrice": l.UnitPrice}})
+					"Qty": l.Quantity, "UnitPrice": cents(roundDiv(c*100, int64(l.Quantity*100)))}})
 		}
 		lines = append(lines, map[string]any{"Amount": cents(net), "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": map[string]any{}})
-		tax := net * int64(inv.TaxPct) / 100
+		tax := net * int64(d.TaxPct) / 100
 		balance := net + tax
-		updated := inv.IssueDate.Add(10 * time.Hour)
-		if inv.State == "paid" {
+		updated := d.IssueDate.Add(10 * time.Hour)
+		if d.State == "paid" {
 			balance = 0
-			updated = inv.DueDate.Add(-5 * 24 * time.Hour)
+			updated = d.DueDate.Add(-5 * 24 * time.Hour)
+		}
+		rate, currency := 1.0, map[string]string{"value": "GBP", "name": "British Pound Sterling"}
+		if d.Currency == "USD" {
+			rate, currency = QuickBooksUSDRate, map[string]string{"value": "USD", "name": "United States Dollar"}
 		}
 		p := projects[project]
-		f.Put("Invoice", qb.Record{ID: strconv.FormatInt(inv.ID, 10), Updated: updated, Fields: map[string]any{
-			"DocNumber": inv.Number, "TxnDate": dateStr(inv.IssueDate), "DueDate": dateStr(inv.DueDate),
+		fields := map[string]any{
+			"DocNumber": d.Number, "TxnDate": dateStr(d.IssueDate),
 			"CustomerRef": map[string]string{"value": QuickBooksJob(project), "name": fmt.Sprintf("%s:%s", names[p.ClientID], p.Code)},
-			"CurrencyRef": map[string]string{"value": "GBP", "name": "British Pound Sterling"}, "ExchangeRate": 1,
+			"CurrencyRef": currency, "ExchangeRate": rate,
 			"GlobalTaxCalculation": "TaxExcluded", "Line": lines, "TxnTaxDetail": map[string]any{"TotalTax": cents(tax)},
-			"TotalAmt": cents(net + tax), "Balance": cents(balance)}})
+			"TotalAmt": cents(net + tax), "Balance": cents(balance)}
+		if d.Credit {
+			fields["Balance"], fields["RemainingCredit"] = 0.0, 0.0
+			f.Put("CreditMemo", qb.Record{ID: strconv.FormatInt(d.ID, 10), Updated: d.IssueDate.Add(10 * time.Hour), Fields: fields})
+			continue
+		}
+		fields["DueDate"] = dateStr(d.DueDate)
+		f.Put("Invoice", qb.Record{ID: strconv.FormatInt(d.ID, 10), Updated: updated, Fields: fields})
 	}
 }

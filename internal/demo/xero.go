@@ -26,7 +26,7 @@ func (a *Agency) LoadXero(f *xf.Server) {
 		names[c.ID] = c.Name
 		f.Put("Contacts", xf.Record{ID: XeroID(1, c.ID), Updated: stamp, Fields: map[string]any{
 			"ContactID": XeroID(1, c.ID), "Name": c.Name, "ContactStatus": "ACTIVE", "IsCustomer": true,
-			"DefaultCurrency": c.Currency, "UpdatedDateUTC": xf.Date(stamp)}})
+			"DefaultCurrency": c.BilledIn, "UpdatedDateUTC": xf.Date(stamp)}})
 	}
 	codes := map[int64]string{}
 	var options []map[string]any
@@ -37,32 +37,47 @@ func (a *Agency) LoadXero(f *xf.Server) {
 	category := XeroID(2, 1)
 	f.Put("TrackingCategories", xf.Record{ID: category, Updated: stamp, Fields: map[string]any{
 		"TrackingCategoryID": category, "Name": "Project", "Status": "ACTIVE", "Options": options}})
-	f.Put("Currencies", xf.Record{ID: "GBP", Updated: stamp, Fields: map[string]any{"Code": "GBP", "Description": "British Pound"}})
+	f.Put("Currencies", xf.Record{ID: "GBP", Updated: stamp, Fields: map[string]any{"Code": "GBP", "Description": "British Pound"}},
+		xf.Record{ID: "USD", Updated: stamp, Fields: map[string]any{"Code": "USD", "Description": "United States Dollar"}})
 	f.Put("Items", []xf.Record{}...)
 	f.Put("CreditNotes", []xf.Record{}...)
 	f.Put("Payments", []xf.Record{}...)
-	for _, inv := range a.Invoices {
+	for _, d := range a.ledgerDocs() {
+		rate := 1.0
+		if d.Currency == "USD" {
+			rate = XeroUSDRate
+		}
 		var lines []map[string]any
 		var net, tax int64
-		for _, l := range inv.Lines {
-			lt := l.AmountCents * int64(inv.TaxPct) / 100
-			net, tax = net+l.AmountCents, tax+lt
+		for i, l := range d.Lines {
+			c := d.Cents[i]
+			lt := c * int64(d.TaxPct) / 100
+			net, tax = net+c, tax+lt
 			lines = append(lines, map[string]any{"LineItemID": XeroID(4, l.ID), "Description": l.Description, "Quantity": l.Quantity,
-				"UnitAmount": l.UnitPrice, "AccountCode": "200", "TaxType": "OUTPUT2", "TaxAmount": cents(lt), "LineAmount": cents(l.AmountCents),
+				"UnitAmount": cents(roundDiv(c*100, int64(l.Quantity*100))), "AccountCode": "200", "TaxType": "OUTPUT2", "TaxAmount": cents(lt), "LineAmount": cents(c),
 				"Tracking": []map[string]any{{"TrackingCategoryID": category, "TrackingOptionID": XeroID(3, l.ProjectID), "Name": "Project", "Option": codes[l.ProjectID]}}})
 		}
 		status, paid := "AUTHORISED", int64(0)
-		updated := inv.IssueDate.Add(10 * time.Hour)
-		if inv.State == "paid" {
+		updated := d.IssueDate.Add(10 * time.Hour)
+		if d.State == "paid" {
 			status, paid = "PAID", net+tax
-			updated = inv.DueDate.Add(-5 * 24 * time.Hour)
+			updated = d.DueDate.Add(-5 * 24 * time.Hour)
 		}
-		f.Put("Invoices", xf.Record{ID: XeroID(5, inv.ID), Updated: updated, Fields: map[string]any{
-			"Type": "ACCREC", "InvoiceID": XeroID(5, inv.ID), "InvoiceNumber": "INV-" + inv.Number, "Reference": "",
-			"Contact": map[string]any{"ContactID": XeroID(1, inv.ClientID), "Name": names[inv.ClientID]},
-			"Date":    xf.Date(inv.IssueDate), "DueDate": xf.Date(inv.DueDate), "Status": status, "LineAmountTypes": "Exclusive",
+		fields := map[string]any{
+			"Contact": map[string]any{"ContactID": XeroID(1, d.ClientID), "Name": names[d.ClientID]},
+			"Date":    xf.Date(d.IssueDate), "Status": status, "LineAmountTypes": "Exclusive",
 			"LineItems": lines, "SubTotal": cents(net), "TotalTax": cents(tax), "Total": cents(net + tax),
-			"AmountDue": cents(net + tax - paid), "AmountPaid": cents(paid), "AmountCredited": 0.0,
-			"CurrencyCode": "GBP", "CurrencyRate": 1.0, "UpdatedDateUTC": xf.Date(updated)}})
+			"CurrencyCode": d.Currency, "CurrencyRate": rate, "UpdatedDateUTC": xf.Date(updated)}
+		if d.Credit {
+			id := XeroID(6, d.ID)
+			fields["Type"], fields["CreditNoteID"], fields["CreditNoteNumber"] = "ACCRECCREDIT", id, d.Number
+			fields["RemainingCredit"] = cents(net + tax - paid)
+			f.Put("CreditNotes", xf.Record{ID: id, Updated: d.IssueDate.Add(10 * time.Hour), Fields: fields})
+			continue
+		}
+		id := XeroID(5, d.ID)
+		fields["Type"], fields["InvoiceID"], fields["InvoiceNumber"], fields["Reference"] = "ACCREC", id, "INV-"+d.Number, ""
+		fields["DueDate"], fields["AmountDue"], fields["AmountPaid"], fields["AmountCredited"] = xf.Date(d.DueDate), cents(net+tax-paid), cents(paid), 0.0
+		f.Put("Invoices", xf.Record{ID: id, Updated: updated, Fields: fields})
 	}
 }

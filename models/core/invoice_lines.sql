@@ -2,7 +2,13 @@
 -- own (Harvest, Productive) or the project whose code or name its tracking
 -- option (Xero) or its class or job (QuickBooks) gives. is_ledger marks the lines that count as invoiced: an
 -- accounting source is the ledger when one is configured, else the time
--- tools' invoices are (design §6, "one ledger").
+-- tools' invoices are (design §6, "one ledger"). net_amount_reporting is the
+-- net in the reporting currency (org.currency) at the rate the ledger stored
+-- on the invoice (metrics §9.4): Xero's CurrencyRate is invoice currency per
+-- base unit (divide), QuickBooks' ExchangeRate base per invoice unit
+-- (multiply); the ledger's base currency is taken to be the reporting
+-- currency. A foreign-currency invoice without a stored rate (a time tool's
+-- own) has none.
 -- test: unique(line_key)
 -- test: not_null(line_key, invoice_key)
 WITH l AS (
@@ -15,13 +21,13 @@ WITH l AS (
     SELECT * FROM {{ ref "staging.quickbooks_invoice_lines" }}
 ),
 i AS (
-    SELECT invoice_key, client_key, number, issue_date, status, currency, CAST(NULL AS DECIMAL(18,8)) AS fx_rate, total FROM {{ ref "staging.harvest_invoices" }}
+    SELECT invoice_key, client_key, number, issue_date, status, currency, CAST(NULL AS DECIMAL(18,8)) AS fx_rate, CAST(NULL AS VARCHAR) AS fx_quote, total FROM {{ ref "staging.harvest_invoices" }}
     UNION ALL
-    SELECT invoice_key, client_key, number, issue_date, status, currency, CAST(NULL AS DECIMAL(18,8)), total FROM {{ ref "staging.productive_invoices" }}
+    SELECT invoice_key, client_key, number, issue_date, status, currency, NULL, NULL, total FROM {{ ref "staging.productive_invoices" }}
     UNION ALL
-    SELECT invoice_key, client_key, number, issue_date, status, currency, fx_rate, total FROM {{ ref "staging.xero_invoices" }}
+    SELECT invoice_key, client_key, number, issue_date, status, currency, fx_rate, fx_quote, total FROM {{ ref "staging.xero_invoices" }}
     UNION ALL
-    SELECT invoice_key, client_key, number, issue_date, status, currency, fx_rate, total FROM {{ ref "staging.quickbooks_invoices" }}
+    SELECT invoice_key, client_key, number, issue_date, status, currency, fx_rate, fx_quote, total FROM {{ ref "staging.quickbooks_invoices" }}
 ),
 by_ref AS (
     SELECT ref, min(project_key) AS project_key, count(DISTINCT project_key) AS n
@@ -41,6 +47,11 @@ SELECT
     l.project_ref,
     i.number, i.issue_date, i.status, i.currency, i.fx_rate,
     l.kind, l.description, l.quantity, l.unit_price, l.net_amount,
+    CASE
+        WHEN i.currency = org.currency THEN l.net_amount
+        WHEN i.fx_quote = 'foreign_per_home' THEN l.net_amount / i.fx_rate
+        WHEN i.fx_quote = 'home_per_foreign' THEN l.net_amount::DECIMAL(38,6) * i.fx_rate
+    END::DECIMAL(18,6) AS net_amount_reporting,
     i.total < 0 AS is_credit_note,
     coalesce(s.kind = 'accounting', false) OR NOT ledger.has_accounting AS is_ledger
 FROM l
@@ -48,3 +59,4 @@ JOIN i USING (invoice_key)
 LEFT JOIN by_ref r ON r.ref = lower(l.project_ref)
 LEFT JOIN seeds.sources s ON s.name = l.source
 CROSS JOIN ledger
+CROSS JOIN seeds.org

@@ -1,6 +1,7 @@
 -- The canonical invoice, from every tool that holds invoices. project_key is
 -- set when every line names the same project. Voided and deleted documents
--- are kept with their status; credit notes are negative.
+-- are kept with their status; credit notes are negative. net_amount_reporting
+-- sums the lines' (see core.invoice_lines).
 -- test: unique(invoice_key)
 -- test: relationships(client_key -> core.clients.client_key)
 WITH i AS (
@@ -8,9 +9,9 @@ WITH i AS (
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.productive_invoices" }}
     UNION ALL BY NAME
-    SELECT * EXCLUDE (line_items, line_amount_types, is_credit_note) FROM {{ ref "staging.xero_invoices" }}
+    SELECT * EXCLUDE (line_items, line_amount_types, is_credit_note, fx_quote) FROM {{ ref "staging.xero_invoices" }}
     UNION ALL BY NAME
-    SELECT * EXCLUDE (lines, job_name, is_credit_note) FROM {{ ref "staging.quickbooks_invoices" }}
+    SELECT * EXCLUDE (lines, job_name, is_credit_note, fx_quote) FROM {{ ref "staging.quickbooks_invoices" }}
 )
 SELECT
     i.invoice_key,
@@ -25,6 +26,7 @@ SELECT
     i.currency,
     i.fx_rate,
     (i.total - i.tax_amount)::DECIMAL(18,6) AS net_amount,
+    sum(l.net_amount_reporting)::DECIMAL(18,6) AS net_amount_reporting,
     i.tax_amount,
     i.total,
     i.amount_paid,

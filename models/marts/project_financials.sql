@@ -3,7 +3,8 @@
 -- hours against the larger of the hour budget and the hours spent (§4.3, no
 -- bookings yet to estimate what is left); retainers are valued like T&M
 -- until retainer terms are configurable. Cost is Σ worked hours × cost rate.
--- Margin = revenue − cost; WIP = max(0, earned − invoiced) (§4.1).
+-- Invoiced is the ledger's net in the reporting currency, credit notes
+-- deducted. Margin = revenue − cost; WIP = max(0, earned − invoiced) (§4.1).
 -- test: unique(project_key)
 -- test: relationships(project_key -> core.projects.project_key)
 WITH t AS (
@@ -20,7 +21,7 @@ WITH t AS (
     GROUP BY project_key
 ),
 inv AS (
-    SELECT project_key, sum(net_amount) AS invoiced_amount
+    SELECT project_key, sum(net_amount_reporting) AS invoiced_amount
     FROM {{ ref "core.invoice_lines" }}
     WHERE is_ledger AND project_key IS NOT NULL AND status NOT IN ('draft', 'submitted', 'voided', 'deleted')
     GROUP BY project_key

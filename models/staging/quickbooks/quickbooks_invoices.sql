@@ -25,6 +25,7 @@ SELECT
     END AS status,
     d.payload->'CurrencyRef'->>'value' AS currency,
     (d.payload->>'ExchangeRate')::DECIMAL(18,8) AS fx_rate,
+    'home_per_foreign' AS fx_quote,
     (CASE WHEN d.is_credit_note THEN -1 ELSE 1 END * (d.payload->>'TotalAmt')::DECIMAL(18,6))::DECIMAL(18,6) AS total,
     (CASE WHEN d.is_credit_note THEN -1 ELSE 1 END * coalesce((d.payload->'TxnTaxDetail'->>'TotalTax')::DECIMAL(18,6), 0))::DECIMAL(18,6) AS tax_amount,
     ((d.payload->>'TotalAmt')::DECIMAL(18,6) - coalesce((d.payload->>'Balance')::DECIMAL(18,6), 0))::DECIMAL(18,6) AS amount_paid,

@@ -1,7 +1,8 @@
 -- Xero sales invoices (ACCREC) and sales credit notes (ACCRECCREDIT, as
 -- negative amounts). Dates are /Date(ms+0000)/ org-local midnights: the date
 -- part is the date. Statuses are kept as Xero says them (voided and deleted
--- included); CurrencyRate is the rate the ledger used.
+-- included); CurrencyRate is the rate the ledger used, in units of the
+-- invoice currency per unit of the organisation's base currency.
 -- test: unique(invoice_key)
 -- test: accepted_values(status: draft, submitted, authorised, paid, voided, deleted)
 WITH docs AS (
@@ -22,6 +23,7 @@ SELECT
     lower(payload->>'Status') AS status,
     payload->>'CurrencyCode' AS currency,
     (payload->>'CurrencyRate')::DECIMAL(18,8) AS fx_rate,
+    'foreign_per_home' AS fx_quote,
     (CASE WHEN is_credit_note THEN -1 ELSE 1 END * (payload->>'Total')::DECIMAL(18,6))::DECIMAL(18,6) AS total,
     (CASE WHEN is_credit_note THEN -1 ELSE 1 END * (payload->>'TotalTax')::DECIMAL(18,6))::DECIMAL(18,6) AS tax_amount,
     coalesce((payload->>'AmountPaid')::DECIMAL(18,6), 0) AS amount_paid,
