@@ -82,7 +82,7 @@ func TestBrowserOverviewDrawsChartsWithoutErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	points, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`["utilization", "hours", "margin", "burn"].map(function (id) {
+	points, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`["utilization", "hours", "revenue", "margin", "burn"].map(function (id) {
 		var el = document.getElementById("chart_" + id);
 		var chart = el && echarts.getInstanceByDom(el);
 		if (!chart || !el.querySelector("canvas")) return -1;
@@ -108,7 +108,7 @@ func TestBrowserOverviewDrawsChartsWithoutErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, id := range []string{"utilization", "hours", "margin", "burn"} {
+	for i, id := range []string{"utilization", "hours", "revenue", "margin", "burn"} {
 		if points[i] <= 0 {
 			t.Errorf("chart %s drew %d data points", id, points[i])
 		}

@@ -54,6 +54,12 @@ var overview = Dashboard{
 			Filters: []string{"from", "to", "team"},
 		},
 		{
+			ID: "revenue", Title: "Earned vs invoiced by month", Report: "revenue_monthly", Kind: "bar", X: "period",
+			Note:    "Revenue earned from time beside what the ledger invoiced (net of tax and credit notes), in the reporting currency.",
+			Series:  []Series{{"revenue", "Earned"}, {"invoiced", "Invoiced"}, {"cost", "Cost"}},
+			Filters: []string{"from", "to", "client"},
+		},
+		{
 			ID: "margin", Title: "Project margin (to date)", Report: "project_financials", Kind: "bar", X: "project",
 			Note:    "Earned revenue less cost of hours, for the 15 projects with most hours.",
 			Series:  []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}},
