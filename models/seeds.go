@@ -23,6 +23,9 @@ type Seeds struct {
 	Holidays      []Holiday
 	// Schedules override weekly capacity spread Monday–Friday.
 	Schedules []Schedule
+	// AsOf is the date the checks in marts.gaps run at (metrics §8
+	// ":asof"); zero means today (UTC).
+	AsOf time.Time
 }
 
 // Schedule is one person's hours per ISO weekday (1 = Monday) over a validity range.
@@ -56,6 +59,10 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 	if s.StandardWeekH == 0 {
 		s.StandardWeekH = 40
 	}
+	if s.AsOf.IsZero() {
+		s.AsOf = time.Now().UTC()
+	}
+	s.AsOf = time.Date(s.AsOf.Year(), s.AsOf.Month(), s.AsOf.Day(), 0, 0, 0, 0, time.UTC)
 	type src struct {
 		Name string `json:"name"`
 		Type string `json:"type"`
@@ -124,7 +131,8 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 		args []any
 	}{
 		{`CREATE OR REPLACE TABLE seeds.org AS SELECT ?::VARCHAR AS currency, ?::VARCHAR AS timezone,
-			?::DECIMAL(12,4) AS standard_week_h, ?::VARCHAR AS seed_hash`, []any{s.Currency, s.Timezone, fmt.Sprint(s.StandardWeekH), hash}},
+			?::DECIMAL(12,4) AS standard_week_h, ?::DATE AS as_of, ?::VARCHAR AS seed_hash`,
+			[]any{s.Currency, s.Timezone, fmt.Sprint(s.StandardWeekH), s.AsOf.Format(time.DateOnly), hash}},
 		{`CREATE OR REPLACE TABLE seeds.holidays AS
 			SELECT h.calendar::VARCHAR AS calendar, h.date::DATE AS date, h.name::VARCHAR AS name, h.fraction::DECIMAL(5,4) AS fraction
 			FROM (SELECT unnest(from_json(?::JSON, '[{"calendar":"VARCHAR","date":"VARCHAR","name":"VARCHAR","fraction":"DOUBLE"}]'), recursive := true)) h`,

@@ -341,7 +341,15 @@ func (a *Agency) generateTime(rng *rand.Rand) {
 			if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday || hol[d] {
 				continue
 			}
+			// One entry per project and task a day: more time on the same
+			// task that day lengthens the entry (two alike would be C22's duplicates).
+			today := map[[2]int64]int{}
 			add := func(p *Project, task Task, q int, billable bool) {
+				if i, ok := today[[2]int64{p.ID, task.ID}]; ok {
+					a.Entries[i].Quarters += q
+					return
+				}
+				today[[2]int64{p.ID, task.ID}] = len(a.Entries)
 				id++
 				e := Entry{ID: id, PersonID: person.ID, ProjectID: p.ID, TaskID: task.ID, Date: d, Quarters: q,
 					Billable: billable, CostRate: person.CostRate,

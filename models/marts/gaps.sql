@@ -1,0 +1,134 @@
+-- The gaps ledger (metrics §8, design §5): one row per finding, money and
+-- hours at stake in the reporting currency, a link to the source record.
+-- Checks run at seeds.org.as_of with the defaults of metrics §10 (unbilled
+-- grace 30 days, deal lag 14 days). A check whose inputs the configured
+-- sources lack is one row with status 'not_applicable' saying what it needs,
+-- never silently empty. Money at stake is an estimate of exposure, not a
+-- booked amount. Checks so far: C01, C02, C03, C07, C19, C22, C23, C30.
+-- test: not_null(check_id, status, severity, owner_role)
+-- test: accepted_values(status: open, not_applicable)
+WITH org AS (SELECT as_of, currency FROM seeds.org),
+has_crm AS (SELECT count(*) > 0 AS yes FROM seeds.sources WHERE kind = 'crm'),
+p AS (SELECT * FROM {{ ref "core.projects" }}),
+e AS (SELECT * FROM {{ ref "core.time_entries" }}),
+-- C01: billable T&M time older than the grace and on no invoice. Fixed fees
+-- are excluded (their hours stay "uninvoiced" in Harvest after the fee is billed).
+c01 AS (
+    SELECT 'C01' AS check_id, 'project' AS entity, p.project_key AS canonical_key, p.source, p.source_id,
+        sum(e.billable_amount) AS amount_at_stake, sum(e.billable_hours) AS hours_at_stake,
+        min(e.entry_date) AS first_seen,
+        format('{} h of billable time since {} never invoiced (oldest {} days: {})', round(sum(e.billable_hours), 2),
+            min(e.entry_date), any_value(org.as_of) - min(e.entry_date),
+            CASE WHEN any_value(org.as_of) - min(e.entry_date) > 90 THEN 'over 90 days'
+                 WHEN any_value(org.as_of) - min(e.entry_date) > 60 THEN '61–90 days' ELSE '31–60 days' END) AS detail,
+        CASE WHEN any_value(org.as_of) - min(e.entry_date) > 60 THEN 'high' ELSE 'medium' END AS severity,
+        'finance' AS owner_role, p.source_url
+    FROM e JOIN p USING (project_key) CROSS JOIN org
+    WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.billable
+      AND e.invoice_key IS NULL AND NOT coalesce(e.is_billed, false)
+      AND e.entry_date < org.as_of - INTERVAL 30 DAY
+    GROUP BY p.project_key, p.source, p.source_id, p.source_url
+),
+-- C02: deals won more than 14 days ago that no project carries.
+c02 AS (
+    SELECT 'C02', 'deal', d.deal_key, d.source, d.source_id, d.amount, NULL::DECIMAL, d.close_date,
+        format('won on {} ({}), no project carries it', d.close_date, d.name), 'high', 'ops', NULL::VARCHAR
+    FROM {{ ref "core.deals" }} d CROSS JOIN org
+    WHERE d.is_won AND d.close_date < org.as_of - INTERVAL 14 DAY
+      AND NOT EXISTS (SELECT 1 FROM p WHERE p.deal_key = d.deal_key)
+),
+-- C03: billable projects started more than 14 days ago with no deal.
+c03 AS (
+    SELECT 'C03', 'project', p.project_key, p.source, p.source_id, p.budget_amount, p.budget_hours, p.start_date,
+        format('{} project "{}" has no CRM deal', p.billing_model, p.name), 'medium', 'sales ops', p.source_url
+    FROM p CROSS JOIN org CROSS JOIN has_crm
+    WHERE has_crm.yes AND p.billing_model <> 'non_billable' AND p.deal_key IS NULL
+      AND p.start_date < org.as_of - INTERVAL 14 DAY
+),
+-- C07: ledger invoices with lines no project claims.
+c07 AS (
+    SELECT 'C07', 'invoice', l.invoice_key, any_value(l.source), any_value(i.source_id),
+        sum(l.net_amount_reporting), NULL::DECIMAL, min(l.issue_date),
+        format('invoice {}: {} line(s) linked to no project', any_value(l.number), count(*)), 'high', 'finance', NULL::VARCHAR
+    FROM {{ ref "core.invoice_lines" }} l JOIN {{ ref "core.invoices" }} i USING (invoice_key)
+    WHERE l.is_ledger AND l.project_key IS NULL AND l.status NOT IN ('draft', 'voided', 'deleted')
+    GROUP BY l.invoice_key
+),
+-- C19: billable client time with no rate, valued at the person's default rate.
+c19 AS (
+    SELECT 'C19', 'project', p.project_key, p.source, p.source_id,
+        sum(e.hours * coalesce(pe.default_bill_rate, 0)), sum(e.hours), min(e.entry_date),
+        format('{} billable hours carry no bill rate', round(sum(e.hours), 2)), 'high', 'finance', p.source_url
+    FROM e JOIN p USING (project_key) LEFT JOIN {{ ref "core.people" }} pe USING (person_key)
+    WHERE e.time_category = 'client' AND e.billable AND coalesce(e.bill_rate, 0) = 0
+    GROUP BY p.project_key, p.source, p.source_id, p.source_url
+),
+-- C22: entries alike in person, day, project, task, hours and notes (the
+-- task too: the same hours on two tasks are two pieces of work); each copy
+-- after the first is at stake (billed twice, or its cost counted twice).
+dup AS (
+    SELECT e.*, row_number() OVER (PARTITION BY person_key, entry_date, project_key, task_key, hours, lower(trim(coalesce(notes, '')))
+                                   ORDER BY source, source_id) AS copy
+    FROM e WHERE e.time_category <> 'time_off' AND e.hours > 0
+),
+c22 AS (
+    SELECT 'C22', 'time_entry', entry_key, source, source_id,
+        coalesce(billable_amount, hours * cost_rate), hours, entry_date,
+        format('duplicate of another {} h entry by the same person on {} for the same project', hours, entry_date),
+        'medium', 'ops', source_url
+    FROM dup WHERE copy > 1
+),
+-- C23: implausible entries: zero or negative hours, timers running for
+-- more than a day, and person-days with more than 16 hours (one finding per day).
+c23 AS (
+    SELECT 'C23', 'time_entry', e.entry_key, e.source, e.source_id,
+        e.hours * coalesce(e.bill_rate, e.cost_rate), e.hours, e.entry_date,
+        CASE WHEN e.hours <= 0 THEN format('an entry of {} hours', e.hours)
+             ELSE format('timer running since {}', e.entry_date) END,
+        'low', 'ops', e.source_url
+    FROM e CROSS JOIN org
+    WHERE e.hours <= 0 OR (coalesce(e.is_running, false) AND e.entry_date < org.as_of - INTERVAL 1 DAY)
+    UNION ALL
+    SELECT 'C23', 'person_day', e.person_key || '@' || e.entry_date, any_value(e.source), NULL,
+        sum(e.hours * coalesce(e.bill_rate, e.cost_rate)), sum(e.hours), e.entry_date,
+        format('{} hours logged on {} in {} entries', sum(e.hours), e.entry_date, count(*)),
+        'low', 'ops', NULL
+    FROM e
+    WHERE e.time_category <> 'time_off'
+    GROUP BY e.person_key, e.entry_date
+    HAVING sum(e.hours) > 16
+),
+-- C30: open deals whose close date has passed; their weighted value inflates the pipeline.
+c30 AS (
+    SELECT 'C30', 'deal', d.deal_key, d.source, d.source_id, d.amount * d.probability, NULL::DECIMAL, d.close_date,
+        format('open deal "{}" was due to close on {}', d.name, d.close_date), 'medium', 'sales ops', NULL::VARCHAR
+    FROM {{ ref "core.deals" }} d CROSS JOIN org
+    WHERE NOT d.is_closed AND d.close_date < org.as_of
+),
+findings AS (
+    SELECT * FROM c01
+    UNION ALL SELECT * FROM c02
+    UNION ALL SELECT * FROM c03
+    UNION ALL SELECT * FROM c07
+    UNION ALL SELECT * FROM c19
+    UNION ALL SELECT * FROM c22
+    UNION ALL SELECT * FROM c23
+    UNION ALL SELECT * FROM c30
+),
+not_applicable AS (
+    SELECT check_id, 'check' AS entity, NULL AS canonical_key, NULL AS source, NULL AS source_id,
+        NULL::DECIMAL AS amount_at_stake, NULL::DECIMAL AS hours_at_stake, NULL::DATE AS first_seen,
+        'not applicable (needs a CRM source)' AS detail, severity, owner_role, NULL AS source_url
+    FROM (VALUES ('C02', 'high', 'ops'), ('C03', 'medium', 'sales ops'), ('C30', 'medium', 'sales ops')) v(check_id, severity, owner_role), has_crm
+    WHERE NOT has_crm.yes
+)
+SELECT
+    check_id,
+    CASE WHEN detail LIKE 'not applicable%' THEN 'not_applicable' ELSE 'open' END AS status,
+    severity, owner_role, entity, canonical_key, source, source_id,
+    amount_at_stake::DECIMAL(18,2) AS amount_at_stake,
+    (SELECT currency FROM org) AS currency,
+    hours_at_stake::DECIMAL(14,2) AS hours_at_stake,
+    (SELECT as_of FROM org) - first_seen AS age_days,
+    detail, source_url, first_seen
+FROM (SELECT * FROM findings UNION ALL SELECT * FROM not_applicable)
