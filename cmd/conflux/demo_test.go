@@ -45,4 +45,16 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 	if got != truth || months != len(byMonth) || deals == 0 {
 		t.Errorf("invoiced %d cents over %d client-months, truth %d over %d; %d deals", got, months, truth, len(byMonth), deals)
 	}
+	wh.Close()
+	cfg := filepath.Join(dir, "conflux.yaml")
+	code, out, err = run(t, "--config", cfg, "gaps", "--format", "csv")
+	if code != 0 || !strings.HasPrefix(out, "check_id,severity,owner,entity,record,amount_at_stake") {
+		t.Errorf("gaps --format csv: %d %v\n%s", code, err, out)
+	}
+	if code, out, err = run(t, "--config", cfg, "gaps"); code != 0 || !strings.Contains(out, "Totals by check") {
+		t.Errorf("gaps: %d %v\n%s", code, err, out)
+	}
+	if code, _, err = run(t, "--config", cfg, "gaps", "--min-amount", "-1"); code != exitUsage || !strings.Contains(err.Error(), "--min-amount") {
+		t.Errorf("gaps --min-amount -1: %d %v", code, err)
+	}
 }

@@ -34,45 +34,51 @@ the query runs in the server.`,
 			if err := warehouse.CheckReadOnly(args[0]); err != nil {
 				return usageError{err}
 			}
-			cfg, err := loadConfig(g)
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			if _, err := os.Stat(cfg.Warehouse); err != nil {
-				return fmt.Errorf("warehouse %s does not exist yet: run `conflux sync` and `conflux build` first", cfg.Warehouse)
-			}
-			wh, err := warehouse.OpenReadOnly(ctx, cfg.Warehouse)
-			var locked *warehouse.LockedError
-			if errors.As(err, &locked) {
-				info, serr := runningServer(ctx, cfg)
-				if serr != nil {
-					return fmt.Errorf("%w (%v)", locked, serr)
-				}
-				resp, err := postJSON(ctx, info, "/api/query", dashboards.QueryRequest{SQL: args[0], Format: format})
-				if err != nil {
-					return err
-				}
-				defer resp.Body.Close()
-				if resp.StatusCode != 200 {
-					body, _ := io.ReadAll(resp.Body)
-					return fmt.Errorf("query on %s: HTTP %d: %s", info.URL, resp.StatusCode, body)
-				}
-				_, err = io.Copy(cmd.OutOrStdout(), resp.Body)
-				return err
-			}
-			if err != nil {
-				return err
-			}
-			defer wh.Close()
-			tbl, err := wh.QueryReadOnly(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			defer tbl.Release()
-			return reports.Write(cmd.OutOrStdout(), tbl, format)
+			return runQuery(cmd, g, args[0], format)
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table, csv, json or arrow")
 	return cmd
+}
+
+// runQuery runs one read-only statement and writes its result, in the
+// server when 'conflux serve' holds the warehouse.
+func runQuery(cmd *cobra.Command, g *globals, sql, format string) error {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return err
+	}
+	ctx := cmd.Context()
+	if _, err := os.Stat(cfg.Warehouse); err != nil {
+		return fmt.Errorf("warehouse %s does not exist yet: run `conflux sync` and `conflux build` first", cfg.Warehouse)
+	}
+	wh, err := warehouse.OpenReadOnly(ctx, cfg.Warehouse)
+	var locked *warehouse.LockedError
+	if errors.As(err, &locked) {
+		info, serr := runningServer(ctx, cfg)
+		if serr != nil {
+			return fmt.Errorf("%w (%v)", locked, serr)
+		}
+		resp, err := postJSON(ctx, info, "/api/query", dashboards.QueryRequest{SQL: sql, Format: format})
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != 200 {
+			body, _ := io.ReadAll(resp.Body)
+			return fmt.Errorf("query on %s: HTTP %d: %s", info.URL, resp.StatusCode, body)
+		}
+		_, err = io.Copy(cmd.OutOrStdout(), resp.Body)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	tbl, err := wh.QueryReadOnly(ctx, sql)
+	if err != nil {
+		return err
+	}
+	defer tbl.Release()
+	return reports.Write(cmd.OutOrStdout(), tbl, format)
 }
