@@ -1,10 +1,21 @@
 package dashboards
 
-// Dashboard is a titled list of panels.
+// Dashboard is a titled list of panels served at Path.
 type Dashboard struct {
 	Slug   string
+	Path   string
 	Title  string
 	Panels []Panel
+}
+
+// HasFilters reports whether any panel takes the page filters.
+func (d Dashboard) HasFilters() bool {
+	for _, p := range d.Panels {
+		if len(p.Filters) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Panel shows one report as a chart or a table.
@@ -39,6 +50,7 @@ type Column struct {
 
 var overview = Dashboard{
 	Slug:  "overview",
+	Path:  "/",
 	Title: "Overview",
 	Panels: []Panel{
 		{
@@ -79,6 +91,46 @@ var overview = Dashboard{
 				{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
 				{"margin", "Margin", "money"}, {"margin_pct", "Margin %", "pct"}, {"invoiced", "Invoiced", "money"},
 				{"wip", "WIP", "money"}, {"budget_used_pct", "Budget used", "pct"}, {"currency", "", "text"},
+			},
+		},
+	},
+}
+
+// ops is for whoever chases what falls between the tools: the gaps ledger
+// and the health of the data behind it.
+var ops = Dashboard{
+	Slug:  "ops",
+	Path:  "/ops",
+	Title: "Ops",
+	Panels: []Panel{
+		{
+			ID: "at_stake", Title: "Money at stake by check", Report: "gaps_by_check", Kind: "bar", X: "check_id",
+			Note:   "Open findings of the gaps ledger (marts.gaps): an estimate of exposure in the reporting currency, not a booked amount.",
+			Series: []Series{{"amount_at_stake", "At stake"}},
+		},
+		{
+			ID: "gaps", Title: "Gaps between the tools", Report: "gaps", Kind: "table",
+			Note: "Most money at stake first; the owner is who should act. `conflux gaps` prints the same list.",
+			Columns: []Column{
+				{"check_id", "Check", "text"}, {"severity", "Severity", "text"}, {"owner", "Owner", "text"},
+				{"detail", "Finding", "text"}, {"record", "Record", "text"}, {"amount_at_stake", "At stake", "money"},
+				{"hours_at_stake", "Hours", "hours"}, {"age_days", "Age (days)", "text"}, {"source_url", "Source", "url"},
+			},
+		},
+		{
+			ID: "freshness", Title: "Data health: syncs", Report: "freshness", Kind: "table",
+			Note: "Last successful sync per source and stream, the last attempt's status and error, and the records synced.",
+			Columns: []Column{
+				{"source", "Source", "text"}, {"stream", "Stream", "text"}, {"last_success", "Last success", "text"},
+				{"last_status", "Last run", "text"}, {"last_error", "Error", "text"}, {"records_synced", "Records", "text"},
+			},
+		},
+		{
+			ID: "tests", Title: "Data health: data tests", Report: "data_tests", Kind: "table",
+			Note: "Each data test's latest result, failures first.",
+			Columns: []Column{
+				{"model", "Model", "text"}, {"test", "Test", "text"}, {"status", "Status", "text"},
+				{"failures", "Failing rows", "text"}, {"error", "Error", "text"},
 			},
 		},
 	},

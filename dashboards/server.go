@@ -84,6 +84,7 @@ func New(opts Options) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handleDashboard)
+	mux.HandleFunc("GET /ops", s.handleOps)
 	mux.HandleFunc("GET /projects/{key}", s.handleProject)
 	mux.HandleFunc("GET /api/reports", s.handleReportList)
 	mux.HandleFunc("GET /api/reports/{name}", s.handleReport)

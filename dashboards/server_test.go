@@ -68,6 +68,17 @@ func TestRoutes(t *testing.T) {
 		t.Error("the page loads assets from the network")
 	}
 
+	// Ops: the gaps ledger and the data's health, without the period filters.
+	opsCode, opsBody, _ := get(t, srv.URL+"/ops")
+	for _, want := range []string{`id="panel-at_stake"`, `id="panel-gaps"`, `id="panel-freshness"`, `time_entries`, `tests.person_week_ties_to_entries`, `>pass<`} {
+		if opsCode != 200 || !strings.Contains(opsBody, want) {
+			t.Errorf("ops (%d) lacks %s", opsCode, want)
+		}
+	}
+	if strings.Contains(opsBody, `class="filters"`) {
+		t.Error("ops shows period filters that none of its panels takes")
+	}
+
 	// The export matches the screen: the table's first project is the CSV's first row.
 	code, csv, hdr := get(t, srv.URL+"/api/reports/project_financials?format=csv")
 	if code != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/csv") {

@@ -159,15 +159,23 @@ func (f filterView) params(names []string) map[string]string {
 }
 
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
+	s.serveDashboard(w, r, overview)
+}
+
+func (s *Server) handleOps(w http.ResponseWriter, r *http.Request) {
+	s.serveDashboard(w, r, ops)
+}
+
+func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashboard) {
 	ctx := r.Context()
-	view := dashboardView{pageView: s.pageView(ctx, overview.Title), Dashboard: overview}
+	view := dashboardView{pageView: s.pageView(ctx, d.Title), Dashboard: d}
 	if !s.martsReady(ctx) {
 		view.NoData = errNoData.Error()
 		s.render(w, r, "dashboard", view)
 		return
 	}
 	view.Filters = s.filters(r)
-	for _, p := range overview.Panels {
+	for _, p := range d.Panels {
 		params := view.Filters.params(p.Filters)
 		pv := panelView{Panel: p, Export: encode(params)}
 		tbl, err := s.opts.Reports.Run(ctx, s.opts.Warehouse, p.Report, params)
@@ -281,8 +289,9 @@ func buildTable(cols []Column, tbl *warehouse.Table) *tableView {
 					row[k].Href = "/projects/" + url.PathEscape(key)
 				}
 			case "url":
-				row[k].Href = row[k].Text
-				row[k].Text = "open"
+				if row[k].Class != "null" {
+					row[k].Href, row[k].Text = row[k].Text, "open"
+				}
 			}
 		}
 		tv.Rows = append(tv.Rows, row)

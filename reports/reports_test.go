@@ -35,7 +35,8 @@ func TestReportsRunAndExportsMatch(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if tbl.NumRows() == 0 {
+		// A clean generated agency has no gaps: those reports may be empty.
+		if tbl.NumRows() == 0 && name != "gaps" && name != "gaps_by_check" {
 			t.Errorf("%s: no rows", name)
 		}
 		var js, cs bytes.Buffer
