@@ -69,7 +69,7 @@ func money(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cents%
 // HubSpot are each found once, with the amount and hours at stake
 // computed here by hand, and nothing else is.
 func TestGapsPlantedAndNoFalsePositives(t *testing.T) {
-	opts := demo.Options{People: 8, Clients: 5, Projects: 8, Years: 1, End: time.Date(2025, 6, 20, 0, 0, 0, 0, time.UTC)}
+	opts := demo.Options{People: 8, Clients: 5, Projects: 16, Years: 1, End: time.Date(2025, 6, 20, 0, 0, 0, 0, time.UTC)}
 	t.Run("clean", func(t *testing.T) {
 		t.Parallel()
 		if got := gapsOf(t, demo.Generate(opts)); len(got) != 0 {
@@ -104,7 +104,7 @@ func TestGapsPlantedAndNoFalsePositives(t *testing.T) {
 			if e.Billable && billing[e.ProjectID] == demo.TM && e.InvoiceID != 0 && e.Date.Month() == time.February {
 				if unpriced == nil {
 					unpriced = e
-				} else if e.PersonID != unpriced.PersonID {
+				} else if e.PersonID != unpriced.PersonID && e.Quarters <= 16 { // doubled, still a plausible day
 					twice = e
 					break
 				}
@@ -128,6 +128,53 @@ func TestGapsPlantedAndNoFalsePositives(t *testing.T) {
 		a.Entries = append(a.Entries, demo.Entry{ID: dup.ID + 1, PersonID: p0.ID, ProjectID: 6998, TaskID: 7, Date: sat, Quarters: 68,
 			CostRate: p0.CostRate, Created: sat.Add(18 * time.Hour)})
 		want = append(want, fmt.Sprintf("C23 person_day %s 17.00", money(17*int64(p0.CostRate)*100)))
+		// C05: two hours on a project after it ended; C20: an internal entry
+		// with no cost rate; C25: billable time on an invoice that does not exist.
+		var ended demo.Project
+		for _, p := range a.Projects {
+			if p.Billing == demo.TM && !p.End.IsZero() && p.End.Before(opts.End.AddDate(0, -1, 0)) {
+				ended = p
+				break
+			}
+		}
+		if ended.ID == 0 {
+			t.Fatal("no finished T&M project to log time after")
+		}
+		after := ended.End.AddDate(0, 0, 3)
+		for after.Weekday() == time.Saturday || after.Weekday() == time.Sunday {
+			after = after.AddDate(0, 0, 1)
+		}
+		p1, p2 := a.People[1], a.People[2]
+		next := a.Entries[len(a.Entries)-1].ID + 1
+		a.Entries = append(a.Entries,
+			demo.Entry{ID: next, PersonID: p1.ID, ProjectID: ended.ID, TaskID: 5, Date: after, Quarters: 8, CostRate: p1.CostRate, Created: after.Add(18 * time.Hour)},
+			demo.Entry{ID: next + 1, PersonID: p2.ID, ProjectID: 6998, TaskID: 7, Date: sat.AddDate(0, 0, -7), Quarters: 6, Created: sat.Add(-6 * 24 * time.Hour)},
+			demo.Entry{ID: next + 2, PersonID: p2.ID, ProjectID: twice.ProjectID, TaskID: twice.TaskID, Date: sat.AddDate(0, 0, -14), Quarters: 12,
+				Billable: true, BillRate: p2.BillRate, CostRate: p2.CostRate, InvoiceID: 98765, Created: sat.Add(-13 * 24 * time.Hour)})
+		want = append(want,
+			fmt.Sprintf("C05 project %s 2.00", money(2*int64(p1.CostRate)*100)),
+			fmt.Sprintf("C20 person %s 1.50", money(3*int64(p2.CostRate)*50)),
+			fmt.Sprintf("C25 invoice %s 3.00", money(3*int64(p2.BillRate)*100)))
+		// C15: a finished fixed fee's deal says 5,000 more than was invoiced.
+		for i := range a.Deals {
+			d := &a.Deals[i]
+			if d.Stage != "Closed won" {
+				continue
+			}
+			for _, p := range a.Projects {
+				if p.ID == d.ProjectID && p.Billing == demo.FixedFee && !p.End.IsZero() && p.End.Before(opts.End) && d.AmountCents == int64(p.Fee*100) {
+					d.AmountCents += 500_000
+					want = append(want, "C15 project 5000.00 -")
+					break
+				}
+			}
+			if strings.HasPrefix(want[len(want)-1], "C15") {
+				break
+			}
+		}
+		if !strings.HasPrefix(want[len(want)-1], "C15") {
+			t.Fatal("no finished fixed fee to plant C15 on")
+		}
 		// C02: a deal won six weeks ago that no project carries; C30: an open
 		// deal that was due to close ten days ago (Proposal, 50%).
 		a.Deals = append(a.Deals,

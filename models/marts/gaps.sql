@@ -4,7 +4,8 @@
 -- grace 30 days, deal lag 14 days). A check whose inputs the configured
 -- sources lack is one row with status 'not_applicable' saying what it needs,
 -- never silently empty. Money at stake is an estimate of exposure, not a
--- booked amount. Checks so far: C01, C02, C03, C07, C19, C22, C23, C30.
+-- booked amount. Checks so far: C01, C02, C03, C05, C07, C15, C19, C20, C22,
+-- C23, C25, C30.
 -- test: not_null(check_id, status, severity, owner_role)
 -- test: accepted_values(status: open, not_applicable)
 WITH org AS (SELECT as_of, currency FROM seeds.org),
@@ -98,6 +99,69 @@ c23 AS (
     GROUP BY e.person_key, e.entry_date
     HAVING sum(e.hours) > 16
 ),
+-- C05: time logged after the project's end date (its cost leaks; its
+-- billable value is likely unbillable).
+c05 AS (
+    SELECT 'C05', 'project', p.project_key, p.source, p.source_id,
+        sum(e.hours * e.cost_rate), sum(e.hours), min(e.entry_date),
+        format('{} h logged after the project ended on {} (billable value {})', round(sum(e.hours), 2), any_value(p.end_date),
+            round(coalesce(sum(e.billable_amount), 0), 2)),
+        'medium', 'ops', p.source_url
+    FROM e JOIN p USING (project_key)
+    WHERE e.time_category <> 'time_off' AND e.entry_date > p.end_date
+    GROUP BY p.project_key, p.source, p.source_id, p.source_url
+),
+-- C15: a closed fixed-fee project whose ledger invoices differ from its won
+-- deal by more than 1% or 100 (T&M deals carry an estimate, not a price).
+invoiced AS (
+    SELECT project_key, sum(net_amount_reporting) AS invoiced
+    FROM {{ ref "core.invoice_lines" }}
+    WHERE is_ledger AND project_key IS NOT NULL AND status NOT IN ('draft', 'submitted', 'voided', 'deleted')
+    GROUP BY project_key
+),
+c15 AS (
+    SELECT 'C15', 'project', p.project_key, p.source, p.source_id,
+        abs(coalesce(i.invoiced, 0) - d.amount), NULL::DECIMAL, p.end_date,
+        format('invoiced {} against a deal of {} ({})', round(coalesce(i.invoiced, 0), 2), round(d.amount, 2),
+            CASE WHEN coalesce(i.invoiced, 0) > d.amount THEN 'change orders that never reached the CRM?' ELSE 'under-billed or scope cut?' END),
+        'medium', 'finance', p.source_url
+    FROM p JOIN {{ ref "core.deals" }} d USING (deal_key) LEFT JOIN invoiced i USING (project_key)
+    WHERE d.is_won AND p.billing_model = 'fixed_fee' AND p.status IN ('archived', 'closed', 'delivered')
+      AND abs(coalesce(i.invoiced, 0) - d.amount) > greatest(0.01 * d.amount, 100)
+),
+-- C20: worked time that carries no cost rate, per person: margins are
+-- overstated by its cost (the person's rate, else the staff average).
+c20 AS (
+    SELECT 'C20', 'person', pe.person_key, pe.source, pe.source_id,
+        sum(e.hours) * coalesce(nullif(any_value(pe.cost_rate), 0), (SELECT avg(cost_rate) FROM {{ ref "core.people" }} WHERE cost_rate > 0)),
+        sum(e.hours), min(e.entry_date),
+        format('{} worked hours of {} carry no cost rate', round(sum(e.hours), 2), any_value(pe.name)),
+        'high', 'finance', NULL
+    FROM e JOIN {{ ref "core.people" }} pe USING (person_key)
+    WHERE e.time_category <> 'time_off' AND e.hours > 0 AND coalesce(e.cost_rate, 0) = 0
+    GROUP BY pe.person_key, pe.source, pe.source_id
+),
+-- C25: time the time tool calls billed whose invoice is missing, voided or
+-- deleted, or — with a ledger — has no ledger invoice of the same number.
+ledger_numbers AS (
+    SELECT DISTINCT regexp_replace(number, '[^0-9]', '', 'g') AS digits
+    FROM {{ ref "core.invoices" }}
+    WHERE is_ledger AND status NOT IN ('voided', 'deleted') AND number IS NOT NULL
+),
+has_ledger AS (SELECT count(*) > 0 AS yes FROM seeds.sources WHERE kind = 'accounting'),
+c25 AS (
+    SELECT 'C25', 'invoice', e.invoice_key, any_value(e.source), split_part(e.invoice_key, ':', 2),
+        sum(coalesce(e.billable_amount, 0)), sum(e.billable_hours), min(e.entry_date),
+        CASE WHEN any_value(i.invoice_key) IS NULL THEN format('{} h marked billed on invoice {}, which does not exist', round(sum(e.billable_hours), 2), e.invoice_key)
+             WHEN any_value(i.status) IN ('voided', 'deleted') THEN format('{} h billed on invoice {}, which is {}', round(sum(e.billable_hours), 2), any_value(i.number), any_value(i.status))
+             ELSE format('{} h billed on invoice {}, which the ledger does not hold', round(sum(e.billable_hours), 2), any_value(i.number)) END,
+        'high', 'finance', NULL
+    FROM e LEFT JOIN {{ ref "core.invoices" }} i USING (invoice_key) CROSS JOIN has_ledger
+    WHERE e.invoice_key IS NOT NULL AND (
+        i.invoice_key IS NULL OR i.status IN ('voided', 'deleted')
+        OR (has_ledger.yes AND NOT i.is_ledger AND regexp_replace(coalesce(i.number, ''), '[^0-9]', '', 'g') NOT IN (SELECT digits FROM ledger_numbers)))
+    GROUP BY e.invoice_key
+),
 -- C30: open deals whose close date has passed; their weighted value inflates the pipeline.
 c30 AS (
     SELECT 'C30', 'deal', d.deal_key, d.source, d.source_id, d.amount * d.probability, NULL::DECIMAL, d.close_date,
@@ -114,12 +178,16 @@ findings AS (
     UNION ALL SELECT * FROM c22
     UNION ALL SELECT * FROM c23
     UNION ALL SELECT * FROM c30
+    UNION ALL SELECT * FROM c05
+    UNION ALL SELECT * FROM c15
+    UNION ALL SELECT * FROM c20
+    UNION ALL SELECT * FROM c25
 ),
 not_applicable AS (
     SELECT check_id, 'check' AS entity, NULL AS canonical_key, NULL AS source, NULL AS source_id,
         NULL::DECIMAL AS amount_at_stake, NULL::DECIMAL AS hours_at_stake, NULL::DATE AS first_seen,
         'not applicable (needs a CRM source)' AS detail, severity, owner_role, NULL AS source_url
-    FROM (VALUES ('C02', 'high', 'ops'), ('C03', 'medium', 'sales ops'), ('C30', 'medium', 'sales ops')) v(check_id, severity, owner_role), has_crm
+    FROM (VALUES ('C02', 'high', 'ops'), ('C03', 'medium', 'sales ops'), ('C15', 'medium', 'finance'), ('C30', 'medium', 'sales ops')) v(check_id, severity, owner_role), has_crm
     WHERE NOT has_crm.yes
 )
 SELECT
