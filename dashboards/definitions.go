@@ -118,6 +118,15 @@ var ops = Dashboard{
 			},
 		},
 		{
+			ID: "review", Title: "Identity review queue", Report: "identity_review", Kind: "table",
+			Note: "Records of different tools whose names look alike but were not matched. Decide with `conflux mappings accept ID` or `reject ID`; the next build uses it.",
+			Columns: []Column{
+				{"id", "ID", "text"}, {"left_name", "Name", "text"}, {"left_source", "In", "text"},
+				{"right_name", "Looks like", "text"}, {"right_source", "In", "text"}, {"similarity", "Similarity", "text"},
+				{"revenue_at_stake", "Revenue at stake", "money"},
+			},
+		},
+		{
 			ID: "freshness", Title: "Data health: syncs", Report: "freshness", Kind: "table",
 			Note: "Last successful sync per source and stream, the last attempt's status and error, and the records synced.",
 			Columns: []Column{

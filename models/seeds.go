@@ -26,6 +26,15 @@ type Seeds struct {
 	// AsOf is the date the checks in marts.gaps run at (metrics §8
 	// ":asof"); zero means today (UTC).
 	AsOf time.Time
+	// Mappings are the identity decisions of mappings.yaml.
+	Mappings []Mapping
+}
+
+// Mapping says two records (source:id) are, or are not, the same entity.
+type Mapping struct {
+	Entity string // clients
+	A, B   string
+	Same   bool
 }
 
 // Schedule is one person's hours per ISO weekday (1 = Monday) over a validity range.
@@ -120,6 +129,21 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 			srows = append(srows, sched{strings.ToLower(sc.Email), d + 1, h, from, to})
 		}
 	}
+	type mapRow struct {
+		Entity   string `json:"entity"`
+		A        string `json:"a"`
+		B        string `json:"b"`
+		Decision string `json:"decision"`
+	}
+	mrows := []mapRow{}
+	for _, m := range s.Mappings {
+		d := "different"
+		if m.Same {
+			d = "same"
+		}
+		mrows = append(mrows, mapRow{m.Entity, m.A, m.B, d})
+	}
+	mapJSON, _ := json.Marshal(mrows)
 	schedJSON, _ := json.Marshal(srows)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -141,6 +165,10 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 			SELECT s.name::VARCHAR AS name, s.type::VARCHAR AS type, s.kind::VARCHAR AS kind
 			FROM (SELECT unnest(from_json(?::JSON, '[{"name":"VARCHAR","type":"VARCHAR","kind":"VARCHAR"}]'), recursive := true)) s`,
 			[]any{string(srcJSON)}},
+		{`CREATE OR REPLACE TABLE seeds.mappings AS
+			SELECT m.entity::VARCHAR AS entity, m.a::VARCHAR AS a, m.b::VARCHAR AS b, m.decision::VARCHAR AS decision
+			FROM (SELECT unnest(from_json(?::JSON, '[{"entity":"VARCHAR","a":"VARCHAR","b":"VARCHAR","decision":"VARCHAR"}]'), recursive := true)) m`,
+			[]any{string(mapJSON)}},
 		{`CREATE OR REPLACE TABLE seeds.schedules AS
 			SELECT s.email::VARCHAR AS email, s.isodow::INTEGER AS isodow, s.hours::DECIMAL(12,4) AS hours,
 				s.valid_from::DATE AS valid_from, s.valid_to::DATE AS valid_to

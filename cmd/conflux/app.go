@@ -12,6 +12,7 @@ import (
 
 	"github.com/conflux-dev/conflux/internal/config"
 	"github.com/conflux-dev/conflux/internal/holidays"
+	"github.com/conflux-dev/conflux/internal/mappings"
 	"github.com/conflux-dev/conflux/internal/sync"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/models"
@@ -99,7 +100,15 @@ func runBuild(ctx context.Context, wh *warehouse.Warehouse, cfg *config.Config, 
 		srcs[s.Name] = s.Type
 	}
 	start := time.Now()
-	res, err := models.Build(ctx, wh, models.Options{Sources: srcs, UserDir: cfg.Models, Force: force, Seeds: seeds(cfg), Logger: log})
+	s := seeds(cfg)
+	pairs, err := mappings.Load(cfg.Mappings)
+	if err != nil {
+		return usageError{fmt.Errorf("%w (fix the file, or run `conflux mappings accept|reject` to write it)", err)}
+	}
+	for _, p := range pairs {
+		s.Mappings = append(s.Mappings, models.Mapping{Entity: p.Entity, A: p.A, B: p.B, Same: p.Same})
+	}
+	res, err := models.Build(ctx, wh, models.Options{Sources: srcs, UserDir: cfg.Models, Force: force, Seeds: s, Logger: log})
 	if res != nil {
 		counts := map[string]int{}
 		for _, m := range res.Models {

@@ -24,6 +24,7 @@ func newDemoCmd(g *globals) *cobra.Command {
 		listen  string
 		people  int
 		noServe bool
+		plant   bool
 		stack   string
 	)
 	cmd := &cobra.Command{
@@ -42,9 +43,20 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 			out := cmd.OutOrStdout()
 			start := time.Now()
 			a := demo.Generate(demo.Options{People: people})
+			var planted []demo.Planted
+			if plant {
+				planted = a.PlantGaps()
+			}
 			fmt.Fprintf(out, "Generated %s: %d people, %d clients, %d projects, %d time entries, %d invoices, %d credit notes, %d deals (%s to %s)\n",
 				a.Name, len(a.People), len(a.Clients)-1, len(a.Projects), len(a.Entries), len(a.Invoices), len(a.CreditNotes), len(a.Deals),
 				a.Start.Format(time.DateOnly), a.Options.End.Format(time.DateOnly))
+			if len(planted) > 0 {
+				var checks []string
+				for _, p := range planted {
+					checks = append(checks, p.Check)
+				}
+				fmt.Fprintf(out, "Planted %d gaps between the tools (%s): see `conflux gaps` or the Ops page\n", len(planted), strings.Join(checks, " "))
+			}
 			fakes, err := demo.StartFakes(a)
 			if err != nil {
 				return err
@@ -109,6 +121,7 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to serve on (a free port is taken if it is busy)")
 	cmd.Flags().IntVar(&people, "people", 40, "size of the agency")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "stop after sync and build")
+	cmd.Flags().BoolVar(&plant, "plant-gaps", true, "plant one gap of each kind the checks find (a misspelt client, a won deal with no project, unbilled time, …)")
 	cmd.Flags().StringVar(&stack, "stack", "harvest,hubspot,xero", "the time tool that serves the agency ("+strings.Join(demo.Stacks, ", ")+"), optionally with hubspot or pipedrive (CRM) and xero or quickbooks (ledger): harvest,hubspot,xero")
 	return cmd
 }

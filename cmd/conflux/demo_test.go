@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,5 +59,38 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 	}
 	if code, _, err = run(t, "--config", cfg, "gaps", "--min-amount", "-1"); code != exitUsage || !strings.Contains(err.Error(), "--min-amount") {
 		t.Errorf("gaps --min-amount -1: %d %v", code, err)
+	}
+
+	// The planted misspelt client waits in the review queue as C08 until a
+	// person accepts the match; then mappings.yaml holds it, the next build
+	// uses it, and the gap is gone.
+	code, out, err = run(t, "--config", cfg, "mappings", "suggest", "--format", "json")
+	var queue []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &queue) != nil || len(queue) == 0 {
+		t.Fatalf("mappings suggest: %d %v\n%s", code, err, out)
+	}
+	id, left, right := queue[0]["id"].(string), queue[0]["left_key"].(string), queue[0]["right_key"].(string)
+	if _, out, _ = run(t, "--config", cfg, "gaps", "--format", "csv"); !strings.Contains(out, "accept "+id) {
+		t.Errorf("no C08 finding names suggestion %s:\n%s", id, out)
+	}
+	if code, out, err = run(t, "--config", cfg, "mappings", "accept", id); code != 0 {
+		t.Fatalf("mappings accept: %d %v\n%s", code, err, out)
+	}
+	body, _ := os.ReadFile(filepath.Join(dir, "mappings.yaml"))
+	if !strings.Contains(string(body), left) || !strings.Contains(string(body), right) {
+		t.Fatalf("mappings.yaml lacks the accepted pair:\n%s", body)
+	}
+	if code, out, err = run(t, "--config", cfg, "build"); code != 0 {
+		t.Fatalf("build: %d %v\n%s", code, err, out)
+	}
+	if _, out, _ = run(t, "--config", cfg, "gaps", "--format", "csv"); strings.Contains(out, "C08,") {
+		t.Errorf("C08 is still open after the match was accepted:\n%s", out)
+	}
+	_, out, _ = run(t, "--config", cfg, "query", "--format", "csv", fmt.Sprintf("SELECT method FROM core.xref WHERE record_key = '%s'", left))
+	if !strings.Contains(out, "override") {
+		t.Errorf("the accepted record's xref method: %s", out)
+	}
+	if code, _, err = run(t, "--config", cfg, "mappings", "accept", "zz"); code != exitUsage {
+		t.Errorf("a bad suggestion ID: %d %v", code, err)
 	}
 }

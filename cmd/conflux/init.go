@@ -11,13 +11,16 @@ import (
 	"github.com/conflux-dev/conflux/internal/config"
 )
 
-const mappingsTemplate = `# mappings.yaml — identity overrides across tools (they always win over
-# automatic matching). Written by conflux init; edited by
-# 'conflux mappings accept|reject'. Example:
+const mappingsTemplate = `# mappings.yaml — identity decisions across tools; they always win over
+# automatic matching. Records are named source:id (their key in core.clients).
+# 'conflux mappings accept|reject ID' edits this file and keeps its comments.
+# Example:
 #
 # clients:
-#   - canonical: acme
-#     match: [{source: harvest, id: "5735774"}, {source: xero, id: "9f1c..."}]
+#   same:
+#     - [harvest:5735774, xero:9f1c1b2e-0000-0000-0000-000000000000]
+#   different:
+#     - [harvest:5735775, hubspot:9002]
 {}
 `
 

@@ -84,6 +84,15 @@ type Client struct {
 	// BilledIn is the currency the ledger (Xero, QuickBooks) invoices the
 	// client in; the time tools price its work in Currency.
 	BilledIn string
+	// CRMName is how the CRM spells the client, when not as Name.
+	CRMName string
+}
+
+func (c Client) crmName() string {
+	if c.CRMName != "" {
+		return c.CRMName
+	}
+	return c.Name
 }
 
 // Project is a piece of client (or internal) work.

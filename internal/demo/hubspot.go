@@ -33,7 +33,7 @@ func (a *Agency) LoadHubSpot(f *hs.Server) {
 	}
 	for _, c := range a.Clients[:len(a.Clients)-1] {
 		f.Put("companies", hs.Object{ID: strconv.FormatInt(c.ID, 10), Created: stamp, Updated: stamp,
-			Properties: map[string]string{"name": c.Name, "domain": lower(firstWord(c.Name)) + ".example"}})
+			Properties: map[string]string{"name": c.crmName(), "domain": lower(firstWord(c.Name)) + ".example"}})
 	}
 	codes := map[int64]string{}
 	for _, p := range a.Projects {

@@ -33,7 +33,7 @@ func (a *Agency) LoadPipedrive(f *pd.Server) {
 	}
 	f.Put("dealFields", map[string]any{"id": 9001, "key": PipedriveProjectField, "name": "Project code", "field_type": "varchar"})
 	for _, c := range a.Clients[:len(a.Clients)-1] {
-		f.Put("organizations", map[string]any{"id": c.ID, "name": c.Name, "owner_id": a.People[0].ID, "is_deleted": false,
+		f.Put("organizations", map[string]any{"id": c.ID, "name": c.crmName(), "owner_id": a.People[0].ID, "is_deleted": false,
 			"add_time": stamp, "update_time": stamp})
 	}
 	codes := map[int64]string{}

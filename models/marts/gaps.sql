@@ -4,8 +4,8 @@
 -- grace 30 days, deal lag 14 days). A check whose inputs the configured
 -- sources lack is one row with status 'not_applicable' saying what it needs,
 -- never silently empty. Money at stake is an estimate of exposure, not a
--- booked amount. Checks so far: C01, C02, C03, C05, C07, C15, C19, C20, C22,
--- C23, C25, C30.
+-- booked amount. Checks so far: C01, C02, C03, C05, C07, C08, C15, C19, C20,
+-- C22, C23, C25, C30.
 -- test: not_null(check_id, status, severity, owner_role)
 -- test: accepted_values(status: open, not_applicable)
 WITH org AS (SELECT as_of, currency FROM seeds.org),
@@ -162,6 +162,15 @@ c25 AS (
         OR (has_ledger.yes AND NOT i.is_ledger AND regexp_replace(coalesce(i.number, ''), '[^0-9]', '', 'g') NOT IN (SELECT digits FROM ledger_numbers)))
     GROUP BY e.invoice_key
 ),
+-- C08: the same client, it seems, named differently across tools: each
+-- look-alike pair waiting in the identity review queue.
+c08 AS (
+    SELECT 'C08', 'client', q.id, q.left_source, split_part(q.left_key, ':', 2), q.revenue_at_stake, NULL::DECIMAL, NULL::DATE,
+        format('"{}" ({}) and "{}" ({}) look like one client (similarity {}): `conflux mappings accept {}` or `reject {}`',
+            q.left_name, q.left_source, q.right_name, q.right_source, q.similarity, q.id, q.id),
+        'medium', 'ops', NULL
+    FROM {{ ref "marts.identity_review" }} q
+),
 -- C30: open deals whose close date has passed; their weighted value inflates the pipeline.
 c30 AS (
     SELECT 'C30', 'deal', d.deal_key, d.source, d.source_id, d.amount * d.probability, NULL::DECIMAL, d.close_date,
@@ -182,6 +191,7 @@ findings AS (
     UNION ALL SELECT * FROM c15
     UNION ALL SELECT * FROM c20
     UNION ALL SELECT * FROM c25
+    UNION ALL SELECT * FROM c08
 ),
 not_applicable AS (
     SELECT check_id, 'check' AS entity, NULL AS canonical_key, NULL AS source, NULL AS source_id,

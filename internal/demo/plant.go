@@ -1,0 +1,170 @@
+package demo
+
+import (
+	"fmt"
+	"time"
+)
+
+// Planted is a gap the generator planted, as marts.gaps should report it:
+// check, entity, money and hours at stake with two decimals ("-" for none).
+type Planted struct {
+	Check, Entity, Amount, Hours string
+}
+
+func (p Planted) String() string { return p.Check + " " + p.Entity + " " + p.Amount + " " + p.Hours }
+
+func money(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cents%100) }
+
+// PlantGaps plants one gap of each kind the checks find across the time
+// tool and the CRM, as of Options.End, and returns what the gaps ledger
+// should report. Amounts are those of a stack whose invoices come from the
+// time tool (no accounting source): C08's revenue at stake counts the
+// time tool's invoices. A gap that the agency has no material for (no
+// finished project, say) is not planted.
+func (a *Agency) PlantGaps() []Planted {
+	end := a.Options.End
+	var out []Planted
+	billing := map[int64]string{}
+	for _, p := range a.Projects {
+		billing[p.ID] = p.Billing
+	}
+	monthOf := func(d time.Time) time.Time { return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC) }
+	// C01: three billable T&M entries from three months back never reached an invoice.
+	c01Month := monthOf(end.AddDate(0, -3, 0))
+	var n, cents, quarters, project int64
+	for i := range a.Entries {
+		e := &a.Entries[i]
+		if n < 3 && e.Billable && billing[e.ProjectID] == TM && monthOf(e.Date).Equal(c01Month) && e.InvoiceID != 0 &&
+			(project == 0 || e.ProjectID == project) {
+			project, e.InvoiceID = e.ProjectID, 0
+			n++
+			quarters += int64(e.Quarters)
+			cents += int64(e.Quarters) * int64(e.BillRate) * 25
+		}
+	}
+	if n > 0 {
+		out = append(out, Planted{"C01", "project", money(cents), money(quarters * 25)})
+	}
+	// C19 and C22: an invoiced T&M entry loses its rate; another (short
+	// enough that doubling it keeps a plausible day) is entered twice.
+	month := monthOf(end.AddDate(0, -4, 0))
+	var unpriced, twice *Entry
+	for i := range a.Entries {
+		e := &a.Entries[i]
+		if e.Billable && billing[e.ProjectID] == TM && e.InvoiceID != 0 && monthOf(e.Date).Equal(month) {
+			if unpriced == nil {
+				unpriced = e
+			} else if e.PersonID != unpriced.PersonID && e.Quarters <= 16 {
+				twice = e
+				break
+			}
+		}
+	}
+	next := a.Entries[len(a.Entries)-1].ID + 1
+	rates := map[int64]Person{}
+	for _, p := range a.People {
+		rates[p.ID] = p
+	}
+	if unpriced != nil && twice != nil {
+		out = append(out, Planted{"C19", "project", money(int64(unpriced.Quarters) * int64(rates[unpriced.PersonID].BillRate) * 25), money(int64(unpriced.Quarters) * 25)})
+		unpriced.BillRate = 0
+		dup := *twice
+		dup.ID = next
+		next++
+		a.Entries = append(a.Entries, dup)
+		out = append(out, Planted{"C22", "time_entry", money(int64(dup.Quarters) * int64(dup.BillRate) * 25), money(int64(dup.Quarters) * 25)})
+	}
+	// C23: 17 hours on the internal project on a Saturday.
+	sat := end.AddDate(0, 0, -76)
+	for sat.Weekday() != time.Saturday {
+		sat = sat.AddDate(0, 0, 1)
+	}
+	p0, p1, p2 := a.People[0], a.People[1], a.People[2]
+	const admin, adminTask, billableTask = 6998, 7, 5
+	a.Entries = append(a.Entries, Entry{ID: next, PersonID: p0.ID, ProjectID: admin, TaskID: adminTask, Date: sat, Quarters: 68,
+		CostRate: p0.CostRate, Created: sat.Add(18 * time.Hour)})
+	next++
+	out = append(out, Planted{"C23", "person_day", money(17 * int64(p0.CostRate) * 100), "17.00"})
+	// C20: an internal entry with no cost rate.
+	a.Entries = append(a.Entries, Entry{ID: next, PersonID: p2.ID, ProjectID: admin, TaskID: adminTask, Date: sat.AddDate(0, 0, -7), Quarters: 6,
+		Created: sat.Add(-6 * 24 * time.Hour)})
+	next++
+	out = append(out, Planted{"C20", "person", money(3 * int64(p2.CostRate) * 50), "1.50"})
+	// C25: billable time on an invoice that does not exist.
+	if twice != nil {
+		a.Entries = append(a.Entries, Entry{ID: next, PersonID: p2.ID, ProjectID: twice.ProjectID, TaskID: twice.TaskID, Date: sat.AddDate(0, 0, -14), Quarters: 12,
+			Billable: true, BillRate: p2.BillRate, CostRate: p2.CostRate, InvoiceID: 98765, Created: sat.Add(-13 * 24 * time.Hour)})
+		next++
+		out = append(out, Planted{"C25", "invoice", money(3 * int64(p2.BillRate) * 100), "3.00"})
+	}
+	// C05: two hours on a T&M project after it ended.
+	for _, p := range a.Projects {
+		if p.Billing == TM && !p.End.IsZero() && p.End.Before(end.AddDate(0, -1, 0)) {
+			after := p.End.AddDate(0, 0, 3)
+			for after.Weekday() == time.Saturday || after.Weekday() == time.Sunday {
+				after = after.AddDate(0, 0, 1)
+			}
+			a.Entries = append(a.Entries, Entry{ID: next, PersonID: p1.ID, ProjectID: p.ID, TaskID: billableTask, Date: after, Quarters: 8,
+				CostRate: p1.CostRate, Created: after.Add(18 * time.Hour)})
+			next++
+			out = append(out, Planted{"C05", "project", money(2 * int64(p1.CostRate) * 100), "2.00"})
+			break
+		}
+	}
+	// C15: a finished fixed fee's won deal says 5,000 more than was invoiced.
+	fees := map[int64]Project{}
+	for _, p := range a.Projects {
+		if p.Billing == FixedFee && !p.End.IsZero() && p.End.Before(end) {
+			fees[p.ID] = p
+		}
+	}
+	for i := range a.Deals {
+		d := &a.Deals[i]
+		if p, ok := fees[d.ProjectID]; ok && d.Stage == "Closed won" && d.AmountCents == int64(p.Fee*100) {
+			d.AmountCents += 500_000
+			out = append(out, Planted{"C15", "project", "5000.00", "-"})
+			break
+		}
+	}
+	// C02: a deal won six weeks ago that no project carries; C30: an open
+	// deal that was due to close ten days ago (Proposal, 50%).
+	owner := a.Deals[0].OwnerID
+	a.Deals = append(a.Deals,
+		Deal{ID: 99001, ClientID: a.Clients[0].ID, Name: "Planted won deal", AmountCents: 4_200_000, Stage: "Closed won",
+			CloseDate: end.AddDate(0, 0, -42), OwnerID: owner},
+		Deal{ID: 99002, ClientID: a.Clients[1].ID, Name: "Planted stale deal", AmountCents: 2_000_050, Stage: "Proposal",
+			CloseDate: end.AddDate(0, 0, -10), OwnerID: owner})
+	out = append(out, Planted{"C02", "deal", "42000.00", "-"}, Planted{"C30", "deal", "10000.25", "-"})
+	// C08: the CRM misspells a client; at stake is what sits under the time
+	// tool's record: the billable value of its time and its invoices.
+	if len(a.Clients) > 3 {
+		c := &a.Clients[2]
+		c.CRMName = misspell(c.Name)
+		var cents int64
+		projects := map[int64]bool{}
+		for _, p := range a.Projects {
+			projects[p.ID] = p.ClientID == c.ID
+		}
+		for _, e := range a.Entries {
+			if projects[e.ProjectID] && e.Billable {
+				cents += int64(e.Quarters) * int64(e.BillRate) * 25
+			}
+		}
+		for _, inv := range a.Invoices {
+			if inv.ClientID == c.ID {
+				cents += inv.NetCents()
+			}
+		}
+		out = append(out, Planted{"C08", "client", money(cents), "-"})
+	}
+	return out
+}
+
+// misspell doubles the fourth letter of the name ("Globex GmbH" becomes
+// "Globbex GmbH"), a typo one edit away.
+func misspell(name string) string {
+	if len(name) < 4 {
+		return name + "s"
+	}
+	return name[:4] + name[3:]
+}
