@@ -109,6 +109,11 @@ var ops = Dashboard{
 			Series: []Series{{"amount_at_stake", "At stake"}},
 		},
 		{
+			ID: "trend", Title: "Open gaps by week they began", Report: "gaps_weekly", Kind: "line", X: "iso_week",
+			Note:   "Money at stake of the open findings, by the week each exposure began, and the running total.",
+			Series: []Series{{"amount_at_stake", "Began that week"}, {"cumulative_at_stake", "Running total"}},
+		},
+		{
 			ID: "gaps", Title: "Gaps between the tools", Report: "gaps", Kind: "table",
 			Note: "Most money at stake first; the owner is who should act. `conflux gaps` prints the same list.",
 			Columns: []Column{
