@@ -28,6 +28,10 @@ type Seeds struct {
 	AsOf time.Time
 	// Mappings are the identity decisions of mappings.yaml.
 	Mappings []Mapping
+	// Gap thresholds (metrics §10); zero means the default.
+	UnbilledGraceDays int     // 30
+	DealLagDays       int     // 14
+	MinSimilarity     float64 // 0.85
 }
 
 // Mapping says two records (source:id) are, or are not, the same entity.
@@ -67,6 +71,15 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 	}
 	if s.StandardWeekH == 0 {
 		s.StandardWeekH = 40
+	}
+	if s.UnbilledGraceDays == 0 {
+		s.UnbilledGraceDays = 30
+	}
+	if s.DealLagDays == 0 {
+		s.DealLagDays = 14
+	}
+	if s.MinSimilarity == 0 {
+		s.MinSimilarity = 0.85
 	}
 	if s.AsOf.IsZero() {
 		s.AsOf = time.Now().UTC()
@@ -165,6 +178,8 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 			SELECT s.name::VARCHAR AS name, s.type::VARCHAR AS type, s.kind::VARCHAR AS kind
 			FROM (SELECT unnest(from_json(?::JSON, '[{"name":"VARCHAR","type":"VARCHAR","kind":"VARCHAR"}]'), recursive := true)) s`,
 			[]any{string(srcJSON)}},
+		{`CREATE OR REPLACE TABLE seeds.gap_params AS SELECT ?::INTEGER AS unbilled_grace_days, ?::INTEGER AS deal_lag_days,
+			?::DOUBLE AS min_similarity`, []any{s.UnbilledGraceDays, s.DealLagDays, s.MinSimilarity}},
 		{`CREATE OR REPLACE TABLE seeds.mappings AS
 			SELECT m.entity::VARCHAR AS entity, m.a::VARCHAR AS a, m.b::VARCHAR AS b, m.decision::VARCHAR AS decision
 			FROM (SELECT unnest(from_json(?::JSON, '[{"entity":"VARCHAR","a":"VARCHAR","b":"VARCHAR","decision":"VARCHAR"}]'), recursive := true)) m`,

@@ -31,6 +31,14 @@ type Config struct {
 	// Schedules override a person's working pattern (metrics §1.1), for
 	// part-timers whose days the time tool cannot express.
 	Schedules []Schedule
+	Gaps      Gaps
+}
+
+// Gaps are the thresholds of the gaps ledger (metrics §10).
+type Gaps struct {
+	UnbilledGraceDays int     // C01: billable time younger than this is not yet a gap (30)
+	DealLagDays       int     // C02, C03: days a won deal may wait for its project (14)
+	MinSimilarity     float64 // C08: Jaro-Winkler similarity from which names look alike (0.85)
 }
 
 // Schedule is one person's weekly hours, valid from From to To (inclusive;
@@ -110,6 +118,7 @@ func Defaults() *Config {
 		Mappings:  "mappings.yaml",
 		Models:    "models",
 		Server:    Server{Listen: "127.0.0.1:8080", Refresh: time.Hour},
+		Gaps:      Gaps{UnbilledGraceDays: 30, DealLagDays: 14, MinSimilarity: 0.85},
 	}
 }
 
@@ -160,6 +169,32 @@ func Parse(path string, body []byte, vendors Vendors, lookup func(string) (strin
 		},
 		"sources":   func(k string, n *yaml.Node) { cfg.Sources = p.sources(k, n, vendors) },
 		"schedules": func(k string, n *yaml.Node) { cfg.Schedules = p.schedules(k, n) },
+		"gaps": func(k string, n *yaml.Node) {
+			days := func(dst *int, def int) func(string, *yaml.Node) {
+				return func(k string, n *yaml.Node) {
+					v, _ := p.str(k, n)
+					d, err := strconv.Atoi(v)
+					if err != nil || d < 1 || d > 365 {
+						p.fail(n, k, "%q must be whole days between 1 and 365 (default %d)", v, def)
+						return
+					}
+					*dst = d
+				}
+			}
+			p.mapping(n, k, map[string]func(string, *yaml.Node){
+				"unbilled_grace_days": days(&cfg.Gaps.UnbilledGraceDays, 30),
+				"deal_lag_days":       days(&cfg.Gaps.DealLagDays, 14),
+				"min_similarity": func(k string, n *yaml.Node) {
+					v, _ := p.str(k, n)
+					f, err := strconv.ParseFloat(v, 64)
+					if err != nil || f < 0.5 || f > 0.99 {
+						p.fail(n, k, "%q must be a similarity between 0.5 and 0.99 (default 0.85)", v)
+						return
+					}
+					cfg.Gaps.MinSimilarity = f
+				},
+			})
+		},
 		"server": func(k string, n *yaml.Node) {
 			p.mapping(n, k, map[string]func(string, *yaml.Node){
 				"listen": func(k string, n *yaml.Node) {

@@ -44,6 +44,9 @@ func TestErrorsNameKeyLineAndFix(t *testing.T) {
 		{"org:\n  week_start: sunday\n", "org.week_start: \"sunday\" is not supported yet"},
 		{"schedules:\n  - person: a@b.c\n    hours: {monday: 8}\n", "schedules[0].hours.monday: unknown weekday"},
 		{"warehouse: [a]\n", "warehouse: expected a single value"},
+		{"gaps:\n  unbilled_grace_days: 0\n", "c.yaml:2: gaps.unbilled_grace_days: \"0\" must be whole days between 1 and 365 (default 30)"},
+		{"gaps:\n  min_similarity: 1\n", "gaps.min_similarity: \"1\" must be a similarity between 0.5 and 0.99"},
+		{"gaps:\n  grace: 3\n", "gaps.grace: unknown key"},
 	} {
 		_, err := Parse("c.yaml", []byte(tc.yaml), vendors, env(nil))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -1,14 +1,15 @@
 -- The gaps ledger (metrics §8, design §5): one row per finding, money and
 -- hours at stake in the reporting currency, a link to the source record.
--- Checks run at seeds.org.as_of with the defaults of metrics §10 (unbilled
--- grace 30 days, deal lag 14 days). A check whose inputs the configured
+-- Checks run at seeds.org.as_of with the thresholds of seeds.gap_params
+-- (conflux.yaml gaps:, defaults of metrics §10: unbilled grace 30 days,
+-- deal lag 14 days). A check whose inputs the configured
 -- sources lack is one row with status 'not_applicable' saying what it needs,
 -- never silently empty. Money at stake is an estimate of exposure, not a
 -- booked amount. Checks so far: C01, C02, C03, C05, C07, C08, C15, C19, C20,
 -- C22, C23, C25, C30.
 -- test: not_null(check_id, status, severity, owner_role)
 -- test: accepted_values(status: open, not_applicable)
-WITH org AS (SELECT as_of, currency FROM seeds.org),
+WITH org AS (SELECT as_of, currency, unbilled_grace_days, deal_lag_days FROM seeds.org, seeds.gap_params),
 has_crm AS (SELECT count(*) > 0 AS yes FROM seeds.sources WHERE kind = 'crm'),
 p AS (SELECT * FROM {{ ref "core.projects" }}),
 e AS (SELECT * FROM {{ ref "core.time_entries" }}),
@@ -27,7 +28,7 @@ c01 AS (
     FROM e JOIN p USING (project_key) CROSS JOIN org
     WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.billable
       AND e.invoice_key IS NULL AND NOT coalesce(e.is_billed, false)
-      AND e.entry_date < org.as_of - INTERVAL 30 DAY
+      AND e.entry_date < org.as_of - to_days(org.unbilled_grace_days)
     GROUP BY p.project_key, p.source, p.source_id, p.source_url
 ),
 -- C02: deals won more than 14 days ago that no project carries.
@@ -35,7 +36,7 @@ c02 AS (
     SELECT 'C02', 'deal', d.deal_key, d.source, d.source_id, d.amount, NULL::DECIMAL, d.close_date,
         format('won on {} ({}), no project carries it', d.close_date, d.name), 'high', 'ops', NULL::VARCHAR
     FROM {{ ref "core.deals" }} d CROSS JOIN org
-    WHERE d.is_won AND d.close_date < org.as_of - INTERVAL 14 DAY
+    WHERE d.is_won AND d.close_date < org.as_of - to_days(org.deal_lag_days)
       AND NOT EXISTS (SELECT 1 FROM p WHERE p.deal_key = d.deal_key)
 ),
 -- C03: billable projects started more than 14 days ago with no deal.
@@ -44,7 +45,7 @@ c03 AS (
         format('{} project "{}" has no CRM deal', p.billing_model, p.name), 'medium', 'sales ops', p.source_url
     FROM p CROSS JOIN org CROSS JOIN has_crm
     WHERE has_crm.yes AND p.billing_model <> 'non_billable' AND p.deal_key IS NULL
-      AND p.start_date < org.as_of - INTERVAL 14 DAY
+      AND p.start_date < org.as_of - to_days(org.deal_lag_days)
 ),
 -- C07: ledger invoices with lines no project claims.
 c07 AS (

@@ -1,11 +1,12 @@
 -- The identity review queue: client records of different sources, not
--- linked in core.xref, whose normalized names look alike (Jaro-Winkler
--- similarity ≥ 0.85 and an edit distance within a quarter of the longer
--- name, so "Northwind" and "Northwind Studio" are not a pair) — candidates a person must accept or reject
--- (`conflux mappings accept|reject ID`); never merged on their own. Pairs
--- already decided in mappings.yaml are left out. revenue_at_stake is what
--- sits under the lower-ranked record (time tool below CRM below ledger):
--- billable value of its projects' time plus its ledger invoices.
+-- linked in core.xref, whose normalized names look alike — Jaro-Winkler
+-- similarity of at least gaps.min_similarity (0.85 by default) and an edit
+-- distance within a quarter of the longer name, so "Northwind" and
+-- "Northwind Studio" are not a pair. A person accepts or rejects each
+-- (`conflux mappings accept|reject ID`); they are never merged on their own.
+-- Pairs already decided in mappings.yaml are left out. revenue_at_stake is
+-- what sits under the lower-ranked record (time tool below CRM below
+-- ledger): billable value of its projects' time plus its ledger invoices.
 -- test: unique(id)
 WITH x AS (
     SELECT x.*, coalesce(s.kind, 'work') AS kind,
@@ -23,7 +24,7 @@ pairs AS (
         jaro_winkler_similarity(l.normalized_name, r.normalized_name) AS similarity,
         CASE WHEN l.rank >= r.rank THEN l.record_key ELSE r.record_key END AS lower_key
     FROM x l JOIN x r ON l.source < r.source AND l.canonical_key <> r.canonical_key
-    WHERE jaro_winkler_similarity(l.normalized_name, r.normalized_name) >= 0.85
+    WHERE jaro_winkler_similarity(l.normalized_name, r.normalized_name) >= (SELECT min_similarity FROM seeds.gap_params)
       AND levenshtein(l.normalized_name, r.normalized_name) <= 0.25 * greatest(length(l.normalized_name), length(r.normalized_name))
       AND (l.record_key, r.record_key) NOT IN (SELECT (a, b) FROM decided)
 ),
