@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -59,6 +60,7 @@ func TestLedgers(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			a := demo.Generate(demo.Options{People: 12, Clients: 6, Projects: 12, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+			planted := a.PlantGaps() // the truth below is the planted agency's
 			wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "l.duckdb"))
 			if err != nil {
 				t.Fatal(err)
@@ -127,11 +129,30 @@ func TestLedgers(t *testing.T) {
 			if len(a.CreditNotes) == 0 || credited >= 0 {
 				t.Errorf("%d credit notes in the truth, %d cents credited in the mart: the test must cover credit notes", len(a.CreditNotes), credited)
 			}
-			// Every Harvest invoice has its ledger twin and every ledger line a project.
-			var stray int
-			wh.DB().QueryRow(`SELECT count(*) FROM marts.gaps WHERE status = 'open' AND check_id IN ('C07', 'C25')`).Scan(&stray)
-			if stray != 0 {
-				t.Errorf("%d C07/C25 findings on a clean ledger", stray)
+			// Every ledger line has a project, and every Harvest invoice its
+			// ledger twin but the planted one that does not exist (C25). The
+			// time unbilled in Harvest while the ledger invoiced its month is
+			// C24: the first C01 plant (its invoice is in the ledger; the
+			// second C01 is a project whose last invoice was never raised).
+			got := map[string]string{}
+			rows, err = wh.DB().Query(`SELECT check_id, count(*)::VARCHAR || ' ' || coalesce(sum(amount_at_stake)::VARCHAR, '-') || ' ' || coalesce(sum(hours_at_stake)::VARCHAR, '-')
+				FROM marts.gaps WHERE status = 'open' AND check_id IN ('C07', 'C24', 'C25') GROUP BY 1`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var id, v string
+				rows.Scan(&id, &v)
+				got[id] = v
+			}
+			want := map[string]string{"C24": "1 " + planted[0].Amount + " " + planted[0].Hours}
+			for _, p := range planted {
+				if p.Check == "C25" {
+					want["C25"] = "1 " + p.Amount + " " + p.Hours
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("C07/C24/C25 findings %v, want %v", got, want)
 			}
 			var usd int
 			wh.DB().QueryRow(`SELECT count(*) FROM core.invoices WHERE is_ledger AND currency = 'USD' AND net_amount <> net_amount_reporting`).Scan(&usd)

@@ -111,6 +111,38 @@ func (a *Agency) PlantGaps() []Planted {
 			break
 		}
 	}
+	// C12 (and C01 beside it): a finished T&M project's last invoice was
+	// never raised, so its time stays unbilled.
+	credited := map[string]bool{}
+	for _, cn := range a.CreditNotes {
+		credited[cn.Number] = true
+	}
+	for _, p := range a.Projects {
+		if p.Billing != TM || p.ID == project || p.End.IsZero() || !p.End.Before(end.AddDate(0, -2, 0)) {
+			continue
+		}
+		last := -1
+		for i, inv := range a.Invoices {
+			if len(inv.Lines) > 0 && inv.Lines[0].ProjectID == p.ID && (last < 0 || inv.IssueDate.After(a.Invoices[last].IssueDate)) {
+				last = i
+			}
+		}
+		if last < 0 || credited["CN-"+a.Invoices[last].Number] {
+			continue
+		}
+		inv := a.Invoices[last]
+		var quarters int64
+		for i := range a.Entries {
+			if a.Entries[i].InvoiceID == inv.ID {
+				a.Entries[i].InvoiceID = 0
+				quarters += int64(a.Entries[i].Quarters)
+			}
+		}
+		a.Invoices = append(a.Invoices[:last], a.Invoices[last+1:]...)
+		out = append(out, Planted{"C01", "project", money(inv.NetCents()), money(quarters * 25)},
+			Planted{"C12", "project", money(inv.NetCents()), "-"})
+		break
+	}
 	// C15: a finished fixed fee's won deal says 5,000 more than was invoiced.
 	fees := map[int64]Project{}
 	for _, p := range a.Projects {

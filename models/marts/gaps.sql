@@ -5,8 +5,8 @@
 -- deal lag 14 days). A check whose inputs the configured
 -- sources lack is one row with status 'not_applicable' saying what it needs,
 -- never silently empty. Money at stake is an estimate of exposure, not a
--- booked amount. Checks so far: C01, C02, C03, C05, C07, C08, C15, C19, C20,
--- C22, C23, C25, C30.
+-- booked amount. Checks so far: C01, C02, C03, C05, C07, C08, C12, C15, C19,
+-- C20, C22, C23, C24, C25, C30.
 -- test: not_null(check_id, status, severity, owner_role)
 -- test: accepted_values(status: open, not_applicable)
 WITH org AS (SELECT as_of, currency, unbilled_grace_days, deal_lag_days FROM seeds.org, seeds.gap_params),
@@ -172,6 +172,47 @@ c08 AS (
         'medium', 'ops', NULL
     FROM {{ ref "marts.identity_review" }} q
 ),
+-- C12: a finished project with earned revenue not invoiced (more than 1%
+-- of its revenue, and more than 50).
+c12 AS (
+    SELECT 'C12', 'project', f.project_key, f.source, f.source_id,
+        f.revenue - f.invoiced_amount, NULL::DECIMAL, f.last_entry,
+        format('{} project "{}" is {}: {} earned, {} invoiced', f.billing_model, f.project_name, f.status,
+            round(f.revenue, 2), round(f.invoiced_amount, 2)),
+        'high', 'finance', f.source_url
+    FROM {{ ref "marts.project_financials" }} f
+    WHERE f.status IN ('archived', 'closed', 'delivered') AND f.billing_model <> 'non_billable'
+      AND f.revenue - f.invoiced_amount > greatest(0.01 * f.revenue, 50)
+),
+-- C24: the ledger invoiced a T&M project for a month (monthly in arrears:
+-- an invoice issued in the month after) while the time tool still shows
+-- that month's billable time unbilled: the next cycle may bill it twice.
+unbilled_month AS (
+    SELECT e.project_key, date_trunc('month', e.entry_date)::DATE AS month,
+        sum(e.billable_amount) AS unbilled, sum(e.billable_hours) AS hours, min(e.entry_date) AS first_entry
+    FROM e JOIN p USING (project_key)
+    WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.billable
+      AND e.invoice_key IS NULL AND NOT coalesce(e.is_billed, false)
+    GROUP BY ALL
+),
+ledger_month AS (
+    SELECT u.project_key, u.month, sum(l.net_amount_reporting) AS invoiced
+    FROM unbilled_month u
+    JOIN {{ ref "core.invoice_lines" }} l ON l.project_key = u.project_key
+        AND l.issue_date >= u.month + INTERVAL 1 MONTH AND l.issue_date < u.month + INTERVAL 2 MONTH
+    JOIN seeds.sources s ON s.name = l.source AND s.kind = 'accounting'
+    WHERE l.is_ledger AND NOT l.is_credit_note AND l.status NOT IN ('draft', 'voided', 'deleted')
+    GROUP BY ALL
+),
+c24 AS (
+    SELECT 'C24', 'project', p.project_key, p.source, p.source_id,
+        least(u.unbilled, lm.invoiced), u.hours, u.first_entry,
+        format('the ledger invoiced {} for {}, yet {} h ({}) of it stay unbilled in the time tool',
+            round(lm.invoiced, 2), strftime(u.month, '%Y-%m'), round(u.hours, 2), round(u.unbilled, 2)),
+        'high', 'finance', p.source_url
+    FROM unbilled_month u JOIN ledger_month lm USING (project_key, month) JOIN p USING (project_key)
+    WHERE lm.invoiced > 0
+),
 -- C30: open deals whose close date has passed; their weighted value inflates the pipeline.
 c30 AS (
     SELECT 'C30', 'deal', d.deal_key, d.source, d.source_id, d.amount * d.probability, NULL::DECIMAL, d.close_date,
@@ -193,6 +234,8 @@ findings AS (
     UNION ALL SELECT * FROM c20
     UNION ALL SELECT * FROM c25
     UNION ALL SELECT * FROM c08
+    UNION ALL SELECT * FROM c12
+    UNION ALL SELECT * FROM c24
 ),
 not_applicable AS (
     SELECT check_id, 'check' AS entity, NULL AS canonical_key, NULL AS source, NULL AS source_id,
@@ -200,6 +243,10 @@ not_applicable AS (
         'not applicable (needs a CRM source)' AS detail, severity, owner_role, NULL AS source_url
     FROM (VALUES ('C02', 'high', 'ops'), ('C03', 'medium', 'sales ops'), ('C15', 'medium', 'finance'), ('C30', 'medium', 'sales ops')) v(check_id, severity, owner_role), has_crm
     WHERE NOT has_crm.yes
+    UNION ALL
+    SELECT 'C24', 'check', NULL, NULL, NULL, NULL::DECIMAL, NULL::DECIMAL, NULL::DATE,
+        'not applicable (needs an accounting source)', 'high', 'finance', NULL
+    FROM has_ledger WHERE NOT has_ledger.yes
 )
 SELECT
     check_id,
