@@ -397,7 +397,9 @@ func (a *Agency) generateTime(rng *rand.Rand) {
 				}
 				p := live[rng.IntN(len(live))]
 				task := a.Tasks[rng.IntN(5)]
-				billable := rng.IntN(100) < 88
+				// T&M hours are all billable (a share of non-billable T&M time
+				// is check C11's gap); other projects carry some unbilled time.
+				billable := rng.IntN(100) < 88 || p.Billing == TM
 				if !billable {
 					task = a.Tasks[5]
 				}

@@ -167,6 +167,55 @@ func (a *Agency) PlantGaps() []Planted {
 		Deal{ID: 99002, ClientID: a.Clients[1].ID, Name: "Planted stale deal", AmountCents: 2_000_050, Stage: "Proposal",
 			CloseDate: end.AddDate(0, 0, -10), OwnerID: owner})
 	out = append(out, Planted{"C02", "deal", "42000.00", "-"}, Planted{"C30", "deal", "10000.25", "-"})
+	// C09: two hours logged a week before someone joined.
+	if len(a.People) > 7 {
+		p4 := a.People[4]
+		before := p4.Start.AddDate(0, 0, -7)
+		for before.Weekday() == time.Saturday || before.Weekday() == time.Sunday {
+			before = before.AddDate(0, 0, 1)
+		}
+		a.Entries = append(a.Entries, Entry{ID: next, PersonID: p4.ID, ProjectID: admin, TaskID: adminTask, Date: before, Quarters: 8,
+			CostRate: p4.CostRate, Created: before.Add(18 * time.Hour)})
+		next++
+		out = append(out, Planted{"C09", "person", money(2 * int64(p4.CostRate) * 100), "2.00"})
+	}
+	// C11: a T&M project's last 28 days get non-billable hours worth over
+	// a tenth of its time, an hour at a time by three people.
+	if len(a.People) > 7 {
+		since := end.AddDate(0, 0, -28)
+		window := map[int64]int64{}
+		for _, e := range a.Entries {
+			if billing[e.ProjectID] == TM && !e.Date.Before(since) && !e.Date.After(end) {
+				window[e.ProjectID] += int64(e.Quarters)
+			}
+		}
+		var target, h int64
+		for _, p := range a.Projects {
+			if q := window[p.ID]; q > 0 && (target == 0 || q < h) {
+				target, h = p.ID, q
+			}
+		}
+		if target != 0 {
+			need := h/9 + 8 // quarters: need/(h+need) > 10%
+			var cents, quarters int64
+			d := since
+			for k := 0; quarters < need; k++ {
+				for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+					d = d.AddDate(0, 0, 1)
+				}
+				p := a.People[5+k%3]
+				a.Entries = append(a.Entries, Entry{ID: next, PersonID: p.ID, ProjectID: target, TaskID: 1, Date: d, Quarters: 4,
+					CostRate: p.CostRate, Created: d.Add(18 * time.Hour)})
+				next++
+				quarters += 4
+				cents += 4 * int64(p.BillRate) * 25
+				if k%3 == 2 {
+					d = d.AddDate(0, 0, 1)
+				}
+			}
+			out = append(out, Planted{"C11", "project", money(cents), money(quarters * 25)})
+		}
+	}
 	// C08: the CRM misspells a client; at stake is what sits under the time
 	// tool's record: the billable value of its time and its invoices.
 	if len(a.Clients) > 3 {
@@ -189,7 +238,57 @@ func (a *Agency) PlantGaps() []Planted {
 		}
 		out = append(out, Planted{"C08", "client", money(cents), "-"})
 	}
+	// C10: someone's whole week of time is missing, six weeks back.
+	if len(a.People) > 7 {
+		if w, ok := a.dropAWeek(a.People[3], end); ok {
+			out = append(out, w)
+		}
+	}
 	return out
+}
+
+// dropAWeek removes the entries of a full working week of p's (five days of
+// work, no leave, no holiday) six to nine weeks before end, and
+// returns the C10 finding: the week's capacity × p's billable mix × p's
+// rate.
+func (a *Agency) dropAWeek(p Person, end time.Time) (Planted, bool) {
+	timeOff := a.Projects[len(a.Projects)-1].ID
+	monday := end.AddDate(0, 0, -42)
+	for monday.Weekday() != time.Monday {
+		monday = monday.AddDate(0, 0, -1)
+	}
+	for try := 0; try < 4; try, monday = try+1, monday.AddDate(0, 0, -7) { // clear of the other plants, further back
+		days, leave := map[time.Time]bool{}, false
+		for _, e := range a.Entries {
+			if e.PersonID == p.ID && !e.Date.Before(monday) && e.Date.Before(monday.AddDate(0, 0, 7)) {
+				days[e.Date] = true
+				leave = leave || e.ProjectID == timeOff
+			}
+		}
+		if len(days) != 5 || leave {
+			continue
+		}
+		kept := a.Entries[:0]
+		for _, e := range a.Entries {
+			if e.PersonID != p.ID || e.Date.Before(monday) || !e.Date.Before(monday.AddDate(0, 0, 7)) {
+				kept = append(kept, e)
+			}
+		}
+		a.Entries = kept
+		var billable, worked int64
+		for _, e := range a.Entries {
+			if e.PersonID == p.ID && e.ProjectID != timeOff {
+				worked += int64(e.Quarters)
+				if e.Billable {
+					billable += int64(e.Quarters)
+				}
+			}
+		}
+		mix := float64(billable) / float64(worked)
+		amount := float64(p.WeeklyCapacity) * mix * float64(p.BillRate)
+		return Planted{"C10", "person_week", fmt.Sprintf("%.2f", amount), fmt.Sprintf("%d.00", p.WeeklyCapacity)}, true
+	}
+	return Planted{}, false
 }
 
 // misspell doubles the fourth letter of the name ("Globex GmbH" becomes

@@ -5,8 +5,8 @@
 -- deal lag 14 days). A check whose inputs the configured
 -- sources lack is one row with status 'not_applicable' saying what it needs,
 -- never silently empty. Money at stake is an estimate of exposure, not a
--- booked amount. Checks so far: C01, C02, C03, C05, C07, C08, C12, C15, C19,
--- C20, C22, C23, C24, C25, C30.
+-- booked amount. Checks so far: C01, C02, C03, C05, C07, C08, C09, C10, C11,
+-- C12, C15, C19, C20, C22, C23, C24, C25, C30.
 -- test: not_null(check_id, status, severity, owner_role)
 -- test: accepted_values(status: open, not_applicable)
 WITH org AS (SELECT as_of, currency, unbilled_grace_days, deal_lag_days FROM seeds.org, seeds.gap_params),
@@ -213,6 +213,53 @@ c24 AS (
     FROM unbilled_month u JOIN ledger_month lm USING (project_key, month) JOIN p USING (project_key)
     WHERE lm.invoiced > 0
 ),
+-- C09: time logged by someone not on the staff list, or outside their
+-- employment dates: uncosted or misattributed labour.
+staff AS (SELECT * FROM {{ ref "core.people" }}),
+c09 AS (
+    SELECT 'C09', 'person', e.person_key, any_value(e.source), split_part(e.person_key, ':', 2),
+        sum(e.hours) * coalesce(nullif(any_value(s.cost_rate), 0), (SELECT avg(cost_rate) FROM staff WHERE cost_rate > 0)),
+        sum(e.hours), min(e.entry_date),
+        CASE WHEN any_value(s.person_key) IS NULL THEN format('{} h logged by {}, who is not on the staff list', round(sum(e.hours), 2), e.person_key)
+             ELSE format('{} h logged by {} outside their employment ({} to {})', round(sum(e.hours), 2), any_value(s.name),
+                 any_value(s.start_date), coalesce(any_value(s.end_date)::VARCHAR, 'now')) END,
+        'high', 'ops', NULL
+    FROM e LEFT JOIN staff s USING (person_key)
+    WHERE e.time_category <> 'time_off'
+      AND (s.person_key IS NULL OR e.entry_date < s.start_date OR e.entry_date > s.end_date)
+    GROUP BY e.person_key
+),
+-- C10: delivery staff who logged less than half their available hours in a
+-- finished week (three business days after it ended). At stake: the
+-- missing hours × the person's billable mix × their standard rate.
+mix AS (
+    SELECT person_key, sum(billable_h) / nullif(sum(worked_h), 0) AS mix
+    FROM {{ ref "marts.person_week" }} GROUP BY person_key
+),
+c10 AS (
+    SELECT 'C10', 'person_week', w.person_key || '@' || w.week_start, s.source, s.source_id,
+        (w.available_h - w.worked_h) * coalesce(m.mix, 0) * coalesce(s.default_bill_rate, 0),
+        w.available_h - w.worked_h, w.week_start,
+        format('{} logged {} of {} available hours in the week of {}', s.name, w.worked_h, w.available_h, w.week_start),
+        'medium', 'ops', NULL
+    FROM {{ ref "marts.person_week" }} w JOIN staff s USING (person_key) LEFT JOIN mix m USING (person_key) CROSS JOIN org
+    WHERE s.is_delivery AND w.available_h > 0 AND w.worked_h < 0.5 * w.available_h
+      AND w.week_start + INTERVAL 10 DAY <= org.as_of
+),
+-- C11: more than 10% of the last 28 days' hours on a T&M project are
+-- non-billable; at stake is their value at the people's standard rates.
+c11 AS (
+    SELECT 'C11', 'project', p.project_key, p.source, p.source_id,
+        sum(e.hours * coalesce(s.default_bill_rate, 0)) FILTER (WHERE NOT e.billable),
+        sum(e.hours) FILTER (WHERE NOT e.billable), min(e.entry_date) FILTER (WHERE NOT e.billable),
+        format('{}% of the last 28 days'' {} h are non-billable',
+            round(100 * sum(e.hours) FILTER (WHERE NOT e.billable) / sum(e.hours), 1), round(sum(e.hours), 2)),
+        'medium', 'delivery lead', p.source_url
+    FROM e JOIN p USING (project_key) LEFT JOIN staff s USING (person_key) CROSS JOIN org
+    WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.entry_date >= org.as_of - INTERVAL 28 DAY
+    GROUP BY p.project_key, p.source, p.source_id, p.source_url
+    HAVING sum(e.hours) FILTER (WHERE NOT e.billable) > 0.10 * sum(e.hours)
+),
 -- C30: open deals whose close date has passed; their weighted value inflates the pipeline.
 c30 AS (
     SELECT 'C30', 'deal', d.deal_key, d.source, d.source_id, d.amount * d.probability, NULL::DECIMAL, d.close_date,
@@ -236,6 +283,9 @@ findings AS (
     UNION ALL SELECT * FROM c08
     UNION ALL SELECT * FROM c12
     UNION ALL SELECT * FROM c24
+    UNION ALL SELECT * FROM c09
+    UNION ALL SELECT * FROM c10
+    UNION ALL SELECT * FROM c11
 ),
 not_applicable AS (
     SELECT check_id, 'check' AS entity, NULL AS canonical_key, NULL AS source, NULL AS source_id,
