@@ -45,7 +45,7 @@ type Series struct {
 type Column struct {
 	Name   string
 	Label  string
-	Format string // text, hours, money, pct, date, project (links to the drill page), url
+	Format string // text, hours, money, pct, date, project (links to the drill page), url, review (Accept/Reject buttons)
 }
 
 var overview = Dashboard{
@@ -124,9 +124,9 @@ var ops = Dashboard{
 		},
 		{
 			ID: "review", Title: "Identity review queue", Report: "identity_review", Kind: "table",
-			Note: "Records of different tools whose names look alike but were not matched. Decide with `conflux mappings accept ID` or `reject ID`; the next build uses it.",
+			Note: "Records of different tools whose names look alike but were not matched. Accept or Reject writes mappings.yaml and rebuilds (or `conflux mappings accept|reject ID`).",
 			Columns: []Column{
-				{"id", "ID", "text"}, {"left_name", "Name", "text"}, {"left_source", "In", "text"},
+				{"id", "ID", "review"}, {"left_name", "Name", "text"}, {"left_source", "In", "text"},
 				{"right_name", "Looks like", "text"}, {"right_source", "In", "text"}, {"similarity", "Similarity", "text"},
 				{"revenue_at_stake", "Revenue at stake", "money"},
 			},

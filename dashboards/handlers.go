@@ -12,6 +12,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/conflux-dev/conflux/reports"
+
+	"github.com/conflux-dev/conflux/internal/mappings"
 )
 
 func asParamError(err error, target **reports.ParamError) bool { return errors.As(err, target) }
@@ -79,7 +81,7 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer entries.Release()
-	view.Entries = buildTable(entryColumns, entries)
+	view.Entries = buildTable(entryColumns, entries, false)
 	view.Count = entries.NumRows()
 	view.Export = encode(params)
 	s.render(w, r, "project", view)
@@ -219,4 +221,36 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	if err := reports.Write(w, tbl, req.Format); err != nil {
 		s.log.Error("write query result", "error", err)
 	}
+}
+
+// handleDecide is the review queue's Accept and Reject: it writes the
+// decision to mappings.yaml, rebuilds, and returns to the Ops page.
+func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r, r.PostFormValue("token")) {
+		s.fail(w, r, http.StatusForbidden, errors.New("stale page: reload it and decide again"))
+		return
+	}
+	if s.opts.Mappings == "" {
+		s.fail(w, r, http.StatusNotFound, errors.New("this server has no mappings.yaml to write"))
+		return
+	}
+	id, verb := r.PathValue("id"), r.PathValue("verb")
+	if verb != "accept" && verb != "reject" {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("%q: a suggestion is accepted or rejected", verb))
+		return
+	}
+	var entity, left, right string
+	err := s.opts.Warehouse.DB().QueryRowContext(r.Context(),
+		`SELECT entity, left_key, right_key FROM marts.identity_review WHERE id = ?`, id).Scan(&entity, &left, &right)
+	if err != nil {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no suggestion %s in the review queue (decided already?)", id))
+		return
+	}
+	if err := mappings.Decide(s.opts.Mappings, entity, left, right, verb == "accept"); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	s.log.Info("identity decision", "id", id, "verb", verb, "left", left, "right", right)
+	s.Refresh(r.Context(), RefreshRequest{Build: true})
+	http.Redirect(w, r, "/ops", http.StatusSeeOther)
 }

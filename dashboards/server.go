@@ -52,6 +52,9 @@ type Options struct {
 	Token  string
 	Org    string
 	Logger *slog.Logger
+	// Mappings is the mappings.yaml the review queue's Accept and Reject
+	// buttons write; empty hides them.
+	Mappings string
 }
 
 // Server is the dashboards' HTTP handler.
@@ -85,6 +88,7 @@ func New(opts Options) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handleDashboard)
 	mux.HandleFunc("GET /ops", s.handleOps)
+	mux.HandleFunc("POST /mappings/{id}/{verb}", s.handleDecide)
 	mux.HandleFunc("GET /projects/{key}", s.handleProject)
 	mux.HandleFunc("GET /api/reports", s.handleReportList)
 	mux.HandleFunc("GET /api/reports/{name}", s.handleReport)

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +23,7 @@ const testToken = "test-token"
 
 // demoServer syncs a small demo agency through the Harvest fake, builds it
 // and serves it; refreshes are counted.
-func demoServer(t testing.TB) (*httptest.Server, *warehouse.Warehouse, *int) {
+func demoServer(t testing.TB, mappingsFile ...string) (*httptest.Server, *warehouse.Warehouse, *int) {
 	t.Helper()
 	wh, a := demotest.Built(t, demo.Options{People: 8, Clients: 4, Projects: 8, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
 	cat, err := reports.Load()
@@ -29,7 +31,7 @@ func demoServer(t testing.TB) (*httptest.Server, *warehouse.Warehouse, *int) {
 		t.Fatal(err)
 	}
 	refreshes := 0
-	s, err := New(Options{Warehouse: wh, Reports: cat, Token: testToken, Org: a.Name,
+	s, err := New(Options{Warehouse: wh, Reports: cat, Token: testToken, Org: a.Name, Mappings: strings.Join(mappingsFile, ""),
 		Refresh: func(ctx context.Context, req RefreshRequest) RefreshResult {
 			refreshes++
 			return RefreshResult{Lines: []string{"did it"}}
@@ -141,5 +143,45 @@ func TestMoney(t *testing.T) {
 		if got := money(in); got != want {
 			t.Errorf("money(%v) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+// The review queue's Accept button writes mappings.yaml and rebuilds; a
+// stale token or an unknown suggestion changes nothing.
+func TestReviewQueueAcceptWritesMappings(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "mappings.yaml")
+	srv, wh, refreshes := demoServer(t, file)
+	if _, err := wh.DB().Exec(`INSERT INTO marts.identity_review (id, entity, left_key, left_name, left_source, right_key, right_name, right_source, similarity, revenue_at_stake)
+		VALUES ('0badc0de', 'clients', 'harvest:502', 'Globex GmbH', 'harvest', 'hubspot:502', 'Globbex GmbH', 'hubspot', 0.971, 10)`); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := get(t, srv.URL+"/ops")
+	if !strings.Contains(body, `action="/mappings/0badc0de/accept"`) {
+		t.Fatal("the review queue shows no Accept button")
+	}
+	post := func(path, token string) int {
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.PostForm(srv.URL+path, url.Values{"token": {token}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post("/mappings/0badc0de/accept", "stale"); code != http.StatusForbidden {
+		t.Errorf("stale token: %d", code)
+	}
+	if code := post("/mappings/ffffffff/accept", testToken); code != http.StatusNotFound {
+		t.Errorf("unknown suggestion: %d", code)
+	}
+	if _, err := os.Stat(file); err == nil || *refreshes != 0 {
+		t.Fatal("a refused decision wrote mappings.yaml or rebuilt")
+	}
+	if code := post("/mappings/0badc0de/accept", testToken); code != http.StatusSeeOther {
+		t.Fatalf("accept: %d", code)
+	}
+	written, _ := os.ReadFile(file)
+	if !strings.Contains(string(written), "harvest:502") || !strings.Contains(string(written), "hubspot:502") || *refreshes != 1 {
+		t.Errorf("after accept: %d rebuilds, mappings.yaml:\n%s", *refreshes, written)
 	}
 }

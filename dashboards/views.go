@@ -59,9 +59,14 @@ type tableView struct {
 }
 
 type cellView struct {
-	Text  string
-	Href  string
-	Class string
+	Text    string
+	Href    string
+	Class   string
+	Actions []cellAction // buttons posting to URL with the page's token
+}
+
+type cellAction struct {
+	Label, URL string
 }
 
 type dashboardView struct {
@@ -191,7 +196,7 @@ func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashbo
 		if tbl.NumRows() == 0 {
 			pv.Empty = true
 		} else if p.Kind == "table" {
-			pv.Table = buildTable(p.Columns, tbl)
+			pv.Table = buildTable(p.Columns, tbl, s.opts.Mappings != "")
 		} else {
 			el, script, err := renderChart(p, tbl)
 			if err != nil {
@@ -267,7 +272,7 @@ func money(v float64) string {
 	return out
 }
 
-func buildTable(cols []Column, tbl *warehouse.Table) *tableView {
+func buildTable(cols []Column, tbl *warehouse.Table, actions bool) *tableView {
 	tv := &tableView{Headers: cols}
 	idx := make([]int, len(cols))
 	for k, c := range cols {
@@ -287,6 +292,11 @@ func buildTable(cols []Column, tbl *warehouse.Table) *tableView {
 				if keyCol >= 0 {
 					key, _, _ := reports.Cell(arrs[keyCol], i)
 					row[k].Href = "/projects/" + url.PathEscape(key)
+				}
+			case "review":
+				if actions && row[k].Class != "null" {
+					id := url.PathEscape(row[k].Text)
+					row[k].Actions = []cellAction{{"Accept", "/mappings/" + id + "/accept"}, {"Reject", "/mappings/" + id + "/reject"}}
 				}
 			case "url":
 				if row[k].Class != "null" {

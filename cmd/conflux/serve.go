@@ -120,7 +120,7 @@ func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fal
 	if token == "" {
 		token = newToken()
 	}
-	srv, err := dashboards.New(dashboards.Options{Warehouse: wh, Reports: cat, Refresh: refresher(cfg, wh, log), Token: token, Org: cfg.Org.Name, Logger: log})
+	srv, err := dashboards.New(dashboards.Options{Warehouse: wh, Reports: cat, Refresh: refresher(cfg, wh, log), Token: token, Org: cfg.Org.Name, Logger: log, Mappings: cfg.Mappings})
 	if err != nil {
 		return err
 	}
