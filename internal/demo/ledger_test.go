@@ -249,3 +249,51 @@ func TestCRMDeals(t *testing.T) {
 		})
 	}
 }
+
+// A ledger credit note that names no project is netted against no project's
+// margin: C33, for its amount. (Project-linked credit notes are netted, and
+// voided invoices never count, so the clean ledger above has no C33.)
+func TestUnlinkedCreditNoteIsAGap(t *testing.T) {
+	ctx := context.Background()
+	end := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	a := demo.Generate(demo.Options{People: 6, Clients: 4, Projects: 6, Years: 1, End: end})
+	a.CreditNotes = append(a.CreditNotes, demo.Invoice{ID: 999, ClientID: a.Clients[0].ID, Number: "CN-GOODWILL", IssueDate: end.AddDate(0, 0, -20),
+		DueDate: end.AddDate(0, 0, -20), State: "paid", TaxPct: 20,
+		Lines: []demo.Line{{ID: 99999, Description: "Goodwill credit", Quantity: 1, UnitPrice: 250, AmountCents: 25_000}}})
+	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "c.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	for _, st := range stacks {
+		if st.name == "harvest" {
+			st.sync(t, a, wh)
+		}
+	}
+	fake := xerofake.New(demo.XeroTenant, a.Name, func(tok string) bool { return tok == demo.XeroToken })
+	fake.PerMinute = 0
+	a.LoadXero(fake)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	conn, _ := xero.New(xero.Config{TenantID: demo.XeroTenant, BaseURL: srv.URL + "/api.xro/2.0",
+		TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: demo.XeroToken}), Rate: rate.Inf})
+	if _, err := sync.Run(ctx, wh, sync.Source{Name: "xero", Connector: conn}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest", "xero": "xero"}, Seeds: demotest.Seeds(a)}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	rows, err := wh.DB().Query(`SELECT check_id || ' ' || amount_at_stake::VARCHAR FROM marts.gaps WHERE status = 'open' AND check_id IN ('C07', 'C33')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		got = append(got, s)
+	}
+	if fmt.Sprint(got) != "[C33 250.00]" {
+		t.Errorf("C07/C33 findings %v, want [C33 250.00]", got)
+	}
+}

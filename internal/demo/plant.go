@@ -244,6 +244,29 @@ func (a *Agency) PlantGaps() []Planted {
 			out = append(out, w)
 		}
 	}
+	// C14 (after every change to the entries): an active fixed fee's hour budget is set ten-odd hours under
+	// what it has used; at stake are the extra hours at its mean cost.
+	for i := range a.Projects {
+		p := &a.Projects[i]
+		if p.Billing != FixedFee || (!p.End.IsZero() && p.End.Before(end)) {
+			continue
+		}
+		var quarters, costQuarters int64
+		for _, e := range a.Entries {
+			if e.ProjectID == p.ID {
+				quarters += int64(e.Quarters)
+				costQuarters += int64(e.Quarters) * int64(e.CostRate)
+			}
+		}
+		if quarters < 200 {
+			continue
+		}
+		p.BudgetHours = float64(quarters/4 - 10)
+		hours, cost := float64(quarters)/4, float64(costQuarters)/4
+		over := hours - p.BudgetHours
+		out = append(out, Planted{"C14", "project", fmt.Sprintf("%.2f", over*cost/hours), fmt.Sprintf("%.2f", over)})
+		break
+	}
 	return out
 }
 

@@ -5,8 +5,8 @@
 -- deal lag 14 days). A check whose inputs the configured
 -- sources lack is one row with status 'not_applicable' saying what it needs,
 -- never silently empty. Money at stake is an estimate of exposure, not a
--- booked amount. Checks so far: C01, C02, C03, C05, C07, C08, C09, C10, C11,
--- C12, C15, C19, C20, C22, C23, C24, C25, C30.
+-- booked amount. Checks: C01, C02, C03, C05, C07, C08, C09, C10, C11, C12,
+-- C14, C15, C19, C20, C22, C23, C24, C25, C30, C33.
 -- test: not_null(check_id, status, severity, owner_role)
 -- test: accepted_values(status: open, not_applicable)
 WITH org AS (SELECT as_of, currency, unbilled_grace_days, deal_lag_days FROM seeds.org, seeds.gap_params),
@@ -47,13 +47,13 @@ c03 AS (
     WHERE has_crm.yes AND p.billing_model <> 'non_billable' AND p.deal_key IS NULL
       AND p.start_date < org.as_of - to_days(org.deal_lag_days)
 ),
--- C07: ledger invoices with lines no project claims.
+-- C07: ledger invoices with lines no project claims (credit notes: C33).
 c07 AS (
     SELECT 'C07', 'invoice', l.invoice_key, any_value(l.source), any_value(i.source_id),
         sum(l.net_amount_reporting), NULL::DECIMAL, min(l.issue_date),
         format('invoice {}: {} line(s) linked to no project', any_value(l.number), count(*)), 'high', 'finance', NULL::VARCHAR
     FROM {{ ref "core.invoice_lines" }} l JOIN {{ ref "core.invoices" }} i USING (invoice_key)
-    WHERE l.is_ledger AND l.project_key IS NULL AND l.status NOT IN ('draft', 'voided', 'deleted')
+    WHERE l.is_ledger AND NOT l.is_credit_note AND l.project_key IS NULL AND l.status NOT IN ('draft', 'voided', 'deleted')
     GROUP BY l.invoice_key
 ),
 -- C19: billable client time with no rate, valued at the person's default rate.
@@ -260,6 +260,36 @@ c11 AS (
     GROUP BY p.project_key, p.source, p.source_id, p.source_url
     HAVING sum(e.hours) FILTER (WHERE NOT e.billable) > 0.10 * sum(e.hours)
 ),
+-- C14: over budget (no change orders are tracked, so every overrun counts).
+-- A fixed fee's extra hours at its mean cost rate; a T&M project's value
+-- beyond its budgeted amount, or its extra hours at its mean bill rate.
+c14 AS (
+    SELECT 'C14', 'project', f.project_key, f.source, f.source_id,
+        CASE WHEN f.billing_model = 'fixed_fee' THEN (f.hours - f.budget_hours)::DOUBLE * f.cost_amount::DOUBLE / f.hours::DOUBLE
+             WHEN f.budget_amount > 0 THEN f.billable_value - f.budget_amount
+             ELSE (f.hours - f.budget_hours)::DOUBLE * f.billable_value::DOUBLE / nullif(f.billable_h, 0)::DOUBLE END,
+        CASE WHEN f.billing_model = 'fixed_fee' OR NOT f.budget_amount > 0 THEN f.hours - f.budget_hours END,
+        f.last_entry,
+        CASE WHEN f.billing_model = 'fixed_fee' OR NOT f.budget_amount > 0
+             THEN format('{} h logged against a budget of {} h', round(f.hours, 2), round(f.budget_hours, 2))
+             ELSE format('{} of time against a budget of {}', round(f.billable_value, 2), round(f.budget_amount, 2)) END,
+        'high', 'delivery lead', f.source_url
+    FROM {{ ref "marts.project_financials" }} f
+    WHERE (f.billing_model = 'fixed_fee' AND f.budget_hours > 0 AND f.hours > f.budget_hours)
+       OR (f.billing_model = 'tm' AND f.budget_amount > 0 AND f.billable_value > f.budget_amount)
+       OR (f.billing_model = 'tm' AND NOT coalesce(f.budget_amount, 0) > 0 AND f.budget_hours > 0 AND f.hours > f.budget_hours)
+),
+-- C33: a ledger credit note linked to no project, so no project's margin
+-- reflects it (voided and deleted invoices are never counted as invoiced).
+c33 AS (
+    SELECT 'C33', 'invoice', l.invoice_key, any_value(l.source), any_value(i.source_id),
+        -sum(l.net_amount_reporting), NULL::DECIMAL, min(l.issue_date),
+        format('credit note {} ({}) is netted against no project', any_value(l.number), round(-sum(l.net_amount_reporting), 2)),
+        'medium', 'finance', NULL::VARCHAR
+    FROM {{ ref "core.invoice_lines" }} l JOIN {{ ref "core.invoices" }} i USING (invoice_key)
+    WHERE l.is_ledger AND l.is_credit_note AND l.project_key IS NULL AND l.status NOT IN ('draft', 'voided', 'deleted')
+    GROUP BY l.invoice_key
+),
 -- C30: open deals whose close date has passed; their weighted value inflates the pipeline.
 c30 AS (
     SELECT 'C30', 'deal', d.deal_key, d.source, d.source_id, d.amount * d.probability, NULL::DECIMAL, d.close_date,
@@ -286,6 +316,8 @@ findings AS (
     UNION ALL SELECT * FROM c09
     UNION ALL SELECT * FROM c10
     UNION ALL SELECT * FROM c11
+    UNION ALL SELECT * FROM c14
+    UNION ALL SELECT * FROM c33
 ),
 not_applicable AS (
     SELECT check_id, 'check' AS entity, NULL AS canonical_key, NULL AS source, NULL AS source_id,
