@@ -45,7 +45,7 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 			a := demo.Generate(demo.Options{People: people})
 			var planted []demo.Planted
 			if plant {
-				planted = a.PlantGaps()
+				planted = a.PlantGaps(strings.Contains(stack, "xero") || strings.Contains(stack, "quickbooks"))
 			}
 			fmt.Fprintf(out, "Generated %s: %d people, %d clients, %d projects, %d time entries, %d invoices, %d credit notes, %d deals (%s to %s)\n",
 				a.Name, len(a.People), len(a.Clients)-1, len(a.Projects), len(a.Entries), len(a.Invoices), len(a.CreditNotes), len(a.Deals),

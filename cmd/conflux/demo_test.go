@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 		t.Errorf("the default stack is not Harvest, HubSpot and Xero:\n%s", out)
 	}
 	a := demo.Generate(demo.Options{People: 8})
-	a.PlantGaps() // as the demo does
+	planted := a.PlantGaps(true) // as the demo does, with Xero as the ledger
 	_, byMonth := a.LedgerInvoicedCents()
 	var truth int64
 	for _, v := range byMonth {
@@ -61,6 +62,37 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 	}
 	if code, _, err = run(t, "--config", cfg, "gaps", "--min-amount", "-1"); code != exitUsage || !strings.Contains(err.Error(), "--min-amount") {
 		t.Errorf("gaps --min-amount -1: %d %v", code, err)
+	}
+
+	// Every planted gap, and nothing else, with its amount and hours, and a
+	// link to Harvest for projects and entries.
+	code, out, err = run(t, "--config", cfg, "gaps", "--format", "json")
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.UseNumber()
+	var findings []map[string]any
+	if code != 0 || dec.Decode(&findings) != nil {
+		t.Fatalf("gaps --format json: %d %v\n%s", code, err, out)
+	}
+	var found, want []string
+	for _, f := range findings {
+		num := func(k string) string {
+			if v, ok := f[k].(json.Number); ok {
+				return v.String()
+			}
+			return "-"
+		}
+		found = append(found, fmt.Sprintf("%s %s %s %s", f["check_id"], f["entity"], num("amount_at_stake"), num("hours_at_stake")))
+		if e := f["entity"]; (e == "project" || e == "time_entry") && !strings.HasPrefix(fmt.Sprint(f["source_url"]), "https://northwind.harvestapp.com/") {
+			t.Errorf("%s %s has no link to Harvest: %v", f["check_id"], f["record"], f["source_url"])
+		}
+	}
+	for _, p := range planted {
+		want = append(want, p.String())
+	}
+	sort.Strings(found)
+	sort.Strings(want)
+	if strings.Join(found, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the demo's gaps:\n%s\nplanted:\n%s", strings.Join(found, "\n"), strings.Join(want, "\n"))
 	}
 
 	// The planted misspelt client waits in the review queue as C08 until a

@@ -60,6 +60,8 @@ type Org struct {
 	StandardWeekH float64
 	Holidays      []string // calendar codes, e.g. GB-ENG
 	HolidayDates  []HolidayDate
+	// AsOf is the date the gaps ledger's checks run at; zero means today.
+	AsOf time.Time
 }
 
 // HolidayDate is a company day off given by date.
@@ -351,6 +353,11 @@ func (p *parser) org(key string, n *yaml.Node, org *Org) {
 				return
 			}
 			org.Timezone = loc
+		},
+		"as_of": func(k string, n *yaml.Node) {
+			if d, ok := p.date(k, n); ok {
+				org.AsOf = d
+			}
 		},
 		"week_start": func(k string, n *yaml.Node) {
 			// The marts use ISO weeks (metrics §9.2); other week starts are not built yet.

@@ -31,7 +31,7 @@ func TestTemplateParses(t *testing.T) {
 
 func TestErrorsNameKeyLineAndFix(t *testing.T) {
 	for _, tc := range []struct{ yaml, want string }{
-		{"org:\n  timezon: UTC\n", "c.yaml:2: org.timezon: unknown key (known keys: currency, holiday_dates, holidays, name, standard_week_h, timezone, week_start)"},
+		{"org:\n  timezon: UTC\n", "c.yaml:2: org.timezon: unknown key (known keys: as_of, currency, holiday_dates, holidays, name, standard_week_h, timezone, week_start)"},
 		{"org:\n  timezone: Mars/Base\n", "c.yaml:2: org.timezone: \"Mars/Base\" is not an IANA time zone"},
 		{"org:\n  currency: pounds\n", "org.currency: \"pounds\" is not an ISO 4217 code"},
 		{"org:\n  holidays: [XX]\n", "unknown holiday calendar \"XX\" (known: DE, ES, FR, GB-ENG"},
@@ -47,6 +47,7 @@ func TestErrorsNameKeyLineAndFix(t *testing.T) {
 		{"gaps:\n  unbilled_grace_days: 0\n", "c.yaml:2: gaps.unbilled_grace_days: \"0\" must be whole days between 1 and 365 (default 30)"},
 		{"gaps:\n  min_similarity: 1\n", "gaps.min_similarity: \"1\" must be a similarity between 0.5 and 0.99"},
 		{"gaps:\n  grace: 3\n", "gaps.grace: unknown key"},
+		{"org:\n  as_of: yesterday\n", "org.as_of: \"yesterday\" is not a date (write YYYY-MM-DD)"},
 	} {
 		_, err := Parse("c.yaml", []byte(tc.yaml), vendors, env(nil))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

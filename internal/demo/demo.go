@@ -320,6 +320,7 @@ func Generate(opts Options) *Agency {
 	a.Projects = append(a.Projects, adminProject, timeOffProject)
 
 	a.generateTime(rng)
+	a.fitBudgets()
 	a.generateInvoices()
 	a.generateDeals(rand.New(rand.NewPCG(o.Seed+1, o.Seed^0x5bd1e995)))
 	return a
@@ -405,6 +406,21 @@ func (a *Agency) generateTime(rng *rand.Rand) {
 				}
 				add(p, task, q, billable)
 			}
+		}
+	}
+}
+
+// fitBudgets raises any hour budget the generated time went past to the
+// next ten hours above it: a clean agency has no overrun (check C14's gap).
+func (a *Agency) fitBudgets() {
+	quarters := map[int64]int{}
+	for _, e := range a.Entries {
+		quarters[e.ProjectID] += e.Quarters
+	}
+	for i := range a.Projects {
+		p := &a.Projects[i]
+		if h := float64(quarters[p.ID]) / 4; p.BudgetHours > 0 && h > p.BudgetHours {
+			p.BudgetHours = float64(int(h/10)+1) * 10
 		}
 	}
 }
@@ -496,11 +512,12 @@ func (a *Agency) generateInvoices() {
 			bill(p.End, p.Name+": balance on delivery", int64(p.Fee*100)-half)
 		}
 	}
-	// Every tenth paid invoice is partly credited (10% of its first line) two
-	// weeks after it was issued.
+	// Every tenth paid invoice of a running project is partly credited (10%
+	// of its first line) two weeks after it was issued. (A credit on a
+	// finished project would leave it under-invoiced: checks C12 and C15.)
 	for i, inv := range a.Invoices {
 		date := inv.IssueDate.AddDate(0, 0, 14)
-		if i%10 != 4 || inv.State != "paid" || !date.Before(a.Options.End) {
+		if i%10 != 4 || inv.State != "paid" || !date.Before(a.Options.End) || !projByID[inv.Lines[0].ProjectID].Active {
 			continue
 		}
 		first := inv.Lines[0]

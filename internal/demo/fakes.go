@@ -222,10 +222,11 @@ org:
   timezone: Europe/London
   currency: %s
   holidays: [%s]
+  as_of: %s                   # the gaps ledger's checks run as of the agency's last day
 warehouse: conflux.duckdb
 sources:
 %sserver:
   listen: %s
   refresh: 1h
-`, a.Name, a.Currency, a.Calendar, source, listen), nil
+`, a.Name, a.Currency, a.Calendar, a.Options.End.Format(time.DateOnly), source, listen), nil
 }

@@ -77,7 +77,7 @@ func TestGapsPlantedAndNoFalsePositives(t *testing.T) {
 		t.Parallel()
 		a := demo.Generate(opts)
 		var want []string
-		for _, p := range a.PlantGaps() {
+		for _, p := range a.PlantGaps(false) {
 			want = append(want, p.String())
 		}
 		if len(want) != 17 {

@@ -60,7 +60,7 @@ func TestLedgers(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			a := demo.Generate(demo.Options{People: 12, Clients: 6, Projects: 12, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
-			planted := a.PlantGaps() // the truth below is the planted agency's
+			planted := a.PlantGaps(true) // the truth below is the planted agency's
 			wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "l.duckdb"))
 			if err != nil {
 				t.Fatal(err)

@@ -16,14 +16,14 @@ func (p Planted) String() string { return p.Check + " " + p.Entity + " " + p.Amo
 func money(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cents%100) }
 
 // PlantGaps plants one gap of each kind the checks find across the time
-// tool and the CRM, as of Options.End, and returns what the gaps ledger
-// should report. Amounts are those of a stack whose invoices come from the
-// time tool (no accounting source): C08's revenue at stake counts the
-// time tool's invoices. A gap that the agency has no material for (no
-// finished project, say) is not planted.
-func (a *Agency) PlantGaps() []Planted {
+// tool, the CRM and the ledger, as of Options.End, and returns what the gaps
+// ledger should report for a stack with (ledger) or without an accounting
+// source. A gap that the agency has no material for (no finished project,
+// say) is not planted.
+func (a *Agency) PlantGaps(ledger bool) []Planted {
 	end := a.Options.End
 	var out []Planted
+	var c12Project, c08Client int64
 	billing := map[int64]string{}
 	for _, p := range a.Projects {
 		billing[p.ID] = p.Billing
@@ -131,6 +131,15 @@ func (a *Agency) PlantGaps() []Planted {
 			continue
 		}
 		inv := a.Invoices[last]
+		var value int64
+		for _, e := range a.Entries {
+			if e.ProjectID == p.ID && e.Billable {
+				value += int64(e.Quarters) * int64(e.BillRate) * 25
+			}
+		}
+		if inv.NetCents()*100 <= value || inv.NetCents() <= 5000 { // within C12's tolerance
+			continue
+		}
 		var quarters int64
 		for i := range a.Entries {
 			if a.Entries[i].InvoiceID == inv.ID {
@@ -139,8 +148,8 @@ func (a *Agency) PlantGaps() []Planted {
 			}
 		}
 		a.Invoices = append(a.Invoices[:last], a.Invoices[last+1:]...)
-		out = append(out, Planted{"C01", "project", money(inv.NetCents()), money(quarters * 25)},
-			Planted{"C12", "project", money(inv.NetCents()), "-"})
+		out = append(out, Planted{"C01", "project", money(inv.NetCents()), money(quarters * 25)})
+		c12Project = p.ID // its amount once every plant is in
 		break
 	}
 	// C15: a finished fixed fee's won deal says 5,000 more than was invoiced.
@@ -216,27 +225,10 @@ func (a *Agency) PlantGaps() []Planted {
 			out = append(out, Planted{"C11", "project", money(cents), money(quarters * 25)})
 		}
 	}
-	// C08: the CRM misspells a client; at stake is what sits under the time
-	// tool's record: the billable value of its time and its invoices.
+	// C08: the CRM misspells a client (its amount once every plant is in).
 	if len(a.Clients) > 3 {
-		c := &a.Clients[2]
-		c.CRMName = misspell(c.Name)
-		var cents int64
-		projects := map[int64]bool{}
-		for _, p := range a.Projects {
-			projects[p.ID] = p.ClientID == c.ID
-		}
-		for _, e := range a.Entries {
-			if projects[e.ProjectID] && e.Billable {
-				cents += int64(e.Quarters) * int64(e.BillRate) * 25
-			}
-		}
-		for _, inv := range a.Invoices {
-			if inv.ClientID == c.ID {
-				cents += inv.NetCents()
-			}
-		}
-		out = append(out, Planted{"C08", "client", money(cents), "-"})
+		c08Client = a.Clients[2].ID
+		a.Clients[2].CRMName = misspell(a.Clients[2].Name)
 	}
 	// C10: someone's whole week of time is missing, six weeks back.
 	if len(a.People) > 7 {
@@ -266,6 +258,52 @@ func (a *Agency) PlantGaps() []Planted {
 		over := hours - p.BudgetHours
 		out = append(out, Planted{"C14", "project", fmt.Sprintf("%.2f", over*cost/hours), fmt.Sprintf("%.2f", over)})
 		break
+	}
+	// The amounts that depend on the final entries and invoices.
+	value := func(match func(Project) bool) int64 {
+		in := map[int64]bool{}
+		for _, p := range a.Projects {
+			in[p.ID] = match(p)
+		}
+		var cents int64
+		for _, e := range a.Entries {
+			if in[e.ProjectID] && e.Billable {
+				cents += int64(e.Quarters) * int64(e.BillRate) * 25
+			}
+		}
+		return cents
+	}
+	// C12: what was earned and not invoiced, by the ledger's count.
+	if c12Project != 0 {
+		invoiced := a.InvoicedCents()[c12Project]
+		if ledger {
+			byProject, _ := a.LedgerInvoicedCents()
+			invoiced = byProject[c12Project]
+		}
+		out = append(out, Planted{"C12", "project", money(value(func(p Project) bool { return p.ID == c12Project }) - invoiced), "-"})
+	}
+	// C08: at stake is what sits under the lower-ranked record, the time
+	// tool's: its time's billable value, and its invoices when they are the
+	// ledger. With an accounting source the CRM record also looks like the
+	// ledger's (which the time tool's matches by name): a second pair,
+	// with nothing under the CRM record.
+	if c08Client != 0 {
+		cents := value(func(p Project) bool { return p.ClientID == c08Client })
+		if !ledger {
+			for _, inv := range a.Invoices {
+				if inv.ClientID == c08Client {
+					cents += inv.NetCents()
+				}
+			}
+		}
+		out = append(out, Planted{"C08", "client", money(cents), "-"})
+		if ledger {
+			out = append(out, Planted{"C08", "client", "0.00", "-"})
+		}
+	}
+	// C24: with a ledger, the first C01's month was invoiced there.
+	if ledger && len(out) > 0 && out[0].Check == "C01" {
+		out = append(out, Planted{"C24", "project", out[0].Amount, out[0].Hours})
 	}
 	return out
 }

@@ -173,7 +173,8 @@ c08 AS (
     FROM {{ ref "marts.identity_review" }} q
 ),
 -- C12: a finished project with earned revenue not invoiced (more than 1%
--- of its revenue, and more than 50).
+-- of its revenue, and more than 50), once its last work is older than the
+-- unbilled grace (its final month is billed in the next cycle).
 c12 AS (
     SELECT 'C12', 'project', f.project_key, f.source, f.source_id,
         f.revenue - f.invoiced_amount, NULL::DECIMAL, f.last_entry,
@@ -183,6 +184,7 @@ c12 AS (
     FROM {{ ref "marts.project_financials" }} f
     WHERE f.status IN ('archived', 'closed', 'delivered') AND f.billing_model <> 'non_billable'
       AND f.revenue - f.invoiced_amount > greatest(0.01 * f.revenue, 50)
+      AND f.last_entry < (SELECT as_of - to_days(unbilled_grace_days) FROM org)
 ),
 -- C24: the ledger invoiced a T&M project for a month (monthly in arrears:
 -- an invoice issued in the month after) while the time tool still shows
@@ -266,11 +268,11 @@ c11 AS (
 c14 AS (
     SELECT 'C14', 'project', f.project_key, f.source, f.source_id,
         CASE WHEN f.billing_model = 'fixed_fee' THEN (f.hours - f.budget_hours)::DOUBLE * f.cost_amount::DOUBLE / f.hours::DOUBLE
-             WHEN f.budget_amount > 0 THEN f.billable_value - f.budget_amount
+             WHEN coalesce(f.budget_amount, 0) > 0 THEN f.billable_value - f.budget_amount
              ELSE (f.hours - f.budget_hours)::DOUBLE * f.billable_value::DOUBLE / nullif(f.billable_h, 0)::DOUBLE END,
-        CASE WHEN f.billing_model = 'fixed_fee' OR NOT f.budget_amount > 0 THEN f.hours - f.budget_hours END,
+        CASE WHEN f.billing_model = 'fixed_fee' OR NOT coalesce(f.budget_amount, 0) > 0 THEN f.hours - f.budget_hours END,
         f.last_entry,
-        CASE WHEN f.billing_model = 'fixed_fee' OR NOT f.budget_amount > 0
+        CASE WHEN f.billing_model = 'fixed_fee' OR NOT coalesce(f.budget_amount, 0) > 0
              THEN format('{} h logged against a budget of {} h', round(f.hours, 2), round(f.budget_hours, 2))
              ELSE format('{} of time against a budget of {}', round(f.billable_value, 2), round(f.budget_amount, 2)) END,
         'high', 'delivery lead', f.source_url
