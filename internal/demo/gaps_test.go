@@ -11,8 +11,11 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"fmt"
 	"github.com/conflux-dev/conflux/connectors/hubspot"
 	"github.com/conflux-dev/conflux/connectors/hubspot/hubspotfake"
+	"github.com/conflux-dev/conflux/connectors/jira"
+	"github.com/conflux-dev/conflux/connectors/jira/jirafake"
 	"github.com/conflux-dev/conflux/internal/demo"
 	"github.com/conflux-dev/conflux/internal/demo/demotest"
 	"github.com/conflux-dev/conflux/internal/sync"
@@ -89,4 +92,71 @@ func TestGapsPlantedAndNoFalsePositives(t *testing.T) {
 			t.Errorf("gaps found:\n%s\nplanted:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
+}
+
+// With Jira as the project tool beside Harvest, Harvest's projects match
+// Jira's by name; time on the one project Jira does not have is C04, at its
+// cost plus its billable value. Accepting the pair in mappings.yaml ends it.
+func TestTimeOnAProjectTheProjectToolLacks(t *testing.T) {
+	ctx := context.Background()
+	a := demo.Generate(demo.Options{People: 6, Clients: 4, Projects: 6, Years: 1, End: time.Date(2025, 6, 20, 0, 0, 0, 0, time.UTC)})
+	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "p.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	for _, st := range stacks {
+		if st.name == "harvest" {
+			st.sync(t, a, wh)
+		}
+	}
+	// Jira knows the first client project under another name.
+	lost := a.Projects[0]
+	a.Projects[0].Name = "Skunkworks"
+	fake := jirafake.New(demo.JiraEmail, demo.JiraToken)
+	a.LoadJira(fake)
+	a.Projects[0].Name = lost.Name
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	conn, _ := jira.New(jira.Config{BaseURL: srv.URL, Email: demo.JiraEmail, APIToken: demo.JiraToken, Rate: rate.Inf})
+	if _, err := sync.Run(ctx, wh, sync.Source{Name: "jira", Connector: conn, Streams: []string{"projects"}}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	var cents, quarters int64
+	for _, e := range a.Entries {
+		if e.ProjectID == lost.ID {
+			quarters += int64(e.Quarters)
+			cents += int64(e.Quarters) * int64(e.CostRate) * 25
+			if e.Billable {
+				cents += int64(e.Quarters) * int64(e.BillRate) * 25
+			}
+		}
+	}
+	want := fmt.Sprintf("[C04 project %d.%02d %d.%02d]", cents/100, cents%100, quarters/4, quarters%4*25)
+	build := func(m []models.Mapping) string {
+		s := demotest.Seeds(a)
+		s.Mappings = m
+		if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest", "jira": "jira"}, Seeds: s}); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := wh.DB().Query(`SELECT check_id || ' ' || entity || ' ' || amount_at_stake::VARCHAR || ' ' || hours_at_stake::VARCHAR FROM marts.gaps WHERE check_id = 'C04'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var s string
+			rows.Scan(&s)
+			got = append(got, s)
+		}
+		return fmt.Sprint(got)
+	}
+	if got := build(nil); got != want {
+		t.Errorf("C04 findings %s, want %s", got, want)
+	}
+	var jiraKey string
+	wh.DB().QueryRow(`SELECT project_key FROM core.projects WHERE source = 'jira' AND name = 'Skunkworks'`).Scan(&jiraKey)
+	if got := build([]models.Mapping{{Entity: "projects", A: fmt.Sprintf("harvest:%d", lost.ID), B: jiraKey, Same: true}}); got != "[]" {
+		t.Errorf("after mapping the pair: C04 findings %s", got)
+	}
 }

@@ -24,7 +24,7 @@ import (
 )
 
 // Entities are the kinds of record a mapping can name.
-var Entities = []string{"clients"}
+var Entities = []string{"clients", "projects"}
 
 // Pair is one decision about two records.
 type Pair struct {

@@ -5,8 +5,8 @@
 -- deal lag 14 days). A check whose inputs the configured
 -- sources lack is one row with status 'not_applicable' saying what it needs,
 -- never silently empty. Money at stake is an estimate of exposure, not a
--- booked amount. Checks: C01, C02, C03, C05, C07, C08, C09, C10, C11, C12,
--- C14, C15, C19, C20, C22, C23, C24, C25, C30, C33.
+-- booked amount. Checks: C01, C02, C03, C04, C05, C07, C08, C09, C10, C11,
+-- C12, C14, C15, C19, C20, C22, C23, C24, C25, C30, C33.
 -- test: not_null(check_id, status, severity, owner_role)
 -- test: accepted_values(status: open, not_applicable)
 WITH org AS (SELECT as_of, currency, unbilled_grace_days, deal_lag_days FROM seeds.org, seeds.gap_params),
@@ -292,6 +292,24 @@ c33 AS (
     WHERE l.is_ledger AND l.is_credit_note AND l.project_key IS NULL AND l.status NOT IN ('draft', 'voided', 'deleted')
     GROUP BY l.invoice_key
 ),
+-- C04: time logged to a time tool's project that the project tool (Jira,
+-- Asana) does not have: labour that reaches no project P&L there. At stake:
+-- its cost and its billable value.
+has_pm AS (
+    SELECT count(*) FILTER (WHERE kind = 'pm') > 0 AND count(*) FILTER (WHERE kind = 'work') > 0 AS yes FROM seeds.sources
+),
+c04 AS (
+    SELECT 'C04', 'project', p.project_key, p.source, p.source_id,
+        sum(e.hours * coalesce(e.cost_rate, 0)) + coalesce(sum(e.billable_amount), 0), sum(e.hours), min(e.entry_date),
+        format('{} h logged to "{}", which the project tool does not have (map it in mappings.yaml under projects:)', round(sum(e.hours), 2), p.name),
+        'high', 'ops', p.source_url
+    FROM e JOIN p USING (project_key)
+    JOIN {{ ref "core.xref" }} x ON x.record_key = p.project_key AND x.method = 'unmatched'
+    JOIN seeds.sources s ON s.name = p.source AND s.kind = 'work'
+    CROSS JOIN has_pm
+    WHERE has_pm.yes AND e.time_category <> 'time_off'
+    GROUP BY p.project_key, p.source, p.source_id, p.source_url, p.name
+),
 -- C30: open deals whose close date has passed; their weighted value inflates the pipeline.
 c30 AS (
     SELECT 'C30', 'deal', d.deal_key, d.source, d.source_id, d.amount * d.probability, NULL::DECIMAL, d.close_date,
@@ -320,6 +338,7 @@ findings AS (
     UNION ALL SELECT * FROM c11
     UNION ALL SELECT * FROM c14
     UNION ALL SELECT * FROM c33
+    UNION ALL SELECT * FROM c04
 ),
 not_applicable AS (
     SELECT check_id, 'check' AS entity, NULL AS canonical_key, NULL AS source, NULL AS source_id,
@@ -331,6 +350,10 @@ not_applicable AS (
     SELECT 'C24', 'check', NULL, NULL, NULL, NULL::DECIMAL, NULL::DECIMAL, NULL::DATE,
         'not applicable (needs an accounting source)', 'high', 'finance', NULL
     FROM has_ledger WHERE NOT has_ledger.yes
+    UNION ALL
+    SELECT 'C04', 'check', NULL, NULL, NULL, NULL::DECIMAL, NULL::DECIMAL, NULL::DATE,
+        'not applicable (needs a project tool, Jira or Asana, beside a time tool)', 'high', 'ops', NULL
+    FROM has_pm WHERE NOT has_pm.yes
 )
 SELECT
     check_id,

@@ -12,7 +12,7 @@ WITH x AS (
     SELECT x.*, coalesce(s.kind, 'work') AS kind,
         CASE coalesce(s.kind, 'work') WHEN 'accounting' THEN 1 WHEN 'crm' THEN 2 ELSE 3 END AS rank
     FROM {{ ref "core.xref" }} x LEFT JOIN seeds.sources s ON s.name = x.source
-    WHERE x.normalized_name <> ''
+    WHERE x.normalized_name <> '' AND x.entity = 'clients'
 ),
 decided AS (
     SELECT a, b FROM seeds.mappings WHERE entity = 'clients'
