@@ -119,7 +119,7 @@ func TestTimeOnAProjectTheProjectToolLacks(t *testing.T) {
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	conn, _ := jira.New(jira.Config{BaseURL: srv.URL, Email: demo.JiraEmail, APIToken: demo.JiraToken, Rate: rate.Inf})
-	if _, err := sync.Run(ctx, wh, sync.Source{Name: "jira", Connector: conn, Streams: []string{"projects"}}, nil, nil); err != nil {
+	if _, err := sync.Run(ctx, wh, sync.Source{Name: "jira", Connector: conn, Streams: []string{"projects", "users"}}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	var cents, quarters int64
@@ -153,6 +153,13 @@ func TestTimeOnAProjectTheProjectToolLacks(t *testing.T) {
 	}
 	if got := build(nil); got != want {
 		t.Errorf("C04 findings %s, want %s", got, want)
+	}
+	// Every Harvest person is the same person in Jira (by email, or by name
+	// where Jira hides the address).
+	var unmatched, people int
+	wh.DB().QueryRow(`SELECT count(*) FILTER (WHERE method = 'unmatched'), count(*) FROM core.xref WHERE entity = 'people' AND source = 'harvest'`).Scan(&unmatched, &people)
+	if people != len(a.People) || unmatched != 0 {
+		t.Errorf("%d of %d Harvest people unmatched in Jira", unmatched, people)
 	}
 	var jiraKey string
 	wh.DB().QueryRow(`SELECT project_key FROM core.projects WHERE source = 'jira' AND name = 'Skunkworks'`).Scan(&jiraKey)

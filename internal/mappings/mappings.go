@@ -24,7 +24,7 @@ import (
 )
 
 // Entities are the kinds of record a mapping can name.
-var Entities = []string{"clients", "projects"}
+var Entities = []string{"clients", "projects", "people"}
 
 // Pair is one decision about two records.
 type Pair struct {

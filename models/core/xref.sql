@@ -1,13 +1,15 @@
--- Identity across tools (design §6): every client and project record of
--- every source mapped to one canonical key. The ladder: mappings.yaml's
--- "same" pairs (method override, confidence 1), then for projects an equal
--- code (method code, 0.95), then equal normalized names across sources
+-- Identity across tools (design §6): every client, project and person
+-- record of every source mapped to one canonical key. The ladder:
+-- mappings.yaml's "same" pairs (method override, confidence 1), then strong
+-- keys — a project's code (method code), a person's email (method email),
+-- 0.95 — then equal normalized names across sources
 -- (method name, 0.9): lower-cased, accents, punctuation and legal suffixes
 -- (Ltd, Inc, LLC, GmbH, Corp, d.o.o., …) removed. A "different" pair in
 -- mappings.yaml cuts a code or name match. Records linked this way are one
 -- entity, keyed by its first record in the masters' order: for a client
 -- the ledger's, else the CRM's, else a work tool's; for a project the
--- project tool's (Jira, Asana), else the time tool's. Fuzzy look-alikes are
+-- project tool's (Jira, Asana), else the time tool's; for a person the time
+-- tool's, else the project tool's, else the CRM's. Fuzzy look-alikes are
 -- never merged here: they go to marts.identity_review. method 'unmatched'
 -- means no other source's record was found.
 -- test: unique(record_key)
@@ -18,13 +20,18 @@ WITH RECURSIVE records AS (
     UNION ALL
     SELECT 'projects', project_key, source, source_id, name, nullif(lower(trim(code)), '')
     FROM {{ ref "core.projects" }}
+    UNION ALL
+    SELECT 'people', person_key, source, source_id, name, nullif(lower(trim(email)), '')
+    FROM {{ ref "core.people" }}
 ),
 r AS (
     SELECT
         x.*,
         coalesce(s.kind, 'work') AS kind,
-        CASE WHEN x.entity = 'clients' THEN CASE coalesce(s.kind, 'work') WHEN 'accounting' THEN 1 WHEN 'crm' THEN 2 ELSE 3 END
-             ELSE CASE coalesce(s.kind, 'work') WHEN 'pm' THEN 1 ELSE 2 END END AS rank,
+        CASE x.entity
+            WHEN 'clients' THEN CASE coalesce(s.kind, 'work') WHEN 'accounting' THEN 1 WHEN 'crm' THEN 2 ELSE 3 END
+            WHEN 'projects' THEN CASE coalesce(s.kind, 'work') WHEN 'pm' THEN 1 ELSE 2 END
+            ELSE CASE coalesce(s.kind, 'work') WHEN 'work' THEN 1 WHEN 'pm' THEN 2 ELSE 3 END END AS rank,
         trim(regexp_replace(
             regexp_replace(
                 regexp_replace(replace(lower(strip_accents(coalesce(x.name, ''))), '.', ''), '[^a-z0-9]+', ' ', 'g'),
@@ -43,8 +50,8 @@ edges AS (
     WHERE m.decision = 'same'
       AND (m.entity, m.a) IN (SELECT (entity, record_key) FROM r) AND (m.entity, m.b) IN (SELECT (entity, record_key) FROM r)
     UNION ALL
-    SELECT x.record_key, y.record_key, 'code', 0.95
-    FROM r x JOIN r y ON x.entity = 'projects' AND y.entity = 'projects' AND x.code = y.code AND x.source < y.source
+    SELECT x.record_key, y.record_key, CASE x.entity WHEN 'people' THEN 'email' ELSE 'code' END, 0.95
+    FROM r x JOIN r y ON x.entity = y.entity AND x.entity IN ('projects', 'people') AND x.code = y.code AND x.source < y.source
     WHERE (x.entity, x.record_key, y.record_key) NOT IN (SELECT (entity, a, b) FROM different)
     UNION ALL
     SELECT x.record_key, y.record_key, 'name', 0.9
