@@ -136,13 +136,20 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	case "csv":
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
+	case "xlsx":
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.xlsx"`, name))
 	case "arrow":
 		w.Header().Set("Content-Type", "application/vnd.apache.arrow.stream")
 	default:
-		s.fail(w, r, http.StatusBadRequest, fmt.Errorf("format=%q: use json, csv or arrow", format))
+		s.fail(w, r, http.StatusBadRequest, fmt.Errorf("format=%q: use json, csv, xlsx or arrow", format))
 		return
 	}
-	if err := reports.Write(w, tbl, format); err != nil {
+	write := func() error { return reports.Write(w, tbl, format) }
+	if format == "xlsx" {
+		write = func() error { return reports.WriteXLSX(w, tbl, name) }
+	}
+	if err := write(); err != nil {
 		s.log.Error("write report", "report", name, "error", err)
 	}
 }

@@ -13,10 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"fmt"
 	"github.com/conflux-dev/conflux/internal/demo"
 	"github.com/conflux-dev/conflux/internal/demo/demotest"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/reports"
+	"github.com/xuri/excelize/v2"
+	"strconv"
 )
 
 const testToken = "test-token"
@@ -183,5 +186,69 @@ func TestReviewQueueAcceptWritesMappings(t *testing.T) {
 	written, _ := os.ReadFile(file)
 	if !strings.Contains(string(written), "harvest:502") || !strings.Contains(string(written), "hubspot:502") || *refreshes != 1 {
 		t.Errorf("after accept: %d rebuilds, mappings.yaml:\n%s", *refreshes, written)
+	}
+}
+
+// Every panel's XLSX has the rows and, on its Total row, the same sums as
+// the panel's JSON and CSV (to the cent).
+func TestExportsAgreeAcrossFormats(t *testing.T) {
+	srv, _, _ := demoServer(t)
+	totals := 0
+	for _, d := range []Dashboard{overview, ops} {
+		for _, p := range d.Panels {
+			_, js, _ := get(t, srv.URL+"/api/reports/"+p.Report+"?format=json")
+			dec := json.NewDecoder(strings.NewReader(js))
+			dec.UseNumber()
+			var rows []map[string]any
+			if err := dec.Decode(&rows); err != nil {
+				t.Fatalf("%s json: %v", p.Report, err)
+			}
+			code, body, hdr := get(t, srv.URL+"/api/reports/"+p.Report+"?format=xlsx")
+			if code != 200 || !strings.Contains(hdr.Get("Content-Type"), "spreadsheetml") {
+				t.Fatalf("%s xlsx: %d %s", p.Report, code, hdr.Get("Content-Type"))
+			}
+			f, err := excelize.OpenReader(strings.NewReader(body))
+			if err != nil {
+				t.Fatalf("%s xlsx: %v", p.Report, err)
+			}
+			sheet := f.GetSheetName(0)
+			xrows, _ := f.GetRows(sheet)
+			if len(rows) == 0 {
+				if len(xrows) != 1 {
+					t.Errorf("%s: no JSON rows but %d XLSX rows", p.Report, len(xrows))
+				}
+				continue
+			}
+			if len(xrows) != len(rows)+2 { // header, rows, Total
+				t.Errorf("%s: %d JSON rows, %d XLSX rows", p.Report, len(rows), len(xrows))
+				continue
+			}
+			for c, name := range xrows[0] {
+				cell, _ := excelize.CoordinatesToCellName(c+1, len(rows)+2)
+				formula, _ := f.GetCellFormula(sheet, cell)
+				if formula == "" {
+					continue
+				}
+				got, err := f.CalcCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+				if err != nil {
+					t.Fatalf("%s %s total: %v", p.Report, name, err)
+				}
+				var want float64
+				for _, r := range rows {
+					if n, ok := r[name].(json.Number); ok {
+						v, _ := n.Float64()
+						want += v
+					}
+				}
+				g, _ := strconv.ParseFloat(got, 64)
+				totals++
+				if fmt.Sprintf("%.2f", g) != fmt.Sprintf("%.2f", want) {
+					t.Errorf("%s %s: XLSX total %s, JSON sum %.2f", p.Report, name, got, want)
+				}
+			}
+		}
+	}
+	if totals < 10 {
+		t.Errorf("only %d Total cells checked", totals)
 	}
 }

@@ -199,6 +199,8 @@ func Write(w io.Writer, t *warehouse.Table, format string) error {
 		return WriteTable(w, t)
 	case "arrow":
 		return WriteArrow(w, t)
+	case "xlsx":
+		return WriteXLSX(w, t, "report")
 	}
-	return fmt.Errorf("unknown format %q (use table, csv, json or arrow)", format)
+	return fmt.Errorf("unknown format %q (use table, csv, json, xlsx or arrow)", format)
 }

@@ -27,9 +27,9 @@ the query runs in the server.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
-			case "table", "csv", "json", "arrow":
+			case "table", "csv", "json", "arrow", "xlsx":
 			default:
-				return usageError{fmt.Errorf("--format %q: use table, csv, json or arrow", format)}
+				return usageError{fmt.Errorf("--format %q: use table, csv, json, arrow or xlsx", format)}
 			}
 			if err := warehouse.CheckReadOnly(args[0]); err != nil {
 				return usageError{err}
@@ -37,7 +37,7 @@ the query runs in the server.`,
 			return runQuery(cmd, g, args[0], format)
 		},
 	}
-	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table, csv, json or arrow")
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table, csv, json, arrow or xlsx")
 	return cmd
 }
 
