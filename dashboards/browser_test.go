@@ -108,6 +108,10 @@ func TestBrowserOverviewDrawsChartsWithoutErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The Ops page loads too (its data-health tables are never empty).
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ops"), chromedp.WaitVisible(chromedp.CSS(`#panel-tests tbody tr`))); err != nil {
+		t.Fatal(err)
+	}
 	for i, id := range []string{"utilization", "hours", "revenue", "margin", "burn"} {
 		if points[i] <= 0 {
 			t.Errorf("chart %s drew %d data points", id, points[i])
