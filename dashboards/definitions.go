@@ -18,6 +18,18 @@ func (d Dashboard) HasFilters() bool {
 	return false
 }
 
+// Uses reports whether any panel takes the named filter.
+func (d Dashboard) Uses(filter string) bool {
+	for _, p := range d.Panels {
+		for _, f := range p.Filters {
+			if f == filter {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Panel shows one report as a chart or a table.
 type Panel struct {
 	ID     string // also the chart's DOM id; a JS identifier
@@ -145,6 +157,53 @@ var ops = Dashboard{
 			Columns: []Column{
 				{"model", "Model", "text"}, {"test", "Test", "text"}, {"status", "Status", "text"},
 				{"failures", "Failing rows", "text"}, {"error", "Error", "text"},
+			},
+		},
+	},
+}
+
+// finance is for whoever checks the money: earned, cost, margin and
+// invoiced by month, who is profitable, what waits to be billed, and which
+// budgets are running out. Every amount is in the reporting currency.
+var finance = Dashboard{
+	Slug:  "finance",
+	Path:  "/finance",
+	Title: "Finance",
+	Panels: []Panel{
+		{
+			ID: "pnl", Title: "Revenue, cost and margin by month", Report: "finance_monthly", Kind: "bar", X: "period",
+			Note:    "Earned revenue (T&M and retainers at the stamped rates, fixed fees by hours), cost of hours, and margin.",
+			Series:  []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}},
+			Filters: []string{"from", "to", "client"},
+		},
+		{
+			ID: "realization", Title: "Margin % and invoiced ÷ earned by month", Report: "finance_monthly", Kind: "line", X: "period",
+			Note:    "Invoiced ÷ earned above 100% means billing ran ahead of the work (fixed fees billed up front), below it that work waits to be billed.",
+			Series:  []Series{{"margin_pct", "Margin %"}, {"invoiced_to_earned", "Invoiced ÷ earned"}},
+			Filters: []string{"from", "to", "client"}, Percent: true,
+		},
+		{
+			ID: "aging", Title: "Unbilled billable time by age", Report: "unbilled_aging", Kind: "bar", X: "bucket",
+			Note:    "T&M and retainer time on no invoice; over 30 days old it is gap C01 on the Ops page.",
+			Series:  []Series{{"unbilled", "Unbilled"}},
+			Filters: []string{"client"},
+		},
+		{
+			ID: "clients", Title: "Client profitability", Report: "client_profitability", Kind: "table",
+			Note:    "Lowest margin % first, over the period.",
+			Filters: []string{"from", "to"},
+			Columns: []Column{
+				{"client", "Client", "text"}, {"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
+				{"margin", "Margin", "money"}, {"margin_pct", "Margin %", "pct"}, {"invoiced", "Invoiced", "money"},
+			},
+		},
+		{
+			ID: "budgets", Title: "Budgets at risk", Report: "budgets_at_risk", Kind: "table",
+			Note: "Running projects past 75% of their budget: watch from 75%, critical from 90%, over from 100%.",
+			Columns: []Column{
+				{"project", "Project", "project"}, {"client", "Client", "text"}, {"billing_model", "Billing", "text"},
+				{"hours", "Hours", "hours"}, {"budget_hours", "Budget h", "hours"}, {"budget_amount", "Budget", "money"},
+				{"budget_used_pct", "Used", "pct"}, {"band", "Band", "text"}, {"source_url", "Source", "url"},
 			},
 		},
 	},

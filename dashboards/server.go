@@ -88,6 +88,7 @@ func New(opts Options) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.handleDashboard)
 	mux.HandleFunc("GET /ops", s.handleOps)
+	mux.HandleFunc("GET /finance", s.handleFinance)
 	mux.HandleFunc("POST /mappings/{id}/{verb}", s.handleDecide)
 	mux.HandleFunc("GET /projects/{key}", s.handleProject)
 	mux.HandleFunc("GET /api/reports", s.handleReportList)

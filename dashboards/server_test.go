@@ -73,6 +73,17 @@ func TestRoutes(t *testing.T) {
 		t.Error("the page loads assets from the network")
 	}
 
+	// Finance: every panel, with the period filters.
+	finCode, finBody, _ := get(t, srv.URL+"/finance")
+	for _, want := range []string{`id="chart_pnl"`, `id="chart_realization"`, `id="panel-aging"`, `id="panel-clients"`, `id="panel-budgets"`, `action="/finance"`} {
+		if finCode != 200 || !strings.Contains(finBody, want) {
+			t.Errorf("finance (%d) lacks %s", finCode, want)
+		}
+	}
+	if strings.Contains(finBody, `name="team"`) {
+		t.Error("finance offers a team filter that none of its panels takes")
+	}
+
 	// Ops: the gaps ledger and the data's health, without the period filters.
 	opsCode, opsBody, _ := get(t, srv.URL+"/ops")
 	for _, want := range []string{`id="panel-at_stake"`, `id="panel-gaps"`, `id="panel-freshness"`, `time_entries`, `tests.person_week_ties_to_entries`, `>pass<`} {
@@ -194,7 +205,7 @@ func TestReviewQueueAcceptWritesMappings(t *testing.T) {
 func TestExportsAgreeAcrossFormats(t *testing.T) {
 	srv, _, _ := demoServer(t)
 	totals := 0
-	for _, d := range []Dashboard{overview, ops} {
+	for _, d := range []Dashboard{overview, finance, ops} {
 		for _, p := range d.Panels {
 			_, js, _ := get(t, srv.URL+"/api/reports/"+p.Report+"?format=json")
 			dec := json.NewDecoder(strings.NewReader(js))

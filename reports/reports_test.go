@@ -35,8 +35,9 @@ func TestReportsRunAndExportsMatch(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		// A clean generated agency has no gaps: those reports may be empty.
-		if tbl.NumRows() == 0 && name != "gaps" && name != "gaps_by_check" && name != "identity_review" && name != "gaps_weekly" {
+		// A clean generated agency has no gaps, no unbilled backlog and no
+		// budget near its end: those reports may be empty.
+		if tbl.NumRows() == 0 && name != "gaps" && name != "gaps_by_check" && name != "identity_review" && name != "gaps_weekly" && name != "budgets_at_risk" && name != "unbilled_aging" {
 			t.Errorf("%s: no rows", name)
 		}
 		var js, cs bytes.Buffer
