@@ -119,18 +119,22 @@ func (s *Server) SetTasks(v []Task) {
 func (s *Server) PutTimeEntries(at time.Time, v []TimeEntry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	last := make(map[string]int, len(v)) // an entry put twice keeps its last version
 	touched := map[string]bool{}
-	for _, e := range v {
+	for i, e := range v {
+		last[e.ID] = i
+		touched[e.UserID] = true
+	}
+	for u := range touched {
+		// Copy on write (pages being served keep theirs), less the entries replaced.
+		s.entries[u] = slices.DeleteFunc(slices.Clone(s.entries[u]), func(x entry) bool { _, ok := last[x.id]; return ok })
+	}
+	for i, e := range v {
 		b, _ := json.Marshal(e)
-		list := s.entries[e.UserID]
-		if !touched[e.UserID] {
-			list = slices.Clone(list) // copy on write: pages being served keep theirs
-			touched[e.UserID] = true
-		}
-		list = slices.DeleteFunc(list, func(x entry) bool { return x.id == e.ID })
-		list = append(list, entry{doc: doc{id: e.ID, body: b}, user: e.UserID, start: e.TimeInterval.Start})
-		s.entries[e.UserID] = list
 		s.changes = append(s.changes, change{id: e.ID, at: at, body: b})
+		if last[e.ID] == i {
+			s.entries[e.UserID] = append(s.entries[e.UserID], entry{doc: doc{id: e.ID, body: b}, user: e.UserID, start: e.TimeInterval.Start})
+		}
 	}
 	for u := range touched {
 		slices.SortStableFunc(s.entries[u], func(a, b entry) int {

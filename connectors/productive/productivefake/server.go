@@ -59,10 +59,15 @@ func New(token, organization string) *Server {
 func (s *Server) Put(collection string, v ...Resource) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list := slices.Clone(s.lists[collection])
-	for _, r := range v {
-		list = slices.DeleteFunc(list, func(x Resource) bool { return x.ID == r.ID })
-		list = append(list, r)
+	last := make(map[string]int, len(v)) // a resource put twice keeps its last version
+	for i, r := range v {
+		last[r.ID] = i
+	}
+	list := slices.DeleteFunc(slices.Clone(s.lists[collection]), func(x Resource) bool { _, ok := last[x.ID]; return ok })
+	for i, r := range v {
+		if last[r.ID] == i {
+			list = append(list, r)
+		}
 	}
 	slices.SortStableFunc(list, func(a, b Resource) int {
 		ai, _ := strconv.Atoi(a.ID)

@@ -67,11 +67,15 @@ func (s *Server) SetTasks(v []Task) { s.mu.Lock(); s.tasks = v; s.mu.Unlock() }
 func (s *Server) PutRows(v []ReportRow) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rows := slices.Clone(s.rows)
-	for _, r := range v {
-		id := r.TimeEntries[0].ID
-		rows = slices.DeleteFunc(rows, func(x ReportRow) bool { return x.TimeEntries[0].ID == id })
-		rows = append(rows, r)
+	last := make(map[int64]int, len(v)) // a row put twice keeps its last version
+	for i, r := range v {
+		last[r.TimeEntries[0].ID] = i
+	}
+	rows := slices.DeleteFunc(slices.Clone(s.rows), func(x ReportRow) bool { _, ok := last[x.TimeEntries[0].ID]; return ok })
+	for i, r := range v {
+		if last[r.TimeEntries[0].ID] == i {
+			rows = append(rows, r)
+		}
 	}
 	slices.SortStableFunc(rows, func(a, b ReportRow) int {
 		if c := a.TimeEntries[0].Start.Compare(b.TimeEntries[0].Start); c != 0 {
