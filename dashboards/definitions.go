@@ -208,3 +208,37 @@ var finance = Dashboard{
 		},
 	},
 }
+
+// leadership is the weekly read: the week's KPIs against the week before
+// and the four before it, the utilization trend, and the projects most at
+// risk with the reasons.
+var leadership = Dashboard{
+	Slug:  "leadership",
+	Path:  "/leadership",
+	Title: "Leadership weekly",
+	Panels: []Panel{
+		{
+			ID: "kpis", Title: "The week's KPIs", Report: "leadership_kpis", Kind: "table",
+			Note: "The last week with time logged against the week before and the average of the four before it. Pipeline and open gaps are today's.",
+			Columns: []Column{
+				{"kpi", "KPI", "text"}, {"this_week_shown", "This week", "text"}, {"previous_week_shown", "Previous week", "text"},
+				{"trailing_4_weeks_shown", "4-week average", "text"}, {"change_shown", "Change", "text"},
+			},
+		},
+		{
+			ID: "trend", Title: "Utilization trend", Report: "utilization_weekly", Kind: "line", X: "iso_week",
+			Note:    "Billable and total hours over available hours, delivery staff, ratio of sums.",
+			Series:  []Series{{"billable_util", "Billable utilization"}, {"total_util", "Total utilization"}},
+			Filters: []string{"from", "to", "team"}, Percent: true,
+		},
+		{
+			ID: "risk", Title: "Projects most at risk", Report: "projects_at_risk", Kind: "table",
+			Note: "Running projects with open gaps, a budget past 90% or a margin under 20%, most at stake first.",
+			Columns: []Column{
+				{"project", "Project", "project"}, {"client", "Client", "text"}, {"billing_model", "Billing", "text"},
+				{"budget_used_pct", "Budget used", "pct"}, {"gaps_at_stake", "Gaps at stake", "money"}, {"why", "Why", "text"},
+				{"source_url", "Source", "url"},
+			},
+		},
+	},
+}

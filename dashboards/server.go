@@ -89,6 +89,7 @@ func New(opts Options) (*Server, error) {
 	mux.HandleFunc("GET /{$}", s.handleDashboard)
 	mux.HandleFunc("GET /ops", s.handleOps)
 	mux.HandleFunc("GET /finance", s.handleFinance)
+	mux.HandleFunc("GET /leadership", s.handleLeadership)
 	mux.HandleFunc("POST /mappings/{id}/{verb}", s.handleDecide)
 	mux.HandleFunc("GET /projects/{key}", s.handleProject)
 	mux.HandleFunc("GET /api/reports", s.handleReportList)

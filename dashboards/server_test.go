@@ -73,6 +73,14 @@ func TestRoutes(t *testing.T) {
 		t.Error("the page loads assets from the network")
 	}
 
+	// Leadership: the KPI table (utilization in percent), the trend, the risks.
+	leadCode, leadBody, _ := get(t, srv.URL+"/leadership")
+	for _, want := range []string{`id="panel-kpis"`, `Billable utilization`, `%</td>`, `id="chart_trend"`, `id="panel-risk"`} {
+		if leadCode != 200 || !strings.Contains(leadBody, want) {
+			t.Errorf("leadership (%d) lacks %s", leadCode, want)
+		}
+	}
+
 	// Finance: every panel, with the period filters.
 	finCode, finBody, _ := get(t, srv.URL+"/finance")
 	for _, want := range []string{`id="chart_pnl"`, `id="chart_realization"`, `id="panel-aging"`, `id="panel-clients"`, `id="panel-budgets"`, `action="/finance"`} {
@@ -205,7 +213,7 @@ func TestReviewQueueAcceptWritesMappings(t *testing.T) {
 func TestExportsAgreeAcrossFormats(t *testing.T) {
 	srv, _, _ := demoServer(t)
 	totals := 0
-	for _, d := range []Dashboard{overview, finance, ops} {
+	for _, d := range []Dashboard{overview, leadership, finance, ops} {
 		for _, p := range d.Panels {
 			_, js, _ := get(t, srv.URL+"/api/reports/"+p.Report+"?format=json")
 			dec := json.NewDecoder(strings.NewReader(js))

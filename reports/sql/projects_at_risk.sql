@@ -1,0 +1,25 @@
+-- title: Projects most at risk
+-- The five running projects with the most at stake: open gaps on the
+-- project (unbilled time, overruns, …) plus, for budgets past 90%, what is
+-- left of the budget; with the reasons.
+WITH g AS (
+    SELECT canonical_key AS project_key, sum(amount_at_stake) AS at_stake, string_agg(DISTINCT check_id, ', ' ORDER BY check_id) AS checks
+    FROM marts.gaps WHERE status = 'open' AND entity = 'project' GROUP BY 1
+)
+SELECT
+    f.project_key,
+    f.project_name AS project,
+    f.client_name AS client,
+    f.billing_model,
+    round(f.budget_used_pct, 4) AS budget_used_pct,
+    coalesce(g.at_stake, 0)::DECIMAL(18,2) AS gaps_at_stake,
+    concat_ws('; ',
+        CASE WHEN f.budget_used_pct >= 1 THEN 'over budget' WHEN f.budget_used_pct >= 0.9 THEN 'budget nearly used' END,
+        CASE WHEN g.checks IS NOT NULL THEN 'gaps ' || g.checks END,
+        CASE WHEN f.margin_pct < 0.2 THEN 'margin under 20%' END) AS why,
+    f.source_url
+FROM marts.project_financials f LEFT JOIN g USING (project_key)
+WHERE f.status = 'active' AND f.billing_model <> 'non_billable'
+  AND (g.project_key IS NOT NULL OR f.budget_used_pct >= 0.9 OR f.margin_pct < 0.2)
+ORDER BY coalesce(g.at_stake, 0) + CASE WHEN f.budget_used_pct >= 0.9 THEN coalesce(f.budget_amount, 0) * 0.1 ELSE 0 END DESC, f.project_name
+LIMIT 5
