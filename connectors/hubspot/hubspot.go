@@ -7,7 +7,6 @@
 package hubspot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -175,7 +174,7 @@ func (c *Connector) readPipelines(ctx context.Context, _ connectors.Cursor, emit
 	if err := json.Unmarshal(body, &env); err != nil {
 		return fmt.Errorf("/crm/v3/pipelines/deals: %w: %v", connectors.ErrMalformed, err)
 	}
-	records, err := decodeArray(env.Results, "id")
+	records, err := connectors.DecodeArray(env.Results, "id")
 	if err != nil {
 		return fmt.Errorf("/crm/v3/pipelines/deals: %w", err)
 	}
@@ -251,7 +250,7 @@ func (c *Connector) readChanges(ctx context.Context, objectType string, props []
 		if err := json.Unmarshal(resp.Body, &env); err != nil {
 			return fmt.Errorf("%s: %w: %v", path, connectors.ErrMalformed, err)
 		}
-		records, err := decodeArray(env.Results, "id")
+		records, err := connectors.DecodeArray(env.Results, "id")
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
@@ -388,7 +387,7 @@ func (c *Connector) getList(ctx context.Context, path string) ([]connectors.Reco
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, "", fmt.Errorf("%s: %w: %v", path, connectors.ErrMalformed, err)
 	}
-	records, err := decodeArray(env.Results, "id")
+	records, err := connectors.DecodeArray(env.Results, "id")
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", path, err)
 	}
@@ -397,34 +396,6 @@ func (c *Connector) getList(ctx context.Context, path string) ([]connectors.Reco
 		next = env.Paging.Next.After
 	}
 	return records, next, nil
-}
-
-// decodeArray reads a JSON array of objects with a string or numeric id.
-func decodeArray(body []byte, idField string) ([]connectors.Record, error) {
-	if b := bytes.TrimSpace(body); len(b) == 0 || string(b) == "null" {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-		return nil, fmt.Errorf("%w: results is not an array", connectors.ErrMalformed)
-	}
-	var records []connectors.Record
-	for i := 0; dec.More(); i++ {
-		start := dec.InputOffset()
-		var obj map[string]json.RawMessage
-		if err := dec.Decode(&obj); err != nil {
-			return nil, fmt.Errorf("%w: item %d: %v", connectors.ErrMalformed, i, err)
-		}
-		id := strings.Trim(string(obj[idField]), `"`)
-		if id == "" || id == "null" {
-			return nil, fmt.Errorf("%w: item %d has no %s", connectors.ErrMalformed, i, idField)
-		}
-		records = append(records, connectors.Record{ID: id, Payload: bytes.TrimLeft(body[start:dec.InputOffset()], ", \t\r\n")})
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("%w: %v", connectors.ErrMalformed, err)
-	}
-	return records, nil
 }
 
 func (c *Connector) explain(err error) error {

@@ -18,7 +18,7 @@ import (
 
 func TestVendorPayloads(t *testing.T) {
 	obj, _ := os.ReadFile("testdata/crm_object_simplepublicobject.json")
-	recs, err := decodeArray([]byte("["+string(obj)+"]"), "id")
+	recs, err := connectors.DecodeArray([]byte("["+string(obj)+"]"), "id")
 	if err != nil || len(recs) != 1 || recs[0].ID != "512" {
 		t.Fatalf("SimplePublicObject: %v %v", recs, err)
 	}
@@ -33,7 +33,7 @@ func TestVendorPayloads(t *testing.T) {
 		t.Errorf("NextPage example: %s", body)
 	}
 	pipeline, _ := os.ReadFile("testdata/pipeline.json")
-	if recs, err := decodeArray([]byte("["+string(pipeline)+"]"), "id"); err != nil || recs[0].ID != "812723471" {
+	if recs, err := connectors.DecodeArray([]byte("["+string(pipeline)+"]"), "id"); err != nil || recs[0].ID != "812723471" {
 		t.Errorf("Pipeline: %v", err)
 	}
 }

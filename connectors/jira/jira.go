@@ -7,7 +7,6 @@
 package jira
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -160,7 +159,7 @@ func (c *Connector) readProjects(ctx context.Context, from connectors.Cursor, em
 		if err := json.Unmarshal(body, &env); err != nil {
 			return fmt.Errorf("page %s: %w: %v", path, connectors.ErrMalformed, err)
 		}
-		records, err := decodeArray(env.Values, "id")
+		records, err := connectors.DecodeArray(env.Values, "id")
 		if err != nil {
 			return fmt.Errorf("page %s: %w", path, err)
 		}
@@ -195,7 +194,7 @@ func (c *Connector) readUsers(ctx context.Context, from connectors.Cursor, emit 
 		if err != nil {
 			return c.explain(err)
 		}
-		records, err := decodeArray(body, "accountId")
+		records, err := connectors.DecodeArray(body, "accountId")
 		if err != nil {
 			return fmt.Errorf("page %s: %w", path, err)
 		}
@@ -269,7 +268,7 @@ func (c *Connector) readIssues(ctx context.Context, from connectors.Cursor, emit
 		if err := json.Unmarshal(body, &env); err != nil {
 			return fmt.Errorf("search page: %w: %v", connectors.ErrMalformed, err)
 		}
-		records, err := decodeArray(env.Issues, "id")
+		records, err := connectors.DecodeArray(env.Issues, "id")
 		if err != nil {
 			return fmt.Errorf("search page: %w", err)
 		}
@@ -389,7 +388,7 @@ func (c *Connector) worklogBodies(ctx context.Context, values []struct {
 		if err != nil {
 			return nil, c.explain(err)
 		}
-		recs, err := decodeArray(resp.Body, "id")
+		recs, err := connectors.DecodeArray(resp.Body, "id")
 		if err != nil {
 			return nil, fmt.Errorf("/worklog/list: %w", err)
 		}
@@ -401,34 +400,6 @@ func (c *Connector) worklogBodies(ctx context.Context, values []struct {
 			recs[i].UpdatedAt, _ = time.Parse("2006-01-02T15:04:05.000-0700", head.Updated)
 		}
 		records = append(records, recs...)
-	}
-	return records, nil
-}
-
-// decodeArray reads a JSON array of objects in one pass, keyed by idField.
-func decodeArray(body []byte, idField string) ([]connectors.Record, error) {
-	if b := bytes.TrimSpace(body); len(b) == 0 || string(b) == "null" {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-		return nil, fmt.Errorf("%w: expected a JSON array", connectors.ErrMalformed)
-	}
-	var records []connectors.Record
-	for i := 0; dec.More(); i++ {
-		start := dec.InputOffset()
-		var obj map[string]json.RawMessage
-		if err := dec.Decode(&obj); err != nil {
-			return nil, fmt.Errorf("%w: item %d: %v", connectors.ErrMalformed, i, err)
-		}
-		id := string(bytes.Trim(obj[idField], `"`))
-		if id == "" || id == "null" {
-			return nil, fmt.Errorf("%w: item %d has no %s", connectors.ErrMalformed, i, idField)
-		}
-		records = append(records, connectors.Record{ID: id, Payload: bytes.TrimLeft(body[start:dec.InputOffset()], ", \t\r\n")})
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("%w: %v", connectors.ErrMalformed, err)
 	}
 	return records, nil
 }

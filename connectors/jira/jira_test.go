@@ -24,10 +24,10 @@ func TestVendorPayloads(t *testing.T) {
 		}
 		return b
 	}
-	if recs, err := decodeArray(read("worklog-list.json"), "id"); err != nil || len(recs) != 1 || recs[0].ID != "100028" {
+	if recs, err := connectors.DecodeArray(read("worklog-list.json"), "id"); err != nil || len(recs) != 1 || recs[0].ID != "100028" {
 		t.Errorf("worklog-list: %v %v", recs, err)
 	}
-	if recs, err := decodeArray(read("users-search.json"), "accountId"); err != nil || len(recs) != 2 {
+	if recs, err := connectors.DecodeArray(read("users-search.json"), "accountId"); err != nil || len(recs) != 2 {
 		t.Errorf("users-search: %v %v", recs, err)
 	}
 	var feed feedPage
@@ -38,7 +38,7 @@ func TestVendorPayloads(t *testing.T) {
 		Issues json.RawMessage `json:"issues"`
 	}
 	json.Unmarshal(read("search-jql.json"), &search)
-	if recs, err := decodeArray(search.Issues, "id"); err != nil || len(recs) == 0 {
+	if recs, err := connectors.DecodeArray(search.Issues, "id"); err != nil || len(recs) == 0 {
 		t.Errorf("search-jql: %v", err)
 	}
 	var projects struct {
@@ -46,7 +46,7 @@ func TestVendorPayloads(t *testing.T) {
 		IsLast bool            `json:"isLast"`
 	}
 	json.Unmarshal(read("project-search.json"), &projects)
-	if recs, err := decodeArray(projects.Values, "id"); err != nil || len(recs) != 2 || projects.IsLast {
+	if recs, err := connectors.DecodeArray(projects.Values, "id"); err != nil || len(recs) != 2 || projects.IsLast {
 		t.Errorf("project-search: %v %v", recs, err)
 	}
 }

@@ -8,7 +8,6 @@
 package toggl
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -281,7 +280,7 @@ func (c *Connector) readTasks(ctx context.Context, from connectors.Cursor, emit 
 		if err := json.Unmarshal(body, &env); err != nil {
 			return fmt.Errorf("page %s: %w: %v", path, connectors.ErrMalformed, err)
 		}
-		records, err := decodeArray(env.Data, "id")
+		records, err := connectors.DecodeArray(env.Data, "id")
 		if err != nil {
 			return fmt.Errorf("page %s: %w", path, err)
 		}
@@ -430,38 +429,9 @@ func (c *Connector) getArray(ctx context.Context, path, idField string) ([]conne
 	if err != nil {
 		return nil, c.explain(err)
 	}
-	records, err := decodeArray(body, idField)
+	records, err := connectors.DecodeArray(body, idField)
 	if err != nil {
 		return nil, fmt.Errorf("page %s: %w", path, err)
-	}
-	return records, nil
-}
-
-// decodeArray reads a JSON array of objects with a numeric id in one pass;
-// null (Toggl's empty list) is an empty array.
-func decodeArray(body []byte, idField string) ([]connectors.Record, error) {
-	if len(bytes.TrimSpace(body)) == 0 || string(bytes.TrimSpace(body)) == "null" {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-		return nil, fmt.Errorf("%w: expected a JSON array", connectors.ErrMalformed)
-	}
-	var records []connectors.Record
-	for i := 0; dec.More(); i++ {
-		start := dec.InputOffset()
-		var obj map[string]json.RawMessage
-		if err := dec.Decode(&obj); err != nil {
-			return nil, fmt.Errorf("%w: item %d: %v", connectors.ErrMalformed, i, err)
-		}
-		id := string(bytes.Trim(obj[idField], `"`))
-		if id == "" || id == "null" {
-			return nil, fmt.Errorf("%w: item %d has no %s", connectors.ErrMalformed, i, idField)
-		}
-		records = append(records, connectors.Record{ID: id, Payload: bytes.TrimLeft(body[start:dec.InputOffset()], ", \t\r\n")})
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("%w: %v", connectors.ErrMalformed, err)
 	}
 	return records, nil
 }

@@ -114,21 +114,15 @@ c05 AS (
 ),
 -- C15: a closed fixed-fee project whose ledger invoices differ from its won
 -- deal by more than 1% or 100 (T&M deals carry an estimate, not a price).
-invoiced AS (
-    SELECT project_key, sum(net_amount_reporting) AS invoiced
-    FROM {{ ref "core.invoice_lines" }}
-    WHERE is_ledger AND project_key IS NOT NULL AND status NOT IN ('draft', 'submitted', 'voided', 'deleted')
-    GROUP BY project_key
-),
 c15 AS (
-    SELECT 'C15', 'project', p.project_key, p.source, p.source_id,
-        abs(coalesce(i.invoiced, 0) - d.amount), NULL::DECIMAL, p.end_date,
-        format('invoiced {} against a deal of {} ({})', round(coalesce(i.invoiced, 0), 2), round(d.amount, 2),
-            CASE WHEN coalesce(i.invoiced, 0) > d.amount THEN 'change orders that never reached the CRM?' ELSE 'under-billed or scope cut?' END),
-        'medium', 'finance', p.source_url
-    FROM p JOIN {{ ref "core.deals" }} d USING (deal_key) LEFT JOIN invoiced i USING (project_key)
-    WHERE d.is_won AND p.billing_model = 'fixed_fee' AND p.status IN ('archived', 'closed', 'delivered')
-      AND abs(coalesce(i.invoiced, 0) - d.amount) > greatest(0.01 * d.amount, 100)
+    SELECT 'C15', 'project', f.project_key, f.source, f.source_id,
+        abs(f.invoiced_amount - d.amount), NULL::DECIMAL, p.end_date,
+        format('invoiced {} against a deal of {} ({})', round(f.invoiced_amount, 2), round(d.amount, 2),
+            CASE WHEN f.invoiced_amount > d.amount THEN 'change orders that never reached the CRM?' ELSE 'under-billed or scope cut?' END),
+        'medium', 'finance', f.source_url
+    FROM {{ ref "marts.project_financials" }} f JOIN p USING (project_key) JOIN {{ ref "core.deals" }} d ON d.deal_key = p.deal_key
+    WHERE d.is_won AND f.billing_model = 'fixed_fee' AND f.status IN ('archived', 'closed', 'delivered')
+      AND abs(f.invoiced_amount - d.amount) > greatest(0.01 * d.amount, 100)
 ),
 -- C20: worked time that carries no cost rate, per person: margins are
 -- overstated by its cost (the person's rate, else the staff average).

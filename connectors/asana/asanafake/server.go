@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/conflux-dev/conflux/internal/fakeapi"
 )
 
 // Ref is Asana's compact reference.
@@ -78,12 +80,8 @@ type TimeEntry struct {
 	CreatedAt       string `json:"created_at"`
 }
 
-// Fault is a scripted answer for the next request whose path has prefix.
-type Fault struct {
-	Status     int
-	RetryAfter string
-	Malformed  bool
-}
+// Fault is a scripted failure (see Fail).
+type Fault = fakeapi.Fault
 
 // Server is the fake.
 type Server struct {
@@ -99,7 +97,7 @@ type Server struct {
 	tasks    map[string][]Task // by project
 	rates    map[string][]Rate // by project
 	entries  []TimeEntry
-	faults   map[string][]Fault
+	faults   fakeapi.Faults
 	minute   time.Time
 	inMinute int
 	requests map[string]int
@@ -108,7 +106,7 @@ type Server struct {
 // New returns an empty fake for one workspace.
 func New(token, workspace string) *Server {
 	return &Server{Token: token, Workspace: workspace, PerMinute: 1500, Now: time.Now,
-		tasks: map[string][]Task{}, rates: map[string][]Rate{}, faults: map[string][]Fault{}, requests: map[string]int{}}
+		tasks: map[string][]Task{}, rates: map[string][]Rate{}, requests: map[string]int{}}
 }
 
 // SetUsers replaces the users.
@@ -163,9 +161,7 @@ func (s *Server) DeleteEntry(gid string) {
 
 // Fail queues faults for requests whose path starts with prefix.
 func (s *Server) Fail(prefix string, f ...Fault) {
-	s.mu.Lock()
-	s.faults[prefix] = append(s.faults[prefix], f...)
-	s.mu.Unlock()
+	s.faults.Add(prefix, f...)
 }
 
 // Requests counts requests whose path starts with prefix.
@@ -214,14 +210,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var fault *Fault
-	for prefix, q := range s.faults {
-		if strings.HasPrefix(path, prefix) && len(q) > 0 {
-			fault = &q[0]
-			s.faults[prefix] = q[1:]
-			break
-		}
-	}
+	fault := s.faults.Take(path)
 	s.mu.Unlock()
 	if fault != nil {
 		if fault.Malformed {

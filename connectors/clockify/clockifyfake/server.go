@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/conflux-dev/conflux/internal/fakeapi"
 )
 
 type doc struct {
@@ -34,11 +36,8 @@ type change struct {
 	body    []byte
 }
 
-// Fault is a scripted answer for the next request to a path prefix.
-type Fault struct {
-	Status    int
-	Malformed bool
-}
+// Fault is a scripted failure (see Fail).
+type Fault = fakeapi.Fault
 
 // Server is the fake.
 type Server struct {
@@ -55,7 +54,7 @@ type Server struct {
 	tasks    map[string][]doc
 	entries  map[string][]entry // by user, start descending
 	changes  []change
-	faults   map[string][]Fault
+	faults   fakeapi.Faults
 	second   time.Time
 	inSecond int
 	requests map[string]int
@@ -64,7 +63,7 @@ type Server struct {
 // New returns an empty fake for one workspace.
 func New(apiKey, workspace string) *Server {
 	return &Server{APIKey: apiKey, Workspace: workspace, RateLimit: 50, Now: time.Now,
-		tasks: map[string][]doc{}, entries: map[string][]entry{}, faults: map[string][]Fault{}, requests: map[string]int{}}
+		tasks: map[string][]doc{}, entries: map[string][]entry{}, requests: map[string]int{}}
 }
 
 func docs[T any](items []T, id func(T) string) []doc {
@@ -174,9 +173,7 @@ func (s *Server) CountTimeEntries() int {
 
 // Fail queues faults for requests whose path (after /api/v1) starts with prefix.
 func (s *Server) Fail(prefix string, f ...Fault) {
-	s.mu.Lock()
-	s.faults[prefix] = append(s.faults[prefix], f...)
-	s.mu.Unlock()
+	s.faults.Add(prefix, f...)
 }
 
 // Requests counts requests whose path starts with prefix.
@@ -223,14 +220,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var fault *Fault
-	for prefix, q := range s.faults {
-		if strings.HasPrefix(path, prefix) && len(q) > 0 {
-			fault = &q[0]
-			s.faults[prefix] = q[1:]
-			break
-		}
-	}
+	fault := s.faults.Take(path)
 	s.mu.Unlock()
 	if fault != nil {
 		if fault.Malformed {

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/conflux-dev/conflux/internal/fakeapi"
 )
 
 // Object is a CRM record.
@@ -50,11 +52,8 @@ type Stage struct {
 	IsClosed    bool
 }
 
-// Fault is a scripted answer for the next request whose path has prefix.
-type Fault struct {
-	Status    int
-	Malformed bool
-}
+// Fault is a scripted failure (see Fail).
+type Fault = fakeapi.Fault
 
 // Server is the fake.
 type Server struct {
@@ -67,7 +66,7 @@ type Server struct {
 	objects  map[string][]Object // "deals", "companies", "line_items"
 	owners   []map[string]any
 	stages   []Stage
-	faults   map[string][]Fault
+	faults   fakeapi.Faults
 	window   time.Time
 	inWindow int
 	second   time.Time
@@ -78,7 +77,7 @@ type Server struct {
 // New returns an empty fake.
 func New(bearer func(string) bool) *Server {
 	return &Server{Bearer: bearer, PerTenSeconds: 100, SearchPerSecond: 5, Now: time.Now,
-		objects: map[string][]Object{}, faults: map[string][]Fault{}, requests: map[string]int{}}
+		objects: map[string][]Object{}, requests: map[string]int{}}
 }
 
 // Put adds or replaces objects of a type.
@@ -109,9 +108,7 @@ func (s *Server) SetStages(v []Stage) { s.mu.Lock(); s.stages = v; s.mu.Unlock()
 
 // Fail queues faults for requests whose path has prefix.
 func (s *Server) Fail(prefix string, f ...Fault) {
-	s.mu.Lock()
-	s.faults[prefix] = append(s.faults[prefix], f...)
-	s.mu.Unlock()
+	s.faults.Add(prefix, f...)
 }
 
 // Requests counts requests whose path has prefix.
@@ -164,14 +161,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"errorType": "RATE_LIMIT", "policyName": "TEN_SECONDLY_ROLLING"})
 		return
 	}
-	var fault *Fault
-	for prefix, q := range s.faults {
-		if strings.HasPrefix(path, prefix) && len(q) > 0 {
-			fault = &q[0]
-			s.faults[prefix] = q[1:]
-			break
-		}
-	}
+	fault := s.faults.Take(path)
 	s.mu.Unlock()
 	if fault != nil {
 		if fault.Malformed {

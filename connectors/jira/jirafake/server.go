@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/conflux-dev/conflux/internal/fakeapi"
 )
 
 // Times are written as Jira writes them.
@@ -96,12 +98,8 @@ type change struct {
 	deleted bool
 }
 
-// Fault is a scripted answer for the next request whose path has prefix.
-type Fault struct {
-	Status     int
-	RetryAfter string
-	Malformed  bool
-}
+// Fault is a scripted failure (see Fail).
+type Fault = fakeapi.Fault
 
 // Server is the fake.
 type Server struct {
@@ -118,13 +116,13 @@ type Server struct {
 	issues   []Issue // by updated, then id
 	worklogs map[int64]Worklog
 	changes  []change // by time
-	faults   map[string][]Fault
+	faults   fakeapi.Faults
 	requests map[string]int
 }
 
 // New returns an empty fake accepting email and token.
 func New(email, token string) *Server {
-	return &Server{Email: email, Token: token, Now: time.Now, worklogs: map[int64]Worklog{}, faults: map[string][]Fault{}, requests: map[string]int{}}
+	return &Server{Email: email, Token: token, Now: time.Now, worklogs: map[int64]Worklog{}, requests: map[string]int{}}
 }
 
 // SetUsers replaces the users.
@@ -184,9 +182,7 @@ func (s *Server) CountWorklogs() int { s.mu.Lock(); defer s.mu.Unlock(); return 
 
 // Fail queues faults for requests whose path starts with prefix.
 func (s *Server) Fail(prefix string, f ...Fault) {
-	s.mu.Lock()
-	s.faults[prefix] = append(s.faults[prefix], f...)
-	s.mu.Unlock()
+	s.faults.Add(prefix, f...)
 }
 
 // Requests counts requests whose path starts with prefix.
@@ -234,14 +230,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(strings.TrimPrefix(urlPath, "/ex/jira/"+s.CloudID), "/rest/api/3")
 	s.mu.Lock()
 	s.requests[path]++
-	var fault *Fault
-	for prefix, q := range s.faults {
-		if strings.HasPrefix(path, prefix) && len(q) > 0 {
-			fault = &q[0]
-			s.faults[prefix] = q[1:]
-			break
-		}
-	}
+	fault := s.faults.Take(path)
 	s.mu.Unlock()
 	if fault != nil {
 		if fault.Malformed {

@@ -17,13 +17,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/conflux-dev/conflux/internal/fakeapi"
 )
 
-// Fault is a scripted answer for the next request whose path has prefix.
-type Fault struct {
-	Status    int
-	Malformed bool
-}
+// Fault is a scripted failure (see Fail).
+type Fault = fakeapi.Fault
 
 // Server is the fake.
 type Server struct {
@@ -36,7 +35,7 @@ type Server struct {
 	mu       sync.Mutex
 	lists    map[string][]map[string]any // "deals", "deals/archived", "organizations", ...
 	users    []map[string]any
-	faults   map[string][]Fault
+	faults   fakeapi.Faults
 	window   time.Time
 	inWindow int
 	spent    int
@@ -45,7 +44,7 @@ type Server struct {
 
 // New returns an empty fake.
 func New(token string) *Server {
-	return &Server{Token: token, PerTwoSeconds: 20, Now: time.Now, lists: map[string][]map[string]any{}, faults: map[string][]Fault{}, requests: map[string]int{}}
+	return &Server{Token: token, PerTwoSeconds: 20, Now: time.Now, lists: map[string][]map[string]any{}, requests: map[string]int{}}
 }
 
 // Put adds or replaces objects (each with "id" and "update_time") in a list.
@@ -73,9 +72,7 @@ func (s *Server) Spent() int { s.mu.Lock(); defer s.mu.Unlock(); return s.spent 
 
 // Fail queues faults for requests whose path has prefix.
 func (s *Server) Fail(prefix string, f ...Fault) {
-	s.mu.Lock()
-	s.faults[prefix] = append(s.faults[prefix], f...)
-	s.mu.Unlock()
+	s.faults.Add(prefix, f...)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -123,14 +120,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.spent += cost
-	var fault *Fault
-	for prefix, q := range s.faults {
-		if strings.HasPrefix(path, prefix) && len(q) > 0 {
-			fault = &q[0]
-			s.faults[prefix] = q[1:]
-			break
-		}
-	}
+	fault := s.faults.Take(path)
 	s.mu.Unlock()
 	if fault != nil {
 		if fault.Malformed {

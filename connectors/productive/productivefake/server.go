@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/conflux-dev/conflux/internal/fakeapi"
 )
 
 // Resource is one JSON:API object. Relationships map a name to the related
@@ -27,11 +29,8 @@ type Resource struct {
 	UpdatedAt     time.Time
 }
 
-// Fault is a scripted answer for the next request whose path has prefix.
-type Fault struct {
-	Status    int
-	Malformed bool
-}
+// Fault is a scripted failure (see Fail).
+type Fault = fakeapi.Fault
 
 // Server is the fake.
 type Server struct {
@@ -43,7 +42,7 @@ type Server struct {
 	mu       sync.Mutex
 	lists    map[string][]Resource // by collection path ("time_entries")
 	deleted  []Resource
-	faults   map[string][]Fault
+	faults   fakeapi.Faults
 	window   time.Time
 	inWindow int
 	requests map[string]int
@@ -52,7 +51,7 @@ type Server struct {
 // New returns an empty fake.
 func New(token, organization string) *Server {
 	return &Server{Token: token, Organization: organization, PerTenSeconds: 100, Now: time.Now,
-		lists: map[string][]Resource{}, faults: map[string][]Fault{}, requests: map[string]int{}}
+		lists: map[string][]Resource{}, requests: map[string]int{}}
 }
 
 // Put adds or replaces resources of a collection, keeping them in id order.
@@ -95,9 +94,7 @@ func (s *Server) Count(collection string) int {
 
 // Fail queues faults for requests whose path starts with prefix.
 func (s *Server) Fail(prefix string, f ...Fault) {
-	s.mu.Lock()
-	s.faults[prefix] = append(s.faults[prefix], f...)
-	s.mu.Unlock()
+	s.faults.Add(prefix, f...)
 }
 
 // Requests counts requests whose path starts with prefix.
@@ -146,14 +143,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var fault *Fault
-	for prefix, q := range s.faults {
-		if strings.HasPrefix("/"+path, prefix) && len(q) > 0 {
-			fault = &q[0]
-			s.faults[prefix] = q[1:]
-			break
-		}
-	}
+	fault := s.faults.Take("/" + path)
 	s.mu.Unlock()
 	if fault != nil {
 		if fault.Malformed {

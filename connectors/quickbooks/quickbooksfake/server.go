@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/conflux-dev/conflux/internal/fakeapi"
 )
 
 // Record is one QuickBooks entity.
@@ -32,11 +34,8 @@ type deletion struct {
 	at         time.Time
 }
 
-// Fault is a scripted answer for the next request whose path has prefix.
-type Fault struct {
-	Status    int
-	Malformed bool
-}
+// Fault is a scripted failure (see Fail).
+type Fault = fakeapi.Fault
 
 // Server is the fake.
 type Server struct {
@@ -48,7 +47,7 @@ type Server struct {
 	mu       sync.Mutex
 	entities map[string][]Record
 	deleted  []deletion
-	faults   map[string][]Fault
+	faults   fakeapi.Faults
 	second   time.Time
 	inSecond int
 	queries  []string
@@ -62,7 +61,7 @@ func Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05-07:00
 
 // New returns an empty fake for one company.
 func New(realm string, bearer func(string) bool) *Server {
-	return &Server{RealmID: realm, Bearer: bearer, PerSecond: 10, Now: time.Now, entities: map[string][]Record{}, faults: map[string][]Fault{}}
+	return &Server{RealmID: realm, Bearer: bearer, PerSecond: 10, Now: time.Now, entities: map[string][]Record{}}
 }
 
 // Put adds or replaces entities; Fields gets Id and MetaData.
@@ -98,9 +97,7 @@ func (s *Server) Queries() []string { s.mu.Lock(); defer s.mu.Unlock(); return s
 
 // Fail queues faults for requests whose path has prefix (after the realm).
 func (s *Server) Fail(prefix string, f ...Fault) {
-	s.mu.Lock()
-	s.faults[prefix] = append(s.faults[prefix], f...)
-	s.mu.Unlock()
+	s.faults.Add(prefix, f...)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -140,14 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fault(w, http.StatusTooManyRequests, "ThrottleExceeded")
 		return
 	}
-	var f *Fault
-	for p, q := range s.faults {
-		if strings.HasPrefix(path, p) && len(q) > 0 {
-			f = &q[0]
-			s.faults[p] = q[1:]
-			break
-		}
-	}
+	f := s.faults.Take(path)
 	s.mu.Unlock()
 	if f != nil {
 		if f.Malformed {

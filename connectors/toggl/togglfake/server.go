@@ -14,13 +14,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/conflux-dev/conflux/internal/fakeapi"
 )
 
-// Fault is a scripted answer for the next request whose path has prefix.
-type Fault struct {
-	Status    int
-	Malformed bool
-}
+// Fault is a scripted failure (see Fail).
+type Fault = fakeapi.Fault
 
 // Server is the fake.
 type Server struct {
@@ -38,7 +37,7 @@ type Server struct {
 	projects  []Project
 	tasks     []Task
 	rows      []ReportRow // by start, then id
-	faults    map[string][]Fault
+	faults    fakeapi.Faults
 	second    time.Time
 	inSecond  int
 	hourStart time.Time
@@ -48,7 +47,7 @@ type Server struct {
 
 // New returns an empty fake.
 func New(token string, ws Workspace) *Server {
-	return &Server{Token: token, Workspace: ws, RateLimit: 10, Now: time.Now, faults: map[string][]Fault{}, requests: map[string]int{}}
+	return &Server{Token: token, Workspace: ws, RateLimit: 10, Now: time.Now, requests: map[string]int{}}
 }
 
 // SetUsers replaces the workspace users.
@@ -98,9 +97,7 @@ func (s *Server) CountEntries() int { s.mu.Lock(); defer s.mu.Unlock(); return l
 
 // Fail queues faults for requests whose path starts with prefix.
 func (s *Server) Fail(prefix string, f ...Fault) {
-	s.mu.Lock()
-	s.faults[prefix] = append(s.faults[prefix], f...)
-	s.mu.Unlock()
+	s.faults.Add(prefix, f...)
 }
 
 // Requests counts requests whose path starts with prefix.
@@ -164,14 +161,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var fault *Fault
-	for prefix, q := range s.faults {
-		if strings.HasPrefix(path, prefix) && len(q) > 0 {
-			fault = &q[0]
-			s.faults[prefix] = q[1:]
-			break
-		}
-	}
+	fault := s.faults.Take(path)
 	s.mu.Unlock()
 	if fault != nil {
 		if fault.Malformed {

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/conflux-dev/conflux/internal/fakeapi"
 )
 
 // Date writes t as Xero's /Date(ms+0000)/.
@@ -29,11 +31,8 @@ type Record struct {
 	Fields  map[string]any
 }
 
-// Fault is a scripted answer for the next request whose path has prefix.
-type Fault struct {
-	Status    int
-	Malformed bool
-}
+// Fault is a scripted failure (see Fail).
+type Fault = fakeapi.Fault
 
 // Server is the fake.
 type Server struct {
@@ -44,7 +43,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	lists     map[string][]Record // "Invoices", "Contacts", ...
-	faults    map[string][]Fault
+	faults    fakeapi.Faults
 	minute    time.Time
 	inMinute  int
 	day       time.Time
@@ -59,7 +58,7 @@ var paged = map[string]bool{"Invoices": true, "Contacts": true, "CreditNotes": t
 // New returns an empty fake for one tenant.
 func New(tenantID, tenantName string, bearer func(string) bool) *Server {
 	return &Server{TenantID: tenantID, TenantName: tenantName, Bearer: bearer, PerMinute: 60, PerDay: 5000, Now: time.Now,
-		lists: map[string][]Record{}, faults: map[string][]Fault{}, requests: map[string]int{}, lastSince: map[string]string{}}
+		lists: map[string][]Record{}, requests: map[string]int{}, lastSince: map[string]string{}}
 }
 
 // Put adds or replaces records of a collection ("Invoices").
@@ -82,9 +81,7 @@ func (s *Server) Put(collection string, v ...Record) {
 
 // Fail queues faults for requests whose path has prefix.
 func (s *Server) Fail(prefix string, f ...Fault) {
-	s.mu.Lock()
-	s.faults[prefix] = append(s.faults[prefix], f...)
-	s.mu.Unlock()
+	s.faults.Add(prefix, f...)
 }
 
 // Requests counts requests whose path has prefix.
@@ -156,14 +153,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.PerDay > 0 {
 		w.Header().Set("X-DayLimit-Remaining", strconv.Itoa(s.PerDay-s.inDay))
 	}
-	var fault *Fault
-	for prefix, q := range s.faults {
-		if strings.HasPrefix("/"+collection, prefix) && len(q) > 0 {
-			fault = &q[0]
-			s.faults[prefix] = q[1:]
-			break
-		}
-	}
+	fault := s.faults.Take("/" + collection)
 	list, ok := s.lists[collection]
 	s.lastSince[collection] = r.Header.Get("If-Modified-Since")
 	s.mu.Unlock()
