@@ -19,6 +19,9 @@ import (
 //go:embed staging core marts tests
 var builtin embed.FS
 
+//go:embed macros.sql
+var macros string
+
 // Builtin is the embedded model tree.
 func Builtin() embed.FS { return builtin }
 
@@ -98,6 +101,9 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 	seedHash, err := writeSeeds(ctx, db, opts.Seeds, opts.Sources)
 	if err != nil {
 		return nil, err
+	}
+	if _, err := db.ExecContext(ctx, macros); err != nil {
+		return nil, fmt.Errorf("create macros: %w", err)
 	}
 	known := map[string]bool{}
 	for _, m := range all {

@@ -32,6 +32,9 @@ type Seeds struct {
 	UnbilledGraceDays int     // 30
 	DealLagDays       int     // 14
 	MinSimilarity     float64 // 0.85
+	Finance           Finance
+	Pipeline          Pipeline
+	FXRates           []FXRate
 }
 
 // Mapping says two records (source:id) are, or are not, the same entity.
@@ -100,6 +103,8 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 	}
 	slices.SortFunc(srcs, func(a, b src) int { return strings.Compare(a.Name, b.Name) })
 	srcJSON, _ := json.Marshal(srcs)
+	s.Finance.defaults()
+	s.Pipeline.defaults()
 	body, _ := json.Marshal(struct {
 		Seeds
 		Sources []src
@@ -190,6 +195,11 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 			FROM (SELECT unnest(from_json(?::JSON, '[{"email":"VARCHAR","isodow":"INTEGER","hours":"DOUBLE","valid_from":"VARCHAR","valid_to":"VARCHAR"}]'), recursive := true)) s`,
 			[]any{string(schedJSON)}},
 	} {
+		if _, err := tx.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
+			return "", fmt.Errorf("write seeds: %w", err)
+		}
+	}
+	for _, stmt := range financeSeeds(s) {
 		if _, err := tx.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
 			return "", fmt.Errorf("write seeds: %w", err)
 		}

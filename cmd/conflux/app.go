@@ -92,6 +92,25 @@ func seeds(cfg *config.Config) models.Seeds {
 	for _, sc := range cfg.Schedules {
 		s.Schedules = append(s.Schedules, models.Schedule{Email: sc.Person, Hours: sc.Hours, From: sc.From, To: sc.To})
 	}
+	f := cfg.Finance
+	s.Finance = models.Finance{OverheadPerHour: f.OverheadPerHour, MonthlyOverhead: f.MonthlyOverhead,
+		ExpenseMarkup: f.ExpenseMarkup, TargetUtilization: f.TargetUtilization}
+	for _, c := range f.Costs {
+		s.Finance.Costs = append(s.Finance.Costs, models.Cost{Person: c.Person, Role: c.Role, Salary: c.Salary, Burden: c.Burden,
+			OverheadShare: c.OverheadShare, From: c.From, NonDelivery: c.NonDelivery})
+	}
+	for _, r := range f.RateCards {
+		s.Finance.RateCards = append(s.Finance.RateCards, models.RateCard{Card: r.Card, Role: r.Role, Rate: r.Rate, From: r.From})
+	}
+	for _, t := range f.Projects {
+		s.Finance.Terms = append(s.Finance.Terms, models.ProjectTerms{Code: t.Code, BillingModel: t.BillingModel, RetainerFee: t.RetainerFee,
+			RetainerHours: t.RetainerHours, RolloverCapH: t.RolloverCapH, PercentComplete: t.PercentComplete})
+	}
+	pl := cfg.Pipeline
+	s.Pipeline = models.Pipeline{BlendedRate: pl.BlendedRate, DefaultWeeks: pl.DefaultWeeks, TentativeWeight: pl.TentativeWeight, RoleMix: pl.RoleMix}
+	for _, d := range pl.Deals {
+		s.Pipeline.Deals = append(s.Pipeline.Deals, models.DealEstimate{Deal: d.Deal, Hours: d.Hours, Weeks: d.Weeks, Roles: d.Roles})
+	}
 	return s
 }
 
@@ -102,6 +121,15 @@ func runBuild(ctx context.Context, wh *warehouse.Warehouse, cfg *config.Config, 
 	}
 	start := time.Now()
 	s := seeds(cfg)
+	if cfg.Finance.FXRates != "" {
+		rates, err := config.ReadFXRates(cfg.Finance.FXRates)
+		if err != nil {
+			return usageError{err}
+		}
+		for _, r := range rates {
+			s.FXRates = append(s.FXRates, models.FXRate{From: r.From, To: r.To, Date: r.Date, Rate: r.Rate})
+		}
+	}
 	pairs, err := mappings.Load(cfg.Mappings)
 	if err != nil {
 		return usageError{fmt.Errorf("%w (fix the file, or run `conflux mappings accept|reject` to write it)", err)}

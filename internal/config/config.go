@@ -32,6 +32,8 @@ type Config struct {
 	// part-timers whose days the time tool cannot express.
 	Schedules []Schedule
 	Gaps      Gaps
+	Finance   Finance
+	Pipeline  Pipeline
 }
 
 // Gaps are the thresholds of the gaps ledger (metrics §10).
@@ -171,6 +173,8 @@ func Parse(path string, body []byte, vendors Vendors, lookup func(string) (strin
 		},
 		"sources":   func(k string, n *yaml.Node) { cfg.Sources = p.sources(k, n, vendors) },
 		"schedules": func(k string, n *yaml.Node) { cfg.Schedules = p.schedules(k, n) },
+		"finance":   func(k string, n *yaml.Node) { p.finance(k, n, &cfg.Finance) },
+		"pipeline":  func(k string, n *yaml.Node) { p.pipeline(k, n, &cfg.Pipeline) },
 		"gaps": func(k string, n *yaml.Node) {
 			days := func(dst *int, def int) func(string, *yaml.Node) {
 				return func(k string, n *yaml.Node) {
@@ -210,6 +214,7 @@ func Parse(path string, body []byte, vendors Vendors, lookup func(string) (strin
 		},
 	})
 	dir := filepath.Dir(path)
+	resolveFX(dir, &cfg.Finance)
 	for _, f := range []*string{&cfg.Warehouse, &cfg.Mappings, &cfg.Models} {
 		if !filepath.IsAbs(*f) {
 			*f = filepath.Join(dir, *f)

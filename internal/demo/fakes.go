@@ -224,6 +224,13 @@ org:
   holidays: [%s]
   as_of: %s                   # the gaps ledger's checks run as of the agency's last day
 warehouse: conflux.duckdb
+finance:
+  overhead_per_hour: 12            # rent, software and back office per worked client hour
+  monthly_overhead: 45000          # sales, leadership and G&A per month
+pipeline:                          # how open deals turn into demand on each role
+  blended_rate: 115
+  default_weeks: 8
+  role_mix: {Designer: 0.3, Developer: 0.4, Project Manager: 0.1, Strategist: 0.1, QA Engineer: 0.1}
 sources:
 %sserver:
   listen: %s

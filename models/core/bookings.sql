@@ -6,9 +6,9 @@ SELECT
     s.project_key,
     b.date,
     sum(b.hours)::DECIMAL(12,4) AS hours,
-    bool_or(b.tentative) AS tentative,
+    b.tentative,
     b.source
 FROM {{ ref "staging.productive_booking_days" }} b
 LEFT JOIN {{ ref "staging.productive_services" }} s ON s.task_key = b.service_key
 WHERE NOT b.is_time_off
-GROUP BY b.person_key, s.project_key, b.date, b.source
+GROUP BY b.person_key, s.project_key, b.date, b.tentative, b.source

@@ -1,5 +1,6 @@
 -- The canonical project; its currency is its own, else its client's, else the
--- organisation's. deal_key links the won deal that carries its code.
+-- organisation's. finance.projects in conflux.yaml may set the billing model
+-- by project code. deal_key links the won deal that carries its code.
 -- test: unique(project_key)
 -- test: not_null(project_key, billing_model, currency)
 -- test: relationships(client_key -> core.clients.client_key)
@@ -18,7 +19,7 @@ WITH p AS (
     SELECT * FROM {{ ref "staging.productive_projects" }}
 )
 SELECT
-    p.project_key, p.source, p.source_id, p.client_key, p.name, p.code, p.billing_model, p.status,
+    p.project_key, p.source, p.source_id, p.client_key, p.name, p.code, coalesce(t.billing_model, p.billing_model) AS billing_model, p.status,
     p.start_date, p.end_date, p.budget_hours, p.budget_amount,
     coalesce(p.currency, c.currency, o.currency) AS currency,
     d.deal_key,
@@ -32,4 +33,5 @@ LEFT JOIN (
     WHERE project_code IS NOT NULL AND is_won
     GROUP BY 1 HAVING count(*) = 1
 ) d ON d.code = lower(p.code)
+LEFT JOIN seeds.project_terms t ON t.code = lower(p.code)
 CROSS JOIN seeds.org o

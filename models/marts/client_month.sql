@@ -1,37 +1,20 @@
--- Client × calendar month: hours, cost and earned revenue from time (by
--- entry date, valued as in marts.project_financials: a fixed fee earns
--- fee × the month's hours / the larger of its hour budget and all its hours,
--- so the months add up to the project's revenue to date), and invoiced
+-- Client × calendar month: hours, labour cost, earned revenue, AGI and
+-- margin (contribution) from marts.project_month, so the months add up to
+-- marts.project_financials; and invoiced
 -- revenue from the ledger by issue date: net of tax, credit notes deducted,
 -- in the reporting currency at the ledger's rate (metrics §9.4). A line
 -- counts for its project's client (so time and invoices meet on one client
 -- although each tool has its own client records), else for its invoice's.
 -- test: unique(client_key, month)
 WITH p AS (
-    SELECT project_key, client_key, billing_model, budget_hours, budget_amount FROM {{ ref "core.projects" }}
-),
-project_hours AS (
-    SELECT project_key, sum(hours) AS hours
-    FROM {{ ref "core.time_entries" }}
-    WHERE time_category <> 'time_off'
-    GROUP BY project_key
+    SELECT project_key, client_key FROM {{ ref "core.projects" }}
 ),
 t AS (
-    SELECT
-        p.client_key,
-        date_trunc('month', e.entry_date)::DATE AS month,
-        sum(e.hours) AS hours,
-        sum(e.billable_hours) FILTER (WHERE e.time_category = 'client') AS billable_h,
-        sum(e.cost_amount) AS cost_amount,
-        sum(CASE p.billing_model
-            WHEN 'tm' THEN CASE WHEN e.time_category = 'client' THEN e.billable_amount END
-            WHEN 'retainer' THEN CASE WHEN e.time_category = 'client' THEN e.billable_amount END
-            WHEN 'fixed_fee' THEN p.budget_amount * e.hours / nullif(greatest(p.budget_hours, ph.hours), 0)
-        END) AS revenue
-    FROM {{ ref "core.time_entries" }} e
+    SELECT p.client_key, m.month,
+        sum(m.worked_h) AS hours, sum(m.billable_h) AS billable_h, sum(m.dl) AS cost_amount,
+        sum(m.revenue) AS revenue, sum(m.agi) AS agi, sum(m.dnl) AS dnl
+    FROM {{ ref "marts.project_month" }} m
     JOIN p USING (project_key)
-    LEFT JOIN project_hours ph USING (project_key)
-    WHERE e.time_category <> 'time_off'
     GROUP BY ALL
 ),
 inv AS (
@@ -54,7 +37,8 @@ SELECT
     coalesce(t.billable_h, 0)::DECIMAL(14,4) AS billable_h,
     coalesce(t.cost_amount, 0)::DECIMAL(18,6) AS cost_amount,
     coalesce(t.revenue, 0)::DECIMAL(18,6) AS revenue,
-    (coalesce(t.revenue, 0) - coalesce(t.cost_amount, 0))::DECIMAL(18,6) AS margin,
+    coalesce(t.agi, 0)::DECIMAL(18,6) AS agi,
+    (coalesce(t.agi, 0) - coalesce(t.cost_amount, 0) - coalesce(t.dnl, 0))::DECIMAL(18,6) AS margin,
     coalesce(inv.invoiced_amount, 0)::DECIMAL(18,6) AS invoiced_amount,
     coalesce(inv.credited_amount, 0)::DECIMAL(18,6) AS credited_amount
 FROM t

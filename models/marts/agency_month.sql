@@ -1,0 +1,53 @@
+-- The agency P&L by month (metrics §5.1–5.2).
+--   delivery_payroll   the month's loaded payroll of delivery staff employed that
+--                      month: a configured annual loaded cost ÷ 12, else capacity
+--                      hours × the cost rate the source keeps for the person
+--   dl_charged         Σ project labour cost (marts.project_month.dl)
+--   unabsorbed         delivery_payroll − dl_charged (bench, time off, internal time)
+--   delivery_cost      delivery_payroll + Σ project direct non-labour
+--   delivery_margin    agi − delivery_cost; bridge: = Σ contribution − unabsorbed
+--   operating_profit   delivery_margin − finance.monthly_overhead
+-- Margins are on AGI and on revenue; NULL when the denominator is zero.
+-- test: unique(month)
+WITH p AS (
+    SELECT month, sum(revenue) AS revenue, sum(agi) AS agi, sum(dl) AS dl_charged, sum(dnl) AS dnl,
+        sum(contribution) AS contribution
+    FROM {{ ref "marts.project_month" }}
+    GROUP BY month
+),
+person_month AS (
+    SELECT c.person_key, date_trunc('month', c.date)::DATE AS month, sum(c.capacity_h) AS capacity_h
+    FROM {{ ref "core.capacity_day" }} c
+    GROUP BY ALL
+    HAVING sum(c.scheduled_h) > 0
+),
+payroll AS (
+    SELECT pm.month,
+        sum(coalesce(cr.annual_loaded_cost / 12, pm.capacity_h * pe.cost_rate, 0)) AS delivery_payroll
+    FROM person_month pm
+    JOIN {{ ref "core.people" }} pe USING (person_key)
+    LEFT JOIN {{ ref "marts.cost_rates" }} cr ON cr.person_key = pm.person_key AND cr.year = year(pm.month)
+    WHERE pe.is_delivery AND coalesce(cr.is_delivery, true)
+    GROUP BY 1
+),
+m AS (
+    SELECT p.*, coalesce(pr.delivery_payroll, 0) AS delivery_payroll, f.monthly_overhead
+    FROM p LEFT JOIN payroll pr USING (month) CROSS JOIN seeds.finance f
+)
+SELECT
+    month,
+    revenue::DECIMAL(18,6) AS revenue,
+    agi::DECIMAL(18,6) AS agi,
+    delivery_payroll::DECIMAL(18,6) AS delivery_payroll,
+    dl_charged::DECIMAL(18,6) AS dl_charged,
+    (delivery_payroll - dl_charged)::DECIMAL(18,6) AS unabsorbed,
+    dnl::DECIMAL(18,6) AS dnl,
+    (delivery_payroll + dnl)::DECIMAL(18,6) AS delivery_cost,
+    (agi - delivery_payroll - dnl)::DECIMAL(18,6) AS delivery_margin,
+    (agi - delivery_payroll - dnl) / nullif(agi, 0) AS delivery_margin_pct,
+    contribution::DECIMAL(18,6) AS contribution,
+    monthly_overhead::DECIMAL(18,6) AS operating_overhead,
+    (agi - delivery_payroll - dnl - monthly_overhead)::DECIMAL(18,6) AS operating_profit,
+    (agi - delivery_payroll - dnl - monthly_overhead) / nullif(agi, 0) AS operating_margin_agi,
+    (agi - delivery_payroll - dnl - monthly_overhead) / nullif(revenue, 0) AS operating_margin_revenue
+FROM m

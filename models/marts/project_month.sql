@@ -1,0 +1,84 @@
+-- The project P&L by month (metrics §4–5), in the reporting currency.
+--   revenue      earned: T&M = billable hours × resolved rate by entry month (§4.2);
+--                retainers with terms = marts.retainer_month (§4.4); fixed fee =
+--                fee × percent complete at month end − the same at the month before,
+--                percent complete = hours to date ÷ the larger of the hour budget and
+--                the hours to date (§4.3); plus rebilled expenses × (1 + markup)
+--   pass_through rebillable expenses at cost (§4.7);   agi = revenue − pass_through
+--   dl           worked hours × cost rate (marts.entry_values), non-billable client hours included
+--   dnl          non-billable project expenses (direct non-labour)
+--   contribution agi − dl − dnl (project gross margin)
+--   overhead     worked hours × finance.overhead_per_hour, client projects only (§5.4)
+--   fully_loaded contribution − overhead
+-- Percentages are on AGI (canonical) and on revenue (SPI-comparable), NULL on zero.
+-- test: unique(project_key, month)
+-- test: relationships(project_key -> core.projects.project_key)
+WITH t AS (
+    SELECT project_key, month,
+        sum(hours) FILTER (WHERE time_category <> 'time_off') AS worked_h,
+        sum(billable_hours) FILTER (WHERE time_category = 'client') AS billable_h,
+        sum(billable_value_reporting) AS billable_value,
+        sum(cost_amount) AS dl
+    FROM {{ ref "marts.entry_values" }}
+    WHERE project_key IS NOT NULL
+    GROUP BY ALL
+),
+x AS (
+    SELECT project_key, date_trunc('month', expense_date)::DATE AS month,
+        sum(amount) FILTER (WHERE billable) AS pass_through,
+        sum(amount) FILTER (WHERE NOT billable) AS dnl
+    FROM {{ ref "core.expenses" }}
+    WHERE project_key IS NOT NULL
+    GROUP BY ALL
+),
+keys AS (
+    SELECT project_key, month FROM t
+    UNION SELECT project_key, month FROM x
+    UNION SELECT project_key, month FROM {{ ref "marts.retainer_month" }}
+),
+m AS (
+    SELECT k.project_key, k.month, p.billing_model, p.client_key, p.budget_hours, p.budget_amount,
+        coalesce(t.worked_h, 0) AS worked_h, coalesce(t.billable_h, 0) AS billable_h,
+        coalesce(t.billable_value, 0) AS billable_value, coalesce(t.dl, 0) AS dl,
+        coalesce(x.pass_through, 0) AS pass_through, coalesce(x.dnl, 0) AS dnl,
+        r.revenue AS retainer_revenue,
+        sum(coalesce(t.worked_h, 0)) OVER (PARTITION BY k.project_key ORDER BY k.month) AS cum_h
+    FROM keys k
+    JOIN {{ ref "core.projects" }} p USING (project_key)
+    LEFT JOIN t USING (project_key, month)
+    LEFT JOIN x USING (project_key, month)
+    LEFT JOIN {{ ref "marts.retainer_month" }} r USING (project_key, month)
+),
+rev AS (
+    SELECT m.*,
+        CASE WHEN billing_model = 'fixed_fee'
+            THEN budget_amount * least(1, cum_h / nullif(greatest(budget_hours, cum_h), 0)) END AS ff_earned_to_date
+    FROM m
+),
+pl AS (
+    SELECT rev.*,
+        (CASE billing_model
+            WHEN 'fixed_fee' THEN coalesce(ff_earned_to_date, 0)
+                - coalesce(lag(ff_earned_to_date) OVER (PARTITION BY project_key ORDER BY month), 0)
+            WHEN 'non_billable' THEN 0
+            ELSE coalesce(retainer_revenue, billable_value)
+        END + pass_through * (1 + f.expense_markup))::DECIMAL(18,6) AS revenue,
+        CASE WHEN billing_model <> 'non_billable' THEN worked_h * f.overhead_per_hour ELSE 0 END AS overhead
+    FROM rev CROSS JOIN seeds.finance f
+)
+SELECT
+    project_key, month, client_key, billing_model,
+    worked_h::DECIMAL(14,4) AS worked_h,
+    billable_h::DECIMAL(14,4) AS billable_h,
+    revenue,
+    pass_through::DECIMAL(18,6) AS pass_through,
+    (revenue - pass_through)::DECIMAL(18,6) AS agi,
+    dl::DECIMAL(18,6) AS dl,
+    dnl::DECIMAL(18,6) AS dnl,
+    (revenue - pass_through - dl - dnl)::DECIMAL(18,6) AS contribution,
+    overhead::DECIMAL(18,6) AS overhead,
+    (revenue - pass_through - dl - dnl - overhead)::DECIMAL(18,6) AS fully_loaded,
+    (revenue - pass_through - dl - dnl) / nullif(revenue - pass_through, 0) AS contribution_pct_agi,
+    (revenue - pass_through - dl - dnl) / nullif(revenue, 0) AS contribution_pct_revenue,
+    (revenue - pass_through - dl - dnl - overhead) / nullif(revenue - pass_through, 0) AS fully_loaded_pct_agi
+FROM pl
