@@ -13,6 +13,8 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/conflux-dev/conflux/internal/demo/demotest"
 )
 
 // chromium finds Debian's chromium; CI installs it, so there a missing
@@ -30,12 +32,13 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-func TestBrowserOverviewDrawsChartsWithoutErrors(t *testing.T) {
+func TestBrowserEveryDashboardDrawsWithoutErrors(t *testing.T) {
 	browser := chromium(t)
 	if _, err := fs.Stat(assetFS, "assets/echarts.min.js"); err != nil {
 		t.Fatal("echarts.min.js is not embedded: run `make assets` (make test does)")
 	}
-	srv, _, _ := demoServer(t)
+	wh, a := demotest.BuiltWithGaps(t, smallDemo) // so the Ops charts have findings to draw
+	srv, _, _ := serve(t, wh, a)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.DisableGPU,
@@ -74,26 +77,66 @@ func TestBrowserOverviewDrawsChartsWithoutErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = chromedp.Do(ctx,
-		chromedp.Navigate(srv.URL+"/"),
-		chromedp.WaitVisible(chromedp.CSS(`#chart_utilization canvas`)),
-		chromedp.WaitVisible(chromedp.CSS(`#chart_burn canvas`)),
-	)
-	if err != nil {
-		t.Fatal(err)
+	// Every dashboard: each chart panel draws data points on a canvas (or
+	// says it has no rows), each table panel has rows or says so.
+	drawn := map[string]int{}
+	for _, d := range All() {
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+d.Path), chromedp.WaitVisible(chromedp.CSS(`main h1`))); err != nil {
+			t.Fatalf("%s: %v", d.Path, err)
+		}
+		for _, p := range d.Panels {
+			if p.Kind == "table" {
+				n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll("#panel-%s tbody tr").length + (/No rows for these filters/.test(document.getElementById("panel-%s").textContent) ? 1000 : 0)`, p.ID, p.ID)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					t.Errorf("%s: table %s shows neither rows nor 'No rows'", d.Path, p.ID)
+				}
+				continue
+			}
+			empty, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`/No rows for these filters/.test(document.getElementById("panel-`+p.ID+`").textContent)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if empty {
+				t.Errorf("%s: chart %s has no rows on the demo", d.Path, p.ID)
+				continue
+			}
+			if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#chart_`+p.ID+` canvas`))); err != nil {
+				t.Fatalf("%s: chart %s: %v", d.Path, p.ID, err)
+			}
+			n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(function (id) {
+				var el = document.getElementById("chart_" + id);
+				var chart = el && echarts.getInstanceByDom(el);
+				if (!chart || !el.querySelector("canvas")) return -1;
+				return chart.getOption().series.reduce(function (n, s) {
+					return n + s.data.filter(function (v) { return v !== "-" && v !== null && !(v && v.value === "-"); }).length;
+				}, 0);
+			})("`+p.ID+`")`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			drawn[d.Slug+"/"+p.ID] = n
+			if n <= 0 {
+				t.Errorf("%s: chart %s drew %d data points", d.Path, p.ID, n)
+			}
+		}
 	}
-	points, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`["utilization", "hours", "revenue", "margin", "burn"].map(function (id) {
-		var el = document.getElementById("chart_" + id);
-		var chart = el && echarts.getInstanceByDom(el);
-		if (!chart || !el.querySelector("canvas")) return -1;
-		return chart.getOption().series.reduce(function (n, s) {
-			return n + s.data.filter(function (v) { return v !== "-" && v !== null && !(v && v.value === "-"); }).length;
-		}, 0);
-	})`))
-	if err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#panel-projects tbody tr a`))); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#panel-projects tbody tr").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sorting a table by a heading reorders its rows.
+	sorted, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+		var th = document.querySelectorAll("#panel-projects th")[3]; th.click(); th.click();
+		var v = Array.prototype.map.call(document.querySelectorAll("#panel-projects tbody tr"), function (r) { return parseFloat(r.cells[3].textContent.replace(/,/g, "")); });
+		for (var i = 1; i < v.length; i++) if (v[i] > v[i-1]) return false;
+		return th.getAttribute("aria-sort") === "descending";
+	})()`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,17 +151,11 @@ func TestBrowserOverviewDrawsChartsWithoutErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The Ops page loads too (its data-health tables are never empty).
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/ops"), chromedp.WaitVisible(chromedp.CSS(`#panel-tests tbody tr`))); err != nil {
-		t.Fatal(err)
-	}
-	for i, id := range []string{"utilization", "hours", "revenue", "margin", "burn"} {
-		if points[i] <= 0 {
-			t.Errorf("chart %s drew %d data points", id, points[i])
-		}
-	}
 	if rows == 0 {
 		t.Error("projects table is empty")
+	}
+	if !sorted {
+		t.Error("clicking the Hours heading twice did not sort the projects by hours, most first")
 	}
 	if !strings.Contains(title, "Conflux") {
 		t.Errorf("drill-down page title %q", title)
@@ -128,5 +165,5 @@ func TestBrowserOverviewDrawsChartsWithoutErrors(t *testing.T) {
 	if len(jsErrors) > 0 {
 		t.Errorf("JavaScript errors:\n%s", strings.Join(jsErrors, "\n"))
 	}
-	fmt.Fprintf(os.Stderr, "browser test: charts drew %v points, %d project rows\n", points, rows)
+	fmt.Fprintf(os.Stderr, "browser test: data points per chart %v, %d project rows\n", drawn, rows)
 }

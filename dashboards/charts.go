@@ -18,6 +18,9 @@ const assetsHost = "/assets/"
 // renderChart turns a panel's report into a go-echarts snippet: the
 // category axis is the panel's X column and each series one numeric column.
 func renderChart(p Panel, tbl *warehouse.Table) (element, script string, err error) {
+	if p.Kind == "heatmap" {
+		return renderHeatmap(p, tbl)
+	}
 	xi := columnIndex(tbl.Schema, p.X)
 	if xi < 0 {
 		return "", "", fmt.Errorf("panel %s: report %s has no column %q", p.ID, p.Report, p.X)
@@ -106,4 +109,59 @@ func barData(vs []float64) []opts.BarData {
 		out[i] = opts.BarData{Value: math.Round(v*100) / 100}
 	}
 	return out
+}
+
+// renderHeatmap draws rows (p.Y) against columns (p.X) coloured by the
+// first series: blue under 75%, white near 100%, red over it.
+func renderHeatmap(p Panel, tbl *warehouse.Table) (element, script string, err error) {
+	xi, yi := columnIndex(tbl.Schema, p.X), columnIndex(tbl.Schema, p.Y)
+	vi := -1
+	if len(p.Series) > 0 {
+		vi = columnIndex(tbl.Schema, p.Series[0].Column)
+	}
+	if xi < 0 || yi < 0 || vi < 0 {
+		return "", "", fmt.Errorf("panel %s: report %s needs columns %q, %q and a value", p.ID, p.Report, p.X, p.Y)
+	}
+	var xs, ys []string
+	xIndex, yIndex := map[string]int{}, map[string]int{}
+	var data []opts.HeatMapData
+	reports.Rows(tbl, func(cols []arrow.Array, i int) {
+		x, _, _ := reports.Cell(cols[xi], i)
+		y, _, _ := reports.Cell(cols[yi], i)
+		if _, ok := xIndex[x]; !ok {
+			xIndex[x] = len(xs)
+			xs = append(xs, x)
+		}
+		if _, ok := yIndex[y]; !ok {
+			yIndex[y] = len(ys)
+			ys = append(ys, y)
+		}
+		v := reports.Float(cols[vi], i)
+		var cell any = "-"
+		if !math.IsNaN(v) {
+			if p.Percent {
+				v = math.Round(v*1000) / 10
+			}
+			cell = v
+		}
+		data = append(data, opts.HeatMapData{Value: [3]any{xIndex[x], yIndex[y], cell}})
+	})
+	height := 60 + 22*len(ys)
+	if height < 240 {
+		height = 240
+	}
+	c := charts.NewHeatMap()
+	c.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: "chart_" + p.ID, Width: "100%", Height: fmt.Sprintf("%dpx", height), AssetsHost: assetsHost}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: xs, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: ys, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
+		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: 150, Orient: "horizontal", Left: "center", Bottom: "0",
+			InRange: &opts.VisualMapInRange{Color: []string{"#2563eb", "#dbeafe", "#ffffff", "#fecaca", "#b91c1c"}}}),
+		charts.WithGridOpts(opts.Grid{Left: "140", Right: "20", Top: "10", Bottom: "70"}),
+		charts.WithAnimation(false),
+	)
+	c.AddSeries(p.Series[0].Label, data, charts.WithLabelOpts(opts.Label{Show: opts.Bool(len(ys) <= 40), Formatter: "{@[2]}"}))
+	snip := c.RenderSnippet()
+	return snip.Element, snip.Script, nil
 }

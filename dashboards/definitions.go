@@ -1,5 +1,8 @@
 package dashboards
 
+// All lists every dashboard in the order the navigation shows them.
+func All() []Dashboard { return []Dashboard{overview, leadership, finance, capacity, ops} }
+
 // Dashboard is a titled list of panels served at Path.
 type Dashboard struct {
 	Slug   string
@@ -36,8 +39,9 @@ type Panel struct {
 	Title  string
 	Note   string
 	Report string
-	Kind   string // line, stacked_bar, bar, table
+	Kind   string // line, stacked_bar, bar, heatmap, table
 	X      string // category column for charts
+	Y      string // heatmap: the row column (X is the column axis, Series[0] the value)
 	Series []Series
 	// Columns shown by a table panel.
 	Columns []Column
@@ -179,7 +183,7 @@ var finance = Dashboard{
 		{
 			ID: "realization", Title: "Margin % and invoiced ÷ earned by month", Report: "finance_monthly", Kind: "line", X: "period",
 			Note:    "Invoiced ÷ earned above 100% means billing ran ahead of the work (fixed fees billed up front), below it that work waits to be billed.",
-			Series:  []Series{{"margin_pct", "Margin %"}, {"invoiced_to_earned", "Invoiced ÷ earned"}},
+			Series:  []Series{{"margin_pct", "Margin %"}, {"invoiced_to_earned", "Realization (invoiced ÷ earned)"}},
 			Filters: []string{"from", "to", "client"}, Percent: true,
 		},
 		{
@@ -190,7 +194,7 @@ var finance = Dashboard{
 		},
 		{
 			ID: "clients", Title: "Client profitability", Report: "client_profitability", Kind: "table",
-			Note:    "Lowest margin % first, over the period.",
+			Note:    "Lowest margin % first, over the period. Click a heading to sort.",
 			Filters: []string{"from", "to"},
 			Columns: []Column{
 				{"client", "Client", "text"}, {"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
@@ -198,12 +202,37 @@ var finance = Dashboard{
 			},
 		},
 		{
-			ID: "budgets", Title: "Budgets at risk", Report: "budgets_at_risk", Kind: "table",
-			Note: "Running projects past 75% of their budget: watch from 75%, critical from 90%, over from 100%.",
+			ID: "profitability", Title: "Project profitability", Report: "project_profitability", Kind: "table",
+			Note:    "Contribution = AGI − labour − direct non-labour, % of AGI; fully loaded after overhead per worked hour. Click a heading to sort.",
+			Filters: []string{"client"},
 			Columns: []Column{
 				{"project", "Project", "project"}, {"client", "Client", "text"}, {"billing_model", "Billing", "text"},
-				{"hours", "Hours", "hours"}, {"budget_hours", "Budget h", "hours"}, {"budget_amount", "Budget", "money"},
-				{"budget_used_pct", "Used", "pct"}, {"band", "Band", "text"}, {"source_url", "Source", "url"},
+				{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"agi", "AGI", "money"}, {"labour", "Labour", "money"},
+				{"contribution", "Contribution", "money"}, {"contribution_pct", "Margin %", "pct"}, {"fully_loaded", "Fully loaded", "money"},
+				{"billing_realization", "Realization", "pct"}, {"effective_rate", "Effective rate", "money"},
+				{"wip", "WIP", "money"}, {"deferred", "Deferred", "money"}, {"source_url", "Source", "url"},
+			},
+		},
+		{
+			ID: "agency", Title: "Agency P&L by month", Report: "agency_pnl", Kind: "table",
+			Note:    "Delivery payroll less what projects absorbed is unabsorbed cost (bench, time off, internal time); operating overhead from finance.monthly_overhead.",
+			Filters: []string{"from", "to"},
+			Columns: []Column{
+				{"period", "Month", "text"}, {"revenue", "Revenue", "money"}, {"agi", "AGI", "money"},
+				{"delivery_payroll", "Delivery payroll", "money"}, {"absorbed", "Absorbed", "money"}, {"unabsorbed", "Unabsorbed", "money"},
+				{"delivery_margin", "Delivery margin", "money"}, {"delivery_margin_pct", "Delivery margin %", "pct"},
+				{"operating_overhead", "Overhead", "money"}, {"operating_profit", "Operating profit", "money"}, {"operating_margin_pct", "Operating margin %", "pct"},
+			},
+		},
+		{
+			ID: "budgets", Title: "Budgets at risk", Report: "budgets_at_risk", Kind: "table",
+			Note:    "Metrics §6.6 bands: red when 90% is used, the estimate at completion is over 110% or the budget is spent; amber from 75%, over 100% at completion, or burn 15 points ahead of progress.",
+			Filters: []string{"client"},
+			Columns: []Column{
+				{"project", "Project", "project"}, {"client", "Client", "text"}, {"budget_unit", "Unit", "text"},
+				{"budget", "Budget", "money"}, {"consumed", "Used", "money"}, {"budget_used_pct", "Used %", "pct"},
+				{"burn_per_week", "Burn / week", "money"}, {"runway_weeks", "Runway (weeks)", "text"},
+				{"eac", "EAC", "money"}, {"vac", "VAC", "money"}, {"status", "Status", "text"}, {"source_url", "Source", "url"},
 			},
 		},
 	},
@@ -232,12 +261,56 @@ var leadership = Dashboard{
 			Filters: []string{"from", "to", "team"}, Percent: true,
 		},
 		{
+			ID: "capacity", Title: "Capacity vs booked vs pipeline, next 12 weeks", Report: "capacity_weekly", Kind: "line", X: "iso_week",
+			Note:    "Available hours against confirmed bookings, the forecast (plus tentative bookings and deal demand weighted by probability) and the exposure if every open deal closed.",
+			Series:  []Series{{"available_h", "Available"}, {"confirmed_h", "Confirmed"}, {"forecast_h", "Forecast"}, {"exposure_h", "Exposure"}},
+			Filters: []string{"team"},
+		},
+		{
 			ID: "risk", Title: "Projects most at risk", Report: "projects_at_risk", Kind: "table",
 			Note: "Running projects with open gaps, a budget past 90% or a margin under 20%, most at stake first.",
 			Columns: []Column{
 				{"project", "Project", "project"}, {"client", "Client", "text"}, {"billing_model", "Billing", "text"},
 				{"budget_used_pct", "Budget used", "pct"}, {"gaps_at_stake", "Gaps at stake", "money"}, {"why", "Why", "text"},
 				{"source_url", "Source", "url"},
+			},
+		},
+	},
+}
+
+// capacity is for whoever staffs the work: who is over- or under-booked in
+// the coming weeks, what sits on the bench, and what the pipeline will ask of
+// each role.
+var capacity = Dashboard{
+	Slug:  "capacity",
+	Path:  "/capacity",
+	Title: "Capacity",
+	Panels: []Panel{
+		{
+			ID: "heatmap", Title: "Scheduled utilization, people × weeks", Report: "schedule_heatmap", Kind: "heatmap", X: "iso_week", Y: "person",
+			Note:    "Booked ÷ available hours, next 12 weeks: red above 100% (overbooked), blue under 75% (bench). Bookings come from the planning tool (Productive); a stack without one shows every week empty.",
+			Series:  []Series{{"sched_util", "Scheduled utilization"}},
+			Filters: []string{"team"}, Percent: true,
+		},
+		{
+			ID: "plan", Title: "Capacity vs booked vs pipeline demand", Report: "capacity_weekly", Kind: "line", X: "iso_week",
+			Note:    "Estii's three lines over available hours: confirmed bookings, the forecast with tentative bookings and probability-weighted deal demand, and the exposure if every open deal closed.",
+			Series:  []Series{{"available_h", "Available"}, {"confirmed_h", "Confirmed"}, {"forecast_h", "Forecast"}, {"exposure_h", "Exposure"}},
+			Filters: []string{"team"},
+		},
+		{
+			ID: "bench", Title: "Bench and overbooking by week", Report: "bench_weekly", Kind: "bar", X: "iso_week",
+			Note:    "Unbooked available hours of delivery staff, and hours booked beyond a day's availability — both per day, then summed.",
+			Series:  []Series{{"bench_h", "Bench hours"}, {"overbooked_h", "Overbooked hours"}},
+			Filters: []string{"team"},
+		},
+		{
+			ID: "roles", Title: "Demand by role, next 12 weeks", Report: "demand_by_role", Kind: "table",
+			Note: "Gap = available − forecast; a role short by more than 10% three weeks running signals hiring or subcontracting. Deal hours: the estimate in pipeline.deals, else amount ÷ pipeline.blended_rate split by pipeline.role_mix.",
+			Columns: []Column{
+				{"role", "Role", "text"}, {"available_h", "Available", "hours"}, {"confirmed_h", "Confirmed", "hours"},
+				{"pipeline_weighted_h", "Pipeline (weighted)", "hours"}, {"forecast_h", "Forecast", "hours"}, {"exposure_h", "Exposure", "hours"},
+				{"gap_h", "Gap", "hours"}, {"forecast_pct", "Forecast %", "pct"}, {"weeks_short", "Weeks short", "text"}, {"signal", "Signal", "text"},
 			},
 		},
 	},

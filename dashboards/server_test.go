@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -28,7 +29,13 @@ const testToken = "test-token"
 // and serves it; refreshes are counted.
 func demoServer(t testing.TB, mappingsFile ...string) (*httptest.Server, *warehouse.Warehouse, *int) {
 	t.Helper()
-	wh, a := demotest.Built(t, demo.Options{People: 8, Clients: 4, Projects: 8, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+	wh, a := demotest.Built(t, smallDemo)
+	return serve(t, wh, a, mappingsFile...)
+}
+
+var smallDemo = demo.Options{People: 8, Clients: 4, Projects: 8, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}
+
+func serve(t testing.TB, wh *warehouse.Warehouse, a *demo.Agency, mappingsFile ...string) (*httptest.Server, *warehouse.Warehouse, *int) {
 	cat, err := reports.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -208,14 +215,19 @@ func TestReviewQueueAcceptWritesMappings(t *testing.T) {
 	}
 }
 
-// Every panel's XLSX has the rows and, on its Total row, the same sums as
-// the panel's JSON and CSV (to the cent).
+// Every panel's CSV and XLSX have the panel's rows and the same column sums
+// as its JSON, to the cent: the CSV summed here, the XLSX on its Total row.
 func TestExportsAgreeAcrossFormats(t *testing.T) {
 	srv, _, _ := demoServer(t)
 	totals := 0
-	for _, d := range []Dashboard{overview, leadership, finance, ops} {
+	for _, d := range All() {
 		for _, p := range d.Panels {
 			_, js, _ := get(t, srv.URL+"/api/reports/"+p.Report+"?format=json")
+			_, csvBody, _ := get(t, srv.URL+"/api/reports/"+p.Report+"?format=csv")
+			records, err := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
+			if err != nil {
+				t.Fatalf("%s csv: %v", p.Report, err)
+			}
 			dec := json.NewDecoder(strings.NewReader(js))
 			dec.UseNumber()
 			var rows []map[string]any
@@ -236,6 +248,10 @@ func TestExportsAgreeAcrossFormats(t *testing.T) {
 				if len(xrows) != 1 {
 					t.Errorf("%s: no JSON rows but %d XLSX rows", p.Report, len(xrows))
 				}
+				continue
+			}
+			if len(records) != len(rows)+1 || records[0][0] != xrows[0][0] {
+				t.Errorf("%s: %d JSON rows, %d CSV records", p.Report, len(rows), len(records))
 				continue
 			}
 			if len(xrows) != len(rows)+2 { // header, rows, Total
@@ -259,10 +275,16 @@ func TestExportsAgreeAcrossFormats(t *testing.T) {
 						want += v
 					}
 				}
+				var fromCSV float64
+				for _, rec := range records[1:] {
+					if v, err := strconv.ParseFloat(rec[c], 64); err == nil {
+						fromCSV += v
+					}
+				}
 				g, _ := strconv.ParseFloat(got, 64)
 				totals++
-				if fmt.Sprintf("%.2f", g) != fmt.Sprintf("%.2f", want) {
-					t.Errorf("%s %s: XLSX total %s, JSON sum %.2f", p.Report, name, got, want)
+				if fmt.Sprintf("%.2f", g) != fmt.Sprintf("%.2f", want) || fmt.Sprintf("%.2f", fromCSV) != fmt.Sprintf("%.2f", want) {
+					t.Errorf("%s %s: XLSX total %s, CSV sum %.2f, JSON sum %.2f", p.Report, name, got, fromCSV, want)
 				}
 			}
 		}

@@ -179,6 +179,10 @@ func (s *Server) handleLeadership(w http.ResponseWriter, r *http.Request) {
 	s.serveDashboard(w, r, leadership)
 }
 
+func (s *Server) handleCapacity(w http.ResponseWriter, r *http.Request) {
+	s.serveDashboard(w, r, capacity)
+}
+
 func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashboard) {
 	ctx := r.Context()
 	view := dashboardView{pageView: s.pageView(ctx, d.Title), Dashboard: d}

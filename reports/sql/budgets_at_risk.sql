@@ -1,17 +1,26 @@
 -- title: Budgets at risk
--- Running projects that have used 75% or more of their budget (metrics
--- §6.6's first band), most used first.
+-- param: client string
+-- Running projects in the amber or red band of metrics §6.6 (used ≥ 75%,
+-- estimate at completion over budget, or burn running 15 points ahead of
+-- progress), red first: used, burn per week over the last four, runway,
+-- estimate at completion and the variance (negative: forecast overrun).
 SELECT
-    project_key,
-    project_name AS project,
-    client_name AS client,
-    billing_model,
-    hours::DECIMAL(14,2) AS hours,
-    budget_hours::DECIMAL(14,2) AS budget_hours,
-    budget_amount::DECIMAL(18,2) AS budget_amount,
-    round(budget_used_pct, 4) AS budget_used_pct,
-    CASE WHEN budget_used_pct >= 1 THEN 'over' WHEN budget_used_pct >= 0.9 THEN 'critical' ELSE 'watch' END AS band,
-    source_url
-FROM marts.project_financials
-WHERE status = 'active' AND budget_used_pct >= 0.75
-ORDER BY budget_used_pct DESC, project
+    f.project_key,
+    p.project_name AS project,
+    p.client_name AS client,
+    p.billing_model,
+    f.budget_unit,
+    f.budget::DECIMAL(18,2) AS budget,
+    f.consumed::DECIMAL(18,2) AS consumed,
+    round(f.budget_used_pct, 4) AS budget_used_pct,
+    f.burn_rate_week::DECIMAL(18,2) AS burn_per_week,
+    round(f.runway_weeks, 1) AS runway_weeks,
+    f.eac::DECIMAL(18,2) AS eac,
+    f.vac::DECIMAL(18,2) AS vac,
+    f.status,
+    p.source_url
+FROM marts.project_forecast f
+JOIN marts.project_financials p USING (project_key)
+WHERE p.status = 'active' AND f.status IN ('red', 'amber')
+  AND ($client::VARCHAR IS NULL OR p.client_key = $client::VARCHAR OR p.client_name = $client::VARCHAR)
+ORDER BY f.status DESC, f.budget_used_pct DESC, project

@@ -27,8 +27,14 @@ func Seeds(a *demo.Agency) models.Seeds {
 // Synced generates an agency and syncs it into a new warehouse in t's temp dir.
 func Synced(t testing.TB, opts demo.Options) (*warehouse.Warehouse, *demo.Agency) {
 	t.Helper()
-	ctx := context.Background()
 	a := demo.Generate(opts)
+	return SyncedAgency(t, a), a
+}
+
+// SyncedAgency syncs a into a new warehouse in t's temp dir.
+func SyncedAgency(t testing.TB, a *demo.Agency) *warehouse.Warehouse {
+	t.Helper()
+	ctx := context.Background()
 	f, err := demo.StartFakes(a)
 	if err != nil {
 		t.Fatal(err)
@@ -46,15 +52,30 @@ func Synced(t testing.TB, opts demo.Options) (*warehouse.Warehouse, *demo.Agency
 	if _, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: c}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	return wh, a
+	return wh
 }
 
 // Built is Synced followed by a full build.
 func Built(t testing.TB, opts demo.Options) (*warehouse.Warehouse, *demo.Agency) {
 	t.Helper()
 	wh, a := Synced(t, opts)
+	build(t, wh, a)
+	return wh, a
+}
+
+// BuiltWithGaps is Built for an agency with the demo's gaps planted (no ledger).
+func BuiltWithGaps(t testing.TB, opts demo.Options) (*warehouse.Warehouse, *demo.Agency) {
+	t.Helper()
+	a := demo.Generate(opts)
+	a.PlantGaps(false)
+	wh := SyncedAgency(t, a)
+	build(t, wh, a)
+	return wh, a
+}
+
+func build(t testing.TB, wh *warehouse.Warehouse, a *demo.Agency) {
+	t.Helper()
 	if _, err := models.Build(context.Background(), wh, models.Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: Seeds(a)}); err != nil {
 		t.Fatal(err)
 	}
-	return wh, a
 }
