@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	gosync "sync"
 	"testing"
@@ -122,6 +123,24 @@ func TestBrowserEveryDashboardDrawsWithoutErrors(t *testing.T) {
 				t.Errorf("%s: chart %s drew %d data points", d.Path, p.ID, n)
 			}
 		}
+	}
+	// The weekly report opens from a file, offline, with every chart drawn.
+	_, weeklyHTML, _ := get(t, srv.URL+"/reports/weekly?download=1")
+	file := filepath.Join(t.TempDir(), "week.html")
+	if err := os.WriteFile(file, []byte(weeklyHTML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var charts []float64
+	err = chromedp.Do(ctx, chromedp.Navigate("file://"+file), chromedp.WaitVisible(chromedp.CSS(`svg`)))
+	if err == nil {
+		charts, err = chromedp.Run(ctx, chromedp.Evaluate[[]float64](`Array.prototype.map.call(document.querySelectorAll("svg"), function (s) {
+			var r = s.getBoundingClientRect(); return s.querySelectorAll("polyline").length > 0 ? r.width * r.height : 0; })`))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(charts) != 2 || charts[0] <= 0 || charts[1] <= 0 {
+		t.Errorf("weekly report opened offline: chart areas %v, want two drawn charts", charts)
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#panel-projects tbody tr a`))); err != nil {
 		t.Fatal(err)

@@ -91,6 +91,7 @@ func New(opts Options) (*Server, error) {
 	mux.HandleFunc("GET /finance", s.handleFinance)
 	mux.HandleFunc("GET /leadership", s.handleLeadership)
 	mux.HandleFunc("GET /capacity", s.handleCapacity)
+	mux.HandleFunc("GET /reports/weekly", s.handleWeekly)
 	mux.HandleFunc("POST /mappings/{id}/{verb}", s.handleDecide)
 	mux.HandleFunc("GET /projects/{key}", s.handleProject)
 	mux.HandleFunc("GET /api/reports", s.handleReportList)

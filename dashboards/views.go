@@ -15,6 +15,7 @@ import (
 
 	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/reports"
+	"github.com/conflux-dev/conflux/reports/weekly"
 )
 
 type sourceStatus struct {
@@ -181,6 +182,32 @@ func (s *Server) handleLeadership(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleCapacity(w http.ResponseWriter, r *http.Request) {
 	s.serveDashboard(w, r, capacity)
+}
+
+// handleWeekly serves the leadership weekly as one self-contained HTML file
+// (?week=2026-W47; default the last week with time logged), the same file
+// `conflux report weekly` writes.
+func (s *Server) handleWeekly(w http.ResponseWriter, r *http.Request) {
+	o := weekly.Options{Org: s.opts.Org, Now: time.Now()}
+	if v := r.URL.Query().Get("week"); v != "" {
+		monday, err := weekly.ParseISOWeek(v)
+		if err != nil {
+			s.fail(w, r, http.StatusBadRequest, err)
+			return
+		}
+		o.Week = monday
+	}
+	s.opts.Warehouse.DB().QueryRowContext(r.Context(), `SELECT currency FROM seeds.org`).Scan(&o.Currency)
+	body, err := weekly.Render(r.Context(), weekly.Local(s.opts.Reports, s.opts.Warehouse), o)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if r.URL.Query().Get("download") != "" {
+		w.Header().Set("Content-Disposition", `attachment; filename="leadership-weekly.html"`)
+	}
+	w.Write(body)
 }
 
 func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashboard) {

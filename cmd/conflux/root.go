@@ -30,7 +30,7 @@ to write a conflux.yaml for your own tools.`,
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log every HTTP request and model")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError{err} })
 	root.AddCommand(
-		newInitCmd(g), newConnectCmd(g), newSyncCmd(g), newBuildCmd(g), newServeCmd(g), newQueryCmd(g), newGapsCmd(g), newMappingsCmd(g),
+		newInitCmd(g), newConnectCmd(g), newSyncCmd(g), newBuildCmd(g), newServeCmd(g), newQueryCmd(g), newReportCmd(g), newGapsCmd(g), newMappingsCmd(g),
 		newDemoCmd(g), newDoctorCmd(g), newBenchCmd(g),
 	)
 	for _, c := range root.Commands() {

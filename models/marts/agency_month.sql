@@ -1,7 +1,8 @@
 -- The agency P&L by month (metrics §5.1–5.2).
 --   delivery_payroll   the month's loaded payroll of delivery staff employed that
 --                      month: a configured annual loaded cost ÷ 12, else capacity
---                      hours × the cost rate the source keeps for the person
+--                      hours × the cost rate the source keeps for the person;
+--                      the month of org.as_of only up to that day
 --   dl_charged         Σ project labour cost (marts.project_month.dl)
 --   unabsorbed         delivery_payroll − dl_charged (bench, time off, internal time)
 --   delivery_cost      delivery_payroll + Σ project direct non-labour
@@ -16,14 +17,17 @@ WITH p AS (
     GROUP BY month
 ),
 person_month AS (
-    SELECT c.person_key, date_trunc('month', c.date)::DATE AS month, sum(c.capacity_h) AS capacity_h
-    FROM {{ ref "core.capacity_day" }} c
+    -- Up to org.as_of only, so the running month is not charged in full.
+    SELECT c.person_key, date_trunc('month', c.date)::DATE AS month,
+        sum(c.capacity_h) FILTER (WHERE c.date <= o.as_of) AS capacity_h,
+        sum(c.capacity_h) AS month_capacity_h
+    FROM {{ ref "core.capacity_day" }} c CROSS JOIN seeds.org o
     GROUP BY ALL
-    HAVING sum(c.scheduled_h) > 0
+    HAVING sum(c.scheduled_h) FILTER (WHERE c.date <= o.as_of) > 0
 ),
 payroll AS (
     SELECT pm.month,
-        sum(coalesce(cr.annual_loaded_cost / 12, pm.capacity_h * pe.cost_rate, 0)) AS delivery_payroll
+        sum(coalesce(cr.annual_loaded_cost / 12 * pm.capacity_h / nullif(pm.month_capacity_h, 0), pm.capacity_h * pe.cost_rate, 0)) AS delivery_payroll
     FROM person_month pm
     JOIN {{ ref "core.people" }} pe USING (person_key)
     LEFT JOIN {{ ref "marts.cost_rates" }} cr ON cr.person_key = pm.person_key AND cr.year = year(pm.month)

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conflux-dev/conflux/internal/warehouse"
+	"github.com/conflux-dev/conflux/reports"
+	"github.com/conflux-dev/conflux/reports/weekly"
+)
+
+func newReportCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Render a report to a file",
+		Args:  cobra.NoArgs,
+	}
+	var week, out string
+	weeklyCmd := &cobra.Command{
+		Use:   "weekly",
+		Short: "Write the leadership weekly as one self-contained HTML file",
+		Long: `Weekly renders the Leadership weekly — the week's KPIs against the week
+before and the 4-week average, the utilization trend, capacity against
+bookings and pipeline for the next 12 weeks, the projects most at risk and
+the open gaps — as one HTML file with inline styles and SVG charts: it opens
+offline and can be mailed as it is. --week picks the ISO week (default: the
+last week with time logged). While 'conflux serve' holds the warehouse, the
+server renders it.`,
+		Example: `  conflux report weekly --out week.html
+  conflux report weekly --week 2026-W47 --out 2026-W47.html`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var monday time.Time
+			if week != "" {
+				var err error
+				if monday, err = weekly.ParseISOWeek(week); err != nil {
+					return usageError{fmt.Errorf("--week %w", err)}
+				}
+			}
+			cfg, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if _, err := os.Stat(cfg.Warehouse); err != nil {
+				return fmt.Errorf("warehouse %s does not exist yet: run `conflux sync` and `conflux build` first", cfg.Warehouse)
+			}
+			var body []byte
+			wh, err := warehouse.OpenReadOnly(ctx, cfg.Warehouse)
+			var locked *warehouse.LockedError
+			switch {
+			case errors.As(err, &locked):
+				info, serr := runningServer(ctx, cfg)
+				if serr != nil {
+					return fmt.Errorf("%w (%v)", locked, serr)
+				}
+				u := info.URL + "/reports/weekly"
+				if week != "" {
+					u += "?week=" + url.QueryEscape(week)
+				}
+				resp, err := http.Get(u)
+				if err != nil {
+					return err
+				}
+				defer resp.Body.Close()
+				if body, err = io.ReadAll(resp.Body); err != nil {
+					return err
+				}
+				if resp.StatusCode != http.StatusOK {
+					return fmt.Errorf("weekly report from %s: HTTP %d", info.URL, resp.StatusCode)
+				}
+			case err != nil:
+				return err
+			default:
+				defer wh.Close()
+				cat, err := reports.Load()
+				if err != nil {
+					return err
+				}
+				body, err = weekly.Render(ctx, weekly.Local(cat, wh), weekly.Options{Org: cfg.Org.Name, Week: monday, Currency: cfg.Org.Currency, Now: time.Now()})
+				if err != nil {
+					return err
+				}
+			}
+			if out == "" || out == "-" {
+				_, err := cmd.OutOrStdout().Write(body)
+				return err
+			}
+			if err := os.WriteFile(out, body, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s (%d KB): open it in a browser or attach it to a mail\n", out, (len(body)+1023)/1024)
+			return nil
+		},
+	}
+	weeklyCmd.Flags().StringVar(&week, "week", "", "ISO week to report, e.g. 2026-W47 (default: the last week with time logged)")
+	weeklyCmd.Flags().StringVarP(&out, "out", "o", "", "file to write (default: standard output)")
+	cmd.AddCommand(weeklyCmd)
+	return cmd
+}
