@@ -8,7 +8,7 @@ ECHARTS_VERSION := 5.4.3
 ECHARTS         := dashboards/assets/echarts.min.js
 BENCH_ENTRIES   ?= 1000000
 
-.PHONY: all build assets test lint demo bench clean
+.PHONY: all build assets test lint demo bench docs screenshots shoot clean
 
 all: build
 
@@ -39,6 +39,22 @@ demo: build
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	./$(BIN) bench --entries $(BENCH_ENTRIES)
+
+# The metric-definition page is generated from the models' header comments.
+docs: build
+	./$(BIN) docs --out docs/metrics.md
+
+# Photographs every dashboard of the demo for the README (needs chromium).
+# The Capacity page is taken on the Productive stack: Harvest keeps no plan.
+screenshots: build
+	$(MAKE) --no-print-directory shoot STACK=harvest,hubspot,xero PAGES=overview,leadership,finance,ops,weekly-report
+	$(MAKE) --no-print-directory shoot STACK=productive,hubspot,xero PAGES=capacity
+
+shoot:
+	rm -rf build/shots && { ./$(BIN) demo --dir build/shots --stack $(STACK) --listen 127.0.0.1:18088 >build/shots.log 2>&1 & pid=$$!; \
+	for i in $$(seq 180); do curl -sf http://127.0.0.1:18088/healthz >/dev/null && break; sleep 1; done; \
+	$(GO) run ./scripts/screenshots --url http://127.0.0.1:18088 --out docs/screenshots --pages $(PAGES); status=$$?; \
+	kill $$pid; wait $$pid; exit $$status; }
 
 clean:
 	rm -rf bin build conflux-demo

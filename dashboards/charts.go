@@ -112,7 +112,7 @@ func barData(vs []float64) []opts.BarData {
 }
 
 // renderHeatmap draws rows (p.Y) against columns (p.X) coloured by the
-// first series: blue under 75%, white near 100%, red over it.
+// first series on a 0–200% scale: blue under 75%, white at 100%, red over it.
 func renderHeatmap(p Panel, tbl *warehouse.Table) (element, script string, err error) {
 	xi, yi := columnIndex(tbl.Schema, p.X), columnIndex(tbl.Schema, p.Y)
 	vi := -1
@@ -154,9 +154,10 @@ func renderHeatmap(p Panel, tbl *warehouse.Table) (element, script string, err e
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{ChartID: "chart_" + p.ID, Width: "100%", Height: fmt.Sprintf("%dpx", height), AssetsHost: assetsHost}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: xs, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: ys, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
-		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: 150, Orient: "horizontal", Left: "center", Bottom: "0",
+		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: 200, Orient: "horizontal", Left: "center", Bottom: "0",
 			InRange: &opts.VisualMapInRange{Color: []string{"#2563eb", "#dbeafe", "#ffffff", "#fecaca", "#b91c1c"}}}),
 		charts.WithGridOpts(opts.Grid{Left: "140", Right: "20", Top: "10", Bottom: "70"}),
 		charts.WithAnimation(false),

@@ -55,6 +55,9 @@ type Options struct {
 	// Mappings is the mappings.yaml the review queue's Accept and Reject
 	// buttons write; empty hides them.
 	Mappings string
+	// Definitions is the metric-definition page (internal/docs), shown at
+	// /definitions; empty hides it.
+	Definitions template.HTML
 }
 
 // Server is the dashboards' HTTP handler.
@@ -74,7 +77,7 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, page := range []string{"dashboard", "project", "error"} {
+	for _, page := range []string{"dashboard", "project", "error", "definitions"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("dashboards: template %s: %w", page, err)
@@ -92,6 +95,7 @@ func New(opts Options) (*Server, error) {
 	mux.HandleFunc("GET /leadership", s.handleLeadership)
 	mux.HandleFunc("GET /capacity", s.handleCapacity)
 	mux.HandleFunc("GET /reports/weekly", s.handleWeekly)
+	mux.HandleFunc("GET /definitions", s.handleDefinitions)
 	mux.HandleFunc("POST /mappings/{id}/{verb}", s.handleDecide)
 	mux.HandleFunc("GET /projects/{key}", s.handleProject)
 	mux.HandleFunc("GET /api/reports", s.handleReportList)

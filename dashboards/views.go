@@ -184,6 +184,19 @@ func (s *Server) handleCapacity(w http.ResponseWriter, r *http.Request) {
 	s.serveDashboard(w, r, capacity)
 }
 
+type definitionsView struct {
+	pageView
+	Body template.HTML
+}
+
+func (s *Server) handleDefinitions(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Definitions == "" {
+		http.NotFound(w, r)
+		return
+	}
+	s.render(w, r, "definitions", definitionsView{pageView: s.pageView(r.Context(), "Metric definitions"), Body: s.opts.Definitions})
+}
+
 // handleWeekly serves the leadership weekly as one self-contained HTML file
 // (?week=2026-W47; default the last week with time logged), the same file
 // `conflux report weekly` writes.

@@ -22,6 +22,9 @@ var builtin embed.FS
 //go:embed macros.sql
 var macros string
 
+// Macros is the SQL that defines the money macros (money, allocate).
+func Macros() string { return macros }
+
 // Builtin is the embedded model tree.
 func Builtin() embed.FS { return builtin }
 

@@ -31,6 +31,7 @@ type Report struct {
 	Name   string
 	Title  string
 	Params []Param
+	Doc    string // the header comment, title and params left out
 	sql    string // with $name rewritten to $1, $2, ...
 }
 
@@ -79,6 +80,8 @@ func parse(name, body string) (*Report, error) {
 		}
 		if m := paramRE.FindStringSubmatch(line); m != nil {
 			r.Params = append(r.Params, Param{Name: m[1], Type: m[2], Default: m[3]})
+		} else if titleRE.FindStringSubmatch(line) == nil {
+			r.Doc += strings.TrimPrefix(strings.TrimPrefix(line, "--"), " ") + "\n"
 		}
 	}
 	var bad []string
@@ -95,6 +98,9 @@ func parse(name, body string) (*Report, error) {
 	}
 	return r, nil
 }
+
+// SQL is the report's query as run, parameters numbered.
+func (r *Report) SQL() string { return r.sql }
 
 // Names lists the reports.
 func (c *Catalog) Names() []string { return c.names }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"log/slog"
 	"net"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/conflux-dev/conflux/dashboards"
 	"github.com/conflux-dev/conflux/internal/config"
+	"github.com/conflux-dev/conflux/internal/docs"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/reports"
 )
@@ -120,7 +122,16 @@ func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fal
 	if token == "" {
 		token = newToken()
 	}
-	srv, err := dashboards.New(dashboards.Options{Warehouse: wh, Reports: cat, Refresh: refresher(cfg, wh, log), Token: token, Org: cfg.Org.Name, Logger: log, Mappings: cfg.Mappings})
+	sections, err := docs.Build()
+	if err != nil {
+		return err
+	}
+	var defs strings.Builder
+	if err := docs.HTML(&defs, sections); err != nil {
+		return err
+	}
+	srv, err := dashboards.New(dashboards.Options{Warehouse: wh, Reports: cat, Refresh: refresher(cfg, wh, log), Token: token, Org: cfg.Org.Name, Logger: log, Mappings: cfg.Mappings,
+		Definitions: template.HTML(defs.String())})
 	if err != nil {
 		return err
 	}

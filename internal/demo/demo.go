@@ -7,6 +7,7 @@ package demo
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/conflux-dev/conflux/internal/holidays"
@@ -207,6 +208,19 @@ type Agency struct {
 	// QuickBooks) hold them.
 	CreditNotes []Invoice
 	Deals       []Deal
+	// Bookings are the plan for the weeks after End; only a planning tool
+	// (Productive) holds them.
+	Bookings []Booking
+}
+
+// Booking books a person on a project for MinutesPerDay each weekday from
+// Start to End; a tentative one is a draft in Productive.
+type Booking struct {
+	ID                  int64
+	PersonID, ProjectID int64
+	Start, End          time.Time
+	MinutesPerDay       int
+	Tentative           bool
 }
 
 var (
@@ -323,7 +337,44 @@ func Generate(opts Options) *Agency {
 	a.fitBudgets()
 	a.generateInvoices()
 	a.generateDeals(rand.New(rand.NewPCG(o.Seed+1, o.Seed^0x5bd1e995)))
+	a.generateBookings(rand.New(rand.NewPCG(o.Seed+2, o.Seed^0x27d4eb2f)))
 	return a
+}
+
+// generateBookings plans the 12 weeks after End, a week at a time: each
+// person is booked on the running client projects they work on, to a load
+// of their own (some on the bench, some overbooked), and bookings more than
+// five weeks out are often tentative.
+func (a *Agency) generateBookings(rng *rand.Rand) {
+	monday := a.Options.End.AddDate(0, 0, -((int(a.Options.End.Weekday()) + 6) % 7))
+	var id int64 = 900000
+	for _, person := range a.People {
+		var projects []Project
+		for _, p := range a.Projects {
+			if p.Active && !p.TimeOff && p.Billing != NonBillable && slices.Contains(p.People, person.ID) {
+				projects = append(projects, p)
+			}
+		}
+		if len(projects) == 0 {
+			continue
+		}
+		load := []float64{0.5, 0.75, 0.9, 1.0, 1.0, 1.15}[rng.IntN(6)]
+		for w := range 12 {
+			start := monday.AddDate(0, 0, 7*w)
+			weekLoad := load - 0.05*float64(w)*rng.Float64() // the plan thins out further ahead
+			if weekLoad <= 0.2 {
+				continue
+			}
+			n := min(len(projects), 1+rng.IntN(2))
+			perDay := float64(person.WeeklyCapacity) / 5 * weekLoad * 60 / float64(n)
+			for k := range n {
+				id++
+				a.Bookings = append(a.Bookings, Booking{ID: id, PersonID: person.ID, ProjectID: projects[(w+k)%len(projects)].ID,
+					Start: start, End: start.AddDate(0, 0, 4), MinutesPerDay: int(perDay/15) * 15,
+					Tentative: w >= 5 && rng.IntN(3) == 0})
+			}
+		}
+	}
 }
 
 // IsHoliday reports whether d is a public holiday on the agency's calendar.

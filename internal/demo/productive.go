@@ -102,6 +102,13 @@ func (a *Agency) LoadProductive(f *pf.Server) {
 			"invoiced": e.InvoiceID != 0, "updated_at": at.Format(time.RFC3339)},
 			Relationships: map[string][2]string{"person": rel("people", e.PersonID), "service": rel("services", service)}})
 	}
+	for _, b := range a.Bookings {
+		at := a.Options.End
+		bookings = append(bookings, pf.Resource{ID: sid(b.ID), Type: "bookings", UpdatedAt: at, Attributes: map[string]any{
+			"started_on": dateStr(b.Start), "ended_on": dateStr(b.End), "time": b.MinutesPerDay, "booking_method_id": 1,
+			"draft": b.Tentative, "approved": true, "updated_at": at.Format(time.RFC3339)},
+			Relationships: map[string][2]string{"person": rel("people", b.PersonID), "service": rel("services", ProductiveService(b.ProjectID, b.PersonID))}})
+	}
 	f.Put("time_entries", entries...)
 	f.Put("bookings", bookings...)
 	var invoices, lines []pf.Resource

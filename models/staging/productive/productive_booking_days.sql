@@ -1,13 +1,13 @@
 -- Productive bookings, one row per booked weekday: a booking on a service is
 -- scheduled work, one on an event is time off. booking_method_id 1 books
 -- `time` minutes a day; otherwise `total_time` is spread over the weekdays.
+-- A draft booking is Productive's tentative booking (metrics §7.1).
 -- test: unique(booking_key, date)
 WITH b AS (
     SELECT source, id, payload,
         (payload->'attributes'->>'started_on')::DATE AS started_on,
         (payload->'attributes'->>'ended_on')::DATE AS ended_on
     FROM {{ source "productive" "bookings" }}
-    WHERE NOT coalesce((payload->'attributes'->>'draft')::BOOLEAN, false)
 ),
 days AS (
     SELECT b.*, d::DATE AS date,
@@ -28,5 +28,5 @@ SELECT
          ELSE round((payload->'attributes'->>'total_time')::BIGINT / 60.0 / weekdays, 4)
     END::DECIMAL(12,4) AS hours,
     coalesce((payload->'attributes'->>'approved')::BOOLEAN, true) AS approved,
-    coalesce((payload->'attributes'->>'tentative')::BOOLEAN, false) AS tentative
+    coalesce((payload->'attributes'->>'draft')::BOOLEAN, (payload->'attributes'->>'tentative')::BOOLEAN, false) AS tentative
 FROM days
