@@ -85,23 +85,23 @@ var overview = Dashboard{
 			ID: "revenue", Title: "Earned vs invoiced by month", Report: "revenue_monthly", Kind: "bar", X: "period",
 			Note:    "Revenue earned from time beside what the ledger invoiced (net of tax and credit notes), in the reporting currency.",
 			Series:  []Series{{"revenue", "Earned"}, {"invoiced", "Invoiced"}, {"cost", "Cost"}},
-			Filters: []string{"from", "to", "client"},
+			Filters: []string{"from", "to", "client", "currency"},
 		},
 		{
 			ID: "margin", Title: "Project margin (to date)", Report: "project_financials", Kind: "bar", X: "project",
 			Note:    "Earned revenue less cost of hours, for the 15 projects with most hours.",
 			Series:  []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}},
-			Filters: []string{"client"}, Limit: 15,
+			Filters: []string{"client", "currency"}, Limit: 15,
 		},
 		{
 			ID: "burn", Title: "Budget burn (to date)", Report: "project_financials", Kind: "bar", X: "project",
 			Note:    "Share of the budget used: hours against an hour budget, else value against a money budget.",
 			Series:  []Series{{"budget_used_pct", "Budget used"}},
-			Filters: []string{"client"}, Limit: 15, Percent: true,
+			Filters: []string{"client", "currency"}, Limit: 15, Percent: true,
 		},
 		{
 			ID: "projects", Title: "Projects", Report: "project_financials", Kind: "table",
-			Filters: []string{"client"},
+			Filters: []string{"client", "currency"},
 			Columns: []Column{
 				{"project", "Project", "project"}, {"client", "Client", "text"}, {"billing_model", "Billing", "text"},
 				{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
@@ -178,19 +178,19 @@ var finance = Dashboard{
 			ID: "pnl", Title: "Revenue, cost and margin by month", Report: "finance_monthly", Kind: "bar", X: "period",
 			Note:    "Earned revenue (T&M and retainers at the stamped rates, fixed fees by hours), cost of hours, and margin.",
 			Series:  []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}},
-			Filters: []string{"from", "to", "client"},
+			Filters: []string{"from", "to", "client", "currency"},
 		},
 		{
 			ID: "realization", Title: "Margin % and invoiced ÷ earned by month", Report: "finance_monthly", Kind: "line", X: "period",
 			Note:    "Invoiced ÷ earned above 100% means billing ran ahead of the work (fixed fees billed up front), below it that work waits to be billed.",
 			Series:  []Series{{"margin_pct", "Margin %"}, {"invoiced_to_earned", "Realization (invoiced ÷ earned)"}},
-			Filters: []string{"from", "to", "client"}, Percent: true,
+			Filters: []string{"from", "to", "client", "currency"}, Percent: true,
 		},
 		{
 			ID: "aging", Title: "Unbilled billable time by age", Report: "unbilled_aging", Kind: "bar", X: "bucket",
 			Note:    "T&M and retainer time on no invoice; over 30 days old it is gap C01 on the Ops page.",
 			Series:  []Series{{"unbilled", "Unbilled"}},
-			Filters: []string{"client"},
+			Filters: []string{"client", "currency"},
 		},
 		{
 			ID: "clients", Title: "Client profitability", Report: "client_profitability", Kind: "table",
@@ -204,13 +204,22 @@ var finance = Dashboard{
 		{
 			ID: "profitability", Title: "Project profitability", Report: "project_profitability", Kind: "table",
 			Note:    "Contribution = AGI − labour − direct non-labour, % of AGI; fully loaded after overhead per worked hour. Click a heading to sort.",
-			Filters: []string{"client"},
+			Filters: []string{"client", "currency"},
 			Columns: []Column{
 				{"project", "Project", "project"}, {"client", "Client", "text"}, {"billing_model", "Billing", "text"},
 				{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"agi", "AGI", "money"}, {"labour", "Labour", "money"},
 				{"contribution", "Contribution", "money"}, {"contribution_pct", "Margin %", "pct"}, {"fully_loaded", "Fully loaded", "money"},
 				{"billing_realization", "Realization", "pct"}, {"effective_rate", "Effective rate", "money"},
 				{"wip", "WIP", "money"}, {"deferred", "Deferred", "money"}, {"source_url", "Source", "url"},
+			},
+		},
+		{
+			ID: "teams", Title: "Team profitability", Report: "team_profitability", Kind: "table",
+			Note:    "Revenue shared among teams by their hours on each project-month; labour is the team's own cost.",
+			Filters: []string{"from", "to"},
+			Columns: []Column{
+				{"team", "Team", "text"}, {"hours", "Hours", "hours"}, {"billable_h", "Billable h", "hours"}, {"revenue", "Revenue", "money"},
+				{"agi", "AGI", "money"}, {"labour", "Labour", "money"}, {"contribution", "Contribution", "money"}, {"contribution_pct", "Margin %", "pct"},
 			},
 		},
 		{
@@ -227,7 +236,7 @@ var finance = Dashboard{
 		{
 			ID: "budgets", Title: "Budgets at risk", Report: "budgets_at_risk", Kind: "table",
 			Note:    "Metrics §6.6 bands: red when 90% is used, the estimate at completion is over 110% or the budget is spent; amber from 75%, over 100% at completion, or burn 15 points ahead of progress.",
-			Filters: []string{"client"},
+			Filters: []string{"client", "currency"},
 			Columns: []Column{
 				{"project", "Project", "project"}, {"client", "Client", "text"}, {"budget_unit", "Unit", "text"},
 				{"budget", "Budget", "money"}, {"consumed", "Used", "money"}, {"budget_used_pct", "Used %", "pct"},

@@ -98,6 +98,29 @@ func TestRoutes(t *testing.T) {
 	if strings.Contains(finBody, `name="team"`) {
 		t.Error("finance offers a team filter that none of its panels takes")
 	}
+	// The contract-currency filter keeps the clients billed in it.
+	if !strings.Contains(finBody, `name="currency"`) || !strings.Contains(finBody, `id="panel-profitability"`) || !strings.Contains(finBody, `id="panel-agency"`) {
+		t.Error("finance lacks the currency filter, project profitability or the agency P&L")
+	}
+	_, all, _ := get(t, srv.URL+"/api/reports/project_profitability?format=json")
+	_, gbp, _ := get(t, srv.URL+"/api/reports/project_profitability?format=json&currency=GBP")
+	_, none, _ := get(t, srv.URL+"/api/reports/project_profitability?format=json&currency=JPY")
+	if strings.Join(strings.Fields(none), "") != "[]" || len(gbp) < 10 || len(gbp) > len(all) {
+		t.Errorf("currency filter: all %d bytes, GBP %d, JPY %q", len(all), len(gbp), none)
+	}
+	if code, _, _ := get(t, srv.URL+"/finance?currency=GBP"); code != 200 {
+		t.Errorf("/finance?currency=GBP: %d", code)
+	}
+	// Capacity and the definitions page.
+	capCode, capBody, _ := get(t, srv.URL+"/capacity")
+	for _, want := range []string{`id="chart_heatmap"`, `id="chart_plan"`, `id="chart_bench"`, `id="panel-roles"`} {
+		if capCode != 200 || !strings.Contains(capBody, want) {
+			t.Errorf("capacity (%d) lacks %s", capCode, want)
+		}
+	}
+	if code, _, _ := get(t, srv.URL+"/reports/weekly?week=2025-W99"); code != 400 {
+		t.Errorf("/reports/weekly with a bad week: %d, want 400", code)
+	}
 
 	// Ops: the gaps ledger and the data's health, without the period filters.
 	opsCode, opsBody, _ := get(t, srv.URL+"/ops")

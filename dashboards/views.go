@@ -40,8 +40,8 @@ type errorView struct {
 }
 
 type filterView struct {
-	From, To, Team, Client string
-	Teams, Clients         []string
+	From, To, Team, Client, Currency string
+	Teams, Clients, Currencies       []string
 }
 
 type panelView struct {
@@ -119,7 +119,7 @@ func (s *Server) pageView(ctx context.Context, title string) pageView {
 
 func (s *Server) filters(r *http.Request) filterView {
 	q := r.URL.Query()
-	f := filterView{From: q.Get("from"), To: q.Get("to"), Team: q.Get("team"), Client: q.Get("client")}
+	f := filterView{From: q.Get("from"), To: q.Get("to"), Team: q.Get("team"), Client: q.Get("client"), Currency: q.Get("currency")}
 	db := s.opts.Warehouse.DB()
 	if f.From == "" && f.To == "" {
 		// Default: the last 13 complete weeks of data.
@@ -131,6 +131,7 @@ func (s *Server) filters(r *http.Request) filterView {
 	}
 	f.Teams = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT team FROM core.people WHERE team IS NOT NULL ORDER BY 1`))
 	f.Clients = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT client_name FROM marts.project_financials WHERE billing_model <> 'non_billable' ORDER BY 1`))
+	f.Currencies = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT currency FROM core.clients WHERE currency IS NOT NULL ORDER BY 1`))
 	return f
 }
 
@@ -154,7 +155,7 @@ func strings1(rows interface {
 }
 
 func (f filterView) params(names []string) map[string]string {
-	all := map[string]string{"from": f.From, "to": f.To, "team": f.Team, "client": f.Client}
+	all := map[string]string{"from": f.From, "to": f.To, "team": f.Team, "client": f.Client, "currency": f.Currency}
 	out := map[string]string{}
 	for _, n := range names {
 		if v := all[n]; v != "" {

@@ -228,6 +228,16 @@ func TestF8AgencyMargin(t *testing.T) {
 	// The bridge: Σ project contribution − unabsorbed delivery cost = delivery margin.
 	within(t, "bridge", contribution-unabsorbed, 200000, 0.005)
 	within(t, "delivery margin", margin, 200000, 0.005)
+	// By team: the designers' 150 of the 250 hours take 60% of the month's
+	// revenue (270,000), AGI (240,000) and freelancers (12,000); their own
+	// labour is 150 h × $540 = 81,000.
+	var teamRevenue, teamAGI, teamDL, teamContribution float64
+	query(t, w, `SELECT revenue, agi, dl, contribution FROM marts.team_month WHERE team = 'Designer' AND month = '2025-03-01'`,
+		&teamRevenue, &teamAGI, &teamDL, &teamContribution)
+	within(t, "designers' revenue", teamRevenue, 270000, 0.005)
+	within(t, "designers' AGI", teamAGI, 240000, 0.005)
+	within(t, "designers' labour", teamDL, 81000, 0.005)
+	within(t, "designers' contribution", teamContribution, 147000, 0.005)
 }
 
 // F9 (metrics §6.7): a $56,000 fee budget at $140 an hour; 300 h used,

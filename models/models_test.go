@@ -159,6 +159,17 @@ func TestF1CapacityAndF2Utilization(t *testing.T) {
 	if !near(teamBill, 0.85) || !near(teamTotal, 1.025) || math.Abs(teamMix-0.8293) > 0.00005 || math.Abs(gross-0.53125) > 0.00005 {
 		t.Errorf("F2 team: billable %v total %v mix %v gross %v", teamBill, teamTotal, teamMix, gross)
 	}
+	// Target 75% of available: 30 h, so the team is 4 h ahead (gap −4) and at 113.3%.
+	var target, gap, grossMart float64
+	query(t, w, `SELECT sum(target_billable_h), sum(util_gap_h), sum(billable_h) / sum(target_billable_h) FROM marts.person_week WHERE `+week, &target, &gap, &grossMart)
+	if target != 30 || gap != -4 || math.Abs(grossMart-1.1333) > 0.00005 {
+		t.Errorf("F2 target: target %v gap %v attainment %v, want 30, −4, 113.33%%", target, gap, grossMart)
+	}
+	var anaGross float64
+	query(t, w, `SELECT gross_billable_util FROM marts.person_week WHERE person_key = 'harvest:1' AND `+week, &anaGross)
+	if !near(anaGross, 0.5) {
+		t.Errorf("F2 Ana gross billable util %v, want 50%%", anaGross)
+	}
 }
 
 func TestF5FixedFeeRevenueAndProjectFinancials(t *testing.T) {

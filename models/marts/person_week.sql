@@ -1,5 +1,8 @@
--- Person × ISO week (metrics §1.6, §2.2–2.3, §9.2): sums of the days, and
+-- Person × ISO week (metrics §1.6, §2.2–2.6, §9.2): sums of the days, and
 -- ratios of those sums; a ratio over zero available hours is NULL.
+--   gross_billable_util = billable ÷ scheduled hours (before holidays and time off; SPI-comparable)
+--   target_billable_h   = finance.target_utilization × available hours
+--   util_gap_h          = target_billable_h − billable_h (positive: shortfall)
 -- test: unique(person_key, week_start)
 -- test: relationships(person_key -> core.people.person_key)
 SELECT
@@ -18,6 +21,10 @@ SELECT
     sum(booked_h)::DECIMAL(14,4) AS booked_h,
     sum(billable_h) / nullif(sum(available_h), 0) AS billable_util,
     sum(worked_h) / nullif(sum(available_h), 0) AS total_util,
-    sum(billable_h) / nullif(sum(worked_h), 0) AS billable_mix
+    sum(billable_h) / nullif(sum(worked_h), 0) AS billable_mix,
+    sum(billable_h) / nullif(sum(scheduled_h), 0) AS gross_billable_util,
+    (any_value(f.target_utilization) * sum(available_h))::DECIMAL(14,4) AS target_billable_h,
+    (any_value(f.target_utilization) * sum(available_h) - sum(billable_h))::DECIMAL(14,4) AS util_gap_h
 FROM {{ ref "marts.person_day" }}
+CROSS JOIN seeds.finance f
 GROUP BY ALL

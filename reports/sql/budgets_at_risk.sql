@@ -1,5 +1,6 @@
 -- title: Budgets at risk
 -- param: client string
+-- param: currency string
 -- Running projects in the amber or red band of metrics §6.6 (used ≥ 75%,
 -- estimate at completion over budget, or burn running 15 points ahead of
 -- progress), red first: used, burn per week over the last four, runway,
@@ -23,4 +24,5 @@ FROM marts.project_forecast f
 JOIN marts.project_financials p USING (project_key)
 WHERE p.status = 'active' AND f.status IN ('red', 'amber')
   AND ($client::VARCHAR IS NULL OR p.client_key = $client::VARCHAR OR p.client_name = $client::VARCHAR)
+  AND ($currency::VARCHAR IS NULL OR p.client_key IN (SELECT client_key FROM core.clients WHERE currency = $currency::VARCHAR))
 ORDER BY f.status DESC, f.budget_used_pct DESC, project

@@ -2,6 +2,7 @@
 -- param: from date
 -- param: to date
 -- param: client string
+-- param: currency string
 -- Per calendar month, in the reporting currency (marts.client_month): earned
 -- revenue, cost of hours, margin and margin %, what the ledger invoiced,
 -- and invoiced ÷ earned (above 1 when billing runs ahead of the work).
@@ -18,5 +19,6 @@ FROM marts.client_month
 WHERE ($from::DATE IS NULL OR month >= date_trunc('month', $from::DATE))
   AND ($to::DATE IS NULL OR month <= $to::DATE)
   AND ($client::VARCHAR IS NULL OR client_key = $client::VARCHAR OR client_name = $client::VARCHAR)
+  AND ($currency::VARCHAR IS NULL OR client_key IN (SELECT client_key FROM core.clients WHERE currency = $currency::VARCHAR))
 GROUP BY month
 ORDER BY month

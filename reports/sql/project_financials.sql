@@ -1,5 +1,6 @@
 -- title: Project margin and budget burn
 -- param: client string
+-- param: currency string
 -- param: status string
 -- Projects to date, most hours first. Money is in each project's currency.
 SELECT
@@ -24,5 +25,6 @@ SELECT
 FROM marts.project_financials
 WHERE billing_model <> 'non_billable'
   AND ($client::VARCHAR IS NULL OR client_key = $client::VARCHAR OR client_name = $client::VARCHAR)
+  AND ($currency::VARCHAR IS NULL OR client_key IN (SELECT client_key FROM core.clients WHERE currency = $currency::VARCHAR))
   AND ($status::VARCHAR IS NULL OR status = $status::VARCHAR)
 ORDER BY hours DESC, project

@@ -1,5 +1,6 @@
 -- title: Project profitability
 -- param: client string
+-- param: currency string
 -- Every billable project to date (metrics §4–5): earned revenue, AGI (less
 -- pass-through costs), labour and direct non-labour cost, contribution and
 -- its % of AGI, the fully loaded margin after overhead, realization, the
@@ -28,4 +29,5 @@ FROM marts.project_financials f
 LEFT JOIN marts.project_realization r USING (project_key)
 WHERE f.billing_model <> 'non_billable'
   AND ($client::VARCHAR IS NULL OR f.client_key = $client::VARCHAR OR f.client_name = $client::VARCHAR)
+  AND ($currency::VARCHAR IS NULL OR f.client_key IN (SELECT client_key FROM core.clients WHERE currency = $currency::VARCHAR))
 ORDER BY f.margin_pct NULLS LAST, f.project_name

@@ -2,6 +2,7 @@
 -- param: from date
 -- param: to date
 -- param: client string
+-- param: currency string
 -- Per calendar month, in the reporting currency: revenue earned from time
 -- (T&M and retainers at the stamped rates, fixed fees by hours), its cost
 -- and margin, and what the ledger invoiced net of tax and credit notes
@@ -20,5 +21,6 @@ FROM marts.client_month
 WHERE ($from::DATE IS NULL OR month >= date_trunc('month', $from::DATE))
   AND ($to::DATE IS NULL OR month <= $to::DATE)
   AND ($client::VARCHAR IS NULL OR client_key = $client::VARCHAR OR client_name = $client::VARCHAR)
+  AND ($currency::VARCHAR IS NULL OR client_key IN (SELECT client_key FROM core.clients WHERE currency = $currency::VARCHAR))
 GROUP BY month
 ORDER BY month

@@ -1,5 +1,6 @@
 -- title: Unbilled billable time by age
 -- param: client string
+-- param: currency string
 -- Billable client time on no invoice, by how old it is: the work-in-progress
 -- that waits for a bill (T&M and retainers; fixed fees bill by milestone).
 WITH u AS (
@@ -12,6 +13,7 @@ WITH u AS (
     WHERE p.billing_model IN ('tm', 'retainer') AND e.time_category = 'client' AND e.billable
       AND e.invoice_key IS NULL AND NOT coalesce(e.is_billed, false)
       AND ($client::VARCHAR IS NULL OR p.client_key = $client::VARCHAR OR c.name = $client::VARCHAR)
+      AND ($currency::VARCHAR IS NULL OR p.client_key IN (SELECT client_key FROM core.clients WHERE currency = $currency::VARCHAR))
 )
 SELECT bucket, sum(billable_hours)::DECIMAL(14,2) AS hours, coalesce(sum(billable_amount), 0)::DECIMAL(18,2) AS unbilled
 FROM (
