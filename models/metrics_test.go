@@ -305,7 +305,7 @@ func TestF10CapacityPlan(t *testing.T) {
 	) AS d(deal_key, source, source_id, client_key, name, amount, currency, stage, probability, close_date, is_won, is_closed, owner, project_code)`
 	dir := userOverrides(t, map[string]string{
 		"core/bookings.sql": `SELECT person_key, 'harvest:101' AS project_key, date, hours::DECIMAL(12,4) AS hours, tentative, 'plan' AS source FROM (` + bookings + `)`,
-		"core/deals.sql":    `SELECT deal_key, source, source_id, client_key::VARCHAR AS client_key, name, amount::DECIMAL(18,2) AS amount, currency, stage, probability::DECIMAL(5,4) AS probability, close_date, is_won, is_closed, owner::VARCHAR AS owner, project_code::VARCHAR AS project_code FROM (` + deals + `)`,
+		"core/deals.sql":    `SELECT deal_key, source, source_id, client_key::VARCHAR AS client_key, name, amount::DECIMAL(18,2) AS amount, currency, amount::DECIMAL(18,2) AS amount_reporting, stage, probability::DECIMAL(5,4) AS probability, close_date, is_won, is_closed, owner::VARCHAR AS owner, project_code::VARCHAR AS project_code FROM (` + deals + `)`,
 	})
 	s := usSeeds("2025-06-20")
 	s.Pipeline.Deals = []DealEstimate{
@@ -362,4 +362,31 @@ func TestF13Money(t *testing.T) {
 		}
 	}
 	_ = fmt.Sprint
+}
+
+// §9.4: time in a client's currency is translated at the latest fx_rates
+// row on or before the entry date; without one the amount is flagged.
+func TestFXRatesTranslateTime(t *testing.T) {
+	w := openWarehouse(t)
+	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
+	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"}, m{"id": 12, "name": "Yen", "currency": "JPY"})
+	put(t, w, "projects",
+		m{"id": 100, "name": "Web", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "budget_by": "none", "is_active": true},
+		m{"id": 120, "name": "Tokyo", "client": m{"id": 12, "currency": "JPY"}, "is_billable": true, "budget_by": "none", "is_active": true})
+	put(t, w, "time_entries", entry(1, 1, 100, 1, "Design", "2025-03-04", 10, true), entry(2, 1, 120, 1, "Design", "2025-03-04", 1, true))
+	s := gbSeeds(t)
+	s.Currency = "GBP"
+	day := func(d string) time.Time { v, _ := time.Parse(time.DateOnly, d); return v }
+	s.FXRates = []FXRate{{From: "USD", To: "GBP", Date: day("2025-03-01"), Rate: 0.8}, {From: "USD", To: "GBP", Date: day("2025-03-10"), Rate: 0.7}}
+	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: s})
+	var usd, gbp float64
+	var missing bool
+	query(t, w, `SELECT billable_value, billable_value_reporting, fx_missing FROM marts.entry_values WHERE entry_key = 'harvest:1'`, &usd, &gbp, &missing)
+	if usd != 1000 || gbp != 800 || missing {
+		t.Errorf("USD entry: %v USD = %v GBP (missing %v), want 1000 = 800", usd, gbp, missing)
+	}
+	query(t, w, `SELECT fx_missing FROM marts.entry_values WHERE entry_key = 'harvest:2'`, &missing)
+	if !missing {
+		t.Error("a JPY entry with no rate is not flagged fx_missing")
+	}
 }

@@ -1,4 +1,7 @@
--- The canonical deal, from every CRM.
+-- The canonical deal, from every CRM. amount_reporting translates the amount
+-- into org.currency at the latest fx_rates row on or before org.as_of (a
+-- forecast is translated at the snapshot date, metrics §9.4); without a
+-- rate the amount is kept as it is.
 -- test: unique(deal_key)
 -- test: not_null(deal_key, name)
 WITH d AS (
@@ -6,6 +9,11 @@ WITH d AS (
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.pipedrive_deals" }}
 )
-SELECT deal_key, source, source_id, client_key, name, amount, currency, stage, probability, close_date,
-    is_won, is_closed, owner, project_code
+SELECT d.deal_key, d.source, d.source_id, d.client_key, d.name, d.amount, d.currency,
+    (d.amount * CASE WHEN d.currency IS NULL OR d.currency = o.currency THEN 1 ELSE coalesce((
+        SELECT f.rate FROM seeds.fx_rates f
+        WHERE f.from_currency = d.currency AND f.to_currency = o.currency AND f.date <= o.as_of
+        ORDER BY f.date DESC LIMIT 1), 1) END)::DECIMAL(18,2) AS amount_reporting,
+    d.stage, d.probability, d.close_date, d.is_won, d.is_closed, d.owner, d.project_code
 FROM d
+CROSS JOIN seeds.org o

@@ -33,7 +33,7 @@ c01 AS (
 ),
 -- C02: deals won more than 14 days ago that no project carries.
 c02 AS (
-    SELECT 'C02', 'deal', d.deal_key, d.source, d.source_id, d.amount, NULL::DECIMAL, d.close_date,
+    SELECT 'C02', 'deal', d.deal_key, d.source, d.source_id, d.amount_reporting, NULL::DECIMAL, d.close_date,
         format('won on {} ({}), no project carries it', d.close_date, d.name), 'high', 'ops', NULL::VARCHAR
     FROM {{ ref "core.deals" }} d CROSS JOIN org
     WHERE d.is_won AND d.close_date < org.as_of - to_days(org.deal_lag_days)
@@ -116,13 +116,13 @@ c05 AS (
 -- deal by more than 1% or 100 (T&M deals carry an estimate, not a price).
 c15 AS (
     SELECT 'C15', 'project', f.project_key, f.source, f.source_id,
-        abs(f.invoiced_amount - d.amount), NULL::DECIMAL, p.end_date,
-        format('invoiced {} against a deal of {} ({})', round(f.invoiced_amount, 2), round(d.amount, 2),
-            CASE WHEN f.invoiced_amount > d.amount THEN 'change orders that never reached the CRM?' ELSE 'under-billed or scope cut?' END),
+        abs(f.invoiced_amount - d.amount_reporting), NULL::DECIMAL, p.end_date,
+        format('invoiced {} against a deal of {} ({})', round(f.invoiced_amount, 2), round(d.amount_reporting, 2),
+            CASE WHEN f.invoiced_amount > d.amount_reporting THEN 'change orders that never reached the CRM?' ELSE 'under-billed or scope cut?' END),
         'medium', 'finance', f.source_url
     FROM {{ ref "marts.project_financials" }} f JOIN p USING (project_key) JOIN {{ ref "core.deals" }} d ON d.deal_key = p.deal_key
     WHERE d.is_won AND f.billing_model = 'fixed_fee' AND f.status IN ('archived', 'closed', 'delivered')
-      AND abs(f.invoiced_amount - d.amount) > greatest(0.01 * d.amount, 100)
+      AND abs(f.invoiced_amount - d.amount_reporting) > greatest(0.01 * d.amount_reporting, 100)
 ),
 -- C20: worked time that carries no cost rate, per person: margins are
 -- overstated by its cost (the person's rate, else the staff average).
@@ -306,7 +306,7 @@ c04 AS (
 ),
 -- C30: open deals whose close date has passed; their weighted value inflates the pipeline.
 c30 AS (
-    SELECT 'C30', 'deal', d.deal_key, d.source, d.source_id, d.amount * d.probability, NULL::DECIMAL, d.close_date,
+    SELECT 'C30', 'deal', d.deal_key, d.source, d.source_id, d.amount_reporting * d.probability, NULL::DECIMAL, d.close_date,
         format('open deal "{}" was due to close on {}', d.name, d.close_date), 'medium', 'sales ops', NULL::VARCHAR
     FROM {{ ref "core.deals" }} d CROSS JOIN org
     WHERE NOT d.is_closed AND d.close_date < org.as_of

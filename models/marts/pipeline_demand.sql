@@ -9,7 +9,7 @@
 --   weighted_h = probability × hours × role share ÷ weeks;  exposure_h = the same without probability
 -- test: unique(deal_key, role, week_start)
 WITH open AS (
-    SELECT d.deal_key, d.name, d.amount, coalesce(d.probability, 0) AS probability, d.close_date
+    SELECT d.deal_key, d.name, d.amount_reporting AS amount, coalesce(d.probability, 0) AS probability, d.close_date
     FROM {{ ref "core.deals" }} d CROSS JOIN seeds.org o
     WHERE NOT d.is_closed AND d.close_date >= o.as_of
 ),

@@ -3,8 +3,9 @@
 -- The week (default: the last week with time logged) against the week
 -- before and the average of the four weeks before it. Utilization is
 -- billable over available hours of delivery staff (ratio of sums); revenue
--- is earned from time as in marts.client_month; pipeline and open gaps are
--- today's figures (no history is kept).
+-- is earned from time at the resolved rates of marts.entry_values (a fixed
+-- fee's fee spread over its hours; retainers at their hours' value) less
+-- their cost; pipeline and open gaps are today's figures (no history is kept).
 WITH weeks AS (
     SELECT coalesce($week::DATE, (SELECT max(week_start) FROM marts.person_week WHERE worked_h > 0)) AS w
 ),
@@ -14,16 +15,16 @@ util AS (
     WHERE p.is_delivery GROUP BY 1
 ),
 project_hours AS (
-    SELECT project_key, sum(hours) AS hours FROM core.time_entries WHERE time_category <> 'time_off' GROUP BY 1
+    SELECT project_key, sum(hours) AS hours FROM marts.entry_values WHERE time_category <> 'time_off' GROUP BY 1
 ),
 money AS (
     SELECT date_trunc('week', e.entry_date)::DATE AS week_start,
         sum(CASE p.billing_model
             WHEN 'fixed_fee' THEN p.budget_amount * e.hours / nullif(greatest(p.budget_hours, ph.hours), 0)
             WHEN 'non_billable' THEN 0
-            ELSE CASE WHEN e.time_category = 'client' THEN coalesce(e.billable_amount, 0) ELSE 0 END END) AS revenue,
+            ELSE coalesce(e.billable_value_reporting, 0) END) AS revenue,
         sum(e.cost_amount) AS cost
-    FROM core.time_entries e JOIN core.projects p USING (project_key) LEFT JOIN project_hours ph USING (project_key)
+    FROM marts.entry_values e JOIN core.projects p USING (project_key) LEFT JOIN project_hours ph USING (project_key)
     WHERE e.time_category <> 'time_off'
     GROUP BY 1
 ),
@@ -40,7 +41,7 @@ kpis AS (
     FROM series CROSS JOIN weeks
     GROUP BY kpi, ord
     UNION ALL
-    SELECT 'Pipeline, weighted (today)', 4, sum(amount * probability), NULL, NULL FROM core.deals WHERE NOT is_closed
+    SELECT 'Pipeline, weighted (today)', 4, sum(amount_reporting * probability), NULL, NULL FROM core.deals WHERE NOT is_closed
     UNION ALL
     SELECT 'Open gaps at stake (today)', 5, sum(amount_at_stake), NULL, NULL FROM marts.gaps WHERE status = 'open'
 )

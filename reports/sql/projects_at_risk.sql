@@ -1,7 +1,8 @@
 -- title: Projects most at risk
 -- The five running projects with the most at stake: open gaps on the
 -- project (unbilled time, overruns, …) plus, for budgets past 90%, what is
--- left of the budget; with the reasons.
+-- left of the budget, and the forecast overrun of budgets in the red band
+-- (metrics §6.6); with the reasons.
 WITH g AS (
     SELECT canonical_key AS project_key, sum(amount_at_stake) AS at_stake, string_agg(DISTINCT check_id, ', ' ORDER BY check_id) AS checks
     FROM marts.gaps WHERE status = 'open' AND entity = 'project' GROUP BY 1
@@ -16,10 +17,14 @@ SELECT
     concat_ws('; ',
         CASE WHEN f.budget_used_pct >= 1 THEN 'over budget' WHEN f.budget_used_pct >= 0.9 THEN 'budget nearly used' END,
         CASE WHEN g.checks IS NOT NULL THEN 'gaps ' || g.checks END,
+        CASE WHEN fc.status = 'red' AND fc.eac_pct > 1.1 THEN format('forecast at {:.0f}% of budget', fc.eac_pct * 100) END,
         CASE WHEN f.margin_pct < 0.2 THEN 'margin under 20%' END) AS why,
     f.source_url
-FROM marts.project_financials f LEFT JOIN g USING (project_key)
+FROM marts.project_financials f
+LEFT JOIN g USING (project_key)
+LEFT JOIN marts.project_forecast fc USING (project_key)
 WHERE f.status = 'active' AND f.billing_model <> 'non_billable'
-  AND (g.project_key IS NOT NULL OR f.budget_used_pct >= 0.9 OR f.margin_pct < 0.2)
-ORDER BY coalesce(g.at_stake, 0) + CASE WHEN f.budget_used_pct >= 0.9 THEN coalesce(f.budget_amount, 0) * 0.1 ELSE 0 END DESC, f.project_name
+  AND (g.project_key IS NOT NULL OR f.budget_used_pct >= 0.9 OR f.margin_pct < 0.2 OR fc.status = 'red')
+ORDER BY coalesce(g.at_stake, 0) + CASE WHEN f.budget_used_pct >= 0.9 THEN coalesce(f.budget_amount, 0) * 0.1 ELSE 0 END
+    + coalesce(fc.overrun_value, 0) DESC, f.project_name
 LIMIT 5
