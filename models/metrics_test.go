@@ -211,7 +211,15 @@ func TestF8AgencyMargin(t *testing.T) {
 	s := usSeeds("2025-03-31")
 	s.Finance.MonthlyOverhead = 120000
 	s.Finance.Costs = []Cost{{Role: "Designer", Salary: 864000, Burden: 0.25}, {Role: "Developer", Salary: 864000, Burden: 0.25}}
+	s.Finance.Targets = map[string]float64{"Designer": 0.8}
 	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: s})
+	// Targets by role (§2.6): designers at 80% of available, the rest at the default 75%.
+	var anaTarget, benTarget float64
+	query(t, w, `SELECT sum(target_billable_h) FILTER (WHERE person_key = 'harvest:1'), sum(target_billable_h) FILTER (WHERE person_key = 'harvest:2')
+		FROM marts.person_week WHERE week_start = '2025-03-03'`, &anaTarget, &benTarget)
+	if anaTarget != 32 || benTarget != 30 {
+		t.Errorf("targets: designer %v developer %v, want 32 and 30", anaTarget, benTarget)
+	}
 	var revenue, agi, payroll, charged, unabsorbed, margin, marginPct, contribution, opAGI, opRevenue float64
 	query(t, w, `SELECT revenue, agi, delivery_payroll, dl_charged, unabsorbed, delivery_margin, delivery_margin_pct, contribution,
 			operating_margin_agi, operating_margin_revenue

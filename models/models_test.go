@@ -186,6 +186,15 @@ func TestF5FixedFeeRevenueAndProjectFinancials(t *testing.T) {
 	if hours != 37 || billable != 34 || value != 3400 || !near(used, 0.37) {
 		t.Errorf("T&M project: hours %v billable %v value %v used %v", hours, billable, value, used)
 	}
+	// A fee of 10,000 against 260 h × 50 of cost is a loss contract (§4.3).
+	put(t, w, "projects", m{"id": 102, "name": "Fixed", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "is_fixed_fee": true, "fee": 10000.0, "budget_by": "project", "budget": 450.0, "is_active": true})
+	build(t, w, opts)
+	var onerous bool
+	var loss float64
+	query(t, w, `SELECT onerous, expected_loss FROM marts.project_forecast WHERE project_key = 'harvest:102'`, &onerous, &loss)
+	if !onerous || loss != 3000 {
+		t.Errorf("loss contract: onerous %v expected loss %v, want true and 3000", onerous, loss)
+	}
 }
 
 func TestF12ISOWeeks(t *testing.T) {

@@ -14,7 +14,8 @@ type Finance struct {
 	OverheadPerHour   float64
 	MonthlyOverhead   float64
 	ExpenseMarkup     float64
-	TargetUtilization float64 // default 0.75
+	TargetUtilization float64            // default 0.75
+	Targets           map[string]float64 // by role
 	Costs             []Cost
 	RateCards         []RateCard
 	Terms             []ProjectTerms
@@ -141,7 +142,10 @@ func financeSeeds(s Seeds) []seedStmt {
 			"target_utilization DECIMAL(9,6)", "blended_rate DECIMAL(18,6)", "default_weeks INTEGER", "tentative_weight DECIMAL(9,6)"},
 		[][]string{{num(f.OverheadPerHour), num(f.MonthlyOverhead), num(f.ExpenseMarkup), num(f.TargetUtilization),
 			nonZero(pl.BlendedRate), strconv.Itoa(pl.DefaultWeeks), num(*pl.TentativeWeight)}})}
-	var costs, cards, terms, mix, deals, fx [][]string
+	var costs, cards, terms, mix, deals, fx, targets [][]string
+	for _, role := range sortedKeys(f.Targets) {
+		targets = append(targets, []string{role, num(f.Targets[role])})
+	}
 	for _, c := range f.Costs {
 		costs = append(costs, []string{strings.ToLower(c.Person), c.Role, num(c.Salary), num(c.Burden), num(c.OverheadShare),
 			day(c.From, "0001-01-01"), strconv.FormatBool(!c.NonDelivery)})
@@ -180,6 +184,7 @@ func financeSeeds(s Seeds) []seedStmt {
 		seedTable("rate_cards", []string{"card VARCHAR", "role VARCHAR", "rate DECIMAL(18,6)", "valid_from DATE"}, cards),
 		seedTable("project_terms", []string{"code VARCHAR", "billing_model VARCHAR", "retainer_fee DECIMAL(18,2)",
 			"retainer_hours DECIMAL(12,4)", "rollover_cap_h DECIMAL(12,4)", "percent_complete DECIMAL(9,6)"}, terms),
+		seedTable("role_targets", []string{"role VARCHAR", "target DECIMAL(9,6)"}, targets),
 		seedTable("role_mix", []string{"role VARCHAR", "share DECIMAL(9,6)"}, mix),
 		seedTable("deal_estimates", []string{"deal VARCHAR", "hours DECIMAL(12,4)", "weeks INTEGER", "role VARCHAR", "share DECIMAL(9,6)"}, deals),
 		seedTable("fx_rates", []string{"from_currency VARCHAR", "to_currency VARCHAR", "date DATE", "rate DECIMAL(18,8)"}, fx),

@@ -25,9 +25,11 @@ type Finance struct {
 	ExpenseMarkup float64
 	// TargetUtilization is the billable target on available hours (§2.6); default 0.75.
 	TargetUtilization float64
-	Costs             []Cost
-	RateCards         []RateCard
-	Projects          []ProjectTerms
+	// Targets are billable targets per role, over TargetUtilization.
+	Targets   map[string]float64
+	Costs     []Cost
+	RateCards []RateCard
+	Projects  []ProjectTerms
 	// FXRates is a CSV file of from,to,date,rate read at build time (§9.4).
 	FXRates string
 }
@@ -144,6 +146,18 @@ func (p *parser) finance(key string, n *yaml.Node, f *Finance) {
 		"monthly_overhead":   p.setNumber(&f.MonthlyOverhead, 0, 1e12, money),
 		"expense_markup":     p.setNumber(&f.ExpenseMarkup, 0, 10, "must be a fraction such as 0.10 for 10%"),
 		"target_utilization": p.setNumber(&f.TargetUtilization, 0.01, 1.5, "must be a fraction of available hours such as 0.75"),
+		"targets": func(k string, n *yaml.Node) {
+			f.Targets = map[string]float64{}
+			if n.Kind != yaml.MappingNode {
+				p.fail(n, k, "expected role: target pairs, e.g. {Designer: 0.8, Project Manager: 0.5}")
+				return
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if v, ok := p.number(join(k, n.Content[i].Value), n.Content[i+1], 0, 1.5, "must be a fraction of available hours such as 0.75"); ok {
+					f.Targets[n.Content[i].Value] = v
+				}
+			}
+		},
 		"fx_rates": func(k string, n *yaml.Node) {
 			f.FXRates, _ = p.str(k, n)
 		},

@@ -13,6 +13,7 @@ finance:
   overhead_per_hour: 20
   monthly_overhead: 120000
   expense_markup: 0.10
+  targets: {Designer: 0.8}
   fx_rates: fx.csv
   costs:
     - {person: Ana@X.test, salary: 96000, burden: 0.25, overhead_share: 40000, from: 2025-01-01}
@@ -35,6 +36,9 @@ pipeline:
 		t.Fatal(err)
 	}
 	f := cfg.Finance
+	if f.Targets["Designer"] != 0.8 {
+		t.Errorf("targets: %v", f.Targets)
+	}
 	if f.OverheadPerHour != 20 || f.MonthlyOverhead != 120000 || f.ExpenseMarkup != 0.1 || f.FXRates != "/p/fx.csv" {
 		t.Errorf("finance scalars: %+v", f)
 	}

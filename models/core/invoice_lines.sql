@@ -8,7 +8,8 @@
 -- base unit (divide), QuickBooks' ExchangeRate base per invoice unit
 -- (multiply); the ledger's base currency is taken to be the reporting
 -- currency. A foreign-currency invoice without a stored rate (a time tool's
--- own) has none.
+-- own) is translated at the fx_rates row on or before its issue date, else
+-- it has none.
 -- test: unique(line_key)
 -- test: not_null(line_key, invoice_key)
 WITH l AS (
@@ -51,6 +52,10 @@ SELECT
         WHEN i.currency = org.currency THEN l.net_amount
         WHEN i.fx_quote = 'foreign_per_home' THEN l.net_amount / i.fx_rate
         WHEN i.fx_quote = 'home_per_foreign' THEN l.net_amount::DECIMAL(38,6) * i.fx_rate
+        ELSE l.net_amount::DECIMAL(38,6) * (
+            SELECT f.rate FROM seeds.fx_rates f
+            WHERE f.from_currency = i.currency AND f.to_currency = org.currency AND f.date <= i.issue_date
+            ORDER BY f.date DESC LIMIT 1)
     END::DECIMAL(18,6) AS net_amount_reporting,
     i.total < 0 AS is_credit_note,
     coalesce(s.kind = 'accounting', false) OR NOT ledger.has_accounting AS is_ledger

@@ -1,7 +1,8 @@
 -- Person × ISO week (metrics §1.6, §2.2–2.6, §9.2): sums of the days, and
 -- ratios of those sums; a ratio over zero available hours is NULL.
 --   gross_billable_util = billable ÷ scheduled hours (before holidays and time off; SPI-comparable)
---   target_billable_h   = finance.target_utilization × available hours
+--   target_billable_h   = the target of the person's role (finance.targets), else
+--                         finance.target_utilization, × available hours
 --   util_gap_h          = target_billable_h − billable_h (positive: shortfall)
 -- test: unique(person_key, week_start)
 -- test: relationships(person_key -> core.people.person_key)
@@ -23,8 +24,10 @@ SELECT
     sum(worked_h) / nullif(sum(available_h), 0) AS total_util,
     sum(billable_h) / nullif(sum(worked_h), 0) AS billable_mix,
     sum(billable_h) / nullif(sum(scheduled_h), 0) AS gross_billable_util,
-    (any_value(f.target_utilization) * sum(available_h))::DECIMAL(14,4) AS target_billable_h,
-    (any_value(f.target_utilization) * sum(available_h) - sum(billable_h))::DECIMAL(14,4) AS util_gap_h
+    (any_value(coalesce(rt.target, f.target_utilization)) * sum(available_h))::DECIMAL(14,4) AS target_billable_h,
+    (any_value(coalesce(rt.target, f.target_utilization)) * sum(available_h) - sum(billable_h))::DECIMAL(14,4) AS util_gap_h
 FROM {{ ref "marts.person_day" }}
+JOIN {{ ref "core.people" }} p USING (person_key)
+LEFT JOIN seeds.role_targets rt ON lower(rt.role) = lower(p.role)
 CROSS JOIN seeds.finance f
-GROUP BY ALL
+GROUP BY person_key, week_start, iso_year, iso_week

@@ -11,6 +11,9 @@
 --   cpi = EV ÷ AC with EV = percent_complete × budget, AC = consumed;  eac_cpi = budget ÷ cpi
 --   status           red: used ≥ 90%, EAC > 110% or over budget; amber: used ≥ 75%,
 --                    EAC > 100% or gap > 15 pts; else green (§6.6, our proposal)
+--   onerous          a fixed fee whose estimated cost at completion (cost to date +
+--                    booked hours at the average cost rate) exceeds the fee; expected_loss
+--                    is the difference (§4.3, §5.5)
 -- Money is valued at the project's average billable rate to date; overrun_h
 -- is EAC hours beyond the budget, overrun_value those hours at that rate.
 -- test: unique(project_key)
@@ -22,6 +25,7 @@ t AS (
         sum(e.hours) FILTER (WHERE e.time_category <> 'time_off') AS worked_h,
         sum(e.billable_hours) FILTER (WHERE e.time_category = 'client') AS billable_h,
         sum(e.billable_value_reporting) AS billable_value,
+        sum(e.cost_amount) AS cost_to_date,
         sum(e.hours) FILTER (WHERE e.time_category <> 'time_off' AND e.entry_date >= a.this_week - INTERVAL 28 DAY AND e.entry_date < a.this_week) AS burn_h_4w,
         sum(e.billable_value_reporting) FILTER (WHERE e.entry_date >= a.this_week - INTERVAL 28 DAY AND e.entry_date < a.this_week) AS burn_value_4w
     FROM {{ ref "marts.entry_values" }} e CROSS JOIN clock a
@@ -40,6 +44,8 @@ base AS (
         coalesce(t.worked_h, 0) AS worked_h, coalesce(t.billable_h, 0) AS billable_h, coalesce(t.billable_value, 0) AS billable_value,
         coalesce(b.etc_h, 0) AS etc_h, coalesce(b.tentative_h, 0) AS tentative_h,
         t.billable_value / nullif(t.billable_h, 0) AS avg_rate,
+        coalesce(t.cost_to_date, 0) AS cost_to_date,
+        coalesce(t.cost_to_date, 0) + coalesce(b.etc_h, 0) * t.cost_to_date / nullif(t.worked_h, 0) AS eac_cost,
         p.budget_hours, p.budget_amount, tm.percent_complete AS pm_percent_complete,
         coalesce(t.burn_h_4w, 0) / 4 AS burn_h_week, coalesce(t.burn_value_4w, 0) / 4 AS burn_value_week
     FROM {{ ref "core.projects" }} p
@@ -90,6 +96,10 @@ SELECT
     abs(budget / nullif(cpi, 0) / nullif(eac, 0) - 1) > 0.10 AS bookings_understated,
     greatest(0, CASE budget_unit WHEN 'fee' THEN eac_h - budget / nullif(avg_rate, 0) ELSE eac_h - budget END)::DECIMAL(14,4) AS overrun_h,
     (greatest(0, CASE budget_unit WHEN 'fee' THEN eac_h - budget / nullif(avg_rate, 0) ELSE eac_h - budget END) * avg_rate)::DECIMAL(18,6) AS overrun_value,
+    cost_to_date::DECIMAL(18,6) AS cost_to_date,
+    eac_cost::DECIMAL(18,6) AS eac_cost,
+    coalesce(billing_model = 'fixed_fee' AND eac_cost > budget_amount, false) AS onerous,
+    CASE WHEN billing_model = 'fixed_fee' AND eac_cost > budget_amount THEN eac_cost - budget_amount END::DECIMAL(18,6) AS expected_loss,
     CASE
         WHEN budget_used_pct >= 0.9 OR eac_pct > 1.1 OR consumed > budget THEN 'red'
         WHEN budget_used_pct >= 0.75 OR eac_pct > 1.0 OR 100 * (budget_used_pct - percent_complete) > 15 THEN 'amber'

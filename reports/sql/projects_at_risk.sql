@@ -18,13 +18,14 @@ SELECT
         CASE WHEN f.budget_used_pct >= 1 THEN 'over budget' WHEN f.budget_used_pct >= 0.9 THEN 'budget nearly used' END,
         CASE WHEN g.checks IS NOT NULL THEN 'gaps ' || g.checks END,
         CASE WHEN fc.status = 'red' AND fc.eac_pct > 1.1 THEN format('forecast at {:.0f}% of budget', fc.eac_pct * 100) END,
+        CASE WHEN fc.onerous THEN format('loss contract: {:,.0f} expected loss', fc.expected_loss) END,
         CASE WHEN f.margin_pct < 0.2 THEN 'margin under 20%' END) AS why,
     f.source_url
 FROM marts.project_financials f
 LEFT JOIN g USING (project_key)
 LEFT JOIN marts.project_forecast fc USING (project_key)
 WHERE f.status = 'active' AND f.billing_model <> 'non_billable'
-  AND (g.project_key IS NOT NULL OR f.budget_used_pct >= 0.9 OR f.margin_pct < 0.2 OR fc.status = 'red')
+  AND (g.project_key IS NOT NULL OR f.budget_used_pct >= 0.9 OR f.margin_pct < 0.2 OR fc.status = 'red' OR fc.onerous)
 ORDER BY coalesce(g.at_stake, 0) + CASE WHEN f.budget_used_pct >= 0.9 THEN coalesce(f.budget_amount, 0) * 0.1 ELSE 0 END
-    + coalesce(fc.overrun_value, 0) DESC, f.project_name
+    + coalesce(fc.overrun_value, 0) + coalesce(fc.expected_loss, 0) DESC, f.project_name
 LIMIT 5
