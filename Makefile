@@ -8,7 +8,7 @@ ECHARTS_VERSION := 5.4.3
 ECHARTS         := dashboards/assets/echarts.min.js
 BENCH_ENTRIES   ?= 1000000
 
-.PHONY: all build assets test lint demo bench docs screenshots shoot clean
+.PHONY: all build assets test lint demo bench docs screenshots clean
 
 all: build
 
@@ -45,15 +45,10 @@ docs: build
 	./$(BIN) docs --out docs/metrics.md
 
 # Photographs every dashboard of the demo for the README (needs chromium).
-# The Capacity page is taken on the Productive stack: Harvest keeps no plan.
 screenshots: build
-	$(MAKE) --no-print-directory shoot STACK=harvest,hubspot,xero PAGES=overview,leadership,finance,ops,weekly-report
-	$(MAKE) --no-print-directory shoot STACK=productive,hubspot,xero PAGES=capacity
-
-shoot:
-	rm -rf build/shots && { ./$(BIN) demo --dir build/shots --stack $(STACK) --listen 127.0.0.1:18088 >build/shots.log 2>&1 & pid=$$!; \
+	rm -rf build/shots && { ./$(BIN) demo --dir build/shots --listen 127.0.0.1:18088 >build/shots.log 2>&1 & pid=$$!; \
 	for i in $$(seq 180); do curl -sf http://127.0.0.1:18088/healthz >/dev/null && break; sleep 1; done; \
-	$(GO) run ./scripts/screenshots --url http://127.0.0.1:18088 --out docs/screenshots --pages $(PAGES); status=$$?; \
+	$(GO) run ./scripts/screenshots --url http://127.0.0.1:18088 --out docs/screenshots; status=$$?; \
 	kill $$pid; wait $$pid; exit $$status; }
 
 clean:

@@ -297,7 +297,7 @@ var capacity = Dashboard{
 	Panels: []Panel{
 		{
 			ID: "heatmap", Title: "Scheduled utilization, people × weeks", Report: "schedule_heatmap", Kind: "heatmap", X: "iso_week", Y: "person",
-			Note:    "Booked ÷ available hours, next 12 weeks: red above 100% (overbooked), blue under 75% (bench). Bookings come from the planning tool (Productive); a stack without one shows every week empty.",
+			Note:    "Booked ÷ available hours, next 12 weeks: red above 100% (overbooked), blue under 75% (bench). Bookings come from the planning tool (Harvest Forecast or Productive); without one every week is empty.",
 			Series:  []Series{{"sched_util", "Scheduled utilization"}},
 			Filters: []string{"team"}, Percent: true,
 		},

@@ -63,7 +63,7 @@ type Holiday struct {
 // their content, so models that read them rebuild when they change.
 // kinds says what each connector type is for: accounting sources are the
 // ledger (design §6, "one ledger").
-var kinds = map[string]string{"xero": "accounting", "quickbooks": "accounting", "hubspot": "crm", "pipedrive": "crm", "jira": "pm", "asana": "pm"}
+var kinds = map[string]string{"xero": "accounting", "quickbooks": "accounting", "hubspot": "crm", "pipedrive": "crm", "jira": "pm", "asana": "pm", "forecast": "planning"}
 
 func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]string) (string, error) {
 	if s.Currency == "" {

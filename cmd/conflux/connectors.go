@@ -11,6 +11,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors"
 	"github.com/conflux-dev/conflux/connectors/asana"
 	"github.com/conflux-dev/conflux/connectors/clockify"
+	"github.com/conflux-dev/conflux/connectors/forecast"
 	"github.com/conflux-dev/conflux/connectors/harvest"
 	"github.com/conflux-dev/conflux/connectors/hubspot"
 	"github.com/conflux-dev/conflux/connectors/jira"
@@ -40,6 +41,7 @@ type deps struct {
 // connectorTypes is every connector Conflux ships; adding one is one line.
 var connectorTypes = map[string]connectorType{
 	"harvest":    {keys: []string{"account_id", "token", "user_agent", "per_page"}, new: newHarvest},
+	"forecast":   {keys: []string{"account_id", "token", "user_agent", "ahead_days"}, new: newForecast},
 	"clockify":   {keys: []string{"workspace_id", "api_key", "region", "page_size"}, new: newClockify},
 	"toggl":      {keys: []string{"workspace_id", "api_token", "page_size", "reread_days"}, new: newToggl},
 	"jira":       {keys: []string{"email", "api_token", "page_size", "api_url", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newJira},
@@ -98,6 +100,21 @@ func newHarvest(src config.Source, d deps) (connectors.Connector, error) {
 		cfg.PerPage = n
 	}
 	return harvest.New(cfg)
+}
+
+func newForecast(src config.Source, d deps) (connectors.Connector, error) {
+	cfg := forecast.Config{
+		Source: src.Name, AccountID: src.Settings["account_id"], Token: src.Settings["token"],
+		BaseURL: src.BaseURL, UserAgent: src.Settings["user_agent"], StartDate: src.StartDate, Logger: d.log,
+	}
+	if v := src.Settings["ahead_days"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 3650 {
+			return nil, fmt.Errorf("sources.%s.ahead_days: %q must be a number of days between 1 and 3650 (default 365)", src.Name, v)
+		}
+		cfg.AheadDays = n
+	}
+	return forecast.New(cfg)
 }
 
 func newClockify(src config.Source, d deps) (connectors.Connector, error) {

@@ -51,6 +51,23 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 	if got != truth || months != len(byMonth) || deals == 0 {
 		t.Errorf("invoiced %d cents over %d client-months, truth %d over %d; %d deals", got, months, truth, len(byMonth), deals)
 	}
+	// The plan comes through Harvest Forecast: every confirmed booking's
+	// weekday hours, on the Harvest person and project it names.
+	var plannedMinutes int64
+	plannedBy := map[string]int64{}
+	for _, b := range a.Bookings {
+		if !b.Tentative {
+			plannedMinutes += int64(b.MinutesPerDay) * 5
+			plannedBy[fmt.Sprintf("harvest:%d|harvest:%d", b.PersonID, b.ProjectID)] += int64(b.MinutesPerDay) * 5
+		}
+	}
+	var booked float64
+	var pairs, unmatched int
+	wh.DB().QueryRow(`SELECT sum(hours), count(DISTINCT person_key || '|' || project_key), count(*) FILTER (WHERE project_key IS NULL)
+		FROM core.bookings WHERE source = 'forecast' AND NOT tentative`).Scan(&booked, &pairs, &unmatched)
+	if int64(booked*60) != plannedMinutes || pairs != len(plannedBy) || unmatched != 0 || plannedMinutes == 0 {
+		t.Errorf("Forecast bookings: %v h on %d person-projects (%d unmatched), truth %v h on %d", booked, pairs, unmatched, float64(plannedMinutes)/60, len(plannedBy))
+	}
 	wh.Close()
 	cfg := filepath.Join(dir, "conflux.yaml")
 	code, out, err = run(t, "--config", cfg, "gaps", "--format", "csv")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/conflux-dev/conflux/connectors/asana/asanafake"
 	"github.com/conflux-dev/conflux/connectors/clockify/clockifyfake"
+	"github.com/conflux-dev/conflux/connectors/forecast/forecastfake"
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
 	"github.com/conflux-dev/conflux/connectors/hubspot/hubspotfake"
 	"github.com/conflux-dev/conflux/connectors/jira/jirafake"
@@ -24,6 +25,8 @@ import (
 type Fakes struct {
 	Harvest       *harvestfake.Server
 	HarvestURL    string // base URL including /v2
+	Forecast      *forecastfake.Server
+	ForecastURL   string
 	Clockify      *clockifyfake.Server
 	ClockifyURL   string // base URL including /api/v1
 	Toggl         *togglfake.Server
@@ -59,6 +62,8 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	if err := a.LoadHarvest(hv); err != nil {
 		return nil, err
 	}
+	fc := forecastfake.New(HarvestToken, ForecastAccount)
+	a.LoadForecast(fc)
 	cf := clockifyfake.New(ClockifyKey, ClockifyWorkspace)
 	a.LoadClockify(cf)
 	tg := togglfake.New(TogglToken, TogglWorkspaceInfo)
@@ -86,6 +91,7 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/harvest/", http.StripPrefix("/harvest", hv))
+	mux.Handle("/forecast/", http.StripPrefix("/forecast", fc))
 	mux.Handle("/clockify/", http.StripPrefix("/clockify", cf))
 	mux.Handle("/toggl/", http.StripPrefix("/toggl", tg))
 	mux.Handle("/jira/", http.StripPrefix("/jira", jr))
@@ -97,10 +103,11 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	mux.Handle("/quickbooks/", http.StripPrefix("/quickbooks", qbf))
 	mux.Handle("/oauth/xero/", http.StripPrefix("/oauth/xero", xo))
 	mux.Handle("/oauth/quickbooks/", http.StripPrefix("/oauth/quickbooks", qo))
-	f := &Fakes{Harvest: hv, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, Xero: xr, HubSpot: hb, Pipedrive: pdf, QuickBooks: qbf,
+	f := &Fakes{Harvest: hv, Forecast: fc, Clockify: cf, Toggl: tg, Jira: jr, Asana: as, Productive: pr, Xero: xr, HubSpot: hb, Pipedrive: pdf, QuickBooks: qbf,
 		XeroOAuth: xo, QuickBooksOAuth: qo, ln: ln, srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}}
 	f.URL = "http://" + ln.Addr().String()
 	f.HarvestURL = "http://" + ln.Addr().String() + "/harvest/v2"
+	f.ForecastURL = "http://" + ln.Addr().String() + "/forecast"
 	f.ClockifyURL = "http://" + ln.Addr().String() + "/clockify/api/v1"
 	f.TogglURL = "http://" + ln.Addr().String() + "/toggl"
 	f.JiraURL = "http://" + ln.Addr().String() + "/jira"
@@ -131,7 +138,12 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
     account_id: "%s"
     token: %s
     base_url: %s
-`, HarvestAccount, HarvestToken, f.HarvestURL)
+  forecast:                        # Harvest's resourcing plan: who is booked on what, ahead
+    type: forecast
+    account_id: "%s"
+    token: %s
+    base_url: %s
+`, HarvestAccount, HarvestToken, f.HarvestURL, ForecastAccount, HarvestToken, f.ForecastURL)
 		case "clockify":
 			sources += fmt.Sprintf(`  clockify:
     type: clockify

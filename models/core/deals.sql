@@ -10,7 +10,7 @@ WITH d AS (
     SELECT * FROM {{ ref "staging.pipedrive_deals" }}
 )
 SELECT d.deal_key, d.source, d.source_id, d.client_key, d.name, d.amount, d.currency,
-    (d.amount * CASE WHEN d.currency IS NULL OR d.currency = o.currency THEN 1 ELSE coalesce((
+    (d.amount::DECIMAL(38,6) * CASE WHEN d.currency IS NULL OR d.currency = o.currency THEN 1 ELSE coalesce((
         SELECT f.rate FROM seeds.fx_rates f
         WHERE f.from_currency = d.currency AND f.to_currency = o.currency AND f.date <= o.as_of
         ORDER BY f.date DESC LIMIT 1), 1) END)::DECIMAL(18,2) AS amount_reporting,

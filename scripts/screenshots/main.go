@@ -46,7 +46,7 @@ func main() {
 		)
 		var shot []byte
 		if err == nil {
-			shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(70))
+			shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(60))
 		}
 		if err != nil {
 			log.Fatalf("%s: %v", page.path, err)
