@@ -31,9 +31,11 @@ func newDemoCmd(g *globals) *cobra.Command {
 		Use:   "demo",
 		Short: "Serve a synthetic agency through built-in fake vendor APIs",
 		Long: `Demo generates a deterministic agency (people, clients, projects of mixed
-billing models, two years of time and invoices), serves it through built-in
-fakes of the vendors' APIs on 127.0.0.1 (--stack picks the time tool, the CRM
-and the ledger; Harvest, HubSpot and Xero by default), syncs it through the real
+billing models, two years of time and invoices, deals, and a plan of the next
+12 weeks), serves it through built-in fakes of the vendors' APIs on 127.0.0.1
+(--stack picks the time tool, the CRM and the ledger; Harvest, HubSpot and
+Xero by default; Harvest comes with Harvest Forecast for the plan, Productive
+plans itself), syncs it through the real
 connectors into a fresh warehouse under --dir, builds the models and serves
 the dashboards. The fakes keep running, so the Refresh button works.`,
 		Args: cobra.NoArgs,
