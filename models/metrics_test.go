@@ -398,3 +398,28 @@ func TestFXRatesTranslateTime(t *testing.T) {
 		t.Error("a JPY entry with no rate is not flagged fx_missing")
 	}
 }
+
+// §4.2 capped T&M: revenue stops at the not-to-exceed amount; the billable
+// value beyond it is capped excess, a write-down at source (§4.6).
+func TestCappedTimeAndMaterials(t *testing.T) {
+	w := openWarehouse(t)
+	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
+	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	put(t, w, "projects", m{"id": 110, "code": "CAP", "name": "Capped", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "budget_by": "none", "is_active": true})
+	put(t, w, "time_entries", entry(1, 1, 110, 1, "Build", "2025-03-04", 30, true), entry(2, 1, 110, 1, "Build", "2025-04-08", 20, true))
+	s := usSeeds("2025-04-30")
+	s.Finance.Terms = []ProjectTerms{{Code: "CAP", Cap: 4000, PercentComplete: -1}}
+	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: s})
+	for month, want := range map[string][2]float64{"2025-03-01": {3000, 0}, "2025-04-01": {1000, 1000}} {
+		var revenue, excess float64
+		query(t, w, `SELECT revenue, capped_excess FROM marts.project_month WHERE project_key = 'harvest:110' AND month = '`+month+`'`, &revenue, &excess)
+		if revenue != want[0] || excess != want[1] {
+			t.Errorf("%s: revenue %v excess %v, want %v", month, revenue, excess, want)
+		}
+	}
+	var total float64
+	query(t, w, `SELECT revenue FROM marts.project_financials WHERE project_key = 'harvest:110'`, &total)
+	if total != 4000 {
+		t.Errorf("to date %v, want the cap 4000", total)
+	}
+}

@@ -61,6 +61,7 @@ type ProjectTerms struct {
 	RetainerHours   float64 // hours sold per month
 	RolloverCapH    float64 // unused hours that roll into the next month, at most
 	PercentComplete float64 // PM-reported, 0..1; negative when not given
+	Cap             float64 // not-to-exceed amount of a capped T&M project; 0 = none
 }
 
 // Pipeline shapes the demand that open deals put on capacity (§7.4).
@@ -222,6 +223,7 @@ func (p *parser) finance(key string, n *yaml.Node, f *Finance) {
 						}
 					},
 					"percent_complete": p.setNumber(&t.PercentComplete, 0, 1, "must be a fraction between 0 and 1"),
+					"cap":              p.setNumber(&t.Cap, 0.01, 1e12, "must be the not-to-exceed amount of a capped T&M project"),
 					"retainer": func(k string, n *yaml.Node) {
 						p.mapping(n, k, map[string]func(string, *yaml.Node){
 							"monthly_fee":    p.setNumber(&t.RetainerFee, 0, 1e9, money),

@@ -23,7 +23,7 @@ finance:
     - {card: Acme, role: Designer, rate: 140}
   projects:
     - {code: RET, retainer: {monthly_fee: 10000, hours: 50, rollover_cap_h: 10}}
-    - {code: F9, percent_complete: 0.6}
+    - {code: F9, percent_complete: 0.6, cap: 56000}
 pipeline:
   blended_rate: 140
   tentative_weight: 0
@@ -48,7 +48,7 @@ pipeline:
 	if len(f.RateCards) != 2 || f.RateCards[0].Card != "list" || f.RateCards[1].Rate != 140 {
 		t.Errorf("rate cards: %+v", f.RateCards)
 	}
-	if len(f.Projects) != 2 || f.Projects[0].BillingModel != "retainer" || f.Projects[0].RolloverCapH != 10 || f.Projects[1].PercentComplete != 0.6 || f.Projects[0].PercentComplete != -1 {
+	if len(f.Projects) != 2 || f.Projects[0].BillingModel != "retainer" || f.Projects[0].RolloverCapH != 10 || f.Projects[1].PercentComplete != 0.6 || f.Projects[1].Cap != 56000 || f.Projects[0].PercentComplete != -1 {
 		t.Errorf("projects: %+v", f.Projects)
 	}
 	pl := cfg.Pipeline

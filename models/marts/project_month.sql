@@ -1,5 +1,7 @@
 -- The project P&L by month (metrics §4–5), in the reporting currency.
---   revenue      earned: T&M = billable hours × resolved rate by entry month (§4.2);
+--   revenue      earned: T&M = billable hours × resolved rate by entry month (§4.2),
+--                capped T&M (finance.projects cap) never past the cap, what lies
+--                beyond it is capped_excess, a write-down at source (§4.6);
 --                retainers with terms = marts.retainer_month (§4.4); fixed fee =
 --                fee × percent complete at month end − the same at the month before,
 --                percent complete = hours to date ÷ the larger of the hour budget and
@@ -42,12 +44,15 @@ m AS (
         coalesce(t.billable_value, 0) AS billable_value, coalesce(t.dl, 0) AS dl,
         coalesce(x.pass_through, 0) AS pass_through, coalesce(x.dnl, 0) AS dnl,
         r.revenue AS retainer_revenue,
-        sum(coalesce(t.worked_h, 0)) OVER (PARTITION BY k.project_key ORDER BY k.month) AS cum_h
+        sum(coalesce(t.worked_h, 0)) OVER (PARTITION BY k.project_key ORDER BY k.month) AS cum_h,
+        sum(coalesce(t.billable_value, 0)) OVER (PARTITION BY k.project_key ORDER BY k.month) AS cum_value,
+        tm.cap_amount
     FROM keys k
     JOIN {{ ref "core.projects" }} p USING (project_key)
     LEFT JOIN t USING (project_key, month)
     LEFT JOIN x USING (project_key, month)
     LEFT JOIN {{ ref "marts.retainer_month" }} r USING (project_key, month)
+    LEFT JOIN seeds.project_terms tm ON tm.code = lower(p.code)
 ),
 rev AS (
     SELECT m.*,
@@ -61,8 +66,12 @@ pl AS (
             WHEN 'fixed_fee' THEN coalesce(ff_earned_to_date, 0)
                 - coalesce(lag(ff_earned_to_date) OVER (PARTITION BY project_key ORDER BY month), 0)
             WHEN 'non_billable' THEN 0
-            ELSE coalesce(retainer_revenue, billable_value)
+            ELSE coalesce(retainer_revenue,
+                CASE WHEN cap_amount IS NOT NULL THEN least(cum_value, cap_amount) - least(cum_value - billable_value, cap_amount) END,
+                billable_value)
         END + pass_through * (1 + f.expense_markup))::DECIMAL(18,6) AS revenue,
+        CASE WHEN billing_model = 'tm' AND cap_amount IS NOT NULL
+            THEN billable_value - (least(cum_value, cap_amount) - least(cum_value - billable_value, cap_amount)) ELSE 0 END AS capped_excess,
         CASE WHEN billing_model <> 'non_billable' THEN worked_h * f.overhead_per_hour ELSE 0 END AS overhead
     FROM rev CROSS JOIN seeds.finance f
 )
@@ -77,6 +86,7 @@ SELECT
     dnl::DECIMAL(18,6) AS dnl,
     (revenue - pass_through - dl - dnl)::DECIMAL(18,6) AS contribution,
     overhead::DECIMAL(18,6) AS overhead,
+    capped_excess::DECIMAL(18,6) AS capped_excess,
     (revenue - pass_through - dl - dnl - overhead)::DECIMAL(18,6) AS fully_loaded,
     (revenue - pass_through - dl - dnl) / nullif(revenue - pass_through, 0) AS contribution_pct_agi,
     (revenue - pass_through - dl - dnl) / nullif(revenue, 0) AS contribution_pct_revenue,
