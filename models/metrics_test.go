@@ -269,7 +269,7 @@ func TestF9BudgetForecast(t *testing.T) {
 	put(t, w, "time_entries", es...)
 	s := usSeeds("2025-03-03")
 	s.Finance.Terms = []ProjectTerms{{Code: "F9", PercentComplete: 0.6}}
-	dir := userOverrides(t, map[string]string{"core/bookings.sql": `SELECT 'harvest:1' AS person_key, 'harvest:109' AS project_key,
+	dir := userOverrides(t, map[string]string{"core/bookings.sql": `SELECT 'harvest:1' AS person_key, NULL::VARCHAR AS role, 'harvest:109' AS project_key,
 		DATE '2025-03-10' AS date, 150::DECIMAL(12,4) AS hours, false AS tentative, 'plan' AS source`})
 	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: s, UserDir: dir})
 	var used, gap, runway, eac, vac, cpi, eacCPI, overrunH, overrunValue float64
@@ -312,7 +312,7 @@ func TestF10CapacityPlan(t *testing.T) {
 		('hubspot:B', 'hubspot', 'B', NULL, 'Deal B', 24000.0, 'USD', 'proposal', 0.25, DATE '2025-06-23', false, false, NULL, NULL)
 	) AS d(deal_key, source, source_id, client_key, name, amount, currency, stage, probability, close_date, is_won, is_closed, owner, project_code)`
 	dir := userOverrides(t, map[string]string{
-		"core/bookings.sql": `SELECT person_key, 'harvest:101' AS project_key, date, hours::DECIMAL(12,4) AS hours, tentative, 'plan' AS source FROM (` + bookings + `)`,
+		"core/bookings.sql": `SELECT person_key, NULL::VARCHAR AS role, 'harvest:101' AS project_key, date, hours::DECIMAL(12,4) AS hours, tentative, 'plan' AS source FROM (` + bookings + `)`,
 		"core/deals.sql":    `SELECT deal_key, source, source_id, client_key::VARCHAR AS client_key, name, amount::DECIMAL(18,2) AS amount, currency, amount::DECIMAL(18,2) AS amount_reporting, stage, probability::DECIMAL(5,4) AS probability, close_date, is_won, is_closed, owner::VARCHAR AS owner, project_code::VARCHAR AS project_code FROM (` + deals + `)`,
 	})
 	s := usSeeds("2025-06-20")

@@ -53,9 +53,13 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 	}
 	// The plan comes through Harvest Forecast: every confirmed booking's
 	// weekday hours, on the Harvest person and project it names.
-	var plannedMinutes int64
+	var plannedMinutes, placeholderMinutes int64
 	plannedBy := map[string]int64{}
 	for _, b := range a.Bookings {
+		if b.PersonID == 0 {
+			placeholderMinutes += int64(b.MinutesPerDay) * 5
+			continue
+		}
 		if !b.Tentative {
 			plannedMinutes += int64(b.MinutesPerDay) * 5
 			plannedBy[fmt.Sprintf("harvest:%d|harvest:%d", b.PersonID, b.ProjectID)] += int64(b.MinutesPerDay) * 5
@@ -64,9 +68,18 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 	var booked float64
 	var pairs, unmatched int
 	wh.DB().QueryRow(`SELECT sum(hours), count(DISTINCT person_key || '|' || project_key), count(*) FILTER (WHERE project_key IS NULL)
-		FROM core.bookings WHERE source = 'forecast' AND NOT tentative`).Scan(&booked, &pairs, &unmatched)
+		FROM core.bookings WHERE source = 'forecast' AND NOT tentative AND person_key IS NOT NULL`).Scan(&booked, &pairs, &unmatched)
 	if int64(booked*60) != plannedMinutes || pairs != len(plannedBy) || unmatched != 0 || plannedMinutes == 0 {
 		t.Errorf("Forecast bookings: %v h on %d person-projects (%d unmatched), truth %v h on %d", booked, pairs, unmatched, float64(plannedMinutes)/60, len(plannedBy))
+	}
+	// Placeholders are role demand: on no one's calendar, in their role's plan.
+	var roleDemand, roleConfirmed float64
+	wh.DB().QueryRow(`SELECT sum(hours) FROM core.bookings WHERE person_key IS NULL AND role IN ('Developer', 'Designer')`).Scan(&roleDemand)
+	wh.DB().QueryRow(`SELECT sum(confirmed_h) FROM marts.role_week_plan`).Scan(&roleConfirmed)
+	var personConfirmed float64
+	wh.DB().QueryRow(`SELECT sum(confirmed_h) FROM marts.schedule_day`).Scan(&personConfirmed)
+	if int64(roleDemand*60) != placeholderMinutes || placeholderMinutes == 0 || roleConfirmed != personConfirmed+roleDemand {
+		t.Errorf("placeholders: %v h, truth %v h; role plan confirmed %v = people %v + placeholders?", roleDemand, float64(placeholderMinutes)/60, roleConfirmed, personConfirmed)
 	}
 	wh.Close()
 	cfg := filepath.Join(dir, "conflux.yaml")

@@ -1,6 +1,7 @@
 // Package forecast reads Harvest Forecast, Harvest's resourcing companion:
-// people, clients, projects and assignments — who is booked on what, how
-// many hours a day, from when to when. Forecast has no official API
+// people, clients, projects, placeholders (unnamed roles) and assignments —
+// who or which role is booked on what, how many hours a day, from when to
+// when. Forecast has no official API
 // documentation; this follows what its clients rely on (shared/apis): a
 // Harvest token with the Forecast-Account-ID header, each collection whole
 // in a {"<name>": [...]} envelope with no paging and no changed-since
@@ -120,6 +121,7 @@ func (c *Connector) Streams() []connectors.Stream {
 		whole("people", func() string { return "/people" }),
 		whole("clients", func() string { return "/clients" }),
 		whole("projects", func() string { return "/projects" }),
+		whole("placeholders", func() string { return "/placeholders" }),
 		whole("assignments", func() string {
 			end := c.cfg.Now().UTC().AddDate(0, 0, c.cfg.AheadDays)
 			return "/assignments?start_date=" + c.cfg.StartDate.Format(time.DateOnly) + "&end_date=" + end.Format(time.DateOnly)

@@ -96,7 +96,7 @@ func TestErrors(t *testing.T) {
 		t.Error("429 then 502 then success lost the people")
 	}
 	e.fake.Fail("/assignments", forecastfake.Fault{Malformed: true})
-	err := e.conn.Streams()[3].Read(context.Background(), nil, func(connectors.Page) error { return nil })
+	err := e.conn.Streams()[4].Read(context.Background(), nil, func(connectors.Page) error { return nil })
 	if !errors.Is(err, connectors.ErrMalformed) {
 		t.Errorf("malformed: %v", err)
 	}

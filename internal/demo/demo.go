@@ -214,10 +214,12 @@ type Agency struct {
 }
 
 // Booking books a person on a project for MinutesPerDay each weekday from
-// Start to End; a tentative one is a draft in Productive.
+// Start to End; a tentative one is a draft in Productive. PersonID 0 books
+// an unnamed Role (a Forecast placeholder) instead.
 type Booking struct {
 	ID                  int64
 	PersonID, ProjectID int64
+	Role                string
 	Start, End          time.Time
 	MinutesPerDay       int
 	Tentative           bool
@@ -373,6 +375,28 @@ func (a *Agency) generateBookings(rng *rand.Rand) {
 					Start: start, End: start.AddDate(0, 0, 4), MinutesPerDay: int(perDay/15) * 15,
 					Tentative: w >= 5 && rng.IntN(3) == 0})
 			}
+		}
+	}
+	// Work sold but not yet staffed: roles booked on running projects
+	// before anyone is named (Forecast placeholders).
+	var running []Project
+	for _, p := range a.Projects {
+		if p.Active && !p.TimeOff && p.Billing != NonBillable {
+			running = append(running, p)
+		}
+	}
+	for i, need := range []struct {
+		role           string
+		fromWeek, mins int
+	}{{"Developer", 5, 8 * 60}, {"Designer", 7, 4 * 60}} {
+		if i >= len(running) {
+			break
+		}
+		for w := need.fromWeek; w < 12; w++ {
+			start := monday.AddDate(0, 0, 7*w)
+			id++
+			a.Bookings = append(a.Bookings, Booking{ID: id, ProjectID: running[i].ID, Role: need.role,
+				Start: start, End: start.AddDate(0, 0, 4), MinutesPerDay: need.mins})
 		}
 	}
 }

@@ -32,14 +32,29 @@ func (a *Agency) LoadForecast(s *ff.Server) {
 			StartDate: &start, Archived: !p.Active, Tags: []string{}, UpdatedAt: stamp})
 	}
 	var assignments []ff.Assignment
+	var placeholders []ff.Placeholder
+	placeholderOf := map[string]int64{}
 	for _, b := range a.Bookings {
 		if b.Tentative {
 			continue
 		}
-		person := b.PersonID
-		assignments = append(assignments, ff.Assignment{ID: b.ID, ProjectID: b.ProjectID, PersonID: &person,
-			StartDate: dateStr(b.Start), EndDate: dateStr(b.End), Allocation: b.MinutesPerDay * 60, UpdatedAt: stamp, UpdatedByID: 1})
+		as := ff.Assignment{ID: b.ID, ProjectID: b.ProjectID,
+			StartDate: dateStr(b.Start), EndDate: dateStr(b.End), Allocation: b.MinutesPerDay * 60, UpdatedAt: stamp, UpdatedByID: 1}
+		if b.PersonID == 0 {
+			id, ok := placeholderOf[b.Role]
+			if !ok {
+				id = int64(800 + len(placeholders))
+				placeholderOf[b.Role] = id
+				placeholders = append(placeholders, ff.Placeholder{ID: id, Name: b.Role + " (to hire)", Roles: []string{b.Role}, UpdatedAt: stamp})
+			}
+			as.PlaceholderID = &id
+		} else {
+			person := b.PersonID
+			as.PersonID = &person
+		}
+		assignments = append(assignments, as)
 	}
+	s.SetPlaceholders(placeholders)
 	s.SetPeople(people)
 	s.SetProjects(projects)
 	s.SetAssignments(assignments)

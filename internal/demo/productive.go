@@ -103,6 +103,9 @@ func (a *Agency) LoadProductive(f *pf.Server) {
 			Relationships: map[string][2]string{"person": rel("people", e.PersonID), "service": rel("services", service)}})
 	}
 	for _, b := range a.Bookings {
+		if b.PersonID == 0 {
+			continue // Productive's placeholders are not modelled
+		}
 		at := a.Options.End
 		bookings = append(bookings, pf.Resource{ID: sid(b.ID), Type: "bookings", UpdatedAt: at, Attributes: map[string]any{
 			"started_on": dateStr(b.Start), "ended_on": dateStr(b.End), "time": b.MinutesPerDay, "booking_method_id": 1,

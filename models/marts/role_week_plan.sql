@@ -1,16 +1,28 @@
 -- Capacity against demand per role per ISO week, from the week of
 -- org.as_of (metrics §7.4), Estii's three lines:
---   confirmed_line = confirmed bookings
+--   confirmed_line = confirmed bookings, a placeholder's counted for its role
 --   forecast_h     = confirmed + tentative_weight × tentative + probability-weighted deal demand
 --   exposure_h     = confirmed + tentative + all open deal demand
 --   capacity_gap_h = available_h − forecast_h
 -- short when the gap is below −10% of available; hiring_signal when a role is
 -- short three weeks running.
 -- test: unique(role, week_start)
-WITH cap AS (
+WITH people AS (
     SELECT coalesce(role, 'unassigned') AS role, week_start,
         sum(available_h) AS available_h, sum(confirmed_h) AS confirmed_h, sum(tentative_h) AS tentative_h
     FROM {{ ref "marts.schedule_day" }}
+    GROUP BY ALL
+),
+placeholders AS (
+    SELECT b.role, date_trunc('week', b.date)::DATE AS week_start, 0 AS available_h,
+        sum(b.hours) FILTER (WHERE NOT b.tentative) AS confirmed_h, sum(b.hours) FILTER (WHERE b.tentative) AS tentative_h
+    FROM {{ ref "core.bookings" }} b CROSS JOIN seeds.org o
+    WHERE b.person_key IS NULL AND b.date >= date_trunc('week', o.as_of)
+    GROUP BY ALL
+),
+cap AS (
+    SELECT role, week_start, sum(available_h) AS available_h, sum(coalesce(confirmed_h, 0)) AS confirmed_h, sum(coalesce(tentative_h, 0)) AS tentative_h
+    FROM (SELECT * FROM people UNION ALL BY NAME SELECT * FROM placeholders)
     GROUP BY ALL
 ),
 dem AS (

@@ -56,6 +56,16 @@ type Client struct {
 	UpdatedAt string `json:"updated_at"`
 }
 
+// Placeholder is an element of GET /placeholders: an unnamed role booked
+// before someone is hired or chosen.
+type Placeholder struct {
+	ID        int64    `json:"id"`
+	Name      string   `json:"name"`
+	Archived  bool     `json:"archived"`
+	Roles     []string `json:"roles"`
+	UpdatedAt string   `json:"updated_at"`
+}
+
 // Assignment is an element of GET /assignments: a person (or placeholder)
 // booked Allocation seconds a day from StartDate to EndDate.
 type Assignment struct {
@@ -83,15 +93,16 @@ type Server struct {
 	PerWindow int
 	Now       func() time.Time
 
-	mu          sync.Mutex
-	people      []Person
-	projects    []Project
-	clients     []Client
-	assignments []Assignment
-	faults      fakeapi.Faults
-	window      time.Time
-	inWindow    int
-	requests    map[string]int
+	mu           sync.Mutex
+	people       []Person
+	projects     []Project
+	clients      []Client
+	placeholders []Placeholder
+	assignments  []Assignment
+	faults       fakeapi.Faults
+	window       time.Time
+	inWindow     int
+	requests     map[string]int
 }
 
 // New returns an empty fake for one Forecast account.
@@ -107,6 +118,9 @@ func (s *Server) SetProjects(v []Project) { s.mu.Lock(); s.projects = v; s.mu.Un
 
 // SetClients replaces the clients.
 func (s *Server) SetClients(v []Client) { s.mu.Lock(); s.clients = v; s.mu.Unlock() }
+
+// SetPlaceholders replaces the placeholders.
+func (s *Server) SetPlaceholders(v []Placeholder) { s.mu.Lock(); s.placeholders = v; s.mu.Unlock() }
 
 // SetAssignments replaces the assignments (deleting one is leaving it out:
 // Forecast shows no deletions).
@@ -191,6 +205,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"projects": s.projects})
 	case "/clients":
 		writeJSON(w, 200, map[string]any{"clients": s.clients})
+	case "/placeholders":
+		writeJSON(w, 200, map[string]any{"placeholders": s.placeholders})
 	case "/assignments":
 		q := r.URL.Query()
 		from, err1 := time.Parse(time.DateOnly, q.Get("start_date"))
