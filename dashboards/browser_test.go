@@ -124,6 +124,30 @@ func TestBrowserEveryDashboardDrawsWithoutErrors(t *testing.T) {
 			}
 		}
 	}
+	// Clicking a month on Finance's P&L chart opens that month's entries.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/finance"), chromedp.WaitVisible(chromedp.CSS(`#chart_pnl canvas`))); err != nil {
+		t.Fatal(err)
+	}
+	month, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+		var chart = echarts.getInstanceByDom(document.getElementById("chart_pnl"));
+		var name = chart.getOption().xAxis[0].data[0];
+		chart.trigger("click", {componentType: "series", name: name});
+		return name;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#panel-entries tbody tr`))); err != nil {
+		t.Fatalf("clicking %s on the P&L chart: %v", month, err)
+	}
+	landed, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(landed, "/entries?from="+month+"-01&to="+month+"-") {
+		t.Errorf("clicking %s on the P&L chart opened %s", month, landed)
+	}
+
 	// The weekly report opens from a file, offline, with every chart drawn.
 	_, weeklyHTML, _ := get(t, srv.URL+"/reports/weekly?download=1")
 	file := filepath.Join(t.TempDir(), "week.html")

@@ -1,7 +1,28 @@
 package dashboards
 
 // All lists every dashboard in the order the navigation shows them.
-func All() []Dashboard { return []Dashboard{overview, leadership, finance, capacity, ops} }
+func All() []Dashboard { return []Dashboard{overview, leadership, finance, capacity, ops, entries} }
+
+// entries is where a number drills to: the time entries behind it, each
+// linking to its source record.
+var entries = Dashboard{
+	Slug:  "entries",
+	Path:  "/entries",
+	Title: "Time entries",
+	Panels: []Panel{
+		{
+			ID: "entries", Title: "The entries behind the number", Report: "entries", Kind: "table",
+			Note:    "Time entries (not time off), newest first, at most 5,000, with the rates that priced and costed them; Source opens the record in its tool.",
+			Filters: []string{"from", "to", "client", "team", "person", "project", "currency"},
+			Columns: []Column{
+				{"entry_date", "Date", "text"}, {"person", "Person", "person"}, {"team", "Team", "text"}, {"client", "Client", "client"},
+				{"project", "Project", "project"}, {"hours", "Hours", "hours"}, {"billable_h", "Billable h", "hours"},
+				{"bill_rate", "Rate", "money"}, {"billable_value", "Value", "money"}, {"cost_rate", "Cost rate", "money"},
+				{"cost", "Cost", "money"}, {"is_billed", "Billed", "text"}, {"source_url", "Source", "url"},
+			},
+		},
+	},
+}
 
 // Dashboard is a titled list of panels served at Path.
 type Dashboard struct {
@@ -49,6 +70,10 @@ type Panel struct {
 	Filters []string
 	Limit   int // charts: at most this many categories, in report order
 	Percent bool
+	// Drill says what a chart's categories are, so a click opens the
+	// entries behind it: week (2026-W47), month (2026-11), person, project
+	// or client; "" for none.
+	Drill string
 }
 
 // Series is one plotted column.
@@ -61,7 +86,7 @@ type Series struct {
 type Column struct {
 	Name   string
 	Label  string
-	Format string // text, hours, money, pct, date, project (links to the drill page), url, review (Accept/Reject buttons)
+	Format string // text, hours, money, pct, date, project (links to the drill page), url, review (Accept/Reject buttons), client/team/person (link to their entries)
 }
 
 var overview = Dashboard{
@@ -70,31 +95,31 @@ var overview = Dashboard{
 	Title: "Overview",
 	Panels: []Panel{
 		{
-			ID: "utilization", Title: "Utilization by week", Report: "utilization_weekly", Kind: "line", X: "iso_week",
+			ID: "utilization", Title: "Utilization by week", Report: "utilization_weekly", Kind: "line", X: "iso_week", Drill: "week",
 			Note:    "Billable and total hours over available hours (capacity less holidays and time off), delivery staff, ratio of sums.",
 			Series:  []Series{{"billable_util", "Billable utilization"}, {"total_util", "Total utilization"}},
 			Filters: []string{"from", "to", "team"}, Percent: true,
 		},
 		{
-			ID: "hours", Title: "Billable vs non-billable hours by person", Report: "hours_by_person", Kind: "stacked_bar", X: "person",
+			ID: "hours", Title: "Billable vs non-billable hours by person", Report: "hours_by_person", Kind: "stacked_bar", X: "person", Drill: "person",
 			Note:    "Hours worked in the period; time off is not work and is not shown.",
 			Series:  []Series{{"billable_h", "Billable"}, {"nonbillable_h", "Non-billable"}},
 			Filters: []string{"from", "to", "team"},
 		},
 		{
-			ID: "revenue", Title: "Earned vs invoiced by month", Report: "revenue_monthly", Kind: "bar", X: "period",
+			ID: "revenue", Title: "Earned vs invoiced by month", Report: "revenue_monthly", Kind: "bar", X: "period", Drill: "month",
 			Note:    "Revenue earned from time beside what the ledger invoiced (net of tax and credit notes), in the reporting currency.",
 			Series:  []Series{{"revenue", "Earned"}, {"invoiced", "Invoiced"}, {"cost", "Cost"}},
 			Filters: []string{"from", "to", "client", "currency"},
 		},
 		{
-			ID: "margin", Title: "Project margin (to date)", Report: "project_financials", Kind: "bar", X: "project",
+			ID: "margin", Title: "Project margin (to date)", Report: "project_financials", Kind: "bar", X: "project", Drill: "project",
 			Note:    "Earned revenue less cost of hours, for the 15 projects with most hours.",
 			Series:  []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}},
 			Filters: []string{"client", "currency"}, Limit: 15,
 		},
 		{
-			ID: "burn", Title: "Budget burn (to date)", Report: "project_financials", Kind: "bar", X: "project",
+			ID: "burn", Title: "Budget burn (to date)", Report: "project_financials", Kind: "bar", X: "project", Drill: "project",
 			Note:    "Share of the budget used: hours against an hour budget, else value against a money budget.",
 			Series:  []Series{{"budget_used_pct", "Budget used"}},
 			Filters: []string{"client", "currency"}, Limit: 15, Percent: true,
@@ -103,7 +128,7 @@ var overview = Dashboard{
 			ID: "projects", Title: "Projects", Report: "project_financials", Kind: "table",
 			Filters: []string{"client", "currency"},
 			Columns: []Column{
-				{"project", "Project", "project"}, {"client", "Client", "text"}, {"billing_model", "Billing", "text"},
+				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "text"},
 				{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
 				{"margin", "Margin", "money"}, {"margin_pct", "Margin %", "pct"}, {"invoiced", "Invoiced", "money"},
 				{"wip", "WIP", "money"}, {"budget_used_pct", "Budget used", "pct"}, {"currency", "", "text"},
@@ -175,13 +200,13 @@ var finance = Dashboard{
 	Title: "Finance",
 	Panels: []Panel{
 		{
-			ID: "pnl", Title: "Revenue, cost and margin by month", Report: "finance_monthly", Kind: "bar", X: "period",
+			ID: "pnl", Title: "Revenue, cost and margin by month", Report: "finance_monthly", Kind: "bar", X: "period", Drill: "month",
 			Note:    "Earned revenue (T&M and retainers at the stamped rates, fixed fees by hours), cost of hours, and margin.",
 			Series:  []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}},
 			Filters: []string{"from", "to", "client", "currency"},
 		},
 		{
-			ID: "realization", Title: "Margin % and invoiced ÷ earned by month", Report: "finance_monthly", Kind: "line", X: "period",
+			ID: "realization", Title: "Margin % and invoiced ÷ earned by month", Report: "finance_monthly", Kind: "line", X: "period", Drill: "month",
 			Note:    "Invoiced ÷ earned above 100% means billing ran ahead of the work (fixed fees billed up front), below it that work waits to be billed.",
 			Series:  []Series{{"margin_pct", "Margin %"}, {"invoiced_to_earned", "Realization (invoiced ÷ earned)"}},
 			Filters: []string{"from", "to", "client", "currency"}, Percent: true,
@@ -197,7 +222,7 @@ var finance = Dashboard{
 			Note:    "Lowest margin % first, over the period. Click a heading to sort.",
 			Filters: []string{"from", "to"},
 			Columns: []Column{
-				{"client", "Client", "text"}, {"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
+				{"client", "Client", "client"}, {"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
 				{"margin", "Margin", "money"}, {"margin_pct", "Margin %", "pct"}, {"invoiced", "Invoiced", "money"},
 			},
 		},
@@ -206,7 +231,7 @@ var finance = Dashboard{
 			Note:    "Contribution = AGI − labour − direct non-labour, % of AGI; fully loaded after overhead per worked hour. Click a heading to sort.",
 			Filters: []string{"client", "currency"},
 			Columns: []Column{
-				{"project", "Project", "project"}, {"client", "Client", "text"}, {"billing_model", "Billing", "text"},
+				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "text"},
 				{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"agi", "AGI", "money"}, {"labour", "Labour", "money"},
 				{"contribution", "Contribution", "money"}, {"contribution_pct", "Margin %", "pct"}, {"fully_loaded", "Fully loaded", "money"},
 				{"billing_realization", "Realization", "pct"}, {"effective_rate", "Effective rate", "money"},
@@ -218,7 +243,7 @@ var finance = Dashboard{
 			Note:    "Revenue shared among teams by their hours on each project-month; labour is the team's own cost.",
 			Filters: []string{"from", "to"},
 			Columns: []Column{
-				{"team", "Team", "text"}, {"hours", "Hours", "hours"}, {"billable_h", "Billable h", "hours"}, {"revenue", "Revenue", "money"},
+				{"team", "Team", "team"}, {"hours", "Hours", "hours"}, {"billable_h", "Billable h", "hours"}, {"revenue", "Revenue", "money"},
 				{"agi", "AGI", "money"}, {"labour", "Labour", "money"}, {"contribution", "Contribution", "money"}, {"contribution_pct", "Margin %", "pct"},
 			},
 		},
@@ -238,7 +263,7 @@ var finance = Dashboard{
 			Note:    "Metrics §6.6 bands: red when 90% is used, the estimate at completion is over 110% or the budget is spent; amber from 75%, over 100% at completion, or burn 15 points ahead of progress.",
 			Filters: []string{"client", "currency"},
 			Columns: []Column{
-				{"project", "Project", "project"}, {"client", "Client", "text"}, {"budget_unit", "Unit", "text"},
+				{"project", "Project", "project"}, {"client", "Client", "client"}, {"budget_unit", "Unit", "text"},
 				{"budget", "Budget", "money"}, {"consumed", "Used", "money"}, {"budget_used_pct", "Used %", "pct"},
 				{"burn_per_week", "Burn / week", "money"}, {"runway_weeks", "Runway (weeks)", "text"},
 				{"eac", "EAC", "money"}, {"vac", "VAC", "money"}, {"status", "Status", "text"}, {"source_url", "Source", "url"},
@@ -264,7 +289,7 @@ var leadership = Dashboard{
 			},
 		},
 		{
-			ID: "trend", Title: "Utilization trend", Report: "utilization_weekly", Kind: "line", X: "iso_week",
+			ID: "trend", Title: "Utilization trend", Report: "utilization_weekly", Kind: "line", X: "iso_week", Drill: "week",
 			Note:    "Billable and total hours over available hours, delivery staff, ratio of sums.",
 			Series:  []Series{{"billable_util", "Billable utilization"}, {"total_util", "Total utilization"}},
 			Filters: []string{"from", "to", "team"}, Percent: true,
@@ -279,7 +304,7 @@ var leadership = Dashboard{
 			ID: "risk", Title: "Projects most at risk", Report: "projects_at_risk", Kind: "table",
 			Note: "Running projects with open gaps, a budget past 90% or a margin under 20%, most at stake first.",
 			Columns: []Column{
-				{"project", "Project", "project"}, {"client", "Client", "text"}, {"billing_model", "Billing", "text"},
+				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "text"},
 				{"budget_used_pct", "Budget used", "pct"}, {"gaps_at_stake", "Gaps at stake", "money"}, {"why", "Why", "text"},
 				{"source_url", "Source", "url"},
 			},

@@ -81,7 +81,7 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer entries.Release()
-	view.Entries = buildTable(entryColumns, entries, false)
+	view.Entries = buildTable(entryColumns, entries, false, nil)
 	view.Count = entries.NumRows()
 	view.Export = encode(params)
 	s.render(w, r, "project", view)

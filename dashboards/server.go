@@ -94,6 +94,7 @@ func New(opts Options) (*Server, error) {
 	mux.HandleFunc("GET /finance", s.handleFinance)
 	mux.HandleFunc("GET /leadership", s.handleLeadership)
 	mux.HandleFunc("GET /capacity", s.handleCapacity)
+	mux.HandleFunc("GET /entries", s.handleEntries)
 	mux.HandleFunc("GET /reports/weekly", s.handleWeekly)
 	mux.HandleFunc("GET /definitions", s.handleDefinitions)
 	mux.HandleFunc("POST /mappings/{id}/{verb}", s.handleDecide)

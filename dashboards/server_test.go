@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -314,5 +315,50 @@ func TestExportsAgreeAcrossFormats(t *testing.T) {
 	}
 	if totals < 10 {
 		t.Errorf("only %d Total cells checked", totals)
+	}
+}
+
+// A client's hours on the Finance page drill to its entries, and those
+// entries add up to the number clicked; each links to its Harvest record.
+func TestClientHoursDrillToTheirEntries(t *testing.T) {
+	srv, _, _ := demoServer(t)
+	period := "from=2025-01-01&to=2025-03-31"
+	_, page, _ := get(t, srv.URL+"/finance?"+period)
+	i := strings.Index(page, `id="panel-clients"`)
+	j := strings.Index(page[i:], `href="/entries?`)
+	if i < 0 || j < 0 {
+		t.Fatal("the client profitability table links no client to its entries")
+	}
+	href := html.UnescapeString(page[i+j+len(`href="`) : i+j+strings.Index(page[i+j+6:], `"`)+6])
+	link, _ := url.Parse(href)
+	client := link.Query().Get("client")
+	if link.Query().Get("from") != "2025-01-01" || link.Query().Get("to") != "2025-03-31" || client == "" {
+		t.Fatalf("drill link %s does not carry the client and the period", href)
+	}
+	var clients []map[string]any
+	_, js, _ := get(t, srv.URL+"/api/reports/client_profitability?format=json&"+period)
+	json.Unmarshal([]byte(js), &clients)
+	want := -1.0
+	for _, c := range clients {
+		if c["client"] == client {
+			want, _ = strconv.ParseFloat(fmt.Sprint(c["hours"]), 64)
+		}
+	}
+	var rows []map[string]any
+	_, js, _ = get(t, srv.URL+"/api/reports/entries?format=json&"+link.RawQuery)
+	json.Unmarshal([]byte(js), &rows)
+	got := 0.0
+	for _, r := range rows {
+		h, _ := strconv.ParseFloat(fmt.Sprint(r["hours"]), 64)
+		got += h
+		if r["client"] != client || !strings.Contains(fmt.Sprint(r["source_url"]), "/time/day/") {
+			t.Fatalf("entry %v is not %s's or has no source link", r, client)
+		}
+	}
+	if len(rows) == 0 || fmt.Sprintf("%.2f", got) != fmt.Sprintf("%.2f", want) {
+		t.Errorf("%s: %d entries, %.2f h; the table says %.2f h", client, len(rows), got, want)
+	}
+	if code, body, _ := get(t, srv.URL+href); code != 200 || !strings.Contains(body, `id="panel-entries"`) {
+		t.Errorf("/entries page: %d", code)
 	}
 }

@@ -41,6 +41,7 @@ type errorView struct {
 
 type filterView struct {
 	From, To, Team, Client, Currency string
+	Person, Project                  string // set by drill links, not offered as choices
 	Teams, Clients, Currencies       []string
 }
 
@@ -119,9 +120,10 @@ func (s *Server) pageView(ctx context.Context, title string) pageView {
 
 func (s *Server) filters(r *http.Request) filterView {
 	q := r.URL.Query()
-	f := filterView{From: q.Get("from"), To: q.Get("to"), Team: q.Get("team"), Client: q.Get("client"), Currency: q.Get("currency")}
+	f := filterView{From: q.Get("from"), To: q.Get("to"), Team: q.Get("team"), Client: q.Get("client"), Currency: q.Get("currency"),
+		Person: q.Get("person"), Project: q.Get("project")}
 	db := s.opts.Warehouse.DB()
-	if f.From == "" && f.To == "" {
+	if f.From == "" && f.To == "" && !q.Has("from") && !q.Has("to") {
 		// Default: the last 13 complete weeks of data.
 		var last time.Time
 		if err := db.QueryRowContext(r.Context(), `SELECT max(week_start) FROM marts.person_week WHERE worked_h > 0`).Scan(&last); err == nil {
@@ -155,7 +157,8 @@ func strings1(rows interface {
 }
 
 func (f filterView) params(names []string) map[string]string {
-	all := map[string]string{"from": f.From, "to": f.To, "team": f.Team, "client": f.Client, "currency": f.Currency}
+	all := map[string]string{"from": f.From, "to": f.To, "team": f.Team, "client": f.Client, "currency": f.Currency,
+		"person": f.Person, "project": f.Project}
 	out := map[string]string{}
 	for _, n := range names {
 		if v := all[n]; v != "" {
@@ -179,6 +182,10 @@ func (s *Server) handleFinance(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleLeadership(w http.ResponseWriter, r *http.Request) {
 	s.serveDashboard(w, r, leadership)
+}
+
+func (s *Server) handleEntries(w http.ResponseWriter, r *http.Request) {
+	s.serveDashboard(w, r, entries)
 }
 
 func (s *Server) handleCapacity(w http.ResponseWriter, r *http.Request) {
@@ -249,7 +256,7 @@ func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashbo
 		if tbl.NumRows() == 0 {
 			pv.Empty = true
 		} else if p.Kind == "table" {
-			pv.Table = buildTable(p.Columns, tbl, s.opts.Mappings != "")
+			pv.Table = buildTable(p.Columns, tbl, s.opts.Mappings != "", view.Filters.period())
 		} else {
 			el, script, err := renderChart(p, tbl)
 			if err != nil {
@@ -325,7 +332,19 @@ func money(v float64) string {
 	return out
 }
 
-func buildTable(cols []Column, tbl *warehouse.Table, actions bool) *tableView {
+// period is the page's from/to, carried into drill links.
+func (f filterView) period() url.Values {
+	v := url.Values{}
+	if f.From != "" {
+		v.Set("from", f.From)
+	}
+	if f.To != "" {
+		v.Set("to", f.To)
+	}
+	return v
+}
+
+func buildTable(cols []Column, tbl *warehouse.Table, actions bool, period url.Values) *tableView {
 	tv := &tableView{Headers: cols}
 	idx := make([]int, len(cols))
 	for k, c := range cols {
@@ -354,6 +373,15 @@ func buildTable(cols []Column, tbl *warehouse.Table, actions bool) *tableView {
 			case "url":
 				if row[k].Class != "null" {
 					row[k].Href, row[k].Text = row[k].Text, "open"
+				}
+			case "client", "team", "person":
+				if row[k].Class != "null" && row[k].Text != "" {
+					q := url.Values{}
+					for key, v := range period {
+						q[key] = v
+					}
+					q.Set(c.Format, row[k].Text)
+					row[k].Href = "/entries?" + q.Encode()
 				}
 			}
 		}
