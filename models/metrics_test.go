@@ -108,6 +108,11 @@ func TestF4CostRates(t *testing.T) {
 	within(t, "cost rate (available basis)", onAvail, 63.83, 0.005)
 	within(t, "loaded on available", loaded, 85.11, 0.005)
 	within(t, "breakeven bill rate", breakeven, 113.48, 0.005)
+	// The period-exact variant: 10,000 a month over May 2025's 22 weekdays
+	// less Memorial Day = 21 days × 8 h = 168 h.
+	var monthly float64
+	query(t, w, `SELECT cost_rate_direct_monthly FROM marts.cost_rate_month WHERE person_key = 'harvest:1' AND month = '2025-05-01'`, &monthly)
+	within(t, "May's period-exact cost rate", monthly, 59.52, 0.005)
 }
 
 // userOverrides writes user models over the built-in ones, for facts no
@@ -155,9 +160,41 @@ func TestF6Retainer(t *testing.T) {
 		within(t, tc.month+" P&L revenue", pl, tc.revenue, 0.005)
 	}
 	var burn float64
-	query(t, w, `SELECT round(burn_pct, 3) FROM marts.retainer_month WHERE month = '2025-04-01'`, &burn)
+	query(t, w, `SELECT round(burn_pct, 3) FROM marts.retainer_month WHERE project_key = 'harvest:106' AND month = '2025-04-01'`, &burn)
 	if burn != 1.034 {
 		t.Errorf("April burn %v, want 103.4%%", burn)
+	}
+}
+
+// §4.4 types (i) and (iv): a stand-ready fee earns the fee each month
+// whatever is delivered; an hours bank with an overage rate bills the hours
+// beyond it instead of overservicing them.
+func TestRetainerTypes(t *testing.T) {
+	w := openWarehouse(t)
+	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
+	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	put(t, w, "projects",
+		m{"id": 111, "code": "ACC", "name": "On call", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "budget_by": "none", "is_active": true},
+		m{"id": 112, "code": "OVR", "name": "Bank", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "budget_by": "none", "is_active": true})
+	put(t, w, "time_entries",
+		entry(1, 1, 111, 1, "Support", "2025-03-04", 2, true), entry(2, 1, 111, 1, "Support", "2025-05-06", 9, true),
+		entry(3, 1, 112, 1, "Build", "2025-03-05", 60, true))
+	s := usSeeds("2025-05-31")
+	s.Finance.Terms = []ProjectTerms{
+		{Code: "ACC", RetainerFee: 3000, PercentComplete: -1},
+		{Code: "OVR", RetainerFee: 10000, RetainerHours: 50, OverageRate: 180, PercentComplete: -1},
+	}
+	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: s})
+	var months int
+	var total float64
+	query(t, w, `SELECT count(*), sum(revenue) FROM marts.retainer_month WHERE project_key = 'harvest:111'`, &months, &total)
+	if months != 3 || total != 9000 {
+		t.Errorf("stand-ready: %d months earning %v, want 3 × 3,000 (April too, with no time)", months, total)
+	}
+	var revenue, billed, over float64
+	query(t, w, `SELECT revenue, billed_overage_h, overservice_h FROM marts.retainer_month WHERE project_key = 'harvest:112'`, &revenue, &billed, &over)
+	if revenue != 11800 || billed != 10 || over != 0 {
+		t.Errorf("overage: revenue %v billed %v h overservice %v h, want 10,000 + 10 × 180 = 11,800, 10, 0", revenue, billed, over)
 	}
 }
 

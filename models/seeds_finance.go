@@ -45,6 +45,7 @@ type ProjectTerms struct {
 	RetainerFee     float64
 	RetainerHours   float64
 	RolloverCapH    float64
+	OverageRate     float64 // 0: hours beyond the bank are overservice
 	PercentComplete float64 // negative: not reported
 	Cap             float64 // capped T&M: the not-to-exceed amount; 0 = none
 }
@@ -159,7 +160,7 @@ func financeSeeds(s Seeds) []seedStmt {
 		if t.PercentComplete >= 0 {
 			pc = num(t.PercentComplete)
 		}
-		terms = append(terms, []string{strings.ToLower(t.Code), t.BillingModel, nonZero(t.RetainerFee), nonZero(t.RetainerHours), num(t.RolloverCapH), pc, nonZero(t.Cap)})
+		terms = append(terms, []string{strings.ToLower(t.Code), t.BillingModel, nonZero(t.RetainerFee), nonZero(t.RetainerHours), num(t.RolloverCapH), pc, nonZero(t.Cap), nonZero(t.OverageRate)})
 	}
 	for _, role := range sortedKeys(pl.RoleMix) {
 		mix = append(mix, []string{role, num(pl.RoleMix[role])})
@@ -184,7 +185,7 @@ func financeSeeds(s Seeds) []seedStmt {
 			"overhead_share DECIMAL(18,2)", "valid_from DATE", "is_delivery BOOLEAN"}, costs),
 		seedTable("rate_cards", []string{"card VARCHAR", "role VARCHAR", "rate DECIMAL(18,6)", "valid_from DATE"}, cards),
 		seedTable("project_terms", []string{"code VARCHAR", "billing_model VARCHAR", "retainer_fee DECIMAL(18,2)",
-			"retainer_hours DECIMAL(12,4)", "rollover_cap_h DECIMAL(12,4)", "percent_complete DECIMAL(9,6)", "cap_amount DECIMAL(18,2)"}, terms),
+			"retainer_hours DECIMAL(12,4)", "rollover_cap_h DECIMAL(12,4)", "percent_complete DECIMAL(9,6)", "cap_amount DECIMAL(18,2)", "overage_rate DECIMAL(18,6)"}, terms),
 		seedTable("role_targets", []string{"role VARCHAR", "target DECIMAL(9,6)"}, targets),
 		seedTable("role_mix", []string{"role VARCHAR", "share DECIMAL(9,6)"}, mix),
 		seedTable("deal_estimates", []string{"deal VARCHAR", "hours DECIMAL(12,4)", "weeks INTEGER", "role VARCHAR", "share DECIMAL(9,6)"}, deals),

@@ -104,7 +104,7 @@ func seeds(cfg *config.Config) models.Seeds {
 	}
 	for _, t := range f.Projects {
 		s.Finance.Terms = append(s.Finance.Terms, models.ProjectTerms{Code: t.Code, BillingModel: t.BillingModel, RetainerFee: t.RetainerFee,
-			RetainerHours: t.RetainerHours, RolloverCapH: t.RolloverCapH, PercentComplete: t.PercentComplete, Cap: t.Cap})
+			RetainerHours: t.RetainerHours, RolloverCapH: t.RolloverCapH, OverageRate: t.OverageRate, PercentComplete: t.PercentComplete, Cap: t.Cap})
 	}
 	pl := cfg.Pipeline
 	s.Pipeline = models.Pipeline{BlendedRate: pl.BlendedRate, DefaultWeeks: pl.DefaultWeeks, TentativeWeight: pl.TentativeWeight, RoleMix: pl.RoleMix}

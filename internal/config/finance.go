@@ -60,6 +60,7 @@ type ProjectTerms struct {
 	RetainerFee     float64 // per month
 	RetainerHours   float64 // hours sold per month
 	RolloverCapH    float64 // unused hours that roll into the next month, at most
+	OverageRate     float64 // hours beyond the bank billed at this rate; 0 = overservice
 	PercentComplete float64 // PM-reported, 0..1; negative when not given
 	Cap             float64 // not-to-exceed amount of a capped T&M project; 0 = none
 }
@@ -229,6 +230,7 @@ func (p *parser) finance(key string, n *yaml.Node, f *Finance) {
 							"monthly_fee":    p.setNumber(&t.RetainerFee, 0, 1e9, money),
 							"hours":          p.setNumber(&t.RetainerHours, 0.01, 10000, "must be the hours sold per month"),
 							"rollover_cap_h": p.setNumber(&t.RolloverCapH, 0, 10000, "must be hours (0: use it or lose it)"),
+							"overage_rate":   p.setNumber(&t.OverageRate, 0.01, 1e6, "must be the hourly rate billed for hours beyond the bank"),
 						})
 						if t.BillingModel == "" {
 							t.BillingModel = "retainer"
@@ -239,8 +241,8 @@ func (p *parser) finance(key string, n *yaml.Node, f *Finance) {
 					p.fail(item, k+".code", "required: the project code as the time or project tool shows it")
 					return
 				}
-				if t.BillingModel == "retainer" && t.RetainerHours == 0 {
-					p.fail(item, k+".retainer", "a retainer needs monthly_fee and hours")
+				if t.BillingModel == "retainer" && t.RetainerFee == 0 {
+					p.fail(item, k+".retainer", "a retainer needs monthly_fee (and hours for an hours bank; without them it is a stand-ready fee)")
 					return
 				}
 				f.Projects = append(f.Projects, t)

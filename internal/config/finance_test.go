@@ -63,7 +63,7 @@ func TestFinanceErrorsNameTheKey(t *testing.T) {
 		{"finance:\n  costs:\n    - {role: Dev}\n", "finance.costs.salary: required"},
 		{"finance:\n  expense_markup: ten\n", `c.yaml:2: finance.expense_markup: "ten" must be a fraction`},
 		{"finance:\n  projects:\n    - {code: X, billing_model: hourly}\n", `finance.projects.billing_model: "hourly" is not a billing model`},
-		{"finance:\n  projects:\n    - {code: X, retainer: {monthly_fee: 10}}\n", "finance.projects.retainer: a retainer needs monthly_fee and hours"},
+		{"finance:\n  projects:\n    - {code: X, retainer: {hours: 10}}\n", "finance.projects.retainer: a retainer needs monthly_fee"},
 		{"pipeline:\n  role_mix: {A: 0.7, B: 0.6}\n", "pipeline.role_mix: shares add up to 1.30"},
 		{"pipeline:\n  deals:\n    - {hours: 5}\n", "pipeline.deals.deal: required"},
 		{"finance:\n  rate_card: []\n", "finance.rate_card: unknown key (known keys: costs, expense_markup, fx_rates,"},
