@@ -460,3 +460,27 @@ func TestCappedTimeAndMaterials(t *testing.T) {
 		t.Errorf("to date %v, want the cap 4000", total)
 	}
 }
+
+// §4.5: a fixed fee recognised at milestone acceptance — nothing before it,
+// the milestone's amount in the month it is accepted, whatever the hours.
+func TestMilestonesRecognisedAtAcceptance(t *testing.T) {
+	w := openWarehouse(t)
+	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
+	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	put(t, w, "projects", m{"id": 113, "code": "MS", "name": "Launch", "client": m{"id": 10, "currency": "USD"}, "is_billable": true,
+		"is_fixed_fee": true, "fee": 60000.0, "budget_by": "project", "budget": 400.0, "is_active": true})
+	put(t, w, "time_entries", entry(1, 1, 113, 1, "Design", "2025-02-10", 80, true), entry(2, 1, 113, 1, "Design", "2025-03-10", 80, true),
+		entry(3, 1, 113, 1, "Build", "2025-04-10", 80, true))
+	s := usSeeds("2025-04-30")
+	accepted, _ := time.Parse(time.DateOnly, "2025-03-20")
+	s.Finance.Terms = []ProjectTerms{{Code: "MS", PercentComplete: -1, Milestones: []Milestone{
+		{Name: "Design signed off", Accepted: accepted, Amount: 20000}, {Name: "Go live", Amount: 40000}}}}
+	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: s})
+	for month, want := range map[string]float64{"2025-02-01": 0, "2025-03-01": 20000, "2025-04-01": 0} {
+		var revenue float64
+		query(t, w, `SELECT revenue FROM marts.project_month WHERE project_key = 'harvest:113' AND month = '`+month+`'`, &revenue)
+		if revenue != want {
+			t.Errorf("%s: revenue %v, want %v", month, revenue, want)
+		}
+	}
+}

@@ -48,6 +48,14 @@ type ProjectTerms struct {
 	OverageRate     float64 // 0: hours beyond the bank are overservice
 	PercentComplete float64 // negative: not reported
 	Cap             float64 // capped T&M: the not-to-exceed amount; 0 = none
+	Milestones      []Milestone
+}
+
+// Milestone is part of a fixed fee earned at acceptance (zero: not yet).
+type Milestone struct {
+	Name     string
+	Accepted time.Time
+	Amount   float64
 }
 
 // Pipeline is pipeline: in conflux.yaml (§7.4).
@@ -144,7 +152,7 @@ func financeSeeds(s Seeds) []seedStmt {
 			"target_utilization DECIMAL(9,6)", "blended_rate DECIMAL(18,6)", "default_weeks INTEGER", "tentative_weight DECIMAL(9,6)"},
 		[][]string{{num(f.OverheadPerHour), num(f.MonthlyOverhead), num(f.ExpenseMarkup), num(f.TargetUtilization),
 			nonZero(pl.BlendedRate), strconv.Itoa(pl.DefaultWeeks), num(*pl.TentativeWeight)}})}
-	var costs, cards, terms, mix, deals, fx, targets [][]string
+	var costs, cards, terms, mix, deals, fx, targets, milestones [][]string
 	for _, role := range sortedKeys(f.Targets) {
 		targets = append(targets, []string{role, num(f.Targets[role])})
 	}
@@ -159,6 +167,13 @@ func financeSeeds(s Seeds) []seedStmt {
 		pc := ""
 		if t.PercentComplete >= 0 {
 			pc = num(t.PercentComplete)
+		}
+		for _, ms := range t.Milestones {
+			accepted := ""
+			if !ms.Accepted.IsZero() {
+				accepted = ms.Accepted.Format(time.DateOnly)
+			}
+			milestones = append(milestones, []string{strings.ToLower(t.Code), ms.Name, num(ms.Amount), accepted})
 		}
 		terms = append(terms, []string{strings.ToLower(t.Code), t.BillingModel, nonZero(t.RetainerFee), nonZero(t.RetainerHours), num(t.RolloverCapH), pc, nonZero(t.Cap), nonZero(t.OverageRate)})
 	}
@@ -186,6 +201,7 @@ func financeSeeds(s Seeds) []seedStmt {
 		seedTable("rate_cards", []string{"card VARCHAR", "role VARCHAR", "rate DECIMAL(18,6)", "valid_from DATE"}, cards),
 		seedTable("project_terms", []string{"code VARCHAR", "billing_model VARCHAR", "retainer_fee DECIMAL(18,2)",
 			"retainer_hours DECIMAL(12,4)", "rollover_cap_h DECIMAL(12,4)", "percent_complete DECIMAL(9,6)", "cap_amount DECIMAL(18,2)", "overage_rate DECIMAL(18,6)"}, terms),
+		seedTable("milestones", []string{"code VARCHAR", "name VARCHAR", "amount DECIMAL(18,2)", "accepted_on DATE"}, milestones),
 		seedTable("role_targets", []string{"role VARCHAR", "target DECIMAL(9,6)"}, targets),
 		seedTable("role_mix", []string{"role VARCHAR", "share DECIMAL(9,6)"}, mix),
 		seedTable("deal_estimates", []string{"deal VARCHAR", "hours DECIMAL(12,4)", "weeks INTEGER", "role VARCHAR", "share DECIMAL(9,6)"}, deals),

@@ -103,7 +103,11 @@ func seeds(cfg *config.Config) models.Seeds {
 		s.Finance.RateCards = append(s.Finance.RateCards, models.RateCard{Card: r.Card, Role: r.Role, Rate: r.Rate, From: r.From})
 	}
 	for _, t := range f.Projects {
-		s.Finance.Terms = append(s.Finance.Terms, models.ProjectTerms{Code: t.Code, BillingModel: t.BillingModel, RetainerFee: t.RetainerFee,
+		var ms []models.Milestone
+		for _, m := range t.Milestones {
+			ms = append(ms, models.Milestone{Name: m.Name, Accepted: m.Accepted, Amount: m.Amount})
+		}
+		s.Finance.Terms = append(s.Finance.Terms, models.ProjectTerms{Milestones: ms, Code: t.Code, BillingModel: t.BillingModel, RetainerFee: t.RetainerFee,
 			RetainerHours: t.RetainerHours, RolloverCapH: t.RolloverCapH, OverageRate: t.OverageRate, PercentComplete: t.PercentComplete, Cap: t.Cap})
 	}
 	pl := cfg.Pipeline

@@ -63,6 +63,16 @@ type ProjectTerms struct {
 	OverageRate     float64 // hours beyond the bank billed at this rate; 0 = overservice
 	PercentComplete float64 // PM-reported, 0..1; negative when not given
 	Cap             float64 // not-to-exceed amount of a capped T&M project; 0 = none
+	// Milestones recognise a fixed fee at customer acceptance instead of by
+	// percent complete (§4.5).
+	Milestones []Milestone
+}
+
+// Milestone is an amount of a fixed fee recognised when accepted.
+type Milestone struct {
+	Name     string
+	Accepted time.Time // zero while not accepted
+	Amount   float64
 }
 
 // Pipeline shapes the demand that open deals put on capacity (§7.4).
@@ -225,6 +235,24 @@ func (p *parser) finance(key string, n *yaml.Node, f *Finance) {
 					},
 					"percent_complete": p.setNumber(&t.PercentComplete, 0, 1, "must be a fraction between 0 and 1"),
 					"cap":              p.setNumber(&t.Cap, 0.01, 1e12, "must be the not-to-exceed amount of a capped T&M project"),
+					"milestones": func(k string, n *yaml.Node) {
+						p.list(k, n, "{name, amount, accepted}", func(item *yaml.Node) {
+							var ms Milestone
+							p.mapping(item, k, map[string]func(string, *yaml.Node){
+								"name":     func(k string, n *yaml.Node) { ms.Name, _ = p.str(k, n) },
+								"amount":   p.setNumber(&ms.Amount, 0.01, 1e12, money),
+								"accepted": func(k string, n *yaml.Node) { ms.Accepted, _ = p.date(k, n) },
+							})
+							if ms.Amount == 0 {
+								p.fail(item, k+".amount", "required: the part of the fee this milestone earns")
+								return
+							}
+							t.Milestones = append(t.Milestones, ms)
+						})
+						if t.BillingModel == "" {
+							t.BillingModel = "fixed_fee"
+						}
+					},
 					"retainer": func(k string, n *yaml.Node) {
 						p.mapping(n, k, map[string]func(string, *yaml.Node){
 							"monthly_fee":    p.setNumber(&t.RetainerFee, 0, 1e9, money),

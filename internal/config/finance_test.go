@@ -24,6 +24,7 @@ finance:
   projects:
     - {code: RET, retainer: {monthly_fee: 10000, hours: 50, rollover_cap_h: 10}}
     - {code: F9, percent_complete: 0.6, cap: 56000}
+    - {code: MS, milestones: [{name: Design, amount: 20000, accepted: 2025-03-20}, {name: Live, amount: 40000}]}
 pipeline:
   blended_rate: 140
   tentative_weight: 0
@@ -48,7 +49,7 @@ pipeline:
 	if len(f.RateCards) != 2 || f.RateCards[0].Card != "list" || f.RateCards[1].Rate != 140 {
 		t.Errorf("rate cards: %+v", f.RateCards)
 	}
-	if len(f.Projects) != 2 || f.Projects[0].BillingModel != "retainer" || f.Projects[0].RolloverCapH != 10 || f.Projects[1].PercentComplete != 0.6 || f.Projects[1].Cap != 56000 || f.Projects[0].PercentComplete != -1 {
+	if len(f.Projects) != 3 || f.Projects[2].BillingModel != "fixed_fee" || len(f.Projects[2].Milestones) != 2 || f.Projects[2].Milestones[0].Accepted.Day() != 20 || !f.Projects[2].Milestones[1].Accepted.IsZero() || f.Projects[0].BillingModel != "retainer" || f.Projects[0].RolloverCapH != 10 || f.Projects[1].PercentComplete != 0.6 || f.Projects[1].Cap != 56000 || f.Projects[0].PercentComplete != -1 {
 		t.Errorf("projects: %+v", f.Projects)
 	}
 	pl := cfg.Pipeline

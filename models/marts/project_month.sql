@@ -5,7 +5,9 @@
 --                retainers with terms = marts.retainer_month (§4.4); fixed fee =
 --                fee × percent complete at month end − the same at the month before,
 --                percent complete = hours to date ÷ the larger of the hour budget and
---                the hours to date (§4.3); plus rebilled expenses × (1 + markup)
+--                the hours to date (§4.3) — or, when finance.projects lists its
+--                milestones, each milestone's amount in the month it was accepted
+--                (§4.5); plus rebilled expenses × (1 + markup)
 --   pass_through rebillable expenses at cost (§4.7);   agi = revenue − pass_through
 --   dl           worked hours × cost rate (marts.entry_values), non-billable client hours included
 --   dnl          non-billable project expenses (direct non-labour)
@@ -33,8 +35,18 @@ x AS (
     WHERE project_key IS NOT NULL
     GROUP BY ALL
 ),
+ms AS (
+    SELECT p.project_key, date_trunc('month', s.accepted_on)::DATE AS month, sum(s.amount) AS accepted_amount
+    FROM seeds.milestones s JOIN {{ ref "core.projects" }} p ON lower(p.code) = s.code
+    WHERE s.accepted_on IS NOT NULL
+    GROUP BY ALL
+),
+by_milestone AS (
+    SELECT DISTINCT p.project_key FROM seeds.milestones s JOIN {{ ref "core.projects" }} p ON lower(p.code) = s.code
+),
 keys AS (
     SELECT project_key, month FROM t
+    UNION SELECT project_key, month FROM ms
     UNION SELECT project_key, month FROM x
     UNION SELECT project_key, month FROM {{ ref "marts.retainer_month" }}
 ),
@@ -44,6 +56,7 @@ m AS (
         coalesce(t.billable_value, 0) AS billable_value, coalesce(t.dl, 0) AS dl,
         coalesce(x.pass_through, 0) AS pass_through, coalesce(x.dnl, 0) AS dnl,
         r.revenue AS retainer_revenue,
+        ms.accepted_amount, k.project_key IN (SELECT project_key FROM by_milestone) AS by_milestone,
         sum(coalesce(t.worked_h, 0)) OVER (PARTITION BY k.project_key ORDER BY k.month) AS cum_h,
         sum(coalesce(t.billable_value, 0)) OVER (PARTITION BY k.project_key ORDER BY k.month) AS cum_value,
         tm.cap_amount
@@ -53,6 +66,7 @@ m AS (
     LEFT JOIN x USING (project_key, month)
     LEFT JOIN {{ ref "marts.retainer_month" }} r USING (project_key, month)
     LEFT JOIN seeds.project_terms tm ON tm.code = lower(p.code)
+    LEFT JOIN ms USING (project_key, month)
 ),
 rev AS (
     SELECT m.*,
@@ -63,8 +77,8 @@ rev AS (
 pl AS (
     SELECT rev.*,
         (CASE billing_model
-            WHEN 'fixed_fee' THEN coalesce(ff_earned_to_date, 0)
-                - coalesce(lag(ff_earned_to_date) OVER (PARTITION BY project_key ORDER BY month), 0)
+            WHEN 'fixed_fee' THEN CASE WHEN by_milestone THEN coalesce(accepted_amount, 0)
+                ELSE coalesce(ff_earned_to_date, 0) - coalesce(lag(ff_earned_to_date) OVER (PARTITION BY project_key ORDER BY month), 0) END
             WHEN 'non_billable' THEN 0
             ELSE coalesce(retainer_revenue,
                 CASE WHEN cap_amount IS NOT NULL THEN least(cum_value, cap_amount) - least(cum_value - billable_value, cap_amount) END,
