@@ -215,8 +215,13 @@ func TestF7ProjectMargin(t *testing.T) {
 		m{"id": 1, "spent_date": "2025-03-10", "project": m{"id": 107}, "user": m{"id": 1}, "expense_category": m{"name": "Stock media"}, "total_cost": 8000.0, "billable": true},
 		m{"id": 2, "spent_date": "2025-03-11", "project": m{"id": 107}, "user": m{"id": 1}, "expense_category": m{"name": "Software"}, "total_cost": 1000.0, "billable": false})
 	s := usSeeds("2025-03-31")
-	s.Finance.ExpenseMarkup, s.Finance.OverheadPerHour = 0.10, 20
+	s.Finance.ExpenseMarkup, s.Finance.OverheadPerHour, s.Finance.FacilityPerHour = 0.10, 20, 5
+	put(t, w, "projects", m{"id": 101, "name": "Admin", "client": m{"id": 10, "currency": "USD"}, "is_billable": false, "budget_by": "none", "is_active": true})
+	put(t, w, "time_entries", entry(3, 1, 101, 3, "Admin", "2025-03-06", 10, false))
 	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: s})
+	var internal float64
+	query(t, w, `SELECT overhead FROM marts.project_month WHERE project_key = 'harvest:101'`, &internal)
+	within(t, "internal hours carry the facility rate alone", internal, 50, 0.005)
 	var revenue, agi, contribution, onAGI, onRevenue, loaded float64
 	query(t, w, `SELECT revenue, agi, contribution, contribution_pct_agi, contribution_pct_revenue, fully_loaded_pct_agi
 		FROM marts.project_month WHERE project_key = 'harvest:107'`, &revenue, &agi, &contribution, &onAGI, &onRevenue, &loaded)

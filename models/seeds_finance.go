@@ -12,6 +12,7 @@ import (
 // Finance is finance: in conflux.yaml (metrics §3–5).
 type Finance struct {
 	OverheadPerHour   float64
+	FacilityPerHour   float64
 	MonthlyOverhead   float64
 	ExpenseMarkup     float64
 	TargetUtilization float64            // default 0.75
@@ -148,9 +149,9 @@ func seedTable(name string, cols []string, rows [][]string) seedStmt {
 func financeSeeds(s Seeds) []seedStmt {
 	f, pl := s.Finance, s.Pipeline
 	out := []seedStmt{seedTable("finance",
-		[]string{"overhead_per_hour DECIMAL(18,6)", "monthly_overhead DECIMAL(18,2)", "expense_markup DECIMAL(9,6)",
+		[]string{"overhead_per_hour DECIMAL(18,6)", "facility_per_hour DECIMAL(18,6)", "monthly_overhead DECIMAL(18,2)", "expense_markup DECIMAL(9,6)",
 			"target_utilization DECIMAL(9,6)", "blended_rate DECIMAL(18,6)", "default_weeks INTEGER", "tentative_weight DECIMAL(9,6)"},
-		[][]string{{num(f.OverheadPerHour), num(f.MonthlyOverhead), num(f.ExpenseMarkup), num(f.TargetUtilization),
+		[][]string{{num(f.OverheadPerHour), num(f.FacilityPerHour), num(f.MonthlyOverhead), num(f.ExpenseMarkup), num(f.TargetUtilization),
 			nonZero(pl.BlendedRate), strconv.Itoa(pl.DefaultWeeks), num(*pl.TentativeWeight)}})}
 	var costs, cards, terms, mix, deals, fx, targets, milestones [][]string
 	for _, role := range sortedKeys(f.Targets) {

@@ -93,7 +93,7 @@ func seeds(cfg *config.Config) models.Seeds {
 		s.Schedules = append(s.Schedules, models.Schedule{Email: sc.Person, Hours: sc.Hours, From: sc.From, To: sc.To})
 	}
 	f := cfg.Finance
-	s.Finance = models.Finance{OverheadPerHour: f.OverheadPerHour, MonthlyOverhead: f.MonthlyOverhead,
+	s.Finance = models.Finance{OverheadPerHour: f.OverheadPerHour, FacilityPerHour: f.FacilityPerHour, MonthlyOverhead: f.MonthlyOverhead,
 		ExpenseMarkup: f.ExpenseMarkup, TargetUtilization: f.TargetUtilization, Targets: f.Targets}
 	for _, c := range f.Costs {
 		s.Finance.Costs = append(s.Finance.Costs, models.Cost{Person: c.Person, Role: c.Role, Salary: c.Salary, Burden: c.Burden,

@@ -18,6 +18,10 @@ type Finance struct {
 	// OverheadPerHour is allocated to every worked client hour for the fully
 	// loaded margin (metrics §3.3b, §5.4).
 	OverheadPerHour float64
+	// FacilityPerHour is the part of overhead internal hours carry (rent,
+	// software): Productive's facility rate (§3.3b). Internal time gets
+	// this alone, client time OverheadPerHour.
+	FacilityPerHour float64
 	// MonthlyOverhead is the agency's operating overhead per month
 	// (sales, G&A, rent, tools) for the agency P&L (§5.1).
 	MonthlyOverhead float64
@@ -155,6 +159,7 @@ const money = "must be an amount of at least 0 in org.currency"
 func (p *parser) finance(key string, n *yaml.Node, f *Finance) {
 	p.mapping(n, key, map[string]func(string, *yaml.Node){
 		"overhead_per_hour":  p.setNumber(&f.OverheadPerHour, 0, 1e6, money),
+		"facility_per_hour":  p.setNumber(&f.FacilityPerHour, 0, 1e6, money),
 		"monthly_overhead":   p.setNumber(&f.MonthlyOverhead, 0, 1e12, money),
 		"expense_markup":     p.setNumber(&f.ExpenseMarkup, 0, 10, "must be a fraction such as 0.10 for 10%"),
 		"target_utilization": p.setNumber(&f.TargetUtilization, 0.01, 1.5, "must be a fraction of available hours such as 0.75"),

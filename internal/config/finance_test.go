@@ -67,7 +67,7 @@ func TestFinanceErrorsNameTheKey(t *testing.T) {
 		{"finance:\n  projects:\n    - {code: X, retainer: {hours: 10}}\n", "finance.projects.retainer: a retainer needs monthly_fee"},
 		{"pipeline:\n  role_mix: {A: 0.7, B: 0.6}\n", "pipeline.role_mix: shares add up to 1.30"},
 		{"pipeline:\n  deals:\n    - {hours: 5}\n", "pipeline.deals.deal: required"},
-		{"finance:\n  rate_card: []\n", "finance.rate_card: unknown key (known keys: costs, expense_markup, fx_rates,"},
+		{"finance:\n  rate_card: []\n", "finance.rate_card: unknown key (known keys: costs, expense_markup, facility_per_hour, fx_rates,"},
 	} {
 		_, err := Parse("c.yaml", []byte(tc.yaml), vendors, env(nil))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -12,7 +12,8 @@
 --   dl           worked hours × cost rate (marts.entry_values), non-billable client hours included
 --   dnl          non-billable project expenses (direct non-labour)
 --   contribution agi − dl − dnl (project gross margin)
---   overhead     worked hours × finance.overhead_per_hour, client projects only (§5.4)
+--   overhead     worked hours × finance.overhead_per_hour on client projects,
+--                × finance.facility_per_hour on internal ones (§3.3b, §5.4)
 --   fully_loaded contribution − overhead
 -- Percentages are on AGI (canonical) and on revenue (SPI-comparable), NULL on zero.
 -- test: unique(project_key, month)
@@ -86,7 +87,7 @@ pl AS (
         END + pass_through * (1 + f.expense_markup))::DECIMAL(18,6) AS revenue,
         CASE WHEN billing_model = 'tm' AND cap_amount IS NOT NULL
             THEN billable_value - (least(cum_value, cap_amount) - least(cum_value - billable_value, cap_amount)) ELSE 0 END AS capped_excess,
-        CASE WHEN billing_model <> 'non_billable' THEN worked_h * f.overhead_per_hour ELSE 0 END AS overhead
+        worked_h * CASE WHEN billing_model <> 'non_billable' THEN f.overhead_per_hour ELSE f.facility_per_hour END AS overhead
     FROM rev CROSS JOIN seeds.finance f
 )
 SELECT
