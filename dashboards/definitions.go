@@ -234,7 +234,7 @@ var finance = Dashboard{
 				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "text"},
 				{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"agi", "AGI", "money"}, {"labour", "Labour", "money"},
 				{"contribution", "Contribution", "money"}, {"contribution_pct", "Margin %", "pct"}, {"fully_loaded", "Fully loaded", "money"},
-				{"billing_realization", "Realization", "pct"}, {"effective_rate", "Effective rate", "money"},
+				{"billing_realization", "Realization", "pct"}, {"collection_realization", "Collected", "pct"}, {"effective_rate", "Effective rate", "money"},
 				{"wip", "WIP", "money"}, {"deferred", "Deferred", "money"}, {"source_url", "Source", "url"},
 			},
 		},

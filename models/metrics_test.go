@@ -57,7 +57,7 @@ func TestF3RatesAndRealization(t *testing.T) {
 		withInvoice(unpriced(entry(3, 2, 100, 1, "Design", "2025-05-27", 14, true)), 900),
 		entry(4, 2, 100, 2, "Meetings", "2025-05-28", 3, false))
 	put(t, w, "invoices", m{"id": 900, "client": m{"id": 10}, "number": "1001", "issue_date": "2025-06-02", "state": "open",
-		"currency": "USD", "amount": 4000.0, "line_items": []m{{"id": 1, "project": m{"id": 100}, "kind": "Service", "quantity": 34, "unit_price": 117.647, "amount": 4000.0}}})
+		"currency": "USD", "amount": 4000.0, "due_amount": 1000.0, "line_items": []m{{"id": 1, "project": m{"id": 100}, "kind": "Service", "quantity": 34, "unit_price": 117.647, "amount": 4000.0}}})
 	s := usSeeds("2025-06-30")
 	s.Finance.RateCards = []RateCard{
 		{Card: "list", Role: "Senior Designer", Rate: 150}, {Card: "list", Role: "Developer", Rate: 120},
@@ -73,6 +73,13 @@ func TestF3RatesAndRealization(t *testing.T) {
 	within(t, "billing realization", billReal, 0.9217, 0.00005)
 	within(t, "write-down", writeDown, 340, 0.005)
 	within(t, "effective bill rate", eff, 108.11, 0.005)
+	// 3,000 of the 4,000 billed is paid: collection realization 75%.
+	var collection, invoicedMargin float64
+	query(t, w, `SELECT collection_realization FROM marts.project_realization WHERE project_key = 'harvest:100'`, &collection)
+	within(t, "collection realization", collection, 0.75, 0.00005)
+	// Productive's invoiced margin: 4,000 invoiced less 37 h × 50 of cost.
+	query(t, w, `SELECT invoiced_margin FROM marts.project_financials WHERE project_key = 'harvest:100'`, &invoicedMargin)
+	within(t, "invoiced margin", invoicedMargin, 4000-37*50, 0.005)
 	var source string
 	query(t, w, `SELECT bill_rate_source FROM marts.entry_values WHERE entry_key = 'harvest:1'`, &source)
 	if source != "client_card" {

@@ -64,6 +64,9 @@ SELECT
     (agi - cost_amount - dnl)::DECIMAL(18,6) AS margin,
     (agi - cost_amount - dnl) / nullif(agi, 0) AS margin_pct,
     (agi - cost_amount - dnl - overhead)::DECIMAL(18,6) AS fully_loaded_margin,
+    -- Productive's "invoiced margin" (its profitability report's default): what
+    -- was invoiced less the same costs; it moves with billing timing (§5.2).
+    (invoiced_amount - cost_amount - dnl)::DECIMAL(18,6) AS invoiced_margin,
     greatest(0, revenue - invoiced_amount)::DECIMAL(18,6) AS wip_amount,
     greatest(0, invoiced_amount - revenue)::DECIMAL(18,6) AS deferred_amount
 FROM base

@@ -8,6 +8,9 @@
 --   write_down_at_billing standard value of invoiced entries − what was charged (< 0: write-up)
 --   hours_realization     billed hours ÷ billable hours
 --   effective_bill_rate   (standard_value − write-down) ÷ every worked hour
+--   collection_realization cash collected ÷ amount billed (the ledger's invoices,
+--                         each line's share of its invoice's payments)
+--   fixed_fee_realization earned revenue ÷ standard value (< 100%: the fee is overrun)
 -- test: unique(project_key)
 WITH e AS (
     SELECT project_key,
@@ -28,6 +31,15 @@ charged AS (
       AND l.status NOT IN ('voided', 'deleted', 'draft')
     GROUP BY 1
 ),
+collected AS (
+    SELECT l.project_key, sum(l.net_amount_reporting) AS billed,
+        sum(l.net_amount_reporting::DOUBLE * i.amount_paid::DOUBLE / nullif(i.total::DOUBLE, 0)) AS collected
+    FROM {{ ref "core.invoice_lines" }} l
+    JOIN {{ ref "core.invoices" }} i USING (invoice_key)
+    WHERE l.is_ledger AND NOT l.is_credit_note AND l.project_key IS NOT NULL
+      AND l.status NOT IN ('draft', 'submitted', 'voided', 'deleted')
+    GROUP BY 1
+),
 r AS (
     SELECT e.*, c.invoiced_for_entries,
         coalesce(e.billed_standard_value - c.invoiced_for_entries, 0) AS write_down_at_billing
@@ -45,5 +57,9 @@ SELECT
     invoiced_for_entries / nullif(billed_standard_value, 0) AS billing_realization,
     write_down_at_billing::DECIMAL(18,6) AS write_down_at_billing,
     billed_h / nullif(billable_h, 0) AS hours_realization,
-    ((coalesce(standard_value, 0) - write_down_at_billing) / nullif(worked_h, 0))::DECIMAL(18,6) AS effective_bill_rate
+    ((coalesce(standard_value, 0) - write_down_at_billing) / nullif(worked_h, 0))::DECIMAL(18,6) AS effective_bill_rate,
+    co.collected / nullif(co.billed, 0) AS collection_realization,
+    CASE WHEN f.billing_model = 'fixed_fee' THEN f.revenue / nullif(standard_value, 0) END AS fixed_fee_realization
 FROM r
+LEFT JOIN collected co USING (project_key)
+LEFT JOIN (SELECT project_key, billing_model, revenue FROM {{ ref "marts.project_financials" }}) f USING (project_key)

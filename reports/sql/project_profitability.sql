@@ -3,7 +3,8 @@
 -- param: currency string
 -- Every billable project to date (metrics §4–5): earned revenue, AGI (less
 -- pass-through costs), labour and direct non-labour cost, contribution and
--- its % of AGI, the fully loaded margin after overhead, realization, the
+-- its % of AGI, the fully loaded margin after overhead, billing and
+-- collection realization, the
 -- effective rate per worked hour, and WIP (earned, not yet invoiced) or
 -- deferred revenue (invoiced ahead of the work). Lowest margin first.
 SELECT
@@ -20,6 +21,7 @@ SELECT
     round(f.margin_pct, 4) AS contribution_pct,
     f.fully_loaded_margin::DECIMAL(18,2) AS fully_loaded,
     round(r.billing_realization, 4) AS billing_realization,
+    round(r.collection_realization, 4) AS collection_realization,
     r.effective_bill_rate::DECIMAL(18,2) AS effective_rate,
     f.invoiced_amount::DECIMAL(18,2) AS invoiced,
     f.wip_amount::DECIMAL(18,2) AS wip,
