@@ -496,3 +496,31 @@ func TestMilestonesRecognisedAtAcceptance(t *testing.T) {
 		}
 	}
 }
+
+// §9.9: rejected time counts nowhere; with finance.approved_only the money
+// views keep approved or locked time only, while utilization keeps the rest.
+func TestApprovalModes(t *testing.T) {
+	w := openWarehouse(t)
+	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
+	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	put(t, w, "projects", m{"id": 114, "name": "Web", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "budget_by": "none", "is_active": true})
+	approved := entry(1, 1, 114, 1, "Build", "2025-03-04", 5, true)
+	approved["is_closed"] = true
+	open := entry(2, 1, 114, 1, "Build", "2025-03-05", 3, true)
+	put(t, w, "time_entries", approved, open)
+	s := usSeeds("2025-03-31")
+	opts := Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: s}
+	build(t, w, opts)
+	var revenue, worked float64
+	query(t, w, `SELECT revenue FROM marts.project_month WHERE project_key = 'harvest:114'`, &revenue)
+	if revenue != 800 {
+		t.Errorf("operational mode: revenue %v, want 8 h × 100", revenue)
+	}
+	opts.Seeds.Finance.ApprovedOnly = true
+	build(t, w, opts)
+	query(t, w, `SELECT revenue FROM marts.project_month WHERE project_key = 'harvest:114'`, &revenue)
+	query(t, w, `SELECT sum(worked_h) FROM marts.person_week`, &worked)
+	if revenue != 500 || worked != 8 {
+		t.Errorf("approved only: revenue %v (want 500), utilization still sees %v h (want 8)", revenue, worked)
+	}
+}

@@ -20,6 +20,7 @@ type Finance struct {
 	Costs             []Cost
 	RateCards         []RateCard
 	Terms             []ProjectTerms
+	ApprovedOnly      bool // finance views count approved or locked time only
 }
 
 // Cost is what a person (Person, an email) or a role costs from From (§3.3a).
@@ -150,9 +151,9 @@ func financeSeeds(s Seeds) []seedStmt {
 	f, pl := s.Finance, s.Pipeline
 	out := []seedStmt{seedTable("finance",
 		[]string{"overhead_per_hour DECIMAL(18,6)", "facility_per_hour DECIMAL(18,6)", "monthly_overhead DECIMAL(18,2)", "expense_markup DECIMAL(9,6)",
-			"target_utilization DECIMAL(9,6)", "blended_rate DECIMAL(18,6)", "default_weeks INTEGER", "tentative_weight DECIMAL(9,6)"},
+			"target_utilization DECIMAL(9,6)", "blended_rate DECIMAL(18,6)", "default_weeks INTEGER", "tentative_weight DECIMAL(9,6)", "approved_only BOOLEAN"},
 		[][]string{{num(f.OverheadPerHour), num(f.FacilityPerHour), num(f.MonthlyOverhead), num(f.ExpenseMarkup), num(f.TargetUtilization),
-			nonZero(pl.BlendedRate), strconv.Itoa(pl.DefaultWeeks), num(*pl.TentativeWeight)}})}
+			nonZero(pl.BlendedRate), strconv.Itoa(pl.DefaultWeeks), num(*pl.TentativeWeight), strconv.FormatBool(f.ApprovedOnly)}})}
 	var costs, cards, terms, mix, deals, fx, targets, milestones [][]string
 	for _, role := range sortedKeys(f.Targets) {
 		targets = append(targets, []string{role, num(f.Targets[role])})

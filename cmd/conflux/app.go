@@ -94,7 +94,7 @@ func seeds(cfg *config.Config) models.Seeds {
 	}
 	f := cfg.Finance
 	s.Finance = models.Finance{OverheadPerHour: f.OverheadPerHour, FacilityPerHour: f.FacilityPerHour, MonthlyOverhead: f.MonthlyOverhead,
-		ExpenseMarkup: f.ExpenseMarkup, TargetUtilization: f.TargetUtilization, Targets: f.Targets}
+		ExpenseMarkup: f.ExpenseMarkup, TargetUtilization: f.TargetUtilization, Targets: f.Targets, ApprovedOnly: f.ApprovedOnly}
 	for _, c := range f.Costs {
 		s.Finance.Costs = append(s.Finance.Costs, models.Cost{Person: c.Person, Role: c.Role, Salary: c.Salary, Burden: c.Burden,
 			OverheadShare: c.OverheadShare, From: c.From, NonDelivery: c.NonDelivery})

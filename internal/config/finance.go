@@ -36,6 +36,8 @@ type Finance struct {
 	Projects  []ProjectTerms
 	// FXRates is a CSV file of from,to,date,rate read at build time (§9.4).
 	FXRates string
+	// ApprovedOnly keeps finance views to approved or locked time (§9.9).
+	ApprovedOnly bool
 }
 
 // Cost is what a person (or everyone in a role) costs from a date (§3.3a).
@@ -177,6 +179,14 @@ func (p *parser) finance(key string, n *yaml.Node, f *Finance) {
 		},
 		"fx_rates": func(k string, n *yaml.Node) {
 			f.FXRates, _ = p.str(k, n)
+		},
+		"approved_only": func(k string, n *yaml.Node) {
+			v, _ := p.str(k, n)
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				p.fail(n, k, "%q must be true or false", v)
+			}
+			f.ApprovedOnly = b
 		},
 		"costs": func(k string, n *yaml.Node) {
 			p.list(k, n, "{person or role, salary, burden, overhead_share, from}", func(item *yaml.Node) {

@@ -14,6 +14,7 @@ finance:
   monthly_overhead: 120000
   expense_markup: 0.10
   targets: {Designer: 0.8}
+  approved_only: true
   fx_rates: fx.csv
   costs:
     - {person: Ana@X.test, salary: 96000, burden: 0.25, overhead_share: 40000, from: 2025-01-01}
@@ -37,7 +38,7 @@ pipeline:
 		t.Fatal(err)
 	}
 	f := cfg.Finance
-	if f.Targets["Designer"] != 0.8 {
+	if f.Targets["Designer"] != 0.8 || !f.ApprovedOnly {
 		t.Errorf("targets: %v", f.Targets)
 	}
 	if f.OverheadPerHour != 20 || f.MonthlyOverhead != 120000 || f.ExpenseMarkup != 0.1 || f.FXRates != "/p/fx.csv" {
@@ -67,7 +68,7 @@ func TestFinanceErrorsNameTheKey(t *testing.T) {
 		{"finance:\n  projects:\n    - {code: X, retainer: {hours: 10}}\n", "finance.projects.retainer: a retainer needs monthly_fee"},
 		{"pipeline:\n  role_mix: {A: 0.7, B: 0.6}\n", "pipeline.role_mix: shares add up to 1.30"},
 		{"pipeline:\n  deals:\n    - {hours: 5}\n", "pipeline.deals.deal: required"},
-		{"finance:\n  rate_card: []\n", "finance.rate_card: unknown key (known keys: costs, expense_markup, facility_per_hour, fx_rates,"},
+		{"finance:\n  rate_card: []\n", "finance.rate_card: unknown key (known keys: approved_only, costs, expense_markup, facility_per_hour, fx_rates,"},
 	} {
 		_, err := Parse("c.yaml", []byte(tc.yaml), vendors, env(nil))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

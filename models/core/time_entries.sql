@@ -4,6 +4,8 @@
 -- (Productive), else the hours of a billable entry. Amounts are billable hours
 -- × the stamped rate, NULL when unpriced (§3.1).
 -- Entries from every time tool are unioned; each keeps its link back.
+-- approval_status is approved, open, draft, submitted or rejected where the
+-- tool has an approval workflow, none where it has not (Toggl, Jira).
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours, time_category)
 -- test: relationships(person_key -> core.people.person_key)
@@ -43,6 +45,7 @@ SELECT
     e.is_billed,
     e.invoice_key,
     e.locked,
+    e.approval_status,
     e.is_running,
     CASE
         WHEN e.time_off_hint OR regexp_matches(lower(coalesce(e.task_name, '')), '(time off|holiday|vacation|annual leave|pto|sick|leave)') THEN 'time_off'

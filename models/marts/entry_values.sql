@@ -5,15 +5,20 @@
 -- hour with none is unpriced (value NULL, never 0). list_value prices
 -- billable hours at the list card (§3.2). The cost rate is the person's
 -- configured rate for the year (marts.cost_rates) or else the rate the source
--- stamped.
+-- stamped. Rejected time is left out; with finance.approved_only only
+-- approved or locked time (or time from a tool without approvals) is kept,
+-- so every finance view follows (§9.9).
 -- test: unique(entry_key)
 -- test: not_null(entry_key, hours, time_category)
 WITH e AS (
     SELECT e.*, p.client_key, c.name AS client_name, pe.role, pe.default_bill_rate
     FROM {{ ref "core.time_entries" }} e
     LEFT JOIN {{ ref "core.projects" }} p USING (project_key)
+    CROSS JOIN seeds.finance f
     LEFT JOIN {{ ref "core.clients" }} c ON c.client_key = p.client_key
     LEFT JOIN {{ ref "core.people" }} pe ON pe.person_key = e.person_key
+    WHERE e.approval_status IS DISTINCT FROM 'rejected'
+      AND (NOT f.approved_only OR e.locked OR e.approval_status IN ('approved', 'none'))
 ),
 client_card AS (
     SELECT e.entry_key, r.rate
@@ -43,7 +48,7 @@ priced AS (
 SELECT
     entry_key, source, source_id, person_key, project_key, client_key, role, entry_date,
     date_trunc('month', entry_date)::DATE AS month,
-    hours, billable_hours, billable, time_category,
+    hours, billable_hours, billable, time_category, approval_status, locked,
     resolved_bill_rate::DECIMAL(18,6) AS bill_rate, bill_rate_source,
     list_rate::DECIMAL(18,6) AS list_rate,
     CASE WHEN billable AND time_category = 'client' THEN (billable_hours * resolved_bill_rate)::DECIMAL(18,6) END AS billable_value,

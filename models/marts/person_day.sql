@@ -1,6 +1,7 @@
 -- Capacity and hours per person per day (metrics §1–2) over the whole ISO
 -- weeks from the first to the last time entry: core.capacity_day's hours
--- with the hours worked and booked. Time off never counts as worked (§2.1).
+-- with the hours worked and booked. Time off never counts as worked (§2.1);
+-- rejected time does not count at all, unapproved time does (§9.9).
 -- test: unique(person_key, date)
 -- test: not_null(person_key, date, scheduled_h, available_h, worked_h)
 WITH bounds AS (
@@ -13,6 +14,7 @@ hours AS (
         sum(hours) FILTER (WHERE time_category IN ('client', 'internal')) AS worked_h,
         sum(billable_hours) FILTER (WHERE time_category = 'client') AS billable_h
     FROM {{ ref "core.time_entries" }}
+    WHERE approval_status IS DISTINCT FROM 'rejected'
     GROUP BY ALL
 ),
 booked AS (

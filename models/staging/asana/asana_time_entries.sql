@@ -22,6 +22,7 @@ SELECT
     false AS is_billed,
     CAST(NULL AS VARCHAR) AS invoice_key,
     coalesce((e.payload->>'approval_status'), '') = 'APPROVED' AS locked,
+    coalesce(lower(e.payload->>'approval_status'), 'none') AS approval_status,
     false AS is_running,
     false AS time_off_hint,
     CAST(NULL AS VARCHAR) AS notes,

@@ -23,6 +23,7 @@ SELECT
     false AS is_billed,
     CAST(NULL AS VARCHAR) AS invoice_key,
     coalesce((e.payload->>'isLocked')::BOOLEAN, false) AS locked,
+    CASE WHEN (e.payload->>'isLocked')::BOOLEAN THEN 'approved' ELSE 'open' END AS approval_status,
     (e.payload->'timeInterval'->>'end') IS NULL AS is_running,
     coalesce(e.payload->>'type', 'REGULAR') IN ('TIME_OFF', 'HOLIDAY') AS time_off_hint,
     e.payload->>'description' AS notes,

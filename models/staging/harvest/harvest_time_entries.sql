@@ -22,6 +22,7 @@ SELECT
     coalesce((payload->>'is_billed')::BOOLEAN, false) AS is_billed,
     CASE WHEN (payload->'invoice'->>'id') IS NOT NULL THEN source || ':' || (payload->'invoice'->>'id') END AS invoice_key,
     coalesce((payload->>'is_locked')::BOOLEAN, false) AS locked,
+    CASE WHEN (payload->>'is_closed')::BOOLEAN THEN 'approved' ELSE 'open' END AS approval_status,
     coalesce((payload->>'is_running')::BOOLEAN, false) AS is_running,
     false AS time_off_hint,
     payload->>'notes' AS notes,

@@ -23,6 +23,8 @@ SELECT
     coalesce((e.payload->'attributes'->>'invoiced')::BOOLEAN, false) AS is_billed,
     CAST(NULL AS VARCHAR) AS invoice_key,
     coalesce((e.payload->'attributes'->>'approved')::BOOLEAN, false) AS locked,
+    CASE WHEN (e.payload->'attributes'->>'rejected')::BOOLEAN THEN 'rejected'
+         WHEN (e.payload->'attributes'->>'approved')::BOOLEAN THEN 'approved' ELSE 'open' END AS approval_status,
     false AS is_running,
     false AS time_off_hint,
     e.payload->'attributes'->>'note' AS notes,

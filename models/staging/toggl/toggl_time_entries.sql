@@ -27,6 +27,7 @@ SELECT
     false AS is_billed,
     CAST(NULL AS VARCHAR) AS invoice_key,
     false AS locked,
+    'none' AS approval_status,
     false AS is_running,
     false AS time_off_hint,
     e.payload->>'description' AS notes,
