@@ -3,9 +3,9 @@
 -- The week (default: the last week with time logged) against the week
 -- before and the average of the four weeks before it. Utilization is
 -- billable over available hours of delivery staff (ratio of sums); revenue
--- is earned from time at the resolved rates of marts.entry_values (a fixed
--- fee's fee spread over its hours; retainers at their hours' value) less
--- their cost; pipeline and open gaps are today's figures (no history is kept).
+-- is the P&L's earned revenue (marts.project_month) shared among each
+-- month's weeks by hours, margin that less the week's labour cost; pipeline
+-- and open gaps are today's figures (no history is kept).
 WITH weeks AS (
     SELECT coalesce($week::DATE, (SELECT max(week_start) FROM marts.person_week WHERE worked_h > 0)) AS w
 ),
@@ -14,18 +14,28 @@ util AS (
     FROM marts.person_week pw JOIN core.people p USING (person_key)
     WHERE p.is_delivery GROUP BY 1
 ),
-project_hours AS (
-    SELECT project_key, sum(hours) AS hours FROM marts.entry_values WHERE time_category <> 'time_off' GROUP BY 1
+wk AS (
+    SELECT project_key, month, date_trunc('week', entry_date)::DATE AS week_start, sum(hours) AS h, sum(cost_amount) AS cost
+    FROM marts.entry_values
+    WHERE time_category <> 'time_off' AND project_key IS NOT NULL
+    GROUP BY ALL
+),
+month_hours AS (
+    SELECT project_key, month, sum(h) AS month_h FROM wk GROUP BY ALL
 ),
 money AS (
-    SELECT date_trunc('week', e.entry_date)::DATE AS week_start,
-        sum(CASE p.billing_model
-            WHEN 'fixed_fee' THEN p.budget_amount * e.hours / nullif(greatest(p.budget_hours, ph.hours), 0)
-            WHEN 'non_billable' THEN 0
-            ELSE coalesce(e.billable_value_reporting, 0) END) AS revenue,
-        sum(e.cost_amount) AS cost
-    FROM marts.entry_values e JOIN core.projects p USING (project_key) LEFT JOIN project_hours ph USING (project_key)
-    WHERE e.time_category <> 'time_off'
+    -- Each project-month's earned revenue (marts.project_month, whatever the
+    -- billing model) shared among its weeks by hours; a month with revenue
+    -- but no hours (an accepted milestone, a stand-ready fee) counts in the
+    -- week the month begins. So the weeks add up to the P&L.
+    SELECT week_start, sum(revenue) AS revenue, sum(cost) AS cost FROM (
+        SELECT wk.week_start, pm.revenue * wk.h / nullif(mh.month_h, 0) AS revenue, wk.cost
+        FROM wk JOIN month_hours mh USING (project_key, month) JOIN marts.project_month pm USING (project_key, month)
+        UNION ALL
+        SELECT date_trunc('week', pm.month)::DATE, pm.revenue, 0
+        FROM marts.project_month pm LEFT JOIN month_hours mh USING (project_key, month)
+        WHERE coalesce(mh.month_h, 0) = 0 AND pm.revenue <> 0
+    )
     GROUP BY 1
 ),
 series AS (
