@@ -12,7 +12,7 @@ var entries = Dashboard{
 	Panels: []Panel{
 		{
 			ID: "entries", Title: "The entries behind the number", Report: "entries", Kind: "table",
-			Note:    "Time entries (not time off), newest first, at most 5,000, with the rates that priced and costed them; Source opens the record in its tool.",
+			Note:    "Time entries (not time off), newest first, at most 2,000, with the rates that priced and costed them; Source opens the record in its tool.",
 			Filters: []string{"from", "to", "client", "team", "person", "project", "currency"},
 			Columns: []Column{
 				{"entry_date", "Date", "text"}, {"person", "Person", "person"}, {"team", "Team", "text"}, {"client", "Client", "client"},

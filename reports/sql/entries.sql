@@ -8,7 +8,7 @@
 -- param: currency string
 -- The rows behind a number: time entries (time off left out) with the rate
 -- that priced them and the cost rate that costs them (marts.entry_values),
--- newest first, at most 5,000; each links back to its record in the source
+-- newest first, at most 2,000; each links back to its record in the source
 -- tool. Filters match names or keys.
 SELECT
     e.entry_date,
@@ -38,4 +38,4 @@ WHERE e.time_category <> 'time_off'
   AND ($project::VARCHAR IS NULL OR p.name = $project::VARCHAR OR e.project_key = $project::VARCHAR)
   AND ($currency::VARCHAR IS NULL OR p.client_key IN (SELECT client_key FROM core.clients WHERE currency = $currency::VARCHAR))
 ORDER BY e.entry_date DESC, person, e.entry_key
-LIMIT 5000
+LIMIT 2000
