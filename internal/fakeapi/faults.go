@@ -1,6 +1,6 @@
 // Package fakeapi holds what the in-process vendor fakes share: scripted
 // failures that tests queue under a path prefix and that the next matching
-// requests take, one each.
+// requests take, one each, and the count of requests each path received.
 package fakeapi
 
 import (

@@ -21,3 +21,13 @@ func TestTakeServesTheLongestPrefixInOrderThenNothing(t *testing.T) {
 		t.Fatalf("the queue is spent, got %+v", got)
 	}
 }
+
+func TestRequestsCountByPrefixAndPath(t *testing.T) {
+	var r Requests
+	for _, p := range []string{"/time_entries", "/time_entries", "/time_entries/1", "/users"} {
+		r.Add(p)
+	}
+	if r.Count("/time_entries") != 3 || r.Exact("/time_entries") != 2 || r.Count("/") != 4 || r.Count("/projects") != 0 {
+		t.Errorf("counts: prefix %d exact %d all %d none %d", r.Count("/time_entries"), r.Exact("/time_entries"), r.Count("/"), r.Count("/projects"))
+	}
+}

@@ -100,13 +100,13 @@ type Server struct {
 	faults   fakeapi.Faults
 	minute   time.Time
 	inMinute int
-	requests map[string]int
+	requests fakeapi.Requests
 }
 
 // New returns an empty fake for one workspace.
 func New(token, workspace string) *Server {
 	return &Server{Token: token, Workspace: workspace, PerMinute: 1500, Now: time.Now,
-		tasks: map[string][]Task{}, rates: map[string][]Rate{}, requests: map[string]int{}}
+		tasks: map[string][]Task{}, rates: map[string][]Rate{}}
 }
 
 // SetUsers replaces the users.
@@ -166,15 +166,7 @@ func (s *Server) Fail(prefix string, f ...Fault) {
 
 // Requests counts requests whose path starts with prefix.
 func (s *Server) Requests(prefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for p, c := range s.requests {
-		if strings.HasPrefix(p, prefix) {
-			n += c
-		}
-	}
-	return n
+	return s.requests.Count(prefix)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -195,7 +187,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	path := strings.TrimPrefix(r.URL.Path, "/api/1.0")
 	s.mu.Lock()
-	s.requests[path]++
+	s.requests.Add(path)
 	if s.PerMinute > 0 {
 		now := s.Now()
 		if now.Sub(s.minute) >= time.Minute {

@@ -57,13 +57,13 @@ type Server struct {
 	faults   fakeapi.Faults
 	second   time.Time
 	inSecond int
-	requests map[string]int
+	requests fakeapi.Requests
 }
 
 // New returns an empty fake for one workspace.
 func New(apiKey, workspace string) *Server {
 	return &Server{APIKey: apiKey, Workspace: workspace, RateLimit: 50, Now: time.Now,
-		tasks: map[string][]doc{}, entries: map[string][]entry{}, requests: map[string]int{}}
+		tasks: map[string][]doc{}, entries: map[string][]entry{}}
 }
 
 func docs[T any](items []T, id func(T) string) []doc {
@@ -178,15 +178,7 @@ func (s *Server) Fail(prefix string, f ...Fault) {
 
 // Requests counts requests whose path starts with prefix.
 func (s *Server) Requests(prefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for p, c := range s.requests {
-		if strings.HasPrefix(p, prefix) {
-			n += c
-		}
-	}
-	return n
+	return s.requests.Count(prefix)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -207,7 +199,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.requests[path]++
+	s.requests.Add(path)
 	if s.RateLimit > 0 {
 		now := s.Now()
 		if now.Sub(s.second) >= time.Second {

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -102,12 +101,12 @@ type Server struct {
 	faults       fakeapi.Faults
 	window       time.Time
 	inWindow     int
-	requests     map[string]int
+	requests     fakeapi.Requests
 }
 
 // New returns an empty fake for one Forecast account.
 func New(token, accountID string) *Server {
-	return &Server{Token: token, AccountID: accountID, PerWindow: 100, Now: time.Now, requests: map[string]int{}}
+	return &Server{Token: token, AccountID: accountID, PerWindow: 100, Now: time.Now}
 }
 
 // SetPeople replaces the people.
@@ -131,15 +130,7 @@ func (s *Server) Fail(prefix string, f ...Fault) { s.faults.Add(prefix, f...) }
 
 // Requests counts requests whose path starts with prefix.
 func (s *Server) Requests(prefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for p, c := range s.requests {
-		if strings.HasPrefix(p, prefix) {
-			n += c
-		}
-	}
-	return n
+	return s.requests.Count(prefix)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -164,7 +155,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	path := r.URL.Path
 	s.mu.Lock()
-	s.requests[path]++
+	s.requests.Add(path)
 	if s.PerWindow > 0 {
 		now := s.Now()
 		if now.Sub(s.window) >= 15*time.Second {

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/conflux-dev/conflux/internal/fakeapi"
 	"math"
 	"net/http"
 	"net/url"
@@ -48,7 +49,7 @@ type Server struct {
 	faults      map[string][]Fault
 	windowStart time.Time
 	windowCount int
-	requests    map[string]int
+	requests    fakeapi.Requests
 }
 
 // Fault is a scripted answer for the next request to a path.
@@ -69,7 +70,7 @@ func New(token, accountID string) *Server {
 	return &Server{
 		Token: token, AccountID: accountID,
 		RateLimit: 100, RateWindow: 15 * time.Second, Now: time.Now,
-		lists: map[string][]item{}, faults: map[string][]Fault{}, requests: map[string]int{},
+		lists: map[string][]item{}, faults: map[string][]Fault{},
 	}
 }
 
@@ -162,9 +163,7 @@ func (s *Server) Fail(path string, faults ...Fault) {
 
 // Requests reports how many requests reached path, faults included.
 func (s *Server) Requests(path string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests[path]
+	return s.requests.Exact(path)
 }
 
 // ServeHTTP implements http.Handler. Paths may carry a /v2 prefix or not.
@@ -183,7 +182,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	s.requests[path]++
+	s.requests.Add(path)
 	if wait, limited := s.rateLimited(); limited {
 		s.mu.Unlock()
 		w.Header().Set("Retry-After", strconv.Itoa(wait))

@@ -71,13 +71,13 @@ type Server struct {
 	inWindow int
 	second   time.Time
 	searches int
-	requests map[string]int
+	requests fakeapi.Requests
 }
 
 // New returns an empty fake.
 func New(bearer func(string) bool) *Server {
 	return &Server{Bearer: bearer, PerTenSeconds: 100, SearchPerSecond: 5, Now: time.Now,
-		objects: map[string][]Object{}, requests: map[string]int{}}
+		objects: map[string][]Object{}}
 }
 
 // Put adds or replaces objects of a type.
@@ -113,15 +113,7 @@ func (s *Server) Fail(prefix string, f ...Fault) {
 
 // Requests counts requests whose path has prefix.
 func (s *Server) Requests(prefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for p, c := range s.requests {
-		if strings.HasPrefix(p, prefix) {
-			n += c
-		}
-	}
-	return n
+	return s.requests.Count(prefix)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -143,7 +135,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	search := strings.HasSuffix(path, "/search")
 	s.mu.Lock()
-	s.requests[path]++
+	s.requests.Add(path)
 	now := s.Now()
 	if now.Sub(s.window) >= 10*time.Second {
 		s.window, s.inWindow = now, 0

@@ -117,12 +117,12 @@ type Server struct {
 	worklogs map[int64]Worklog
 	changes  []change // by time
 	faults   fakeapi.Faults
-	requests map[string]int
+	requests fakeapi.Requests
 }
 
 // New returns an empty fake accepting email and token.
 func New(email, token string) *Server {
-	return &Server{Email: email, Token: token, Now: time.Now, worklogs: map[int64]Worklog{}, requests: map[string]int{}}
+	return &Server{Email: email, Token: token, Now: time.Now, worklogs: map[int64]Worklog{}}
 }
 
 // SetUsers replaces the users.
@@ -187,15 +187,7 @@ func (s *Server) Fail(prefix string, f ...Fault) {
 
 // Requests counts requests whose path starts with prefix.
 func (s *Server) Requests(prefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for p, c := range s.requests {
-		if strings.HasPrefix(p, prefix) {
-			n += c
-		}
-	}
-	return n
+	return s.requests.Count(prefix)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -229,7 +221,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(urlPath, "/ex/jira/"+s.CloudID), "/rest/api/3")
 	s.mu.Lock()
-	s.requests[path]++
+	s.requests.Add(path)
 	fault := s.faults.Take(path)
 	s.mu.Unlock()
 	if fault != nil {

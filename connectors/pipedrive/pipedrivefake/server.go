@@ -39,12 +39,11 @@ type Server struct {
 	window   time.Time
 	inWindow int
 	spent    int
-	requests map[string]int
 }
 
 // New returns an empty fake.
 func New(token string) *Server {
-	return &Server{Token: token, PerTwoSeconds: 20, Now: time.Now, lists: map[string][]map[string]any{}, requests: map[string]int{}}
+	return &Server{Token: token, PerTwoSeconds: 20, Now: time.Now, lists: map[string][]map[string]any{}}
 }
 
 // Put adds or replaces objects (each with "id" and "update_time") in a list.
@@ -100,7 +99,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cost = 5
 	}
 	s.mu.Lock()
-	s.requests[path]++
 	now := s.Now()
 	if now.Sub(s.window) >= 2*time.Second {
 		s.window, s.inWindow = now, 0

@@ -45,13 +45,13 @@ type Server struct {
 	faults   fakeapi.Faults
 	window   time.Time
 	inWindow int
-	requests map[string]int
+	requests fakeapi.Requests
 }
 
 // New returns an empty fake.
 func New(token, organization string) *Server {
 	return &Server{Token: token, Organization: organization, PerTenSeconds: 100, Now: time.Now,
-		lists: map[string][]Resource{}, requests: map[string]int{}}
+		lists: map[string][]Resource{}}
 }
 
 // Put adds or replaces resources of a collection, keeping them in id order.
@@ -99,15 +99,7 @@ func (s *Server) Fail(prefix string, f ...Fault) {
 
 // Requests counts requests whose path starts with prefix.
 func (s *Server) Requests(prefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for p, c := range s.requests {
-		if strings.HasPrefix(p, prefix) {
-			n += c
-		}
-	}
-	return n
+	return s.requests.Count(prefix)
 }
 
 func writeErrors(w http.ResponseWriter, status int, title string) {
@@ -128,7 +120,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	path := strings.Trim(strings.TrimPrefix(r.URL.Path, "/api/v2"), "/")
 	s.mu.Lock()
-	s.requests["/"+path]++
+	s.requests.Add("/" + path)
 	if s.PerTenSeconds > 0 {
 		now := s.Now()
 		if now.Sub(s.window) >= 10*time.Second {

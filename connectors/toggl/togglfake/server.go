@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -42,12 +41,12 @@ type Server struct {
 	inSecond  int
 	hourStart time.Time
 	inHour    int
-	requests  map[string]int
+	requests  fakeapi.Requests
 }
 
 // New returns an empty fake.
 func New(token string, ws Workspace) *Server {
-	return &Server{Token: token, Workspace: ws, RateLimit: 10, Now: time.Now, requests: map[string]int{}}
+	return &Server{Token: token, Workspace: ws, RateLimit: 10, Now: time.Now}
 }
 
 // SetUsers replaces the workspace users.
@@ -102,15 +101,7 @@ func (s *Server) Fail(prefix string, f ...Fault) {
 
 // Requests counts requests whose path starts with prefix.
 func (s *Server) Requests(prefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for p, c := range s.requests {
-		if strings.HasPrefix(p, prefix) {
-			n += c
-		}
-	}
-	return n
+	return s.requests.Count(prefix)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -134,7 +125,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	path := r.URL.Path
 	s.mu.Lock()
-	s.requests[path]++
+	s.requests.Add(path)
 	now := s.Now()
 	if s.HourlyQuota > 0 {
 		if now.Sub(s.hourStart) >= time.Hour {

@@ -48,7 +48,7 @@ type Server struct {
 	inMinute  int
 	day       time.Time
 	inDay     int
-	requests  map[string]int
+	requests  fakeapi.Requests
 	lastSince map[string]string
 }
 
@@ -58,7 +58,7 @@ var paged = map[string]bool{"Invoices": true, "Contacts": true, "CreditNotes": t
 // New returns an empty fake for one tenant.
 func New(tenantID, tenantName string, bearer func(string) bool) *Server {
 	return &Server{TenantID: tenantID, TenantName: tenantName, Bearer: bearer, PerMinute: 60, PerDay: 5000, Now: time.Now,
-		lists: map[string][]Record{}, requests: map[string]int{}, lastSince: map[string]string{}}
+		lists: map[string][]Record{}, lastSince: map[string]string{}}
 }
 
 // Put adds or replaces records of a collection ("Invoices").
@@ -86,15 +86,7 @@ func (s *Server) Fail(prefix string, f ...Fault) {
 
 // Requests counts requests whose path has prefix.
 func (s *Server) Requests(prefix string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for p, c := range s.requests {
-		if strings.HasPrefix(p, prefix) {
-			n += c
-		}
-	}
-	return n
+	return s.requests.Count(prefix)
 }
 
 // LastIfModifiedSince is the header the last request for a collection sent.
@@ -126,7 +118,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	collection := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/api.xro/2.0"), "/")
 	s.mu.Lock()
-	s.requests["/"+collection]++
+	s.requests.Add("/" + collection)
 	now := s.Now()
 	if now.Sub(s.minute) >= time.Minute {
 		s.minute, s.inMinute = now, 0
