@@ -148,6 +148,35 @@ func TestBrowserEveryDashboardDrawsWithoutErrors(t *testing.T) {
 		t.Errorf("clicking %s on the P&L chart opened %s", month, landed)
 	}
 
+	// The Invoiced bars drill to the ledger's lines; a heatmap cell to that
+	// person's bookings that week.
+	drills := []struct{ page, chart, click, want string }{
+		{"/", "chart_revenue", `{componentType: "series", seriesName: "Invoiced", name: o.xAxis[0].data[o.xAxis[0].data.length - 1]}`, "/invoices?from="},
+		{"/capacity", "chart_heatmap", `{componentType: "series", value: [0, 0, 0]}`, "/bookings?person="},
+	}
+	for _, d := range drills {
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+d.page), chromedp.WaitVisible(chromedp.CSS("#"+d.chart+" canvas"))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+			var chart = echarts.getInstanceByDom(document.getElementById("`+d.chart+`")), o = chart.getOption();
+			chart.trigger("click", `+d.click+`);
+			return true;
+		})()`)); err != nil {
+			t.Fatal(err)
+		}
+		var at string
+		for try := 0; try < 50 && !strings.HasPrefix(at, d.want); try++ { // the click navigates asynchronously
+			time.Sleep(100 * time.Millisecond)
+			if at, err = chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !strings.HasPrefix(at, d.want) {
+			t.Errorf("a click on %s %s opened %s, want %s…", d.page, d.chart, at, d.want)
+		}
+	}
+
 	// The weekly report opens from a file, offline, with every chart drawn.
 	_, weeklyHTML, _ := get(t, srv.URL+"/reports/weekly?download=1")
 	file := filepath.Join(t.TempDir(), "week.html")

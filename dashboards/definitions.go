@@ -1,7 +1,54 @@
 package dashboards
 
+import "encoding/json"
+
 // All lists every dashboard in the order the navigation shows them.
-func All() []Dashboard { return []Dashboard{overview, leadership, finance, capacity, ops, entries} }
+func All() []Dashboard {
+	return []Dashboard{overview, leadership, finance, capacity, ops, entries, invoices, deals, bookings}
+}
+
+// invoices, deals and bookings are the drill pages of invoiced amounts, the
+// pipeline and the plan.
+var invoices = Dashboard{
+	Slug: "invoices", Path: "/invoices", Title: "Invoice lines",
+	Panels: []Panel{{
+		ID: "invoices", Title: "The invoice lines behind the number", Report: "invoice_lines", Kind: "table",
+		Note:    "The ledger's lines (credit notes negative, voided and draft documents left out), newest first, at most 2,000; Source opens the document in the ledger.",
+		Filters: []string{"from", "to", "client", "project", "currency"},
+		Columns: []Column{
+			{"issue_date", "Date", "text"}, {"number", "Number", "text"}, {"client", "Client", "text"}, {"project", "Project", "project"},
+			{"description", "Line", "text"}, {"net_amount", "Net", "money"}, {"currency", "", "text"},
+			{"net_amount_reporting", "Net (reporting)", "money"}, {"status", "Status", "text"}, {"source_url", "Source", "url"},
+		},
+	}},
+}
+
+var deals = Dashboard{
+	Slug: "deals", Path: "/deals", Title: "Open deals",
+	Panels: []Panel{{
+		ID: "deals", Title: "The pipeline behind the number", Report: "open_deals", Kind: "table",
+		Note:    "Open deals, most weighted value first; stale ones (close date passed) are check C30 and stay out of capacity demand.",
+		Filters: []string{"client"},
+		Columns: []Column{
+			{"deal", "Deal", "text"}, {"client", "Client", "text"}, {"stage", "Stage", "text"}, {"amount", "Amount", "money"},
+			{"probability", "Probability", "pct"}, {"weighted", "Weighted", "money"}, {"close_date", "Close", "text"},
+			{"stale", "Stale", "text"}, {"owner", "Owner", "text"},
+		},
+	}},
+}
+
+var bookings = Dashboard{
+	Slug: "bookings", Path: "/bookings", Title: "Bookings",
+	Panels: []Panel{{
+		ID: "bookings", Title: "The plan behind the number", Report: "bookings", Kind: "table",
+		Note:    "Bookings from the planning tool per person, project and day, soonest first, at most 2,000; a placeholder shows its role and no person.",
+		Filters: []string{"from", "to", "team", "person", "project"},
+		Columns: []Column{
+			{"date", "Date", "text"}, {"person", "Person", "text"}, {"team", "Team", "text"}, {"project", "Project", "project"},
+			{"hours", "Hours", "hours"}, {"tentative", "Tentative", "text"}, {"source", "Tool", "text"},
+		},
+	}},
+}
 
 // entries is where a number drills to: the time entries behind it, each
 // linking to its source record.
@@ -74,6 +121,18 @@ type Panel struct {
 	// entries behind it: week (2026-W47), month (2026-11), person, project
 	// or client; "" for none.
 	Drill string
+	// DrillSeries sends a click on a series elsewhere than /entries, by its
+	// label: {"Invoiced": "/invoices"}.
+	DrillSeries map[string]string
+}
+
+// DrillSeriesJSON is DrillSeries for the page's script ("" when none).
+func (p Panel) DrillSeriesJSON() string {
+	if len(p.DrillSeries) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(p.DrillSeries)
+	return string(b)
 }
 
 // Series is one plotted column.
@@ -86,7 +145,7 @@ type Series struct {
 type Column struct {
 	Name   string
 	Label  string
-	Format string // text, hours, money, pct, date, project (links to the drill page), url, review (Accept/Reject buttons), client/team/person (link to their entries)
+	Format string // text, hours, money, pct, date, project (links to the drill page), url, review (Accept/Reject buttons), client/team/person (link to their entries), kpi (links a KPI to the rows behind it)
 }
 
 var overview = Dashboard{
@@ -108,9 +167,10 @@ var overview = Dashboard{
 		},
 		{
 			ID: "revenue", Title: "Earned vs invoiced by month", Report: "revenue_monthly", Kind: "bar", X: "period", Drill: "month",
-			Note:    "Revenue earned from time beside what the ledger invoiced (net of tax and credit notes), in the reporting currency.",
-			Series:  []Series{{"revenue", "Earned"}, {"invoiced", "Invoiced"}, {"cost", "Cost"}},
-			Filters: []string{"from", "to", "client", "currency"},
+			DrillSeries: map[string]string{"Invoiced": "/invoices"},
+			Note:        "Revenue earned from time beside what the ledger invoiced (net of tax and credit notes), in the reporting currency.",
+			Series:      []Series{{"revenue", "Earned"}, {"invoiced", "Invoiced"}, {"cost", "Cost"}},
+			Filters:     []string{"from", "to", "client", "currency"},
 		},
 		{
 			ID: "margin", Title: "Project margin (to date)", Report: "project_financials", Kind: "bar", X: "project", Drill: "project",
@@ -284,7 +344,7 @@ var leadership = Dashboard{
 			ID: "kpis", Title: "The week's KPIs", Report: "leadership_kpis", Kind: "table",
 			Note: "The last week with time logged against the week before and the average of the four before it. Pipeline and open gaps are today's.",
 			Columns: []Column{
-				{"kpi", "KPI", "text"}, {"this_week_shown", "This week", "text"}, {"previous_week_shown", "Previous week", "text"},
+				{"kpi", "KPI", "kpi"}, {"this_week_shown", "This week", "text"}, {"previous_week_shown", "Previous week", "text"},
 				{"trailing_4_weeks_shown", "4-week average", "text"}, {"change_shown", "Change", "text"},
 			},
 		},
@@ -321,16 +381,17 @@ var capacity = Dashboard{
 	Title: "Capacity",
 	Panels: []Panel{
 		{
-			ID: "heatmap", Title: "Scheduled utilization, people × weeks", Report: "schedule_heatmap", Kind: "heatmap", X: "iso_week", Y: "person",
+			ID: "heatmap", Title: "Scheduled utilization, people × weeks", Report: "schedule_heatmap", Kind: "heatmap", X: "iso_week", Y: "person", Drill: "person_week",
 			Note:    "Booked ÷ available hours, next 12 weeks: red above 100% (overbooked), blue under 75% (bench). Bookings come from the planning tool (Harvest Forecast or Productive); without one every week is empty.",
 			Series:  []Series{{"sched_util", "Scheduled utilization"}},
 			Filters: []string{"team"}, Percent: true,
 		},
 		{
-			ID: "plan", Title: "Capacity vs booked vs pipeline demand", Report: "capacity_weekly", Kind: "line", X: "iso_week",
-			Note:    "Estii's three lines over available hours: confirmed bookings, the forecast with tentative bookings and probability-weighted deal demand, and the exposure if every open deal closed.",
-			Series:  []Series{{"available_h", "Available"}, {"confirmed_h", "Confirmed"}, {"forecast_h", "Forecast"}, {"exposure_h", "Exposure"}},
-			Filters: []string{"team"},
+			ID: "plan", Title: "Capacity vs booked vs pipeline demand", Report: "capacity_weekly", Kind: "line", X: "iso_week", Drill: "week",
+			DrillSeries: map[string]string{"Available": "/bookings", "Confirmed": "/bookings", "Forecast": "/deals", "Exposure": "/deals"},
+			Note:        "Estii's three lines over available hours: confirmed bookings, the forecast with tentative bookings and probability-weighted deal demand, and the exposure if every open deal closed.",
+			Series:      []Series{{"available_h", "Available"}, {"confirmed_h", "Confirmed"}, {"forecast_h", "Forecast"}, {"exposure_h", "Exposure"}},
+			Filters:     []string{"team"},
 		},
 		{
 			ID: "bench", Title: "Bench and overbooking by week", Report: "bench_weekly", Kind: "bar", X: "iso_week",

@@ -89,12 +89,13 @@ func New(opts Options) (*Server, error) {
 		s.log.Warn("echarts.min.js is not embedded: charts will not draw; build with `make` (it runs `make assets`)")
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.handleDashboard)
-	mux.HandleFunc("GET /ops", s.handleOps)
-	mux.HandleFunc("GET /finance", s.handleFinance)
-	mux.HandleFunc("GET /leadership", s.handleLeadership)
-	mux.HandleFunc("GET /capacity", s.handleCapacity)
-	mux.HandleFunc("GET /entries", s.handleEntries)
+	for _, d := range All() {
+		pattern := "GET " + d.Path
+		if d.Path == "/" {
+			pattern = "GET /{$}"
+		}
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) { s.serveDashboard(w, r, d) })
+	}
 	mux.HandleFunc("GET /reports/weekly", s.handleWeekly)
 	mux.HandleFunc("GET /definitions", s.handleDefinitions)
 	mux.HandleFunc("POST /mappings/{id}/{verb}", s.handleDecide)

@@ -168,30 +168,6 @@ func (f filterView) params(names []string) map[string]string {
 	return out
 }
 
-func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
-	s.serveDashboard(w, r, overview)
-}
-
-func (s *Server) handleOps(w http.ResponseWriter, r *http.Request) {
-	s.serveDashboard(w, r, ops)
-}
-
-func (s *Server) handleFinance(w http.ResponseWriter, r *http.Request) {
-	s.serveDashboard(w, r, finance)
-}
-
-func (s *Server) handleLeadership(w http.ResponseWriter, r *http.Request) {
-	s.serveDashboard(w, r, leadership)
-}
-
-func (s *Server) handleEntries(w http.ResponseWriter, r *http.Request) {
-	s.serveDashboard(w, r, entries)
-}
-
-func (s *Server) handleCapacity(w http.ResponseWriter, r *http.Request) {
-	s.serveDashboard(w, r, capacity)
-}
-
 type definitionsView struct {
 	pageView
 	Body template.HTML
@@ -351,6 +327,7 @@ func buildTable(cols []Column, tbl *warehouse.Table, actions bool, period url.Va
 		idx[k] = columnIndex(tbl.Schema, c.Name)
 	}
 	keyCol := columnIndex(tbl.Schema, "project_key")
+	weekCol := columnIndex(tbl.Schema, "week_start")
 	reports.Rows(tbl, func(arrs []arrow.Array, i int) {
 		row := make([]cellView, len(cols))
 		for k, c := range cols {
@@ -374,6 +351,8 @@ func buildTable(cols []Column, tbl *warehouse.Table, actions bool, period url.Va
 				if row[k].Class != "null" {
 					row[k].Href, row[k].Text = row[k].Text, "open"
 				}
+			case "kpi":
+				row[k].Href = kpiDrill(row[k].Text, arrs, weekCol, i)
 			case "client", "team", "person":
 				if row[k].Class != "null" && row[k].Text != "" {
 					q := url.Values{}
@@ -388,6 +367,26 @@ func buildTable(cols []Column, tbl *warehouse.Table, actions bool, period url.Va
 		tv.Rows = append(tv.Rows, row)
 	})
 	return tv
+}
+
+// kpiDrill links a leadership KPI to the rows behind it: the week's entries
+// for utilization, revenue and margin, the open deals for the pipeline, the
+// gaps for the money at stake.
+func kpiDrill(kpi string, arrs []arrow.Array, weekCol, i int) string {
+	switch {
+	case strings.HasPrefix(kpi, "Pipeline"):
+		return "/deals"
+	case strings.HasPrefix(kpi, "Open gaps"):
+		return "/ops"
+	case weekCol >= 0:
+		text, _, null := reports.Cell(arrs[weekCol], i)
+		monday, err := time.Parse(time.DateOnly, text)
+		if null || err != nil {
+			return ""
+		}
+		return "/entries?from=" + monday.Format(time.DateOnly) + "&to=" + monday.AddDate(0, 0, 6).Format(time.DateOnly)
+	}
+	return ""
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -30,6 +30,7 @@ SELECT
     i.tax_amount,
     i.total,
     i.amount_paid,
+    i.source_url,
     i.total < 0 AS is_credit_note,
     bool_or(l.is_ledger) AS is_ledger
 FROM i

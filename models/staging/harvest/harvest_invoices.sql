@@ -14,5 +14,7 @@ SELECT
     (coalesce((payload->>'tax_amount')::DECIMAL(18,6), 0) + coalesce((payload->>'tax2_amount')::DECIMAL(18,6), 0))::DECIMAL(18,6) AS tax_amount,
     ((payload->>'amount')::DECIMAL(18,6) - coalesce((payload->>'due_amount')::DECIMAL(18,6), 0))::DECIMAL(18,6) AS amount_paid,
     payload->'line_items' AS line_items,
+    co.base_uri || '/invoices/' || id AS source_url,
     updated_at
 FROM {{ source "harvest" "invoices" }}
+LEFT JOIN {{ ref "staging.harvest_company" }} co USING (source)

@@ -31,6 +31,7 @@ SELECT
     ((d.payload->>'TotalAmt')::DECIMAL(18,6) - coalesce((d.payload->>'Balance')::DECIMAL(18,6), 0))::DECIMAL(18,6) AS amount_paid,
     d.is_credit_note,
     d.payload->'Line' AS lines,
+    'https://app.qbo.intuit.com/app/' || CASE WHEN d.is_credit_note THEN 'creditmemo' ELSE 'invoice' END || '?txnId=' || d.id AS source_url,
     d.updated_at
 FROM docs d
 LEFT JOIN {{ ref "staging.quickbooks_customers" }} c ON c.source = d.source AND c.source_id = (d.payload->'CustomerRef'->>'value')

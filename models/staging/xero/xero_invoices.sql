@@ -30,5 +30,7 @@ SELECT
     is_credit_note,
     payload->>'LineAmountTypes' AS line_amount_types,
     payload->'LineItems' AS line_items,
+    CASE WHEN is_credit_note THEN 'https://go.xero.com/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=' || id
+         ELSE 'https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=' || id END AS source_url,
     updated_at
 FROM docs
