@@ -115,6 +115,7 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 		if e := f["entity"]; (e == "project" || e == "time_entry") && !strings.HasPrefix(fmt.Sprint(f["source_url"]), "https://northwind.harvestapp.com/") {
 			t.Errorf("%s %s has no link to Harvest: %v", f["check_id"], f["record"], f["source_url"])
 		}
+
 	}
 	for _, p := range planted {
 		want = append(want, p.String())

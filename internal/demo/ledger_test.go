@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -284,7 +285,8 @@ func TestUnlinkedCreditNoteIsAGap(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	rows, err := wh.DB().Query(`SELECT check_id || ' ' || amount_at_stake::VARCHAR FROM marts.gaps WHERE status = 'open' AND check_id IN ('C07', 'C33')`)
+	rows, err := wh.DB().Query(`SELECT check_id || ' ' || amount_at_stake::VARCHAR || ' ' || coalesce(source_url, 'no link')
+		FROM marts.gaps WHERE status = 'open' AND check_id IN ('C07', 'C33')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +295,8 @@ func TestUnlinkedCreditNoteIsAGap(t *testing.T) {
 		rows.Scan(&s)
 		got = append(got, s)
 	}
-	if fmt.Sprint(got) != "[C33 250.00]" {
-		t.Errorf("C07/C33 findings %v, want [C33 250.00]", got)
+	// The finding links to the credit note in Xero.
+	if len(got) != 1 || !strings.HasPrefix(got[0], "C33 250.00 https://go.xero.com/AccountsReceivable/ViewCreditNote.aspx?creditNoteID=") {
+		t.Errorf("C07/C33 findings %v, want one C33 of 250.00 linking to the credit note in Xero", got)
 	}
 }

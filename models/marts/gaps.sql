@@ -51,7 +51,7 @@ c03 AS (
 c07 AS (
     SELECT 'C07', 'invoice', l.invoice_key, any_value(l.source), any_value(i.source_id),
         sum(l.net_amount_reporting), NULL::DECIMAL, min(l.issue_date),
-        format('invoice {}: {} line(s) linked to no project', any_value(l.number), count(*)), 'high', 'finance', NULL::VARCHAR
+        format('invoice {}: {} line(s) linked to no project', any_value(l.number), count(*)), 'high', 'finance', any_value(i.source_url)
     FROM {{ ref "core.invoice_lines" }} l JOIN {{ ref "core.invoices" }} i USING (invoice_key)
     WHERE l.is_ledger AND NOT l.is_credit_note AND l.project_key IS NULL AND l.status NOT IN ('draft', 'voided', 'deleted')
     GROUP BY l.invoice_key
@@ -150,7 +150,7 @@ c25 AS (
         CASE WHEN any_value(i.invoice_key) IS NULL THEN format('{} h marked billed on invoice {}, which does not exist', round(sum(e.billable_hours), 2), e.invoice_key)
              WHEN any_value(i.status) IN ('voided', 'deleted') THEN format('{} h billed on invoice {}, which is {}', round(sum(e.billable_hours), 2), any_value(i.number), any_value(i.status))
              ELSE format('{} h billed on invoice {}, which the ledger does not hold', round(sum(e.billable_hours), 2), any_value(i.number)) END,
-        'high', 'finance', NULL
+        'high', 'finance', any_value(i.source_url)
     FROM e LEFT JOIN {{ ref "core.invoices" }} i USING (invoice_key) CROSS JOIN has_ledger
     WHERE e.invoice_key IS NOT NULL AND (
         i.invoice_key IS NULL OR i.status IN ('voided', 'deleted')
@@ -281,7 +281,7 @@ c33 AS (
     SELECT 'C33', 'invoice', l.invoice_key, any_value(l.source), any_value(i.source_id),
         -sum(l.net_amount_reporting), NULL::DECIMAL, min(l.issue_date),
         format('credit note {} ({}) is netted against no project', any_value(l.number), round(-sum(l.net_amount_reporting), 2)),
-        'medium', 'finance', NULL::VARCHAR
+        'medium', 'finance', any_value(i.source_url)
     FROM {{ ref "core.invoice_lines" }} l JOIN {{ ref "core.invoices" }} i USING (invoice_key)
     WHERE l.is_ledger AND l.is_credit_note AND l.project_key IS NULL AND l.status NOT IN ('draft', 'voided', 'deleted')
     GROUP BY l.invoice_key
