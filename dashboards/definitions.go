@@ -32,7 +32,7 @@ var deals = Dashboard{
 		Columns: []Column{
 			{"deal", "Deal", "text"}, {"client", "Client", "text"}, {"stage", "Stage", "text"}, {"amount", "Amount", "money"},
 			{"probability", "Probability", "pct"}, {"weighted", "Weighted", "money"}, {"close_date", "Close", "text"},
-			{"stale", "Stale", "text"}, {"owner", "Owner", "text"},
+			{"stale", "Stale", "text"}, {"owner", "Owner", "text"}, {"source_url", "Source", "url"},
 		},
 	}},
 }

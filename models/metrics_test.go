@@ -362,7 +362,7 @@ func TestF10CapacityPlan(t *testing.T) {
 	) AS d(deal_key, source, source_id, client_key, name, amount, currency, stage, probability, close_date, is_won, is_closed, owner, project_code)`
 	dir := userOverrides(t, map[string]string{
 		"core/bookings.sql": `SELECT person_key, NULL::VARCHAR AS role, 'harvest:101' AS project_key, date, hours::DECIMAL(12,4) AS hours, tentative, 'plan' AS source FROM (` + bookings + `)`,
-		"core/deals.sql":    `SELECT deal_key, source, source_id, client_key::VARCHAR AS client_key, name, amount::DECIMAL(18,2) AS amount, currency, amount::DECIMAL(18,2) AS amount_reporting, stage, probability::DECIMAL(5,4) AS probability, close_date, is_won, is_closed, owner::VARCHAR AS owner, project_code::VARCHAR AS project_code FROM (` + deals + `)`,
+		"core/deals.sql":    `SELECT deal_key, source, source_id, client_key::VARCHAR AS client_key, name, amount::DECIMAL(18,2) AS amount, currency, amount::DECIMAL(18,2) AS amount_reporting, stage, probability::DECIMAL(5,4) AS probability, close_date, is_won, is_closed, owner::VARCHAR AS owner, project_code::VARCHAR AS project_code, NULL::VARCHAR AS source_url FROM (` + deals + `)`,
 	})
 	s := usSeeds("2025-06-20")
 	s.Pipeline.Deals = []DealEstimate{

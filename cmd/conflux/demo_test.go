@@ -115,6 +115,9 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 		if e := f["entity"]; (e == "project" || e == "time_entry") && !strings.HasPrefix(fmt.Sprint(f["source_url"]), "https://northwind.harvestapp.com/") {
 			t.Errorf("%s %s has no link to Harvest: %v", f["check_id"], f["record"], f["source_url"])
 		}
+		if f["entity"] == "deal" && !strings.HasPrefix(fmt.Sprint(f["source_url"]), "https://app.hubspot.com/contacts/4242424/record/0-3/") {
+			t.Errorf("%s %s has no link to the deal in HubSpot: %v", f["check_id"], f["record"], f["source_url"])
+		}
 
 	}
 	for _, p := range planted {

@@ -106,6 +106,7 @@ func (c *Connector) Streams() []connectors.Stream {
 			}}
 	}
 	return []connectors.Stream{
+		{Name: "account", PrimaryKey: "portalId", Read: c.readAccount},
 		{Name: "owners", PrimaryKey: "id", Read: c.readOwners},
 		{Name: "pipelines", PrimaryKey: "id", Read: c.readPipelines},
 		objects("companies"),
@@ -122,6 +123,22 @@ func scanID(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 type listCursor struct {
 	ScanID string `json:"scan_id,omitempty"`
 	After  string `json:"after,omitempty"`
+}
+
+// readAccount reads the account's details: its portal id is what links to
+// a record in HubSpot's web app.
+func (c *Connector) readAccount(ctx context.Context, _ connectors.Cursor, emit func(connectors.Page) error) error {
+	body, err := c.http.Get(ctx, "/account-info/v3/details")
+	if err != nil {
+		return c.explain(err)
+	}
+	var details struct {
+		PortalID json.Number `json:"portalId"`
+	}
+	if err := json.Unmarshal(body, &details); err != nil || details.PortalID == "" {
+		return fmt.Errorf("hubspot /account-info/v3/details: %w: no portalId", connectors.ErrMalformed)
+	}
+	return emit(connectors.Page{Records: []connectors.Record{{ID: details.PortalID.String(), Payload: body}}, Next: []byte(`{}`)})
 }
 
 // readOwners lists active and archived owners; together they are the full set.

@@ -14,6 +14,6 @@ SELECT d.deal_key, d.source, d.source_id, d.client_key, d.name, d.amount, d.curr
         SELECT f.rate FROM seeds.fx_rates f
         WHERE f.from_currency = d.currency AND f.to_currency = o.currency AND f.date <= o.as_of
         ORDER BY f.date DESC LIMIT 1), 1) END)::DECIMAL(18,2) AS amount_reporting,
-    d.stage, d.probability, d.close_date, d.is_won, d.is_closed, d.owner, d.project_code
+    d.stage, d.probability, d.close_date, d.is_won, d.is_closed, d.owner, d.project_code, d.source_url
 FROM d
 CROSS JOIN seeds.org o

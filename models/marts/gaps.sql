@@ -34,7 +34,7 @@ c01 AS (
 -- C02: deals won more than 14 days ago that no project carries.
 c02 AS (
     SELECT 'C02', 'deal', d.deal_key, d.source, d.source_id, d.amount_reporting, NULL::DECIMAL, d.close_date,
-        format('won on {} ({}), no project carries it', d.close_date, d.name), 'high', 'ops', NULL::VARCHAR
+        format('won on {} ({}), no project carries it', d.close_date, d.name), 'high', 'ops', d.source_url
     FROM {{ ref "core.deals" }} d CROSS JOIN org
     WHERE d.is_won AND d.close_date < org.as_of - to_days(org.deal_lag_days)
       AND NOT EXISTS (SELECT 1 FROM p WHERE p.deal_key = d.deal_key)
@@ -307,7 +307,7 @@ c04 AS (
 -- C30: open deals whose close date has passed; their weighted value inflates the pipeline.
 c30 AS (
     SELECT 'C30', 'deal', d.deal_key, d.source, d.source_id, d.amount_reporting * d.probability, NULL::DECIMAL, d.close_date,
-        format('open deal "{}" was due to close on {}', d.name, d.close_date), 'medium', 'sales ops', NULL::VARCHAR
+        format('open deal "{}" was due to close on {}', d.name, d.close_date), 'medium', 'sales ops', d.source_url
     FROM {{ ref "core.deals" }} d CROSS JOIN org
     WHERE NOT d.is_closed AND d.close_date < org.as_of
 ),

@@ -14,7 +14,8 @@ SELECT
     d.close_date,
     d.close_date < o.as_of AS stale,
     d.owner,
-    d.source
+    d.source,
+    d.source_url
 FROM core.deals d
 LEFT JOIN core.clients c USING (client_key)
 CROSS JOIN seeds.org o

@@ -72,11 +72,13 @@ type Server struct {
 	second   time.Time
 	searches int
 	requests fakeapi.Requests
+	// PortalID is the account's hub id (GET /account-info/v3/details).
+	PortalID int64
 }
 
 // New returns an empty fake.
 func New(bearer func(string) bool) *Server {
-	return &Server{Bearer: bearer, PerTenSeconds: 100, SearchPerSecond: 5, Now: time.Now,
+	return &Server{Bearer: bearer, PerTenSeconds: 100, SearchPerSecond: 5, Now: time.Now, PortalID: 4242424,
 		objects: map[string][]Object{}}
 }
 
@@ -168,6 +170,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
+	case path == "/account-info/v3/details":
+		writeJSON(w, 200, map[string]any{"portalId": s.PortalID, "accountType": "STANDARD", "timeZone": "Europe/London",
+			"companyCurrency": "GBP", "utcOffset": "+00:00", "dataHostingLocation": "eu1"})
 	case path == "/crm/v3/owners":
 		archived := r.URL.Query().Get("archived") == "true"
 		var out []map[string]any

@@ -13,6 +13,9 @@ WITH assoc AS (
 ),
 owners AS (
     SELECT source, id, payload->>'email' AS email FROM {{ source "hubspot" "owners" }}
+),
+portal AS (
+    SELECT source, min(id) AS portal_id FROM {{ source "hubspot" "account" }} GROUP BY source
 )
 SELECT
     d.source,
@@ -29,9 +32,11 @@ SELECT
     coalesce(s.is_closed, (d.payload->'properties'->>'hs_is_closed') = 'true') AS is_closed,
     ow.email AS owner,
     nullif(d.payload->'properties'->>'project_code', '') AS project_code,
+    'https://app.hubspot.com/contacts/' || pt.portal_id || '/record/0-3/' || d.id AS source_url,
     d.updated_at
 FROM {{ source "hubspot" "deals" }} d
 LEFT JOIN assoc a ON a.source = d.source AND a.deal_id = d.id
 LEFT JOIN {{ ref "staging.hubspot_stages" }} s ON s.source = d.source AND s.stage_id = (d.payload->'properties'->>'dealstage')
 LEFT JOIN owners ow ON ow.source = d.source AND ow.id = (d.payload->'properties'->>'hubspot_owner_id')
+LEFT JOIN portal pt ON pt.source = d.source
 CROSS JOIN seeds.org o
