@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/conflux-dev/conflux/internal/holidays"
+	"github.com/conflux-dev/conflux/internal/warehouse"
 )
 
 // The fixtures of metrics §10a that the foundation tests do not cover:
@@ -35,6 +36,15 @@ func within(t *testing.T, what string, got, want, tol float64) {
 func user(id int, name, email, role string) m {
 	return m{"id": id, "first_name": name, "last_name": "X", "email": email, "weekly_capacity": 144000, "is_active": true,
 		"created_at": "2025-01-01T00:00:00Z", "roles": []string{role}}
+}
+
+// anaAtAcme is a warehouse with one designer, Ana (harvest:1), and one
+// client, Acme (harvest:10, billed in dollars); each test adds its project.
+func anaAtAcme(t *testing.T) *warehouse.Warehouse {
+	w := openWarehouse(t)
+	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
+	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	return w
 }
 
 func unpriced(e m) m { e["billable_rate"] = nil; return e }
@@ -139,9 +149,7 @@ func userOverrides(t *testing.T, files map[string]string) string {
 // F6 (metrics §4.8): a $10,000 / 50 h retainer with up to 10 h rolling over;
 // 42 h delivered in March, 60 h in April.
 func TestF6Retainer(t *testing.T) {
-	w := openWarehouse(t)
-	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
-	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	w := anaAtAcme(t)
 	put(t, w, "projects", m{"id": 106, "code": "RET", "name": "Retainer", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "budget_by": "none", "is_active": true})
 	put(t, w, "time_entries",
 		entry(1, 1, 106, 1, "Design", "2025-03-05", 42, true),
@@ -177,9 +185,7 @@ func TestF6Retainer(t *testing.T) {
 // whatever is delivered; an hours bank with an overage rate bills the hours
 // beyond it instead of overservicing them.
 func TestRetainerTypes(t *testing.T) {
-	w := openWarehouse(t)
-	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
-	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	w := anaAtAcme(t)
 	put(t, w, "projects",
 		m{"id": 111, "code": "ACC", "name": "On call", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "budget_by": "none", "is_active": true},
 		m{"id": 112, "code": "OVR", "name": "Bank", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "budget_by": "none", "is_active": true})
@@ -209,9 +215,7 @@ func TestRetainerTypes(t *testing.T) {
 // that cost $8,000; 300 worked hours at $60; $1,000 of project software;
 // $20 overhead per hour.
 func TestF7ProjectMargin(t *testing.T) {
-	w := openWarehouse(t)
-	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
-	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	w := anaAtAcme(t)
 	put(t, w, "projects", m{"id": 107, "name": "Campaign", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "budget_by": "none", "is_active": true})
 	billable := entry(1, 1, 107, 1, "Design", "2025-03-04", 206, true)
 	billable["billable_rate"], billable["cost_rate"] = 200.0, 60.0
@@ -300,9 +304,7 @@ func TestF8AgencyMargin(t *testing.T) {
 // F9 (metrics §6.7): a $56,000 fee budget at $140 an hour; 300 h used,
 // 55 h a week over the last four, 150 h booked ahead, the PM says 60% done.
 func TestF9BudgetForecast(t *testing.T) {
-	w := openWarehouse(t)
-	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
-	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	w := anaAtAcme(t)
 	put(t, w, "projects", m{"id": 109, "code": "F9", "name": "Capped", "client": m{"id": 10, "currency": "USD"}, "is_billable": true,
 		"budget_by": "project_cost", "cost_budget": 56000.0, "is_active": true})
 	var es []map[string]any
@@ -451,9 +453,7 @@ func TestFXRatesTranslateTime(t *testing.T) {
 // §4.2 capped T&M: revenue stops at the not-to-exceed amount; the billable
 // value beyond it is capped excess, a write-down at source (§4.6).
 func TestCappedTimeAndMaterials(t *testing.T) {
-	w := openWarehouse(t)
-	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
-	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	w := anaAtAcme(t)
 	put(t, w, "projects", m{"id": 110, "code": "CAP", "name": "Capped", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "budget_by": "none", "is_active": true})
 	put(t, w, "time_entries", entry(1, 1, 110, 1, "Build", "2025-03-04", 30, true), entry(2, 1, 110, 1, "Build", "2025-04-08", 20, true))
 	s := usSeeds("2025-04-30")
@@ -476,9 +476,7 @@ func TestCappedTimeAndMaterials(t *testing.T) {
 // §4.5: a fixed fee recognised at milestone acceptance — nothing before it,
 // the milestone's amount in the month it is accepted, whatever the hours.
 func TestMilestonesRecognisedAtAcceptance(t *testing.T) {
-	w := openWarehouse(t)
-	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
-	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	w := anaAtAcme(t)
 	put(t, w, "projects", m{"id": 113, "code": "MS", "name": "Launch", "client": m{"id": 10, "currency": "USD"}, "is_billable": true,
 		"is_fixed_fee": true, "fee": 60000.0, "budget_by": "project", "budget": 400.0, "is_active": true})
 	put(t, w, "time_entries", entry(1, 1, 113, 1, "Design", "2025-02-10", 80, true), entry(2, 1, 113, 1, "Design", "2025-03-10", 80, true),
@@ -500,9 +498,7 @@ func TestMilestonesRecognisedAtAcceptance(t *testing.T) {
 // §9.9: rejected time counts nowhere; with finance.approved_only the money
 // views keep approved or locked time only, while utilization keeps the rest.
 func TestApprovalModes(t *testing.T) {
-	w := openWarehouse(t)
-	put(t, w, "users", user(1, "Ana", "ana@x.test", "Designer"))
-	put(t, w, "clients", m{"id": 10, "name": "Acme", "currency": "USD"})
+	w := anaAtAcme(t)
 	put(t, w, "projects", m{"id": 114, "name": "Web", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "budget_by": "none", "is_active": true})
 	approved := entry(1, 1, 114, 1, "Build", "2025-03-04", 5, true)
 	approved["is_closed"] = true
