@@ -116,7 +116,7 @@ var lists = []list{
 
 // Streams implements connectors.Connector.
 func (c *Connector) Streams() []connectors.Stream {
-	var out []connectors.Stream
+	out := []connectors.Stream{{Name: "account", PrimaryKey: "company_id", Read: c.readAccount}}
 	for _, l := range lists {
 		st := connectors.Stream{Name: l.stream, PrimaryKey: "id", Read: func(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error) error {
 			return c.read(ctx, l, from, emit)
@@ -127,6 +127,26 @@ func (c *Connector) Streams() []connectors.Stream {
 		out = append(out, st)
 	}
 	return out
+}
+
+// readAccount reads the token's own user, which carries the company's
+// domain: what links a deal to its page in Pipedrive.
+func (c *Connector) readAccount(ctx context.Context, _ connectors.Cursor, emit func(connectors.Page) error) error {
+	body, err := c.http.Get(ctx, "/v1/users/me")
+	if err != nil {
+		return c.explain(err)
+	}
+	var me struct {
+		Data struct {
+			CompanyID     json.Number `json:"company_id"`
+			CompanyDomain string      `json:"company_domain"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &me); err != nil || me.Data.CompanyID == "" {
+		return fmt.Errorf("pipedrive /v1/users/me: %w: no company_id", connectors.ErrMalformed)
+	}
+	payload, _ := json.Marshal(map[string]any{"company_id": me.Data.CompanyID, "company_domain": me.Data.CompanyDomain})
+	return emit(connectors.Page{Records: []connectors.Record{{ID: me.Data.CompanyID.String(), Payload: payload}}, Next: []byte(`{}`)})
 }
 
 type cursor struct {

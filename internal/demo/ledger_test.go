@@ -247,6 +247,13 @@ func TestCRMDeals(t *testing.T) {
 				t.Errorf("deals %d/%d won %d/%d open %d/%d won amount %d/%d weighted %d/%d projects linked %d/%d (got/truth)",
 					gotDeals, deals, gotWon, won, gotOpen, openCents, gotWonCents, wonCents, gotWeighted, weightedCents, linked, won)
 			}
+			// Every deal links to its page in the CRM.
+			prefix := map[string]string{"hubspot": "https://app.hubspot.com/contacts/4242424/record/0-3/", "pipedrive": "https://demo-agency.pipedrive.com/deal/"}[typ]
+			var unlinked int
+			wh.DB().QueryRow(`SELECT count(*) FROM core.deals WHERE source_url IS NULL OR NOT starts_with(source_url, ?)`, prefix).Scan(&unlinked)
+			if unlinked != 0 {
+				t.Errorf("%d deals without a link to %s", unlinked, prefix)
+			}
 		})
 	}
 }

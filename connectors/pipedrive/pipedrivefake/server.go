@@ -32,18 +32,20 @@ type Server struct {
 	PerTwoSeconds, DailyBudget int
 	Now                        func() time.Time
 
-	mu       sync.Mutex
-	lists    map[string][]map[string]any // "deals", "deals/archived", "organizations", ...
-	users    []map[string]any
-	faults   fakeapi.Faults
-	window   time.Time
-	inWindow int
-	spent    int
+	mu    sync.Mutex
+	lists map[string][]map[string]any // "deals", "deals/archived", "organizations", ...
+	users []map[string]any
+	// CompanyDomain is the company's subdomain (GET /v1/users/me).
+	CompanyDomain string
+	faults        fakeapi.Faults
+	window        time.Time
+	inWindow      int
+	spent         int
 }
 
 // New returns an empty fake.
 func New(token string) *Server {
-	return &Server{Token: token, PerTwoSeconds: 20, Now: time.Now, lists: map[string][]map[string]any{}}
+	return &Server{Token: token, PerTwoSeconds: 20, Now: time.Now, lists: map[string][]map[string]any{}, CompanyDomain: "demo-agency"}
 }
 
 // Put adds or replaces objects (each with "id" and "update_time") in a list.
@@ -133,6 +135,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	if path == "/v1/users" {
 		writeJSON(w, 200, map[string]any{"success": true, "data": s.users})
+		return
+	}
+	if path == "/v1/users/me" {
+		writeJSON(w, 200, map[string]any{"success": true, "data": map[string]any{"id": 1, "name": "Demo Admin", "company_id": 7001,
+			"company_name": "Demo Company", "company_domain": s.CompanyDomain, "default_currency": "GBP", "is_you": true}})
 		return
 	}
 	list := strings.TrimPrefix(path, "/api/v2/")

@@ -33,10 +33,13 @@ SELECT
     (d.payload->>'status') IN ('won', 'lost') AS is_closed,
     u.email AS owner,
     nullif(json_extract_string(d.payload->'custom_fields', '$."' || f.field_key || '"'), '') AS project_code,
+    'https://' || acc.company_domain || '.pipedrive.com/deal/' || d.id AS source_url,
     d.updated_at
 FROM {{ source "pipedrive" "deals" }} d
 LEFT JOIN code_field f ON f.source = d.source
 LEFT JOIN users u ON u.source = d.source AND u.id = (d.payload->>'owner_id')
 LEFT JOIN stages s ON s.source = d.source AND s.id = (d.payload->>'stage_id')
+LEFT JOIN (SELECT source, any_value(payload->>'company_domain') AS company_domain FROM {{ source "pipedrive" "account" }} GROUP BY source) acc
+    ON acc.source = d.source
 CROSS JOIN seeds.org o
 WHERE (d.payload->>'status') <> 'deleted' AND NOT coalesce((d.payload->>'is_deleted')::BOOLEAN, false)
