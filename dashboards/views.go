@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -290,23 +289,7 @@ func negClass(v float64) string {
 }
 
 // money formats with thousands separators and two decimals.
-func money(v float64) string {
-	neg := v < 0
-	s := fmt.Sprintf("%.2f", math.Abs(v))
-	intPart, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, ch := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(ch)
-	}
-	out := b.String() + "." + frac
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
+func money(v float64) string { return reports.Grouped(v, 2) }
 
 // period is the page's from/to, carried into drill links.
 func (f filterView) period() url.Values {

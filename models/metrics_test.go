@@ -1,7 +1,6 @@
 package models
 
 import (
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -420,7 +419,6 @@ func TestF13Money(t *testing.T) {
 			t.Errorf("%s = %s, want %s", tc.q, got, tc.want)
 		}
 	}
-	_ = fmt.Sprint
 }
 
 // §9.4: time in a client's currency is translated at the latest fx_rates

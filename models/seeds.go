@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -102,7 +103,6 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 		srcs = append(srcs, src{name, typ, kind})
 	}
 	slices.SortFunc(srcs, func(a, b src) int { return strings.Compare(a.Name, b.Name) })
-	srcJSON, _ := json.Marshal(srcs)
 	s.Finance.defaults()
 	s.Pipeline.defaults()
 	body, _ := json.Marshal(struct {
@@ -116,90 +116,42 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 	if prev == hash {
 		return hash, nil
 	}
-	type row struct {
-		Calendar string  `json:"calendar"`
-		Date     string  `json:"date"`
-		Name     string  `json:"name"`
-		Fraction float64 `json:"fraction"`
+	var holidays, sourceRows, schedules, mappings [][]string
+	for _, h := range s.Holidays {
+		holidays = append(holidays, []string{h.Calendar, h.Date.Format(time.DateOnly), h.Name, num(h.Fraction)})
 	}
-	rows := make([]row, len(s.Holidays))
-	for i, h := range s.Holidays {
-		rows[i] = row{h.Calendar, h.Date.Format(time.DateOnly), h.Name, h.Fraction}
+	for _, src := range srcs {
+		sourceRows = append(sourceRows, []string{src.Name, src.Type, src.Kind})
 	}
-	hol, _ := json.Marshal(rows)
-	type sched struct {
-		Email string  `json:"email"`
-		Dow   int     `json:"isodow"`
-		Hours float64 `json:"hours"`
-		From  string  `json:"valid_from"`
-		To    string  `json:"valid_to"`
-	}
-	var srows []sched
 	for _, sc := range s.Schedules {
-		from, to := "0001-01-01", "9999-12-31"
-		if !sc.From.IsZero() {
-			from = sc.From.Format(time.DateOnly)
-		}
-		if !sc.To.IsZero() {
-			to = sc.To.Format(time.DateOnly)
-		}
 		for d, h := range sc.Hours {
-			srows = append(srows, sched{strings.ToLower(sc.Email), d + 1, h, from, to})
+			schedules = append(schedules, []string{strings.ToLower(sc.Email), strconv.Itoa(d + 1), num(h),
+				day(sc.From, "0001-01-01"), day(sc.To, "9999-12-31")})
 		}
 	}
-	type mapRow struct {
-		Entity   string `json:"entity"`
-		A        string `json:"a"`
-		B        string `json:"b"`
-		Decision string `json:"decision"`
-	}
-	mrows := []mapRow{}
 	for _, m := range s.Mappings {
-		d := "different"
+		decision := "different"
 		if m.Same {
-			d = "same"
+			decision = "same"
 		}
-		mrows = append(mrows, mapRow{m.Entity, m.A, m.B, d})
+		mappings = append(mappings, []string{m.Entity, m.A, m.B, decision})
 	}
-	mapJSON, _ := json.Marshal(mrows)
-	schedJSON, _ := json.Marshal(srows)
+	stmts := append([]seedStmt{
+		seedTable("org", []string{"currency VARCHAR", "timezone VARCHAR", "standard_week_h DECIMAL(12,4)", "as_of DATE", "seed_hash VARCHAR"},
+			[][]string{{s.Currency, s.Timezone, num(s.StandardWeekH), s.AsOf.Format(time.DateOnly), hash}}),
+		seedTable("holidays", []string{"calendar VARCHAR", "date DATE", "name VARCHAR", "fraction DECIMAL(5,4)"}, holidays),
+		seedTable("sources", []string{"name VARCHAR", "type VARCHAR", "kind VARCHAR"}, sourceRows),
+		seedTable("gap_params", []string{"unbilled_grace_days INTEGER", "deal_lag_days INTEGER", "min_similarity DOUBLE"},
+			[][]string{{strconv.Itoa(s.UnbilledGraceDays), strconv.Itoa(s.DealLagDays), num(s.MinSimilarity)}}),
+		seedTable("mappings", []string{"entity VARCHAR", "a VARCHAR", "b VARCHAR", "decision VARCHAR"}, mappings),
+		seedTable("schedules", []string{"email VARCHAR", "isodow INTEGER", "hours DECIMAL(12,4)", "valid_from DATE", "valid_to DATE"}, schedules),
+	}, financeSeeds(s)...)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", err
 	}
 	defer tx.Rollback()
-	for _, stmt := range []struct {
-		sql  string
-		args []any
-	}{
-		{`CREATE OR REPLACE TABLE seeds.org AS SELECT ?::VARCHAR AS currency, ?::VARCHAR AS timezone,
-			?::DECIMAL(12,4) AS standard_week_h, ?::DATE AS as_of, ?::VARCHAR AS seed_hash`,
-			[]any{s.Currency, s.Timezone, fmt.Sprint(s.StandardWeekH), s.AsOf.Format(time.DateOnly), hash}},
-		{`CREATE OR REPLACE TABLE seeds.holidays AS
-			SELECT h.calendar::VARCHAR AS calendar, h.date::DATE AS date, h.name::VARCHAR AS name, h.fraction::DECIMAL(5,4) AS fraction
-			FROM (SELECT unnest(from_json(?::JSON, '[{"calendar":"VARCHAR","date":"VARCHAR","name":"VARCHAR","fraction":"DOUBLE"}]'), recursive := true)) h`,
-			[]any{string(hol)}},
-		{`CREATE OR REPLACE TABLE seeds.sources AS
-			SELECT s.name::VARCHAR AS name, s.type::VARCHAR AS type, s.kind::VARCHAR AS kind
-			FROM (SELECT unnest(from_json(?::JSON, '[{"name":"VARCHAR","type":"VARCHAR","kind":"VARCHAR"}]'), recursive := true)) s`,
-			[]any{string(srcJSON)}},
-		{`CREATE OR REPLACE TABLE seeds.gap_params AS SELECT ?::INTEGER AS unbilled_grace_days, ?::INTEGER AS deal_lag_days,
-			?::DOUBLE AS min_similarity`, []any{s.UnbilledGraceDays, s.DealLagDays, s.MinSimilarity}},
-		{`CREATE OR REPLACE TABLE seeds.mappings AS
-			SELECT m.entity::VARCHAR AS entity, m.a::VARCHAR AS a, m.b::VARCHAR AS b, m.decision::VARCHAR AS decision
-			FROM (SELECT unnest(from_json(?::JSON, '[{"entity":"VARCHAR","a":"VARCHAR","b":"VARCHAR","decision":"VARCHAR"}]'), recursive := true)) m`,
-			[]any{string(mapJSON)}},
-		{`CREATE OR REPLACE TABLE seeds.schedules AS
-			SELECT s.email::VARCHAR AS email, s.isodow::INTEGER AS isodow, s.hours::DECIMAL(12,4) AS hours,
-				s.valid_from::DATE AS valid_from, s.valid_to::DATE AS valid_to
-			FROM (SELECT unnest(from_json(?::JSON, '[{"email":"VARCHAR","isodow":"INTEGER","hours":"DOUBLE","valid_from":"VARCHAR","valid_to":"VARCHAR"}]'), recursive := true)) s`,
-			[]any{string(schedJSON)}},
-	} {
-		if _, err := tx.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
-			return "", fmt.Errorf("write seeds: %w", err)
-		}
-	}
-	for _, stmt := range financeSeeds(s) {
+	for _, stmt := range stmts {
 		if _, err := tx.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
 			return "", fmt.Errorf("write seeds: %w", err)
 		}

@@ -204,3 +204,25 @@ func Write(w io.Writer, t *warehouse.Table, format string) error {
 	}
 	return fmt.Errorf("unknown format %q (use table, csv, json, xlsx or arrow)", format)
 }
+
+// Grouped formats v with decimals places and commas between thousands, the
+// way the dashboards and the weekly report show amounts: -1234.5 with 2
+// decimals is "-1,234.50".
+func Grouped(v float64, decimals int) string {
+	s := strconv.FormatFloat(math.Abs(v), 'f', decimals, 64)
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	if v < 0 && s != strconv.FormatFloat(0, 'f', decimals, 64) {
+		b.WriteByte('-')
+	}
+	for i, ch := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(ch)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return b.String()
+}

@@ -129,3 +129,15 @@ func TestReadOnlyQueries(t *testing.T) {
 		}
 	}
 }
+
+func TestGrouped(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		d    int
+		want string
+	}{{1234.5, 2, "1,234.50"}, {-1234567, 0, "-1,234,567"}, {999, 0, "999"}, {-0.001, 2, "0.00"}, {0, 0, "0"}} {
+		if got := Grouped(tc.v, tc.d); got != tc.want {
+			t.Errorf("Grouped(%v, %d) = %q, want %q", tc.v, tc.d, got, tc.want)
+		}
+	}
+}

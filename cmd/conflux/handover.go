@@ -63,14 +63,34 @@ func runningServer(ctx context.Context, cfg *config.Config) (*serverInfo, error)
 // withWarehouse opens the warehouse for fn; when a server holds it, the
 // work is handed to the server through handOver instead.
 func withWarehouse(ctx context.Context, cfg *config.Config, fn func(*warehouse.Warehouse) error, handOver func(*serverInfo) error) error {
-	wh, err := warehouse.Open(ctx, cfg.Warehouse)
+	announced := handOver
+	if handOver != nil {
+		announced = func(info *serverInfo) error {
+			fmt.Fprintf(os.Stderr, "conflux serve (pid %d) holds %s: handing the work to it at %s\n", info.PID, cfg.Warehouse, info.URL)
+			return handOver(info)
+		}
+	}
+	return useWarehouse(ctx, cfg, warehouse.Open, fn, announced)
+}
+
+// readWarehouse is withWarehouse for reading: the file must exist already,
+// and it is opened read-only.
+func readWarehouse(ctx context.Context, cfg *config.Config, fn func(*warehouse.Warehouse) error, handOver func(*serverInfo) error) error {
+	if _, err := os.Stat(cfg.Warehouse); err != nil {
+		return fmt.Errorf("warehouse %s does not exist yet: run `conflux sync` and `conflux build` first", cfg.Warehouse)
+	}
+	return useWarehouse(ctx, cfg, warehouse.OpenReadOnly, fn, handOver)
+}
+
+func useWarehouse(ctx context.Context, cfg *config.Config, open func(context.Context, string) (*warehouse.Warehouse, error),
+	fn func(*warehouse.Warehouse) error, handOver func(*serverInfo) error) error {
+	wh, err := open(ctx, cfg.Warehouse)
 	var locked *warehouse.LockedError
 	if errors.As(err, &locked) && handOver != nil {
 		info, serr := runningServer(ctx, cfg)
 		if serr != nil {
 			return fmt.Errorf("%w (%v)", locked, serr)
 		}
-		fmt.Fprintf(os.Stderr, "conflux serve (pid %d) holds %s: handing the work to it at %s\n", info.PID, cfg.Warehouse, info.URL)
 		return handOver(info)
 	}
 	if err != nil {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -49,16 +47,14 @@ func runQuery(cmd *cobra.Command, g *globals, sql, format string) error {
 		return err
 	}
 	ctx := cmd.Context()
-	if _, err := os.Stat(cfg.Warehouse); err != nil {
-		return fmt.Errorf("warehouse %s does not exist yet: run `conflux sync` and `conflux build` first", cfg.Warehouse)
-	}
-	wh, err := warehouse.OpenReadOnly(ctx, cfg.Warehouse)
-	var locked *warehouse.LockedError
-	if errors.As(err, &locked) {
-		info, serr := runningServer(ctx, cfg)
-		if serr != nil {
-			return fmt.Errorf("%w (%v)", locked, serr)
+	return readWarehouse(ctx, cfg, func(wh *warehouse.Warehouse) error {
+		tbl, err := wh.QueryReadOnly(ctx, sql)
+		if err != nil {
+			return err
 		}
+		defer tbl.Release()
+		return reports.Write(cmd.OutOrStdout(), tbl, format)
+	}, func(info *serverInfo) error {
 		resp, err := postJSON(ctx, info, "/api/query", dashboards.QueryRequest{SQL: sql, Format: format})
 		if err != nil {
 			return err
@@ -70,15 +66,5 @@ func runQuery(cmd *cobra.Command, g *globals, sql, format string) error {
 		}
 		_, err = io.Copy(cmd.OutOrStdout(), resp.Body)
 		return err
-	}
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
-	tbl, err := wh.QueryReadOnly(ctx, sql)
-	if err != nil {
-		return err
-	}
-	defer tbl.Release()
-	return reports.Write(cmd.OutOrStdout(), tbl, format)
+	})
 }

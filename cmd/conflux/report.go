@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -49,18 +48,15 @@ server renders it.`,
 				return err
 			}
 			ctx := cmd.Context()
-			if _, err := os.Stat(cfg.Warehouse); err != nil {
-				return fmt.Errorf("warehouse %s does not exist yet: run `conflux sync` and `conflux build` first", cfg.Warehouse)
-			}
 			var body []byte
-			wh, err := warehouse.OpenReadOnly(ctx, cfg.Warehouse)
-			var locked *warehouse.LockedError
-			switch {
-			case errors.As(err, &locked):
-				info, serr := runningServer(ctx, cfg)
-				if serr != nil {
-					return fmt.Errorf("%w (%v)", locked, serr)
+			err = readWarehouse(ctx, cfg, func(wh *warehouse.Warehouse) error {
+				cat, err := reports.Load()
+				if err != nil {
+					return err
 				}
+				body, err = weekly.Render(ctx, weekly.Local(cat, wh), weekly.Options{Org: cfg.Org.Name, Week: monday, Currency: cfg.Org.Currency, Now: time.Now()})
+				return err
+			}, func(info *serverInfo) error {
 				u := info.URL + "/reports/weekly"
 				if week != "" {
 					u += "?week=" + url.QueryEscape(week)
@@ -76,18 +72,10 @@ server renders it.`,
 				if resp.StatusCode != http.StatusOK {
 					return fmt.Errorf("weekly report from %s: HTTP %d", info.URL, resp.StatusCode)
 				}
-			case err != nil:
+				return nil
+			})
+			if err != nil {
 				return err
-			default:
-				defer wh.Close()
-				cat, err := reports.Load()
-				if err != nil {
-					return err
-				}
-				body, err = weekly.Render(ctx, weekly.Local(cat, wh), weekly.Options{Org: cfg.Org.Name, Week: monday, Currency: cfg.Org.Currency, Now: time.Now()})
-				if err != nil {
-					return err
-				}
 			}
 			if out == "" || out == "-" {
 				_, err := cmd.OutOrStdout().Write(body)

@@ -118,6 +118,19 @@ func (p *parser) number(key string, n *yaml.Node, lo, hi float64, hint string) (
 	return f, true
 }
 
+func (p *parser) boolean(key string, n *yaml.Node) (bool, bool) {
+	v, ok := p.str(key, n)
+	if !ok {
+		return false, false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(n, key, "%q must be true or false", v)
+		return false, false
+	}
+	return b, true
+}
+
 func (p *parser) setNumber(dst *float64, lo, hi float64, hint string) func(string, *yaml.Node) {
 	return func(k string, n *yaml.Node) {
 		if f, ok := p.number(k, n, lo, hi, hint); ok {
@@ -181,12 +194,9 @@ func (p *parser) finance(key string, n *yaml.Node, f *Finance) {
 			f.FXRates, _ = p.str(k, n)
 		},
 		"approved_only": func(k string, n *yaml.Node) {
-			v, _ := p.str(k, n)
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				p.fail(n, k, "%q must be true or false", v)
+			if b, ok := p.boolean(k, n); ok {
+				f.ApprovedOnly = b
 			}
-			f.ApprovedOnly = b
 		},
 		"costs": func(k string, n *yaml.Node) {
 			p.list(k, n, "{person or role, salary, burden, overhead_share, from}", func(item *yaml.Node) {
@@ -199,12 +209,9 @@ func (p *parser) finance(key string, n *yaml.Node, f *Finance) {
 					"overhead_share": p.setNumber(&c.OverheadShare, 0, 1e9, money),
 					"from":           func(k string, n *yaml.Node) { c.From, _ = p.date(k, n) },
 					"delivery": func(k string, n *yaml.Node) {
-						v, _ := p.str(k, n)
-						b, err := strconv.ParseBool(v)
-						if err != nil {
-							p.fail(n, k, "%q must be true or false", v)
+						if b, ok := p.boolean(k, n); ok {
+							c.NonDelivery = !b
 						}
-						c.NonDelivery = !b
 					},
 				})
 				if (c.Person == "") == (c.Role == "") {

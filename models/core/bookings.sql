@@ -12,19 +12,26 @@ WITH productive AS (
     LEFT JOIN {{ ref "staging.productive_services" }} s ON s.task_key = b.service_key
     WHERE NOT b.is_time_off
 ),
+people_by_email AS (
+    SELECT lower(email) AS email, min(person_key) AS person_key FROM {{ ref "core.people" }} WHERE email IS NOT NULL GROUP BY 1
+),
+harvest_projects AS (
+    SELECT cp.source_id, min(cp.project_key) AS project_key
+    FROM {{ ref "core.projects" }} cp JOIN seeds.sources s ON s.name = cp.source AND s.type = 'harvest'
+    GROUP BY 1
+),
+projects_by_code AS (
+    SELECT lower(code) AS code, min(project_key) AS project_key FROM {{ ref "core.projects" }} WHERE code IS NOT NULL GROUP BY 1
+),
 forecast AS (
-    SELECT
-        (SELECT min(p.person_key) FROM {{ ref "core.people" }} p WHERE lower(p.email) = fp.email) AS person_key,
-        ph.role,
-        coalesce(
-            (SELECT min(cp.project_key) FROM {{ ref "core.projects" }} cp JOIN seeds.sources s ON s.name = cp.source AND s.type = 'harvest'
-             WHERE cp.source_id = fj.harvest_id),
-            (SELECT min(cp.project_key) FROM {{ ref "core.projects" }} cp WHERE lower(cp.code) = lower(fj.code))) AS project_key,
-        a.date, a.hours, false AS tentative, a.source
+    SELECT pe.person_key, ph.role, coalesce(hp.project_key, pc.project_key) AS project_key, a.date, a.hours, false AS tentative, a.source
     FROM {{ ref "staging.forecast_assignment_days" }} a
     LEFT JOIN {{ ref "staging.forecast_people" }} fp ON fp.source = a.source AND fp.person_id = a.person_id
+    LEFT JOIN people_by_email pe ON pe.email = fp.email
     LEFT JOIN {{ ref "staging.forecast_placeholders" }} ph ON ph.source = a.source AND ph.placeholder_id = a.placeholder_id
     LEFT JOIN {{ ref "staging.forecast_projects" }} fj ON fj.source = a.source AND fj.project_id = a.project_id
+    LEFT JOIN harvest_projects hp ON hp.source_id = fj.harvest_id
+    LEFT JOIN projects_by_code pc ON pc.code = lower(fj.code)
 )
 SELECT person_key, role, project_key, date, sum(hours)::DECIMAL(12,4) AS hours, tentative, source
 FROM (SELECT * FROM productive UNION ALL SELECT * FROM forecast)

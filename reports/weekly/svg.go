@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"math"
 	"strings"
+
+	"github.com/conflux-dev/conflux/reports"
 )
 
 type series struct {
@@ -113,7 +115,7 @@ func niceCeil(v float64) float64 {
 
 func trimFloat(v float64) string {
 	if v == math.Trunc(v) {
-		return thousands(v)
+		return reports.Grouped(v, 0)
 	}
 	return fmt.Sprintf("%.1f", v)
 }

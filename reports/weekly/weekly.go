@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -206,26 +205,11 @@ func formatValue(v any, format string) string {
 	case format == "pct" && ok:
 		return fmt.Sprintf("%.1f%%", f*100)
 	case format == "money" && ok:
-		return thousands(math.Round(f))
+		return reports.Grouped(f, 0)
 	case format == "hours" && ok:
 		return fmt.Sprintf("%.1f", f)
 	}
 	return str(v)
-}
-
-func thousands(f float64) string {
-	s := strconv.FormatFloat(math.Abs(f), 'f', 0, 64)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if f < 0 {
-		return "−" + b.String()
-	}
-	return b.String()
 }
 
 var page = template.Must(template.New("weekly").Parse(`<!doctype html>
