@@ -1,33 +1,44 @@
 package dashboards
 
-import "encoding/json"
+import "slices"
 
-// All lists every dashboard in the order the navigation shows them.
+// All lists every dashboard in the order the navigation shows them, then
+// the drill pages.
 func All() []Dashboard {
-	return []Dashboard{overview, leadership, finance, capacity, ops, entries, invoices, deals, bookings}
+	return []Dashboard{overview, leadership, finance, capacity, ops, entries, pnl, invoices, deals, bookings}
 }
 
-// invoices, deals and bookings are the drill pages of invoiced amounts, the
-// pipeline and the plan.
+// drillPage finds the drill page served at path.
+func drillPage(path string) (Dashboard, bool) {
+	for _, d := range All() {
+		if d.Drill && d.Path == path {
+			return d, true
+		}
+	}
+	return Dashboard{}, false
+}
+
+// invoices, deals, bookings and pnl are the drill pages of invoiced amounts,
+// the pipeline, the plan and the P&L.
 var invoices = Dashboard{
-	Slug: "invoices", Path: "/invoices", Title: "Invoice lines",
+	Slug: "invoices", Path: "/invoices", Title: "Invoice lines", Drill: true,
 	Panels: []Panel{{
-		ID: "invoices", Title: "The invoice lines behind the number", Report: "invoice_lines", Kind: "table",
-		Note:    "The ledger's lines (credit notes negative, voided and draft documents left out), newest first, at most 2,000; Source opens the document in the ledger.",
+		ID: "invoices", Title: "The invoice lines behind the number", Report: "invoice_lines", Kind: "table", Totals: true,
+		Note:    "The ledger's lines (credit notes negative, voided and draft documents left out), newest first; Source opens the document in the ledger.",
 		Filters: []string{"from", "to", "client", "project", "currency"},
 		Columns: []Column{
 			{"issue_date", "Date", "text"}, {"number", "Number", "text"}, {"client", "Client", "text"}, {"project", "Project", "project"},
-			{"description", "Line", "text"}, {"net_amount", "Net", "money"}, {"currency", "", "text"},
+			{"description", "Line", "text"}, {"net_amount", "Net", "rate"}, {"currency", "", "text"},
 			{"net_amount_reporting", "Net (reporting)", "money"}, {"status", "Status", "text"}, {"source_url", "Source", "url"},
 		},
 	}},
 }
 
 var deals = Dashboard{
-	Slug: "deals", Path: "/deals", Title: "Open deals",
+	Slug: "deals", Path: "/deals", Title: "Open deals", Drill: true,
 	Panels: []Panel{{
-		ID: "deals", Title: "The pipeline behind the number", Report: "open_deals", Kind: "table",
-		Note:    "Open deals, most weighted value first; stale ones (close date passed) are check C30 and stay out of capacity demand.",
+		ID: "deals", Title: "The pipeline behind the number", Report: "open_deals", Kind: "table", Totals: true,
+		Note:    "Open deals, most weighted value first. A deal whose close date has passed is stale (check C30): it is listed, but left out of the weighted pipeline and of capacity demand.",
 		Filters: []string{"client"},
 		Columns: []Column{
 			{"deal", "Deal", "text"}, {"client", "Client", "text"}, {"stage", "Stage", "text"}, {"amount", "Amount", "money"},
@@ -38,14 +49,31 @@ var deals = Dashboard{
 }
 
 var bookings = Dashboard{
-	Slug: "bookings", Path: "/bookings", Title: "Bookings",
+	Slug: "bookings", Path: "/bookings", Title: "Bookings", Drill: true,
 	Panels: []Panel{{
-		ID: "bookings", Title: "The plan behind the number", Report: "bookings", Kind: "table",
-		Note:    "Bookings from the planning tool per person, project and day, soonest first, at most 2,000; a placeholder shows its role and no person.",
-		Filters: []string{"from", "to", "team", "person", "project"},
+		ID: "bookings", Title: "The plan behind the number", Report: "bookings", Kind: "table", Totals: true,
+		Note:    "Bookings from the planning tool per person, project and day, soonest first; a placeholder shows its role and no person. Counted hours are what scheduled utilization counts: tentative bookings at pipeline.tentative_weight.",
+		Filters: []string{"from", "to", "team", "person", "project", "tentative"},
 		Columns: []Column{
 			{"date", "Date", "text"}, {"person", "Person", "text"}, {"team", "Team", "text"}, {"project", "Project", "project"},
-			{"hours", "Hours", "hours"}, {"tentative", "Tentative", "text"}, {"source", "Tool", "text"},
+			{"hours", "Hours", "hours"}, {"tentative", "Tentative", "text"}, {"counted_h", "Counted h", "hours"}, {"source", "Tool", "text"},
+		},
+	}},
+}
+
+// pnl is where revenue, cost and margin drill to: the project-months of
+// the P&L, each linking to its project.
+var pnl = Dashboard{
+	Slug: "pnl", Path: "/pnl", Title: "Project P&L by month", Drill: true,
+	Panels: []Panel{{
+		ID: "pnl", Title: "The project-months behind the number", Report: "project_months", Kind: "table", Grain: "month", Totals: true,
+		Note:    "Earned revenue, labour cost and margin per project and month (T&M by hours × rate, fixed fees by percent complete, retainers by their hours bank), in the reporting currency.",
+		Filters: []string{"from", "to", "client", "project", "currency"},
+		Ratios:  map[string][2]string{"margin_pct": {"margin", "revenue"}},
+		Columns: []Column{
+			{"period", "Month", "text"}, {"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "text"},
+			{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"}, {"margin", "Margin", "money"},
+			{"margin_pct", "Margin %", "pct"},
 		},
 	}},
 }
@@ -56,27 +84,30 @@ var entries = Dashboard{
 	Slug:  "entries",
 	Path:  "/entries",
 	Title: "Time entries",
+	Drill: true,
 	Panels: []Panel{
 		{
-			ID: "entries", Title: "The entries behind the number", Report: "entries", Kind: "table",
-			Note:    "Time entries (not time off), newest first, at most 2,000, with the rates that priced and costed them; Source opens the record in its tool.",
-			Filters: []string{"from", "to", "client", "team", "person", "project", "currency"},
+			ID: "entries", Title: "The entries behind the number", Report: "entries", Kind: "table", Totals: true,
+			Note:    "Time entries (not time off), newest first, with the rates that priced and costed them; Source opens the record in its tool.",
+			Filters: []string{"from", "to", "client", "team", "person", "project", "currency", "delivery"},
 			Columns: []Column{
 				{"entry_date", "Date", "text"}, {"person", "Person", "person"}, {"team", "Team", "text"}, {"client", "Client", "client"},
 				{"project", "Project", "project"}, {"hours", "Hours", "hours"}, {"billable_h", "Billable h", "hours"},
-				{"bill_rate", "Rate", "money"}, {"billable_value", "Value", "money"}, {"cost_rate", "Cost rate", "money"},
-				{"cost", "Cost", "money"}, {"is_billed", "Billed", "text"}, {"source_url", "Source", "url"},
+				{"nonbillable_h", "Non-billable h", "hours"}, {"bill_rate", "Rate", "rate"}, {"billable_value", "Value", "money"},
+				{"cost_rate", "Cost rate", "rate"}, {"cost", "Cost", "money"}, {"is_billed", "Billed", "text"}, {"source_url", "Source", "url"},
 			},
 		},
 	},
 }
 
-// Dashboard is a titled list of panels served at Path.
+// Dashboard is a titled list of panels served at Path. A drill page is
+// where numbers lead: one table, paged, with a totals row.
 type Dashboard struct {
 	Slug   string
 	Path   string
 	Title  string
 	Panels []Panel
+	Drill  bool // a drill page: not in the navigation, reached by links
 }
 
 // HasFilters reports whether any panel takes the page filters.
@@ -92,10 +123,8 @@ func (d Dashboard) HasFilters() bool {
 // Uses reports whether any panel takes the named filter.
 func (d Dashboard) Uses(filter string) bool {
 	for _, p := range d.Panels {
-		for _, f := range p.Filters {
-			if f == filter {
-				return true
-			}
+		if slices.Contains(p.Filters, filter) {
+			return true
 		}
 	}
 	return false
@@ -113,26 +142,48 @@ type Panel struct {
 	Series []Series
 	// Columns shown by a table panel.
 	Columns []Column
-	// Filters names the page filters passed to the report (from, to, team, client).
+	// Filters names the page filters passed to the report (from, to, team,
+	// client, currency; person and project on drill pages).
 	Filters []string
+	// Grain "month" means the report counts whole calendar months: the
+	// page's period widens to the months it touches, the panel says so, and
+	// its drill links use the same months. "" means exact dates.
+	Grain   string
 	Limit   int // charts: at most this many categories, in report order
 	Percent bool
-	// Drill says what a chart's categories are, so a click opens the
-	// entries behind it: week (2026-W47), month (2026-11), person, project
-	// or client; "" for none.
+	// Drill says what a chart's categories are, so a click opens the rows
+	// behind the point: week (a week_start column), month (a month column),
+	// person, project (a project_key column), client, or person_week (a
+	// heatmap cell: person and week_start); "" for none.
 	Drill string
-	// DrillSeries sends a click on a series elsewhere than /entries, by its
-	// label: {"Invoiced": "/invoices"}.
+	// DrillTo is the page a click opens (default /entries; /projects opens
+	// the project's own page).
+	DrillTo string
+	// DrillSeries sends a click on a series elsewhere, by its column:
+	// {"invoiced": "/invoices"}; "" leaves that series without a link.
 	DrillSeries map[string]string
+	// DrillParams are fixed parameters every drill link carries, e.g.
+	// {"delivery": "true"} where the panel counts delivery staff only.
+	DrillParams map[string]string
+	// Totals adds a totals row to a table: hours and money summed over every
+	// row (not only the page shown), and Ratios' columns as ratios of those
+	// sums: {"margin_pct": {"margin", "revenue"}}.
+	Totals bool
+	Ratios map[string][2]string
 }
 
-// DrillSeriesJSON is DrillSeries for the page's script ("" when none).
-func (p Panel) DrillSeriesJSON() string {
-	if len(p.DrillSeries) == 0 {
+// drillTarget is the page a click on the series in column opens, "" for none.
+func (p Panel) drillTarget(column string) string {
+	if p.Drill == "" {
 		return ""
 	}
-	b, _ := json.Marshal(p.DrillSeries)
-	return string(b)
+	if to, ok := p.DrillSeries[column]; ok {
+		return to
+	}
+	if p.DrillTo != "" {
+		return p.DrillTo
+	}
+	return "/entries"
 }
 
 // Series is one plotted column.
@@ -145,7 +196,7 @@ type Series struct {
 type Column struct {
 	Name   string
 	Label  string
-	Format string // text, hours, money, pct, date, project (links to the drill page), url, review (Accept/Reject buttons), client/team/person (link to their entries), kpi (links a KPI to the rows behind it)
+	Format string // text, hours, money, rate (money not summed), pct, project (links to the project page), url, review (Accept/Reject buttons), client/team/person (link to their entries), kpi (links a KPI to the rows behind it)
 }
 
 var overview = Dashboard{
@@ -155,9 +206,10 @@ var overview = Dashboard{
 	Panels: []Panel{
 		{
 			ID: "utilization", Title: "Utilization by week", Report: "utilization_weekly", Kind: "line", X: "iso_week", Drill: "week",
-			Note:    "Billable and total hours over available hours (capacity less holidays and time off), delivery staff, ratio of sums.",
-			Series:  []Series{{"billable_util", "Billable utilization"}, {"total_util", "Total utilization"}},
-			Filters: []string{"from", "to", "team"}, Percent: true,
+			DrillParams: map[string]string{"delivery": "true"},
+			Note:        "Billable and total hours over available hours (capacity less holidays and time off), delivery staff, ratio of sums; a week cut by the period counts only its days in it.",
+			Series:      []Series{{"billable_util", "Billable utilization"}, {"total_util", "Total utilization"}},
+			Filters:     []string{"from", "to", "team"}, Percent: true,
 		},
 		{
 			ID: "hours", Title: "Billable vs non-billable hours by person", Report: "hours_by_person", Kind: "stacked_bar", X: "person", Drill: "person",
@@ -167,26 +219,27 @@ var overview = Dashboard{
 		},
 		{
 			ID: "revenue", Title: "Earned vs invoiced by month", Report: "revenue_monthly", Kind: "bar", X: "period", Drill: "month",
-			DrillSeries: map[string]string{"Invoiced": "/invoices"},
-			Note:        "Revenue earned from time beside what the ledger invoiced (net of tax and credit notes), in the reporting currency.",
-			Series:      []Series{{"revenue", "Earned"}, {"invoiced", "Invoiced"}, {"cost", "Cost"}},
-			Filters:     []string{"from", "to", "client", "currency"},
+			DrillTo: "/pnl", DrillSeries: map[string]string{"invoiced": "/invoices"}, Grain: "month",
+			Note:    "Revenue earned beside what the ledger invoiced (net of tax and credit notes), in the reporting currency.",
+			Series:  []Series{{"revenue", "Earned"}, {"invoiced", "Invoiced"}, {"cost", "Cost"}},
+			Filters: []string{"from", "to", "client", "currency"},
 		},
 		{
-			ID: "margin", Title: "Project margin (to date)", Report: "project_financials", Kind: "bar", X: "project", Drill: "project",
+			ID: "margin", Title: "Project margin (to date)", Report: "project_financials", Kind: "bar", X: "project", Drill: "project", DrillTo: "/projects",
 			Note:    "Earned revenue less cost of hours, for the 15 projects with most hours.",
 			Series:  []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}},
 			Filters: []string{"client", "currency"}, Limit: 15,
 		},
 		{
-			ID: "burn", Title: "Budget burn (to date)", Report: "project_financials", Kind: "bar", X: "project", Drill: "project",
+			ID: "burn", Title: "Budget burn (to date)", Report: "project_financials", Kind: "bar", X: "project", Drill: "project", DrillTo: "/projects",
 			Note:    "Share of the budget used: hours against an hour budget, else value against a money budget.",
 			Series:  []Series{{"budget_used_pct", "Budget used"}},
 			Filters: []string{"client", "currency"}, Limit: 15, Percent: true,
 		},
 		{
-			ID: "projects", Title: "Projects", Report: "project_financials", Kind: "table",
+			ID: "projects", Title: "Projects", Report: "project_financials", Kind: "table", Totals: true,
 			Filters: []string{"client", "currency"},
+			Ratios:  map[string][2]string{"margin_pct": {"margin", "revenue"}},
 			Columns: []Column{
 				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "text"},
 				{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
@@ -260,13 +313,13 @@ var finance = Dashboard{
 	Title: "Finance",
 	Panels: []Panel{
 		{
-			ID: "pnl", Title: "Revenue, cost and margin by month", Report: "finance_monthly", Kind: "bar", X: "period", Drill: "month",
+			ID: "pnl", Title: "Revenue, cost and margin by month", Report: "finance_monthly", Kind: "bar", X: "period", Drill: "month", DrillTo: "/pnl", Grain: "month",
 			Note:    "Earned revenue (T&M and retainers at the stamped rates, fixed fees by hours), cost of hours, and margin.",
 			Series:  []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}},
 			Filters: []string{"from", "to", "client", "currency"},
 		},
 		{
-			ID: "realization", Title: "Margin % and invoiced ÷ earned by month", Report: "finance_monthly", Kind: "line", X: "period", Drill: "month",
+			ID: "realization", Title: "Margin % and invoiced ÷ earned by month", Report: "finance_monthly", Kind: "line", X: "period", Drill: "month", DrillTo: "/pnl", Grain: "month",
 			Note:    "Invoiced ÷ earned above 100% means billing ran ahead of the work (fixed fees billed up front), below it that work waits to be billed.",
 			Series:  []Series{{"margin_pct", "Margin %"}, {"invoiced_to_earned", "Realization (invoiced ÷ earned)"}},
 			Filters: []string{"from", "to", "client", "currency"}, Percent: true,
@@ -278,7 +331,8 @@ var finance = Dashboard{
 			Filters: []string{"client", "currency"},
 		},
 		{
-			ID: "clients", Title: "Client profitability", Report: "client_profitability", Kind: "table",
+			ID: "clients", Title: "Client profitability", Report: "client_profitability", Kind: "table", Grain: "month", Totals: true,
+			Ratios:  map[string][2]string{"margin_pct": {"margin", "revenue"}},
 			Note:    "Lowest margin % first, over the period. Click a heading to sort.",
 			Filters: []string{"from", "to"},
 			Columns: []Column{
@@ -287,19 +341,21 @@ var finance = Dashboard{
 			},
 		},
 		{
-			ID: "profitability", Title: "Project profitability", Report: "project_profitability", Kind: "table",
+			ID: "profitability", Title: "Project profitability", Report: "project_profitability", Kind: "table", Totals: true,
+			Ratios:  map[string][2]string{"contribution_pct": {"contribution", "agi"}},
 			Note:    "Contribution = AGI − labour − direct non-labour, % of AGI; fully loaded after overhead per worked hour. Click a heading to sort.",
 			Filters: []string{"client", "currency"},
 			Columns: []Column{
 				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "text"},
 				{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"agi", "AGI", "money"}, {"labour", "Labour", "money"},
 				{"contribution", "Contribution", "money"}, {"contribution_pct", "Margin %", "pct"}, {"fully_loaded", "Fully loaded", "money"},
-				{"billing_realization", "Realization", "pct"}, {"collection_realization", "Collected", "pct"}, {"effective_rate", "Effective rate", "money"},
+				{"billing_realization", "Realization", "pct"}, {"collection_realization", "Collected", "pct"}, {"effective_rate", "Effective rate", "rate"},
 				{"wip", "WIP", "money"}, {"deferred", "Deferred", "money"}, {"source_url", "Source", "url"},
 			},
 		},
 		{
-			ID: "teams", Title: "Team profitability", Report: "team_profitability", Kind: "table",
+			ID: "teams", Title: "Team profitability", Report: "team_profitability", Kind: "table", Grain: "month", Totals: true,
+			Ratios:  map[string][2]string{"contribution_pct": {"contribution", "agi"}},
 			Note:    "Revenue shared among teams by their hours on each project-month; labour is the team's own cost.",
 			Filters: []string{"from", "to"},
 			Columns: []Column{
@@ -308,7 +364,8 @@ var finance = Dashboard{
 			},
 		},
 		{
-			ID: "agency", Title: "Agency P&L by month", Report: "agency_pnl", Kind: "table",
+			ID: "agency", Title: "Agency P&L by month", Report: "agency_pnl", Kind: "table", Grain: "month", Totals: true,
+			Ratios:  map[string][2]string{"delivery_margin_pct": {"delivery_margin", "agi"}, "operating_margin_pct": {"operating_profit", "agi"}},
 			Note:    "Delivery payroll less what projects absorbed is unabsorbed cost (bench, time off, internal time); operating overhead from finance.monthly_overhead.",
 			Filters: []string{"from", "to"},
 			Columns: []Column{
@@ -324,9 +381,9 @@ var finance = Dashboard{
 			Filters: []string{"client", "currency"},
 			Columns: []Column{
 				{"project", "Project", "project"}, {"client", "Client", "client"}, {"budget_unit", "Unit", "text"},
-				{"budget", "Budget", "money"}, {"consumed", "Used", "money"}, {"budget_used_pct", "Used %", "pct"},
-				{"burn_per_week", "Burn / week", "money"}, {"runway_weeks", "Runway (weeks)", "text"},
-				{"eac", "EAC", "money"}, {"vac", "VAC", "money"}, {"status", "Status", "text"}, {"source_url", "Source", "url"},
+				{"budget", "Budget", "rate"}, {"consumed", "Used", "rate"}, {"budget_used_pct", "Used %", "pct"},
+				{"burn_per_week", "Burn / week", "rate"}, {"runway_weeks", "Runway (weeks)", "text"},
+				{"eac", "EAC", "rate"}, {"vac", "VAC", "rate"}, {"status", "Status", "text"}, {"source_url", "Source", "url"},
 			},
 		},
 	},
@@ -350,9 +407,10 @@ var leadership = Dashboard{
 		},
 		{
 			ID: "trend", Title: "Utilization trend", Report: "utilization_weekly", Kind: "line", X: "iso_week", Drill: "week",
-			Note:    "Billable and total hours over available hours, delivery staff, ratio of sums.",
-			Series:  []Series{{"billable_util", "Billable utilization"}, {"total_util", "Total utilization"}},
-			Filters: []string{"from", "to", "team"}, Percent: true,
+			DrillParams: map[string]string{"delivery": "true"},
+			Note:        "Billable and total hours over available hours, delivery staff, ratio of sums.",
+			Series:      []Series{{"billable_util", "Billable utilization"}, {"total_util", "Total utilization"}},
+			Filters:     []string{"from", "to", "team"}, Percent: true,
 		},
 		{
 			ID: "capacity", Title: "Capacity vs booked vs pipeline, next 12 weeks", Report: "capacity_weekly", Kind: "line", X: "iso_week",
@@ -381,14 +439,15 @@ var capacity = Dashboard{
 	Title: "Capacity",
 	Panels: []Panel{
 		{
-			ID: "heatmap", Title: "Scheduled utilization, people × weeks", Report: "schedule_heatmap", Kind: "heatmap", X: "iso_week", Y: "person", Drill: "person_week",
+			ID: "heatmap", Title: "Scheduled utilization, people × weeks", Report: "schedule_heatmap", Kind: "heatmap", X: "iso_week", Y: "person", Drill: "person_week", DrillTo: "/bookings",
 			Note:    "Booked ÷ available hours, next 12 weeks: red above 100% (overbooked), blue under 75% (bench). Bookings come from the planning tool (Harvest Forecast or Productive); without one every week is empty.",
 			Series:  []Series{{"sched_util", "Scheduled utilization"}},
 			Filters: []string{"team"}, Percent: true,
 		},
 		{
 			ID: "plan", Title: "Capacity vs booked vs pipeline demand", Report: "capacity_weekly", Kind: "line", X: "iso_week", Drill: "week",
-			DrillSeries: map[string]string{"Available": "/bookings", "Confirmed": "/bookings", "Forecast": "/deals", "Exposure": "/deals"},
+			DrillTo: "/bookings", DrillSeries: map[string]string{"available_h": "", "forecast_h": "/deals", "exposure_h": "/deals"},
+			DrillParams: map[string]string{"tentative": "false"},
 			Note:        "Estii's three lines over available hours: confirmed bookings, the forecast with tentative bookings and probability-weighted deal demand, and the exposure if every open deal closed.",
 			Series:      []Series{{"available_h", "Available"}, {"confirmed_h", "Confirmed"}, {"forecast_h", "Forecast"}, {"exposure_h", "Exposure"}},
 			Filters:     []string{"team"},

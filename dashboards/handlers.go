@@ -28,7 +28,7 @@ var projectSummary = []Column{
 
 var entryColumns = []Column{
 	{"entry_date", "Date", "text"}, {"person", "Person", "text"}, {"task", "Task", "text"}, {"hours", "Hours", "hours"},
-	{"billable", "Billable", "text"}, {"bill_rate", "Rate", "money"}, {"billable_amount", "Value", "money"},
+	{"billable", "Billable", "text"}, {"bill_rate", "Rate", "rate"}, {"billable_amount", "Value", "money"},
 	{"cost_amount", "Cost", "money"}, {"is_billed", "Billed", "text"}, {"time_category", "Category", "text"},
 	{"notes", "Notes", "text"}, {"source_url", "Source", "url"},
 }
@@ -81,9 +81,8 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer entries.Release()
-	view.Entries = buildTable(entryColumns, entries, false, nil)
-	view.Count = entries.NumRows()
-	view.Export = encode(params)
+	view.Entries = tableSpec{panel: Panel{Columns: entryColumns, Totals: true}}.build(entries)
+	view.Exports = exportLinks("project_entries", params)
 	s.render(w, r, "project", view)
 }
 

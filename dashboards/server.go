@@ -84,32 +84,63 @@ func New(opts Options) (*Server, error) {
 		}
 		s.pages[page] = t
 	}
-	assets, _ := fs.Sub(assetFS, "assets")
-	if _, err := fs.Stat(assets, "echarts.min.js"); err != nil {
+	if _, err := fs.Stat(assetsFS(), "echarts.min.js"); err != nil {
 		s.log.Warn("echarts.min.js is not embedded: charts will not draw; build with `make` (it runs `make assets`)")
 	}
 	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.Pattern, rt.handler)
+	}
+	s.mux = mux
+	return s, nil
+}
+
+// Route is one pattern the server answers, with what it serves.
+type Route struct {
+	Pattern string
+	Doc     string
+	handler http.Handler
+}
+
+// Routes lists every route, for `conflux serve --help` and the README.
+func Routes() []Route { return (*Server)(nil).routes() }
+
+// routes is the one list of routes; s may be nil when only the list is read.
+func (s *Server) routes() []Route {
+	var out []Route
 	for _, d := range All() {
+		d := d
 		pattern := "GET " + d.Path
 		if d.Path == "/" {
 			pattern = "GET /{$}"
 		}
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) { s.serveDashboard(w, r, d) })
+		doc := d.Title
+		if d.Drill {
+			doc += " (drill page: ?" + strings.Join(d.Panels[0].Filters, "=&") + "=)"
+		}
+		out = append(out, Route{pattern, doc, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveDashboard(w, r, d) })})
 	}
-	mux.HandleFunc("GET /reports/weekly", s.handleWeekly)
-	mux.HandleFunc("GET /definitions", s.handleDefinitions)
-	mux.HandleFunc("POST /mappings/{id}/{verb}", s.handleDecide)
-	mux.HandleFunc("GET /projects/{key}", s.handleProject)
-	mux.HandleFunc("GET /api/reports", s.handleReportList)
-	mux.HandleFunc("GET /api/reports/{name}", s.handleReport)
-	mux.HandleFunc("GET /api/status", s.handleStatus)
-	mux.HandleFunc("POST /api/refresh", s.handleRefresh)
-	mux.HandleFunc("POST /refresh", s.handlePageRefresh)
-	mux.HandleFunc("POST /api/query", s.handleQuery)
-	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.Handle("GET /assets/", http.StripPrefix("/assets/", http.FileServerFS(assets)))
-	s.mux = mux
-	return s, nil
+	h := func(pattern, doc string, f func(http.ResponseWriter, *http.Request)) {
+		out = append(out, Route{pattern, doc, http.HandlerFunc(f)})
+	}
+	h("GET /projects/{key}", "a project: its figures and every entry behind them", s.handleProject)
+	h("GET /reports/weekly", "the leadership weekly as one HTML file (?week=2026-W47)", s.handleWeekly)
+	h("GET /definitions", "the metric definitions", s.handleDefinitions)
+	h("POST /mappings/{id}/{verb}", "accept or reject an identity suggestion (verb: accept, reject)", s.handleDecide)
+	h("POST /refresh", "the Refresh button: sync, then build", s.handlePageRefresh)
+	h("GET /api/reports", "the reports and their parameters (JSON)", s.handleReportList)
+	h("GET /api/reports/{name}", "a report (?format=json|csv|xlsx|arrow and its parameters)", s.handleReport)
+	h("GET /api/status", "sync status and the last refresh (JSON)", s.handleStatus)
+	h("POST /api/refresh", "sync and build (CLI hand-over; bearer token)", s.handleRefresh)
+	h("POST /api/query", "read-only SQL (CLI hand-over; bearer token)", s.handleQuery)
+	h("GET /healthz", "liveness", s.handleHealth)
+	out = append(out, Route{"GET /assets/", "the embedded echarts script", http.StripPrefix("/assets/", http.FileServerFS(assetsFS()))})
+	return out
+}
+
+func assetsFS() fs.FS {
+	assets, _ := fs.Sub(assetFS, "assets")
+	return assets
 }
 
 // ServeHTTP implements http.Handler.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -14,8 +15,9 @@ import (
 
 // WriteXLSX writes t as a workbook of one sheet named sheet: a bold header,
 // numbers as numbers (decimals with their scale's number format, dates as
-// dates), and a Total row summing the decimal columns — money and hours;
-// ratios, which are doubles, are not summed.
+// dates; decimals shown to the cent but kept whole), and a Total row
+// summing the decimal columns — money and hours; rates, probabilities and
+// percentages are not summed.
 func WriteXLSX(w io.Writer, t *warehouse.Table, sheet string) error {
 	if sheet == "" {
 		sheet = "report"
@@ -42,6 +44,7 @@ func WriteXLSX(w io.Writer, t *warehouse.Table, sheet string) error {
 	}
 	decimalStyle := map[int32]int{}
 	styleFor := func(scale int32) (int, error) {
+		scale = min(scale, 2) // shown to the cent, kept to full precision
 		if s, ok := decimalStyle[scale]; ok {
 			return s, nil
 		}
@@ -102,7 +105,7 @@ func WriteXLSX(w io.Writer, t *warehouse.Table, sheet string) error {
 		totals[0] = excelize.Cell{StyleID: bold, Value: "Total"}
 		for c, fl := range fields {
 			dt, ok := fl.Type.(*arrow.Decimal128Type)
-			if !ok || c == 0 {
+			if !ok || c == 0 || !summable(fl.Name) {
 				continue
 			}
 			style, err := styleFor(dt.Scale)
@@ -122,4 +125,15 @@ func WriteXLSX(w io.Writer, t *warehouse.Table, sheet string) error {
 	}
 	_, err = f.WriteTo(w)
 	return err
+}
+
+// summable reports whether a decimal column's values add up: amounts and
+// hours do, rates and ratios do not.
+func summable(column string) bool {
+	for _, word := range []string{"rate", "probability", "pct"} {
+		if strings.Contains(column, word) {
+			return false
+		}
+	}
+	return true
 }

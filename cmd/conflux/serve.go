@@ -26,6 +26,15 @@ import (
 	"github.com/conflux-dev/conflux/reports"
 )
 
+// routeList is the server's routes, one a line, for --help.
+func routeList() string {
+	var b strings.Builder
+	for _, r := range dashboards.Routes() {
+		fmt.Fprintf(&b, "  %-30s %s\n", strings.TrimSuffix(strings.Replace(r.Pattern, "{$}", "", 1), " "), r.Doc)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
 func newServeCmd(g *globals) *cobra.Command {
 	var listen string
 	cmd := &cobra.Command{
@@ -37,8 +46,8 @@ server.refresh, and on POST /api/refresh or the Refresh button. While it
 runs, 'conflux sync', 'conflux build' and 'conflux query' in another shell
 hand their work to it.
 
-Routes: / (Overview), /projects/{key}, /api/reports, /api/reports/{name}?format=json|csv|arrow,
-/api/status, POST /api/refresh, /healthz.`,
+Routes:
+` + routeList(),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadConfig(g)

@@ -124,7 +124,7 @@ func Render(ctx context.Context, fetch Fetch, o Options) ([]byte, error) {
 			Avg: str(r["trailing_4_weeks_shown"]), Change: change, Up: strings.HasPrefix(change, "+")})
 	}
 	util, err := fetch(ctx, "utilization_weekly", map[string]string{
-		"from": monday.AddDate(0, 0, -7*11).Format(time.DateOnly), "to": monday.Format(time.DateOnly)})
+		"from": monday.AddDate(0, 0, -7*11).Format(time.DateOnly), "to": monday.AddDate(0, 0, 6).Format(time.DateOnly)})
 	if err != nil {
 		return nil, err
 	}

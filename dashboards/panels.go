@@ -1,0 +1,473 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/conflux-dev/conflux/internal/warehouse"
+	"github.com/conflux-dev/conflux/reports"
+)
+
+// drillPageSize is how many rows a drill page shows at once; its totals
+// row and exports cover every row.
+const drillPageSize = 500
+
+// filters reads the page's filters. Without a period the page shows the
+// last 13 whole weeks with time logged, Monday to Sunday.
+func (s *Server) filters(r *http.Request) filterView {
+	q := r.URL.Query()
+	f := filterView{From: q.Get("from"), To: q.Get("to"), Team: q.Get("team"), Client: q.Get("client"), Currency: q.Get("currency"),
+		Person: q.Get("person"), Project: q.Get("project"), Delivery: q.Get("delivery"), Tentative: q.Get("tentative")}
+	db := s.opts.Warehouse.DB()
+	if f.From == "" && f.To == "" && !q.Has("from") && !q.Has("to") {
+		var last time.Time
+		if err := db.QueryRowContext(r.Context(), `SELECT max(week_start) FROM marts.person_week WHERE worked_h > 0`).Scan(&last); err == nil {
+			f.To = last.AddDate(0, 0, 6).Format(time.DateOnly)
+			f.From = last.AddDate(0, 0, -7*12).Format(time.DateOnly)
+		}
+	}
+	f.Teams = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT team FROM core.people WHERE team IS NOT NULL ORDER BY 1`))
+	f.Clients = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT client_name FROM marts.project_financials WHERE billing_model <> 'non_billable' ORDER BY 1`))
+	f.Currencies = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT currency FROM core.clients WHERE currency IS NOT NULL ORDER BY 1`))
+	return f
+}
+
+func (f filterView) values() map[string]string {
+	return map[string]string{"from": f.From, "to": f.To, "team": f.Team, "client": f.Client, "currency": f.Currency,
+		"person": f.Person, "project": f.Project, "delivery": f.Delivery, "tentative": f.Tentative}
+}
+
+// Chips are the drill-only filters a page was opened with, for display.
+func (f filterView) Chips() []link {
+	var out []link
+	for _, c := range []struct{ label, name, value string }{
+		{"Person", "person", f.Person}, {"Project", "project", f.Project},
+		{"Delivery staff only", "delivery", f.Delivery}, {"Tentative", "tentative", f.Tentative},
+	} {
+		if c.value == "" {
+			continue
+		}
+		text := c.label + ": " + c.value
+		if c.name == "delivery" {
+			text = c.label
+		}
+		out = append(out, link{Label: text, URL: c.name + "=" + c.value})
+	}
+	return out
+}
+
+// Hidden are the drill-only filters as name/value pairs the filter form
+// carries along.
+func (f filterView) Hidden() [][2]string {
+	var out [][2]string
+	for _, k := range []string{"person", "project", "delivery", "tentative"} {
+		if v := f.values()[k]; v != "" {
+			out = append(out, [2]string{k, v})
+		}
+	}
+	return out
+}
+
+// panelParams are the report parameters of panel p under the page's
+// filters, and the period the panel covers, widened to whole months when
+// its grain is a month.
+func panelParams(p Panel, f filterView) (map[string]string, period, string) {
+	all := f.values()
+	params := map[string]string{}
+	for _, n := range p.Filters {
+		if v := all[n]; v != "" {
+			params[n] = v
+		}
+	}
+	if !slices.Contains(p.Filters, "from") {
+		return params, period{}, ""
+	}
+	asked := parsePeriod(f.From, f.To)
+	covers := asked
+	note := ""
+	if p.Grain == "month" {
+		covers = asked.wholeMonths()
+		if covers != asked {
+			note = "Whole months: " + covers.String() + ". The period cuts a month, and this panel counts whole calendar months; its links open the same months."
+		}
+	}
+	covers.set(params)
+	return params, covers, note
+}
+
+// exportLinks are a panel's CSV, XLSX and JSON downloads with the very
+// parameters the panel ran with, so each export holds what the panel shows.
+func exportLinks(report string, params map[string]string) []link {
+	var out []link
+	for _, format := range []string{"csv", "xlsx", "json"} {
+		v := url.Values{}
+		for k, val := range params {
+			v.Set(k, val)
+		}
+		v.Set("format", format)
+		out = append(out, link{Label: strings.ToUpper(format), URL: "/api/reports/" + report + "?" + v.Encode()})
+	}
+	return out
+}
+
+// drillURL is the address of target (a drill page, or /projects) showing
+// the rows behind a number: the panel's parameters that the target takes,
+// then the point's own.
+func drillURL(target string, base, point map[string]string) string {
+	if target == "/projects" {
+		if key := point["project"]; key != "" {
+			return "/projects/" + url.PathEscape(key)
+		}
+		return ""
+	}
+	d, ok := drillPage(target)
+	if !ok {
+		return ""
+	}
+	v := url.Values{}
+	for _, m := range []map[string]string{base, point} {
+		for k, val := range m {
+			if d.Uses(k) && val != "" {
+				v.Set(k, val)
+			}
+		}
+	}
+	return target + "?" + v.Encode()
+}
+
+// pointParams are the parameters that single out row i of a chart's report:
+// its week or month (inside the period the panel covers), person, client,
+// or project.
+func pointParams(p Panel, tbl *warehouse.Table, cols []arrow.Array, i int, covers period) map[string]string {
+	cell := func(name string) string {
+		c := columnIndex(tbl.Schema, name)
+		if c < 0 {
+			return ""
+		}
+		text, _, null := reports.Cell(cols[c], i)
+		if null {
+			return ""
+		}
+		return text
+	}
+	out := map[string]string{}
+	dates := func(pp period) {
+		pp = pp.intersect(covers)
+		pp.set(out)
+	}
+	switch p.Drill {
+	case "week", "person_week":
+		monday, err := time.Parse(time.DateOnly, cell("week_start"))
+		if err != nil {
+			return nil
+		}
+		dates(week(monday))
+		if p.Drill == "person_week" {
+			out["person"] = cell(p.Y)
+		}
+	case "month":
+		first, err := time.Parse(time.DateOnly, cell("month"))
+		if err != nil {
+			return nil
+		}
+		dates(month(first))
+	case "person", "client":
+		out[p.Drill] = cell(p.X)
+	case "project":
+		out["project"] = cell("project_key")
+	}
+	return out
+}
+
+// chartLinks is, for each series, the drill address of each point the
+// chart draws (heatmaps: of each cell, under the key "cell").
+func chartLinks(p Panel, tbl *warehouse.Table, params map[string]string, covers period) string {
+	if p.Drill == "" {
+		return ""
+	}
+	base := map[string]string{}
+	for k, v := range params {
+		base[k] = v
+	}
+	for k, v := range p.DrillParams {
+		base[k] = v
+	}
+	links := map[string][]string{}
+	n := 0
+	reports.Rows(tbl, func(cols []arrow.Array, i int) {
+		if p.Kind != "heatmap" && p.Limit > 0 && n >= p.Limit {
+			return
+		}
+		n++
+		point := pointParams(p, tbl, cols, i, covers)
+		if p.Kind == "heatmap" {
+			links["cell"] = append(links["cell"], drillURL(p.drillTarget(p.Series[0].Column), base, point))
+			return
+		}
+		for _, s := range p.Series {
+			to := p.drillTarget(s.Column)
+			u := ""
+			if to != "" && point != nil {
+				u = drillURL(to, base, point)
+			}
+			links[s.Label] = append(links[s.Label], u)
+		}
+	})
+	b, _ := json.Marshal(links)
+	return string(b)
+}
+
+func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashboard) {
+	ctx := r.Context()
+	view := dashboardView{pageView: s.pageView(ctx, d.Title), Dashboard: d}
+	if !s.martsReady(ctx) {
+		view.NoData = errNoData.Error()
+		s.render(w, r, "dashboard", view)
+		return
+	}
+	view.Filters = s.filters(r)
+	page := 0
+	if d.Drill {
+		page, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	}
+	for _, p := range d.Panels {
+		params, covers, note := panelParams(p, view.Filters)
+		pv := panelView{Panel: p, Exports: exportLinks(p.Report, params), Covers: note}
+		tbl, err := s.opts.Reports.Run(ctx, s.opts.Warehouse, p.Report, params)
+		if err != nil {
+			var pe *reports.ParamError
+			if asParamError(err, &pe) {
+				s.fail(w, r, http.StatusBadRequest, err)
+				return
+			}
+			s.fail(w, r, http.StatusInternalServerError, err)
+			return
+		}
+		if tbl.NumRows() == 0 {
+			pv.Empty = true
+		} else if p.Kind == "table" {
+			tv := tableSpec{panel: p, params: params, actions: s.opts.Mappings != ""}
+			if d.Drill {
+				tv.pageSize, tv.page, tv.self = drillPageSize, page, r.URL
+			}
+			pv.Table = tv.build(tbl)
+			pv.Table.Token = s.opts.Token
+		} else {
+			el, script, err := renderChart(p, tbl)
+			if err != nil {
+				tbl.Release()
+				s.fail(w, r, http.StatusInternalServerError, err)
+				return
+			}
+			pv.Chart, pv.Script = template.HTML(el), template.HTML(script)
+			pv.DrillLinks = chartLinks(p, tbl, params, covers)
+		}
+		tbl.Release()
+		view.Panels = append(view.Panels, pv)
+	}
+	s.render(w, r, "dashboard", view)
+}
+
+func columnIndex(tbl interface{ Fields() []arrow.Field }, name string) int {
+	for i, f := range tbl.Fields() {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func formatCell(c arrow.Array, i int, format string) cellView {
+	text, _, null := reports.Cell(c, i)
+	if null {
+		return cellView{Text: "—", Class: "null"}
+	}
+	if v := reports.Float(c, i); formatsNumber(format) {
+		return formatNumber(v, format)
+	}
+	return cellView{Text: text}
+}
+
+func formatsNumber(format string) bool {
+	return format == "money" || format == "rate" || format == "hours" || format == "pct"
+}
+
+func formatNumber(v float64, format string) cellView {
+	if math.IsNaN(v) {
+		return cellView{Text: "—", Class: "null"}
+	}
+	switch format {
+	case "hours":
+		return cellView{Text: reports.Grouped(v, 2), Class: "num"}
+	case "pct":
+		return cellView{Text: fmt.Sprintf("%.1f%%", v*100), Class: "num" + negClass(v)}
+	}
+	return cellView{Text: money(v), Class: "num" + negClass(v)}
+}
+
+func negClass(v float64) string {
+	if v < 0 {
+		return " neg"
+	}
+	return ""
+}
+
+// money formats with thousands separators and two decimals.
+func money(v float64) string { return reports.Grouped(v, 2) }
+
+// tableSpec says how to turn a report into a table: the panel's columns,
+// the parameters its links carry, and the page of rows to show.
+type tableSpec struct {
+	panel    Panel
+	params   map[string]string
+	actions  bool
+	pageSize int // 0: every row
+	page     int
+	self     *url.URL
+}
+
+func (ts tableSpec) build(tbl *warehouse.Table) *tableView {
+	cols := ts.panel.Columns
+	tv := &tableView{Headers: cols, Count: int(tbl.NumRows()), Page: 1, Pages: 1}
+	first, last := 0, tv.Count
+	if ts.pageSize > 0 {
+		tv.Pages = max(1, (tv.Count+ts.pageSize-1)/ts.pageSize)
+		tv.Page = min(max(ts.page, 1), tv.Pages)
+		first = (tv.Page - 1) * ts.pageSize
+		last = min(first+ts.pageSize, tv.Count)
+		if tv.Page > 1 {
+			tv.Prev = pageURL(ts.self, tv.Page-1)
+		}
+		if tv.Page < tv.Pages {
+			tv.Next = pageURL(ts.self, tv.Page+1)
+		}
+	}
+	idx := make([]int, len(cols))
+	for k, c := range cols {
+		idx[k] = columnIndex(tbl.Schema, c.Name)
+	}
+	sums := make([]float64, len(cols))
+	byName := map[string]float64{}
+	keyCol := columnIndex(tbl.Schema, "project_key")
+	weekCol := columnIndex(tbl.Schema, "week_start")
+	base := map[string]string{}
+	for k, v := range ts.params {
+		base[k] = v
+	}
+	for k, v := range ts.panel.DrillParams {
+		base[k] = v
+	}
+	row := -1
+	reports.Rows(tbl, func(arrs []arrow.Array, i int) {
+		row++
+		for k, c := range cols {
+			if idx[k] >= 0 && (c.Format == "money" || c.Format == "hours") {
+				if v := reports.Float(arrs[idx[k]], i); !math.IsNaN(v) {
+					sums[k] += v
+				}
+			}
+		}
+		if row < first || row >= last {
+			return
+		}
+		cells := make([]cellView, len(cols))
+		for k, c := range cols {
+			if idx[k] < 0 {
+				cells[k] = cellView{Text: "?"}
+				continue
+			}
+			cells[k] = formatCell(arrs[idx[k]], i, c.Format)
+			switch c.Format {
+			case "project":
+				if keyCol >= 0 {
+					if key, _, null := reports.Cell(arrs[keyCol], i); !null {
+						cells[k].Href = "/projects/" + url.PathEscape(key)
+					}
+				}
+			case "review":
+				if ts.actions && cells[k].Class != "null" {
+					id := url.PathEscape(cells[k].Text)
+					cells[k].Actions = []cellAction{{"Accept", "/mappings/" + id + "/accept"}, {"Reject", "/mappings/" + id + "/reject"}}
+				}
+			case "url":
+				if cells[k].Class != "null" {
+					cells[k].Href, cells[k].Text = cells[k].Text, "open"
+				}
+			case "kpi":
+				cells[k].Href = kpiDrill(cells[k].Text, arrs, weekCol, i)
+			case "client", "team", "person":
+				if cells[k].Class != "null" && cells[k].Text != "" {
+					cells[k].Href = drillURL("/entries", base, map[string]string{c.Format: cells[k].Text})
+				}
+			}
+		}
+		tv.Rows = append(tv.Rows, cells)
+	})
+	if ts.panel.Totals {
+		for k, c := range cols {
+			byName[c.Name] = sums[k]
+		}
+		tv.Totals = make([]cellView, len(cols))
+		for k, c := range cols {
+			switch {
+			case c.Format == "money" || c.Format == "hours":
+				tv.Totals[k] = formatNumber(sums[k], c.Format)
+			case ts.panel.Ratios[c.Name] != [2]string{}:
+				r := ts.panel.Ratios[c.Name]
+				if den := byName[r[1]]; den != 0 {
+					tv.Totals[k] = formatNumber(byName[r[0]]/den, "pct")
+				}
+			}
+		}
+		label := fmt.Sprintf("Total (%s rows)", reports.Grouped(float64(tv.Count), 0))
+		if tv.Count == 1 {
+			label = "Total (1 row)"
+		}
+		if len(tv.Totals) > 0 && tv.Totals[0].Text == "" {
+			tv.Totals[0] = cellView{Text: label}
+		}
+	}
+	return tv
+}
+
+func pageURL(self *url.URL, page int) string {
+	q := self.Query()
+	q.Set("page", strconv.Itoa(page))
+	return self.Path + "?" + q.Encode()
+}
+
+// kpiDrill links a leadership KPI to the rows behind it: the week's entries
+// for utilization, the week's project P&L for revenue and margin, the open
+// deals for the pipeline, the gaps for the money at stake.
+func kpiDrill(kpi string, arrs []arrow.Array, weekCol, i int) string {
+	switch {
+	case strings.HasPrefix(kpi, "Pipeline"):
+		return "/deals"
+	case strings.HasPrefix(kpi, "Open gaps"):
+		return "/ops"
+	case weekCol >= 0:
+		text, _, null := reports.Cell(arrs[weekCol], i)
+		monday, err := time.Parse(time.DateOnly, text)
+		if null || err != nil {
+			return ""
+		}
+		q := url.Values{}
+		q.Set("from", monday.Format(time.DateOnly))
+		q.Set("to", monday.AddDate(0, 0, 6).Format(time.DateOnly))
+		if strings.HasPrefix(kpi, "Billable utilization") {
+			q.Set("delivery", "true")
+		}
+		return "/entries?" + q.Encode()
+	}
+	return ""
+}
