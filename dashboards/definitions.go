@@ -314,7 +314,7 @@ var finance = Dashboard{
 	Panels: []Panel{
 		{
 			ID: "pnl", Title: "Revenue, cost and margin by month", Report: "finance_monthly", Kind: "bar", X: "period", Drill: "month", DrillTo: "/pnl", Grain: "month",
-			Note:    "Earned revenue (T&M and retainers at the stamped rates, fixed fees by hours), cost of hours, and margin.",
+			Note:    "Earned revenue (T&M and retainers at the stamped rates, fixed fees by percent complete against the estimate at completion), cost of hours, and margin.",
 			Series:  []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}},
 			Filters: []string{"from", "to", "client", "currency"},
 		},

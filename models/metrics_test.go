@@ -493,6 +493,40 @@ func TestMilestonesRecognisedAtAcceptance(t *testing.T) {
 	}
 }
 
+// §4.3 and §6.4: a fixed fee whose hours overrun the budget earns by the
+// estimate at completion, not the budget. $60,000 for 400 h; 520 h logged
+// (260 in May, 260 in June) and 280 h still booked from July: EAC 800 h, so
+// 65% complete and $39,000 earned ($19,500 a month) — where hours ÷ budget
+// capped at 100% would have called the whole fee earned. A closed project
+// with nothing booked is complete: its whole fee is earned even under budget.
+func TestFixedFeeOverrunEarnsByEstimateAtCompletion(t *testing.T) {
+	w := anaAtAcme(t)
+	put(t, w, "projects",
+		m{"id": 115, "code": "OVR", "name": "Overrun", "client": m{"id": 10, "currency": "USD"}, "is_billable": true,
+			"is_fixed_fee": true, "fee": 60000.0, "budget_by": "project", "budget": 400.0, "is_active": true},
+		m{"id": 116, "code": "DONE", "name": "Delivered", "client": m{"id": 10, "currency": "USD"}, "is_billable": true,
+			"is_fixed_fee": true, "fee": 30000.0, "budget_by": "project", "budget": 400.0, "is_active": false})
+	put(t, w, "time_entries", entry(1, 1, 115, 1, "Design", "2025-05-12", 260, true), entry(2, 1, 115, 1, "Build", "2025-06-10", 260, true),
+		entry(3, 1, 116, 1, "Design", "2025-04-14", 300, true))
+	dir := userOverrides(t, map[string]string{"core/bookings.sql": `SELECT 'harvest:1' AS person_key, NULL::VARCHAR AS role, 'harvest:115' AS project_key,
+		DATE '2025-07-07' + INTERVAL (i) DAY AS date, 10::DECIMAL(12,4) AS hours, false AS tentative, 'plan' AS source FROM range(28) t(i)`})
+	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: usSeeds("2025-06-30"), UserDir: dir})
+	var pc, eac float64
+	query(t, w, `SELECT percent_complete, eac_h FROM marts.project_forecast WHERE project_key = 'harvest:115'`, &pc, &eac)
+	within(t, "percent complete", pc, 0.65, 0.000005)
+	within(t, "EAC hours", eac, 800, 0.00005)
+	for month, want := range map[string]float64{"2025-05-01": 19500, "2025-06-01": 19500} {
+		var revenue float64
+		query(t, w, `SELECT revenue FROM marts.project_month WHERE project_key = 'harvest:115' AND month = '`+month+`'`, &revenue)
+		within(t, month+" revenue", revenue, want, 0.005)
+	}
+	var earned, done float64
+	query(t, w, `SELECT revenue FROM marts.project_financials WHERE project_key = 'harvest:115'`, &earned)
+	query(t, w, `SELECT revenue FROM marts.project_financials WHERE project_key = 'harvest:116'`, &done)
+	within(t, "overrun project earned", earned, 39000, 0.005)
+	within(t, "closed project earned", done, 30000, 0.005)
+}
+
 // §9.9: rejected time counts nowhere; with finance.approved_only the money
 // views keep approved or locked time only, while utilization keeps the rest.
 func TestApprovalModes(t *testing.T) {

@@ -6,7 +6,11 @@
 --   runway_weeks     = remaining ÷ burn_rate_week (NULL when nothing burns)
 --   etc_h            = confirmed booked hours after as_of;  eac = actual + etc
 --   vac              = budget − eac (negative: forecast overrun);  eac_pct = eac ÷ budget
---   percent_complete = the PM's figure from finance.projects, else hours ÷ EAC hours (§4.3)
+--   percent_complete = the PM's figure from finance.projects, else the §4.3 input
+--                    measure: hours ÷ (hours + ETC) while work is booked ahead; with
+--                    nothing booked, 100% once the project is closed, else hours ÷ the
+--                    larger of the budget and the hours (the budget is the estimate
+--                    until the hours pass it). Fixed-fee revenue is earned by it.
 --   burn_gap_pts     = 100 × (budget_used_pct − percent_complete)
 --   cpi = EV ÷ AC with EV = percent_complete × budget, AC = consumed;  eac_cpi = budget ÷ cpi
 --   status           red: used ≥ 90%, EAC > 110% or over budget; amber: used ≥ 75%,
@@ -62,8 +66,13 @@ f AS (
         CASE budget_unit WHEN 'fee' THEN billable_value + etc_h * avg_rate ELSE worked_h + etc_h END AS eac,
         CASE budget_unit WHEN 'fee' THEN billable_h ELSE worked_h END + etc_h AS eac_h,
         coalesce(pm_percent_complete,
-            CASE budget_unit WHEN 'fee' THEN billable_h ELSE worked_h END
-                / nullif(CASE budget_unit WHEN 'fee' THEN billable_h ELSE worked_h END + etc_h, 0)) AS percent_complete
+            CASE
+                WHEN etc_h > 0 THEN CASE budget_unit WHEN 'fee' THEN billable_h ELSE worked_h END
+                    / (CASE budget_unit WHEN 'fee' THEN billable_h ELSE worked_h END + etc_h)
+                WHEN status <> 'active' THEN 1
+                WHEN budget_unit = 'fee' THEN billable_value / nullif(greatest(budget_amount, billable_value), 0)
+                ELSE worked_h / nullif(greatest(budget_hours, worked_h), 0)
+            END) AS percent_complete
     FROM base
 ),
 g AS (
@@ -78,6 +87,7 @@ SELECT
     project_key, billing_model, budget_unit,
     budget::DECIMAL(18,6) AS budget,
     consumed::DECIMAL(18,6) AS consumed,
+    worked_h::DECIMAL(14,4) AS worked_h,
     budget_used_pct,
     remaining::DECIMAL(18,6) AS remaining,
     burn_rate_week::DECIMAL(18,6) AS burn_rate_week,

@@ -4,10 +4,13 @@
 --                beyond it is capped_excess, a write-down at source (§4.6);
 --                retainers with terms = marts.retainer_month (§4.4); fixed fee =
 --                fee × percent complete at month end − the same at the month before,
---                percent complete = hours to date ÷ the larger of the hour budget and
---                the hours to date (§4.3) — or, when finance.projects lists its
---                milestones, each milestone's amount in the month it was accepted
---                (§4.5); plus rebilled expenses × (1 + markup)
+--                percent complete = hours to month end ÷ the estimate at completion
+--                in hours (§4.3, §6.4: hours to date + booked hours ahead, see
+--                marts.project_forecast), so earned revenue never passes fee ×
+--                today's percent complete however far the hours overrun the budget
+--                — or, when finance.projects lists its milestones, each milestone's
+--                amount in the month it was accepted (§4.5); plus rebilled
+--                expenses × (1 + markup)
 --   pass_through rebillable expenses at cost (§4.7);   agi = revenue − pass_through
 --   dl           worked hours × cost rate (marts.entry_values), non-billable client hours included
 --   dnl          non-billable project expenses (direct non-labour)
@@ -60,7 +63,8 @@ m AS (
         ms.accepted_amount, k.project_key IN (SELECT project_key FROM by_milestone) AS by_milestone,
         sum(coalesce(t.worked_h, 0)) OVER (PARTITION BY k.project_key ORDER BY k.month) AS cum_h,
         sum(coalesce(t.billable_value, 0)) OVER (PARTITION BY k.project_key ORDER BY k.month) AS cum_value,
-        tm.cap_amount
+        tm.cap_amount,
+        pf.percent_complete AS pc_now, pf.worked_h AS input_h_now
     FROM keys k
     JOIN {{ ref "core.projects" }} p USING (project_key)
     LEFT JOIN t USING (project_key, month)
@@ -68,11 +72,12 @@ m AS (
     LEFT JOIN {{ ref "marts.retainer_month" }} r USING (project_key, month)
     LEFT JOIN seeds.project_terms tm ON tm.code = lower(p.code)
     LEFT JOIN ms USING (project_key, month)
+    LEFT JOIN {{ ref "marts.project_forecast" }} pf USING (project_key)
 ),
 rev AS (
     SELECT m.*,
         CASE WHEN billing_model = 'fixed_fee'
-            THEN budget_amount * least(1, cum_h / nullif(greatest(budget_hours, cum_h), 0)) END AS ff_earned_to_date
+            THEN budget_amount * coalesce(pc_now, 0) * least(1, coalesce(cum_h / nullif(input_h_now, 0), 0)) END AS ff_earned_to_date
     FROM m
 ),
 pl AS (

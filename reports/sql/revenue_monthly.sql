@@ -4,7 +4,7 @@
 -- param: client string
 -- param: currency string
 -- Per calendar month, in the reporting currency: revenue earned from time
--- (T&M and retainers at the stamped rates, fixed fees by hours), its cost
+-- (T&M and retainers at the stamped rates, fixed fees by percent complete), its cost
 -- and margin, and what the ledger invoiced net of tax and credit notes
 -- (marts.client_month).
 SELECT
