@@ -199,23 +199,29 @@ func TestBrowserEveryDashboardDrawsWithoutErrors(t *testing.T) {
 		}
 	}
 
-	// The weekly report opens from a file, offline, with every chart drawn.
+	// The weekly report opens from a file, offline, with its bar charts drawn.
 	_, weeklyHTML, _ := get(t, srv.URL+"/reports/weekly?download=1")
 	file := filepath.Join(t.TempDir(), "week.html")
 	if err := os.WriteFile(file, []byte(weeklyHTML), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var charts []float64
-	err := chromedp.Do(ctx, chromedp.Navigate("file://"+file), chromedp.WaitVisible(chromedp.CSS(`svg`)))
+	var bars []float64
+	err := chromedp.Do(ctx, chromedp.Navigate("file://"+file), chromedp.WaitVisible(chromedp.CSS(`td[bgcolor]`)))
 	if err == nil {
-		charts, err = chromedp.Run(ctx, chromedp.Evaluate[[]float64](`Array.prototype.map.call(document.querySelectorAll("svg"), function (s) {
-			var r = s.getBoundingClientRect(); return s.querySelectorAll("polyline").length > 0 ? r.width * r.height : 0; })`))
+		bars, err = chromedp.Run(ctx, chromedp.Evaluate[[]float64](`Array.prototype.map.call(document.querySelectorAll("td[bgcolor]"), function (td) {
+			var r = td.getBoundingClientRect(); return r.width * r.height; })`))
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(charts) != 2 || charts[0] <= 0 || charts[1] <= 0 {
-		t.Errorf("weekly report opened offline: chart areas %v, want two drawn charts", charts)
+	drawnBars := 0
+	for _, area := range bars {
+		if area > 0 {
+			drawnBars++
+		}
+	}
+	if drawnBars < 24 {
+		t.Errorf("weekly report opened offline: %d bars drawn, want the two charts' bars", drawnBars)
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`#panel-projects tbody tr a`))); err != nil {
 		t.Fatal(err)

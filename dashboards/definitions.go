@@ -38,7 +38,7 @@ var deals = Dashboard{
 	Slug: "deals", Path: "/deals", Title: "Open deals", Drill: true,
 	Panels: []Panel{{
 		ID: "deals", Title: "The pipeline behind the number", Report: "open_deals", Kind: "table", Totals: true,
-		Note:    "Open deals, most weighted value first. A deal whose close date has passed is stale (check C30): it is listed, but left out of the weighted pipeline and of capacity demand.",
+		Note:    "Open deals, most weighted value first. A deal whose close date has passed (check C30) or that has none is stale: it is listed, but counts nowhere — its weighted value is 0, as in the weighted pipeline and capacity demand.",
 		Filters: []string{"client"},
 		Columns: []Column{
 			{"deal", "Deal", "text"}, {"client", "Client", "text"}, {"stage", "Stage", "text"}, {"amount", "Amount", "money"},
@@ -366,7 +366,7 @@ var finance = Dashboard{
 		{
 			ID: "agency", Title: "Agency P&L by month", Report: "agency_pnl", Kind: "table", Grain: "month", Totals: true,
 			Ratios:  map[string][2]string{"delivery_margin_pct": {"delivery_margin", "agi"}, "operating_margin_pct": {"operating_profit", "agi"}},
-			Note:    "Delivery payroll less what projects absorbed is unabsorbed cost (bench, time off, internal time); operating overhead from finance.monthly_overhead.",
+			Note:    "Delivery payroll less what projects absorbed is unabsorbed cost (bench, time off, internal time); operating overhead from finance.monthly_overhead. The running month counts up to the last day of data, its payroll and overhead too (its share of the month's weekdays).",
 			Filters: []string{"from", "to"},
 			Columns: []Column{
 				{"period", "Month", "text"}, {"revenue", "Revenue", "money"}, {"agi", "AGI", "money"},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/reports"
 
 	"github.com/conflux-dev/conflux/internal/mappings"
@@ -218,8 +219,13 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	tbl, err := s.opts.Warehouse.QueryReadOnly(r.Context(), req.SQL)
-	if err != nil {
+	var qe *warehouse.QueryError
+	if errors.As(err, &qe) {
 		s.fail(w, r, http.StatusBadRequest, err)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	defer tbl.Release()

@@ -176,6 +176,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, err er
 		writeJSON(w, status, map[string]string{"error": err.Error()})
 		return
 	}
+	if strings.Contains(r.Header.Get("Accept"), "text/plain") { // the CLI handing over
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprintln(w, err.Error())
+		return
+	}
 	w.WriteHeader(status)
 	s.render(w, r, "error", errorView{pageView: s.pageView(r.Context(), "Error"), Status: status, Message: err.Error()})
 }

@@ -3,6 +3,7 @@ package dashboards
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -176,6 +177,10 @@ func (s *Server) handleWeekly(w http.ResponseWriter, r *http.Request) {
 	}
 	s.opts.Warehouse.DB().QueryRowContext(r.Context(), `SELECT currency FROM seeds.org`).Scan(&o.Currency)
 	body, err := weekly.Render(r.Context(), weekly.Local(s.opts.Reports, s.opts.Warehouse), o)
+	if errors.Is(err, weekly.ErrNoTime) {
+		s.fail(w, r, http.StatusNotFound, err)
+		return
+	}
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return

@@ -118,13 +118,13 @@ func TestParameterErrors(t *testing.T) {
 
 func TestReadOnlyQueries(t *testing.T) {
 	for _, q := range []string{"SELECT 1", "with x as (select 1) select * from x", "FROM marts.person_week", "select ';' as s"} {
-		if err := warehouse.CheckReadOnly(q); err != nil {
+		if err := warehouse.CheckReadOnly(context.Background(), q); err != nil {
 			t.Errorf("%q refused: %v", q, err)
 		}
 	}
 	for _, q := range []string{"DELETE FROM raw.harvest__users", "SELECT 1; DROP TABLE x", "COPY x TO 'f.csv'",
 		"SELECT * FROM meta.secrets", "SELECT * FROM read_csv('/etc/passwd')", "ATTACH 'x.db'", "INSTALL httpfs"} {
-		if err := warehouse.CheckReadOnly(q); err == nil {
+		if err := warehouse.CheckReadOnly(context.Background(), q); err == nil {
 			t.Errorf("%q allowed", q)
 		}
 	}

@@ -150,6 +150,19 @@ func TestSyncBuildQueryAndHandOverToServe(t *testing.T) {
 		t.Errorf("worked hours %s, truth %.2f", rows[0]["worked"], float64(worked)/4)
 	}
 
+	badSQL := []string{"selec 1", "select * from nope", "select 1; select 2", "delete from core.people"}
+	direct := map[string]string{}
+	for _, q := range badSQL {
+		code, _, err := run(t, "--config", cfg, "query", q)
+		if code != exitUsage || err == nil {
+			t.Fatalf("query %q: code %d, %v", q, code, err)
+		}
+		direct[q] = err.Error()
+	}
+	if !strings.Contains(direct["selec 1"], `syntax error at or near "selec"`) || !strings.Contains(direct["select 1; select 2"], "one statement at a time") {
+		t.Errorf("a typo or two statements are misnamed: %q, %q", direct["selec 1"], direct["select 1; select 2"])
+	}
+
 	// A server in another process holds the warehouse: sync, build and
 	// query hand their work to it instead of failing on the lock.
 	child := exec.Command(os.Args[0])
@@ -181,5 +194,45 @@ func TestSyncBuildQueryAndHandOverToServe(t *testing.T) {
 	code, out, err = run(t, "--config", cfg, "query", "select count(*) as n from core.people", "--format", "csv")
 	if code != 0 || out != "n\n5\n" {
 		t.Errorf("query handed over: code %d %v %q", code, err, out)
+	}
+	// Bad SQL reads the same with the server as without it.
+	for _, q := range badSQL {
+		code, _, err := run(t, "--config", cfg, "query", q)
+		if code != exitUsage || err == nil || err.Error() != direct[q] {
+			t.Errorf("query %q through the server: code %d, %v; without it: %q", q, code, err, direct[q])
+		}
+	}
+	// doctor, with the server holding the warehouse, passes.
+	if code, out, err := run(t, "--config", cfg, "doctor"); code != 0 {
+		t.Errorf("doctor beside a running server: code %d %v\n%s", code, err, out)
+	}
+}
+
+// doctor changes nothing: a missing warehouse is reported, not created; an
+// unknown host fails at once, without retries or log lines.
+func TestDoctorChangesNothingAndFailsFast(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, harvestConfig("https://no-such-host.invalid/v2", demo.HarvestToken))
+	start := time.Now()
+	code, out, err := run(t, "--config", cfg, "doctor")
+	if code != exitFailure || !strings.Contains(out, "cannot resolve no-such-host.invalid") || !strings.Contains(out, "not created yet") {
+		t.Errorf("doctor: code %d %v\n%s", code, err, out)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("doctor took %v: it retried an unknown host", took)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "conflux.duckdb")); err == nil {
+		t.Error("doctor created the warehouse")
+	}
+}
+
+func TestUnknownCommandsAndMissingArgumentsExit2(t *testing.T) {
+	for _, args := range [][]string{{"nope"}, {"mappings", "accept"}, {"mappings", "nope"}, {"report", "wekly"}} {
+		if code, _, err := run(t, args...); code != exitUsage {
+			t.Errorf("conflux %s: code %d (%v), want 2", strings.Join(args, " "), code, err)
+		}
+	}
+	if code, out, _ := run(t); code != 0 || !strings.Contains(out, "Available Commands") {
+		t.Errorf("conflux alone: code %d, want help", code)
 	}
 }

@@ -40,7 +40,12 @@ FROM marts.identity_review ORDER BY similarity DESC, id`, format)
 		return &cobra.Command{
 			Use:   verb + " ID",
 			Short: fmt.Sprintf("Record that a suggested pair %s (ID from 'conflux mappings suggest')", says),
-			Args:  cobra.ExactArgs(1),
+			Args: func(cmd *cobra.Command, args []string) error {
+				if len(args) != 1 {
+					return fmt.Errorf("%s takes one suggestion ID (8 hex digits, listed by `conflux mappings suggest`), got %d arguments", cmd.CommandPath(), len(args))
+				}
+				return nil
+			},
 			RunE: func(cmd *cobra.Command, args []string) error {
 				id := args[0]
 				if !regexp.MustCompile(`^[0-9a-f]{8}$`).MatchString(id) {

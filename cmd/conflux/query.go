@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/http"
 
 	"github.com/spf13/cobra"
 
@@ -29,10 +32,15 @@ the query runs in the server.`,
 			default:
 				return usageError{fmt.Errorf("--format %q: use table, csv, json, arrow or xlsx", format)}
 			}
-			if err := warehouse.CheckReadOnly(args[0]); err != nil {
+			if err := warehouse.CheckReadOnly(cmd.Context(), args[0]); err != nil {
 				return usageError{err}
 			}
-			return runQuery(cmd, g, args[0], format)
+			err := runQuery(cmd, g, args[0], format)
+			var qe *warehouse.QueryError
+			if errors.As(err, &qe) {
+				return usageError{err}
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: table, csv, json, arrow or xlsx")
@@ -62,6 +70,11 @@ func runQuery(cmd *cobra.Command, g *globals, sql, format string) error {
 		defer resp.Body.Close()
 		if resp.StatusCode != 200 {
 			body, _ := io.ReadAll(resp.Body)
+			var refused struct{ Error string }
+			if resp.StatusCode == http.StatusBadRequest && json.Unmarshal(body, &refused) == nil && refused.Error != "" {
+				// The statement was refused: the same words as without a server.
+				return &warehouse.QueryError{Err: errors.New(refused.Error)}
+			}
 			return fmt.Errorf("query on %s: HTTP %d: %s", info.URL, resp.StatusCode, body)
 		}
 		_, err = io.Copy(cmd.OutOrStdout(), resp.Body)

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,7 +30,8 @@ func newReportCmd(g *globals) *cobra.Command {
 		Long: `Weekly renders the Leadership weekly — the week's KPIs against the week
 before and the 4-week average, the utilization trend, capacity against
 bookings and pipeline for the next 12 weeks, the projects most at risk and
-the open gaps — as one HTML file with inline styles and SVG charts: it opens
+the open gaps — as one HTML file with inline styles and bar charts drawn
+with table cells (what Gmail and Outlook render): it opens
 offline and can be mailed as it is. --week picks the ISO week (default: the
 last week with time logged). While 'conflux serve' holds the warehouse, the
 server renders it.`,
@@ -61,7 +64,12 @@ server renders it.`,
 				if week != "" {
 					u += "?week=" + url.QueryEscape(week)
 				}
-				resp, err := http.Get(u)
+				req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+				if err != nil {
+					return err
+				}
+				req.Header.Set("Accept", "text/plain") // errors as one line, as without a server
+				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
 					return err
 				}
@@ -70,7 +78,7 @@ server renders it.`,
 					return err
 				}
 				if resp.StatusCode != http.StatusOK {
-					return fmt.Errorf("weekly report from %s: HTTP %d", info.URL, resp.StatusCode)
+					return errors.New(strings.TrimSpace(string(body)))
 				}
 				return nil
 			})

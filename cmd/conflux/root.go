@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 
@@ -33,17 +34,7 @@ to write a conflux.yaml for your own tools.`,
 		newInitCmd(g), newConnectCmd(g), newSyncCmd(g), newBuildCmd(g), newServeCmd(g), newQueryCmd(g), newReportCmd(g), newGapsCmd(g), newMappingsCmd(g),
 		newDemoCmd(g), newDoctorCmd(g), newBenchCmd(g), newDocsCmd(g),
 	)
-	for _, c := range root.Commands() {
-		if c.Args != nil {
-			args := c.Args
-			c.Args = func(cmd *cobra.Command, a []string) error {
-				if err := args(cmd, a); err != nil {
-					return flagError{err}
-				}
-				return nil
-			}
-		}
-	}
+	usage(root)
 	return root
 }
 
@@ -53,4 +44,34 @@ func (g *globals) logger() *slog.Logger {
 		level = slog.LevelDebug
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// usage makes every misuse of c and its subcommands a flagError, so it exits
+// 2: wrong arguments, and an unknown subcommand of a command that only
+// groups others (which cobra would answer with help and exit 0).
+func usage(c *cobra.Command) {
+	if c.HasSubCommands() && !c.Runnable() {
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if len(a) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", a[0], cmd.CommandPath())
+			if s := cmd.SuggestionsFor(a[0]); len(s) > 0 {
+				msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+			}
+			return flagError{fmt.Errorf("%s; `%s --help` lists them", msg, cmd.CommandPath())}
+		}
+		c.RunE = func(cmd *cobra.Command, a []string) error { return cmd.Help() }
+	} else if c.Args != nil {
+		args := c.Args
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if err := args(cmd, a); err != nil {
+				return flagError{err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		usage(sub)
+	}
 }

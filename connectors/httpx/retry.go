@@ -1,9 +1,12 @@
 package httpx
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -65,6 +68,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		var wait time.Duration
 		switch {
 		case err != nil:
+			var dns *net.DNSError
+			if errors.As(err, &dns) && dns.IsNotFound {
+				// An unknown host stays unknown: say so at once, never retry it.
+				return nil, fmt.Errorf("cannot resolve %s (no such host): check the network, or the source's base_url: %w", dns.Name, err)
+			}
 			if ctx.Err() != nil || last {
 				return nil, err
 			}

@@ -2,10 +2,15 @@ package warehouse
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -47,31 +52,75 @@ func (w *Warehouse) QueryArrow(ctx context.Context, query string, args ...any) (
 	return queryArrow(ctx, conn, query, args...)
 }
 
-var readOnlyStart = regexp.MustCompile(`(?is)^\s*(select|with|from|values|table|describe|show|summarize|explain|pivot|unpivot)\b`)
-var forbidden = regexp.MustCompile(`(?i)\b(copy|attach|detach|install|load|export|import|pragma|set|call|checkpoint)\b|\bmeta\s*\.\s*secrets\b|read_(csv|json|parquet|text|blob)\w*\s*\(|\bglob\s*\(`)
+// QueryError is a user's statement that is refused: not valid SQL, not a
+// single read, or one DuckDB could not run. Callers show its text as it is
+// and treat it as bad input.
+type QueryError struct{ Err error }
+
+func (e *QueryError) Error() string { return e.Err.Error() }
+func (e *QueryError) Unwrap() error { return e.Err }
 
 // ErrNotReadOnly is returned for statements a read-only query may not run.
-var ErrNotReadOnly = fmt.Errorf("only one read-only statement is allowed (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)")
+var ErrNotReadOnly = errors.New("only one read-only statement is allowed (SELECT, WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)")
 
-// CheckReadOnly rejects anything but a single reading statement; it also
-// keeps files and the secrets table out of reach.
-func CheckReadOnly(query string) error {
-	q := strings.TrimSpace(query)
-	q = strings.TrimSuffix(q, ";")
-	if strings.Contains(stripStrings(q), ";") || !readOnlyStart.MatchString(q) || forbidden.MatchString(stripStrings(q)) {
-		return ErrNotReadOnly
+var explainPrefix = regexp.MustCompile(`(?is)^\s*explain(\s+analyze)?\s+`)
+var forbidden = regexp.MustCompile(`(?i)\bmeta\s*\.\s*secrets\b|read_(csv|json|parquet|text|blob)\w*\s*\(|\bglob\s*\(`)
+
+// parser is an empty in-memory DuckDB that only parses, so a statement is
+// checked the same way whether or not the warehouse is open here.
+var parser = sync.OnceValues(func() (*sql.DB, error) { return sql.Open("duckdb", "") })
+
+// CheckReadOnly lets through one reading statement and nothing else,
+// deciding with DuckDB's own parser: a typo is a syntax error with its
+// position, two statements are two statements, anything but a query (or
+// EXPLAIN of one) is refused. Files and the secrets table stay out of reach.
+func CheckReadOnly(ctx context.Context, query string) error {
+	q := strings.TrimSuffix(strings.TrimSpace(query), ";")
+	if q == "" {
+		return &QueryError{errors.New("the statement is empty")}
+	}
+	db, err := parser()
+	if err != nil {
+		return err
+	}
+	var parsed string
+	if err := db.QueryRowContext(ctx, `SELECT json_serialize_sql(?::VARCHAR)::VARCHAR`, explainPrefix.ReplaceAllString(q, "")).Scan(&parsed); err != nil {
+		return err
+	}
+	var p struct {
+		Error      bool              `json:"error"`
+		Type       string            `json:"error_type"`
+		Message    string            `json:"error_message"`
+		Position   string            `json:"position"`
+		Statements []json.RawMessage `json:"statements"`
+	}
+	if err := json.Unmarshal([]byte(parsed), &p); err != nil {
+		return err
+	}
+	switch {
+	case p.Error && p.Type == "parser":
+		at := ""
+		if n, err := strconv.Atoi(p.Position); err == nil {
+			at = fmt.Sprintf(" (at character %d)", n+1)
+		}
+		return &QueryError{fmt.Errorf("SQL syntax error: %s%s", p.Message, at)}
+	case p.Error:
+		return &QueryError{ErrNotReadOnly}
+	case len(p.Statements) != 1:
+		return &QueryError{fmt.Errorf("one statement at a time: this holds %d", len(p.Statements))}
+	case forbidden.MatchString(stringLit.ReplaceAllString(q, "''")):
+		return &QueryError{errors.New("files and the secrets table are out of reach of a query")}
 	}
 	return nil
 }
 
 var stringLit = regexp.MustCompile(`'(?:[^']|'')*'`)
 
-func stripStrings(q string) string { return stringLit.ReplaceAllString(q, "''") }
-
 // QueryReadOnly runs a user's statement inside a transaction that is always
-// rolled back, after CheckReadOnly: nothing it does can persist.
+// rolled back, after CheckReadOnly: nothing it does can persist. DuckDB's
+// errors come back as a *QueryError.
 func (w *Warehouse) QueryReadOnly(ctx context.Context, query string) (*Table, error) {
-	if err := CheckReadOnly(query); err != nil {
+	if err := CheckReadOnly(ctx, query); err != nil {
 		return nil, err
 	}
 	conn, err := w.db.Conn(ctx)
@@ -85,7 +134,11 @@ func (w *Warehouse) QueryReadOnly(ctx context.Context, query string) (*Table, er
 		}
 	}
 	defer conn.ExecContext(context.Background(), "ROLLBACK")
-	return queryArrow(ctx, conn, strings.TrimSuffix(strings.TrimSpace(query), ";"))
+	t, err := queryArrow(ctx, conn, strings.TrimSuffix(strings.TrimSpace(query), ";"))
+	if err != nil && ctx.Err() == nil {
+		return nil, &QueryError{err}
+	}
+	return t, err
 }
 
 type rawConn interface {

@@ -7,7 +7,12 @@
 --   unabsorbed         delivery_payroll − dl_charged (bench, time off, internal time)
 --   delivery_cost      delivery_payroll + Σ project direct non-labour
 --   delivery_margin    agi − delivery_cost; bridge: = Σ contribution − unabsorbed
---   operating_profit   delivery_margin − finance.monthly_overhead
+--   operating_overhead finance.monthly_overhead; the month of org.as_of only its
+--                      share of the month's weekdays up to that day, like payroll,
+--                      so a partial month is not charged a full month's overhead
+--   operating_profit   delivery_margin − operating_overhead
+--   through            the last day the month counts (org.as_of in the running
+--                      month); partial says the month is not over
 -- Margins are on AGI and on revenue; NULL when the denominator is zero.
 -- test: unique(month)
 WITH p AS (
@@ -34,12 +39,25 @@ payroll AS (
     WHERE pe.is_delivery AND coalesce(cr.is_delivery, true)
     GROUP BY 1
 ),
+elapsed AS (
+    -- The share of each month's weekdays on or before org.as_of.
+    SELECT date_trunc('month', d)::DATE AS month,
+        count(*) FILTER (WHERE d <= o.as_of) / count(*) AS share,
+        least(max(d), o.as_of) AS through
+    FROM (SELECT unnest(generate_series(min(month), max(month) + INTERVAL 1 MONTH - INTERVAL 1 DAY, INTERVAL 1 DAY))::DATE AS d FROM p)
+    CROSS JOIN seeds.org o
+    WHERE isodow(d) <= 5
+    GROUP BY 1, o.as_of
+),
 m AS (
-    SELECT p.*, coalesce(pr.delivery_payroll, 0) AS delivery_payroll, f.monthly_overhead
-    FROM p LEFT JOIN payroll pr USING (month) CROSS JOIN seeds.finance f
+    SELECT p.*, coalesce(pr.delivery_payroll, 0) AS delivery_payroll, f.monthly_overhead * coalesce(e.share, 1) AS monthly_overhead,
+        e.through, coalesce(e.share, 1) < 1 AS partial
+    FROM p LEFT JOIN payroll pr USING (month) LEFT JOIN elapsed e USING (month) CROSS JOIN seeds.finance f
 )
 SELECT
     month,
+    through,
+    partial,
     revenue::DECIMAL(18,6) AS revenue,
     agi::DECIMAL(18,6) AS agi,
     delivery_payroll::DECIMAL(18,6) AS delivery_payroll,

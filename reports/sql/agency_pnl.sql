@@ -4,10 +4,12 @@
 -- The agency month (metrics §5.1): revenue, AGI, delivery payroll, the part
 -- projects absorbed and the unabsorbed rest (bench, time off, internal
 -- time), delivery margin, operating overhead (finance.monthly_overhead) and
--- operating profit, with margins on AGI.
+-- operating profit, with margins on AGI. The running month counts up to
+-- org.as_of — payroll and overhead too — and says so in its period.
 SELECT
     month,
-    strftime(month, '%Y-%m') AS period,
+    strftime(month, '%Y-%m') || CASE WHEN partial THEN strftime(through, ' (to %-d %b)') ELSE '' END AS period,
+    partial,
     revenue::DECIMAL(18,2) AS revenue,
     agi::DECIMAL(18,2) AS agi,
     delivery_payroll::DECIMAL(18,2) AS delivery_payroll,

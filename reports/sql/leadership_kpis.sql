@@ -5,7 +5,9 @@
 -- billable over available hours of delivery staff (ratio of sums); revenue
 -- is the P&L's earned revenue (marts.project_month) shared among each
 -- month's weeks by hours, margin that less the week's labour cost; pipeline
--- and open gaps are today's figures (no history is kept).
+-- and open gaps are today's figures (no history is kept). The pipeline is
+-- the open deals whose close date has not passed, weighted by probability:
+-- the same deals capacity demand counts (marts.pipeline_demand).
 WITH weeks AS (
     SELECT coalesce($week::DATE, (SELECT max(week_start) FROM marts.person_week WHERE worked_h > 0)) AS w
 ),
@@ -51,7 +53,8 @@ kpis AS (
     FROM series CROSS JOIN weeks
     GROUP BY kpi, ord
     UNION ALL
-    SELECT 'Pipeline, weighted (today)', 4, sum(amount_reporting * probability), NULL, NULL FROM core.deals WHERE NOT is_closed
+    SELECT 'Pipeline, weighted (today)', 4, sum(amount_reporting * probability), NULL, NULL FROM core.deals
+    WHERE NOT is_closed AND close_date >= (SELECT as_of FROM seeds.org) -- stale deals (C30) count nowhere, as in capacity demand
     UNION ALL
     SELECT 'Open gaps at stake (today)', 5, sum(amount_at_stake), NULL, NULL FROM marts.gaps WHERE status = 'open'
 )

@@ -2,17 +2,19 @@
 -- param: client string
 -- The pipeline behind the weighted-pipeline number: open deals with their
 -- amount in the reporting currency (fx_rates at org.as_of), stage
--- probability and weighted value, close date, and whether the close date has
--- passed (stale: check C30, left out of capacity demand).
+-- probability and weighted value, close date, and whether it is stale: its
+-- close date has passed (check C30) or it has none. A stale deal counts
+-- nowhere — not in the weighted pipeline, not in capacity demand — so its
+-- weighted value is 0 and the page's total is the leadership KPI.
 SELECT
     d.name AS deal,
     c.name AS client,
     d.stage,
     d.amount_reporting::DECIMAL(18,2) AS amount,
     round(d.probability, 4) AS probability,
-    (d.amount_reporting * d.probability)::DECIMAL(18,2) AS weighted,
+    CASE WHEN d.close_date >= o.as_of THEN d.amount_reporting * d.probability ELSE 0 END::DECIMAL(18,2) AS weighted,
     d.close_date,
-    d.close_date < o.as_of AS stale,
+    coalesce(d.close_date < o.as_of, true) AS stale,
     d.owner,
     d.source,
     d.source_url

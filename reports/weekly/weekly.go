@@ -1,13 +1,15 @@
 // Package weekly renders the leadership weekly as one self-contained HTML
-// file: inline styles, tables, and charts drawn as inline SVG in Go, so it
-// opens offline and survives being mailed — no script, font or image is
-// fetched from anywhere.
+// file: inline styles, and tables only — its charts are bars drawn with
+// table cells, which Gmail and Outlook render where they drop SVG and
+// scripts — so it opens offline and survives being mailed; no script, font
+// or image is fetched from anywhere.
 package weekly
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"regexp"
@@ -69,6 +71,10 @@ func ParseISOWeek(s string) (time.Time, error) {
 	return monday, nil
 }
 
+// ErrNoTime means the week asked for has no time logged: its KPIs would be
+// blank beside today's risks, so there is no report to send.
+var ErrNoTime = errors.New("no time logged")
+
 // Options say which week to report and for whom.
 type Options struct {
 	Org      string
@@ -128,13 +134,16 @@ func Render(ctx context.Context, fetch Fetch, o Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.Utilization = lineChart("Utilization, 12 weeks to "+v.Week, util, "iso_week",
+	if !hasTime(util, monday) {
+		return nil, fmt.Errorf("%w in %s (%s): pick a week with time, or leave the week out for the last one", ErrNoTime, v.Week, v.Range)
+	}
+	v.Utilization = barChart("Utilization, 12 weeks to "+v.Week, util, "iso_week",
 		[]series{{"billable_util", "Billable", "#2563eb"}, {"total_util", "Total", "#16a34a"}}, true)
 	capRows, err := fetch(ctx, "capacity_weekly", nil)
 	if err != nil {
 		return nil, err
 	}
-	v.Capacity = lineChart("Capacity vs booked vs pipeline, next 12 weeks (hours)", capRows, "iso_week",
+	v.Capacity = barChart("Capacity vs booked vs pipeline, next 12 weeks (hours)", capRows, "iso_week",
 		[]series{{"available_h", "Available", "#111827"}, {"confirmed_h", "Confirmed", "#2563eb"},
 			{"forecast_h", "Forecast", "#f59e0b"}, {"exposure_h", "Exposure", "#dc2626"}}, false)
 	if len(capRows) > 0 {
@@ -157,6 +166,18 @@ func Render(ctx context.Context, fetch Fetch, o Options) ([]byte, error) {
 		return nil, err
 	}
 	return out.Bytes(), nil
+}
+
+// hasTime reports whether the utilization rows hold hours worked in the
+// week starting monday.
+func hasTime(util []Row, monday time.Time) bool {
+	for _, r := range util {
+		if strings.HasPrefix(str(r["week_start"]), monday.Format(time.DateOnly)) {
+			h, _ := num(r["worked_h"])
+			return h > 0
+		}
+	}
+	return false
 }
 
 type col struct{ Name, Label, Format string }
