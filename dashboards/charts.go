@@ -3,6 +3,7 @@ package dashboards
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -74,12 +75,24 @@ func renderChart(p Panel, tbl *warehouse.Table) (element, script string, err err
 		c := charts.NewBar()
 		c.SetGlobalOptions(append(global, charts.WithXAxisOpts(opts.XAxis{AxisLabel: &opts.AxisLabel{Rotate: 40, Interval: "0"}}))...)
 		c.SetXAxis(cats)
+		var lines *charts.Line
 		for k, s := range p.Series {
+			if slices.Contains(p.Lines, s.Column) {
+				if lines == nil {
+					lines = charts.NewLine()
+					lines.SetXAxis(cats)
+				}
+				lines.AddSeries(s.Label, lineData(values[k]))
+				continue
+			}
 			var so []charts.SeriesOpts
 			if p.Kind == "stacked_bar" {
 				so = append(so, charts.WithBarChartOpts(opts.BarChart{Stack: "total"}))
 			}
 			c.AddSeries(s.Label, barData(values[k]), so...)
+		}
+		if lines != nil {
+			c.Overlap(lines)
 		}
 		snip := c.RenderSnippet()
 		return snip.Element, snip.Script, nil

@@ -5,7 +5,7 @@ import "slices"
 // All lists every dashboard in the order the navigation shows them, then
 // the drill pages.
 func All() []Dashboard {
-	return []Dashboard{overview, leadership, finance, capacity, ops, entries, pnl, invoices, deals, bookings}
+	return []Dashboard{overview, leadership, finance, capacity, ops, entries, pnl, invoices, receivables, payments, deals, bookings}
 }
 
 // drillPage finds the drill page served at path.
@@ -30,6 +30,34 @@ var invoices = Dashboard{
 			{"issue_date", "Date", "text"}, {"number", "Number", "text"}, {"client", "Client", "text"}, {"project", "Project", "project"},
 			{"description", "Line", "text"}, {"net_amount", "Net", "rate"}, {"currency", "", "text"},
 			{"net_amount_reporting", "Net (reporting)", "money"}, {"status", "Status", "text"}, {"source_url", "Source", "url"},
+		},
+	}},
+}
+
+// receivables and payments are the drill pages of the cash figures.
+var receivables = Dashboard{
+	Slug: "receivables", Path: "/receivables", Title: "Open invoices", Drill: true,
+	Panels: []Panel{{
+		ID: "receivables", Title: "What clients owe", Report: "open_invoices", Kind: "table", Totals: true,
+		Note:    "The ledger's documents with money still owed, most overdue first, gross of tax as the client pays it; an open credit note counts against it. Source opens the document in the ledger.",
+		Filters: []string{"client", "currency", "overdue"},
+		Columns: []Column{
+			{"client", "Client", "text"}, {"number", "Number", "text"}, {"issue_date", "Issued", "text"}, {"due_date", "Due", "text"},
+			{"days_overdue", "Days overdue", "text"}, {"aging_bucket", "Age", "text"}, {"outstanding", "Owed", "rate"}, {"currency", "", "text"},
+			{"outstanding_reporting", "Owed (reporting)", "money"}, {"source_url", "Source", "url"},
+		},
+	}},
+}
+
+var payments = Dashboard{
+	Slug: "payments", Path: "/payments", Title: "Payments received", Drill: true,
+	Panels: []Panel{{
+		ID: "payments", Title: "The payments behind the number", Report: "payments", Kind: "table", Totals: true,
+		Note:    "The ledger's payments, newest first, in the invoice's currency and the reporting currency; Source opens the invoice paid.",
+		Filters: []string{"from", "to", "client", "currency"},
+		Columns: []Column{
+			{"payment_date", "Date", "text"}, {"client", "Client", "text"}, {"invoice", "Invoice", "text"}, {"amount", "Amount", "rate"},
+			{"currency", "", "text"}, {"amount_reporting", "Amount (reporting)", "money"}, {"days_to_pay", "Days to pay", "text"}, {"source_url", "Source", "url"},
 		},
 	}},
 }
@@ -78,6 +106,61 @@ var pnl = Dashboard{
 	}},
 }
 
+// projectPage is /projects/{key}: the project's figures (a summary the
+// handler reads), its months, burn-up, people, tasks, invoices and entries.
+// Every panel takes the project as a fixed parameter.
+var projectPage = Dashboard{
+	Slug: "project", Path: "/projects/{key}", Title: "Project", ToDate: true,
+	Panels: []Panel{
+		{
+			ID: "project_trend", Title: "P&L by month", Report: "project_trend", Kind: "bar", X: "period", Drill: "month", DrillTo: "/pnl",
+			DrillSeries: map[string]string{"invoiced": "/invoices"}, Filters: []string{"project"}, Lines: []string{"invoiced"},
+			Note:   "Earned revenue, labour cost and margin per month, and what the ledger invoiced (the line).",
+			Series: []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}, {"invoiced", "Invoiced"}},
+		},
+		{
+			ID: "burnup", Title: "Budget burn-up", Report: "project_burnup", Kind: "line", X: "iso_week", Filters: []string{"project"},
+			Note:   "Consumed to the end of each week (hours for an hour budget, billable value for a money one) against the budget; after today, the forecast adds the confirmed bookings ahead and ends at the estimate at completion.",
+			Series: []Series{{"budget", "Budget"}, {"actual", "Actual"}, {"forecast", "Forecast"}},
+		},
+		{
+			ID: "people", Title: "By person", Report: "project_people", Kind: "table", Totals: true,
+			Filters: []string{"project", "from", "to"},
+			Columns: []Column{
+				{"person", "Person", "person"}, {"team", "Team", "text"}, {"hours", "Hours", "hours"}, {"billable_h", "Billable h", "hours"},
+				{"value", "Value", "money"}, {"cost", "Cost", "money"},
+			},
+		},
+		{
+			ID: "tasks", Title: "By task", Report: "project_tasks", Kind: "table", Totals: true,
+			Filters: []string{"project", "from", "to"},
+			Columns: []Column{
+				{"task", "Task", "text"}, {"hours", "Hours", "hours"}, {"billable_h", "Billable h", "hours"}, {"value", "Value", "money"}, {"cost", "Cost", "money"},
+			},
+		},
+		{
+			ID: "project_invoices", Title: "Invoices", Report: "invoice_lines", Kind: "table", Totals: true,
+			Note:    "The ledger's lines for this project; Source opens the document.",
+			Filters: []string{"project", "from", "to"},
+			Columns: []Column{
+				{"issue_date", "Date", "text"}, {"number", "Number", "text"}, {"description", "Line", "text"}, {"net_amount", "Net", "rate"},
+				{"currency", "", "text"}, {"net_amount_reporting", "Net (reporting)", "money"}, {"status", "Status", "text"}, {"source_url", "Source", "url"},
+			},
+		},
+		{
+			ID: "project_entries", Title: "Time entries", Report: "project_entries", Kind: "table", Totals: true, PageSize: drillPageSize,
+			Note:    "Every entry behind this project's numbers; \"open\" goes to the entry in its tool.",
+			Filters: []string{"project", "from", "to"},
+			Columns: []Column{
+				{"entry_date", "Date", "text"}, {"person", "Person", "text"}, {"task", "Task", "text"}, {"hours", "Hours", "hours"},
+				{"billable", "Billable", "text"}, {"bill_rate", "Rate", "rate"}, {"billable_amount", "Value", "money"},
+				{"cost_amount", "Cost", "money"}, {"is_billed", "Billed", "text"}, {"time_category", "Category", "text"},
+				{"notes", "Notes", "text"}, {"source_url", "Source", "url"},
+			},
+		},
+	},
+}
+
 // entries is where a number drills to: the time entries behind it, each
 // linking to its source record.
 var entries = Dashboard{
@@ -108,6 +191,9 @@ type Dashboard struct {
 	Title  string
 	Panels []Panel
 	Drill  bool // a drill page: not in the navigation, reached by links
+	// ToDate pages show all dates unless a period is asked for (the project
+	// page); the others default to the last 13 weeks.
+	ToDate bool
 }
 
 // HasFilters reports whether any panel takes the page filters.
@@ -170,6 +256,17 @@ type Panel struct {
 	// sums: {"margin_pct": {"margin", "revenue"}}.
 	Totals bool
 	Ratios map[string][2]string
+	// Params are fixed report parameters of this panel, e.g. {"overdue":
+	// "true"}; its exports carry them too.
+	Params map[string]string
+	// Section starts a new titled section of the page with this panel.
+	Section string
+	// Lines are the series (by column) a bar chart draws as lines over its
+	// bars, e.g. last year beside this year's stacked bars.
+	Lines []string
+	// PageSize pages a table (0: every row on one page; drill pages page
+	// their table at drillPageSize).
+	PageSize int
 }
 
 // drillTarget is the page a click on the series in column opens, "" for none.
@@ -196,7 +293,7 @@ type Series struct {
 type Column struct {
 	Name   string
 	Label  string
-	Format string // text, hours, money, rate (money not summed), pct, project (links to the project page), url, review (Accept/Reject buttons), client/team/person (link to their entries), kpi (links a KPI to the rows behind it)
+	Format string // text, hours, money, rate (money not summed), pct, project (links to the project page), url, review (Accept/Reject buttons), client/team/person (link to their entries), receivables (a client, linking to its open invoices), drill (links to the row's drill column)
 }
 
 var overview = Dashboard{
@@ -376,7 +473,51 @@ var finance = Dashboard{
 			},
 		},
 		{
-			ID: "budgets", Title: "Budgets at risk", Report: "budgets_at_risk", Kind: "table",
+			ID: "revenue_forecast", Section: "Ahead", Title: "Revenue forecast, next 6 months", Report: "revenue_forecast", Kind: "stacked_bar", X: "period",
+			Note:    "Earned so far this month, then what the plan says each billing model will earn: T&M and retainers by booked hours × rates, fixed fees by percent complete as bookings are worked; the open pipeline weighted by probability on top (not yet won); the line is the same month last year.",
+			Series:  []Series{{"earned_so_far", "Earned so far"}, {"tm", "T&M"}, {"fixed_fee", "Fixed fee"}, {"retainer", "Retainer"}, {"pipeline_weighted", "Pipeline (weighted)"}, {"last_year", "Last year"}},
+			Lines:   []string{"last_year"},
+			Filters: []string{"client", "currency"},
+		},
+		{
+			ID: "cash", Section: "Cash", Title: "Cash today", Report: "cash_kpis", Kind: "table",
+			Note:    "From the ledger, in the reporting currency, gross of tax as clients pay. DSO: receivables ÷ the last 90 days' invoicing × 90. Days to pay: weighed by amount, over the last 365 days.",
+			Columns: []Column{{"kpi", "", "drill"}, {"shown", "", "text"}},
+		},
+		{
+			ID: "forecast", Title: "13-week cash forecast", Report: "cash_forecast", Kind: "stacked_bar", X: "iso_week",
+			Note:   "Open invoices on the day each client usually pays, work still to bill (T&M and retainers monthly, fixed-fee balances on the last booked day) paid the same way; payroll on the 25th, overhead on the 1st. A movement, not a balance: the bank's opening balance is not known here.",
+			Series: []Series{{"receivables_in", "Receivables"}, {"billing_in", "Billing to come"}, {"payroll_out", "Payroll"}, {"overhead_out", "Overhead"}},
+		},
+		{
+			ID: "ar_aging", Title: "Receivables by client and age", Report: "receivables_aging", Kind: "table", Totals: true,
+			Note:    "What each client owes by days past the due date, most overdue first; days to pay and days late (against the client's terms) over the last 365 days.",
+			Filters: []string{"client", "currency"},
+			Columns: []Column{
+				{"client", "Client", "receivables"}, {"current", "Not yet due", "money"}, {"overdue_1_30", "1–30 days", "money"}, {"overdue_31_60", "31–60", "money"},
+				{"overdue_61_90", "61–90", "money"}, {"overdue_90_plus", "90+", "money"}, {"total", "Total", "money"},
+				{"days_to_pay", "Days to pay", "text"}, {"days_late", "Days late", "text"},
+			},
+		},
+		{
+			ID: "overdue", Title: "Overdue invoices", Report: "open_invoices", Kind: "table", Totals: true,
+			Params:  map[string]string{"overdue": "true"},
+			Note:    "Past their due date and not paid, most overdue first. Source opens the invoice in the ledger.",
+			Filters: []string{"client", "currency"},
+			Columns: []Column{
+				{"client", "Client", "text"}, {"number", "Number", "text"}, {"due_date", "Due", "text"}, {"days_overdue", "Days overdue", "text"},
+				{"outstanding_reporting", "Owed", "money"}, {"source_url", "Source", "url"},
+			},
+		},
+		{
+			ID: "collections", Title: "Invoiced and collected by month", Report: "cash_monthly", Kind: "bar", X: "period", Drill: "month", DrillTo: "/payments", Grain: "month",
+			DrillSeries: map[string]string{"invoiced_gross": ""},
+			Note:        "Documents issued (with tax) and payments received per month; DSO at each month's end is in the export.",
+			Series:      []Series{{"invoiced_gross", "Invoiced"}, {"collected", "Collected"}},
+			Filters:     []string{"from", "to"},
+		},
+		{
+			ID: "budgets", Section: "Budgets", Title: "Budgets at risk", Report: "budgets_at_risk", Kind: "table",
 			Note:    "Metrics §6.6 bands: red when 90% is used, the estimate at completion is over 110% or the budget is spent; amber from 75%, over 100% at completion, or burn 15 points ahead of progress.",
 			Filters: []string{"client", "currency"},
 			Columns: []Column{
@@ -399,10 +540,11 @@ var leadership = Dashboard{
 	Panels: []Panel{
 		{
 			ID: "kpis", Title: "The week's KPIs", Report: "leadership_kpis", Kind: "table",
-			Note: "The last week with time logged against the week before and the average of the four before it. Pipeline and open gaps are today's.",
+			Note: "The last week with time logged against the week before, the average of the four before it and the same week a year ago. Pipeline, gaps, overdue receivables and DSO are today's. Each KPI opens the rows behind it.",
 			Columns: []Column{
-				{"kpi", "KPI", "kpi"}, {"this_week_shown", "This week", "text"}, {"previous_week_shown", "Previous week", "text"},
+				{"kpi", "KPI", "drill"}, {"covers", "Covers", "text"}, {"this_week_shown", "This week", "text"}, {"previous_week_shown", "Previous week", "text"},
 				{"trailing_4_weeks_shown", "4-week average", "text"}, {"change_shown", "Change", "text"},
+				{"same_week_last_year_shown", "Same week last year", "text"}, {"change_year_shown", "Change on last year", "text"},
 			},
 		},
 		{
@@ -417,6 +559,12 @@ var leadership = Dashboard{
 			Note:    "Available hours against confirmed bookings, the forecast (plus tentative bookings and deal demand weighted by probability) and the exposure if every open deal closed.",
 			Series:  []Series{{"available_h", "Available"}, {"confirmed_h", "Confirmed"}, {"forecast_h", "Forecast"}, {"exposure_h", "Exposure"}},
 			Filters: []string{"team"},
+		},
+		{
+			ID: "revenue_forecast", Title: "Revenue forecast, next 6 months", Report: "revenue_forecast", Kind: "stacked_bar", X: "period",
+			Note:   "What the plan says the work will earn each month (booked hours × rates, fixed fees by percent complete), the weighted pipeline on top, and last year's line.",
+			Series: []Series{{"earned_so_far", "Earned so far"}, {"tm", "T&M"}, {"fixed_fee", "Fixed fee"}, {"retainer", "Retainer"}, {"pipeline_weighted", "Pipeline (weighted)"}, {"last_year", "Last year"}},
+			Lines:  []string{"last_year"},
 		},
 		{
 			ID: "risk", Title: "Projects most at risk", Report: "projects_at_risk", Kind: "table",

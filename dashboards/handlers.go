@@ -27,13 +27,8 @@ var projectSummary = []Column{
 	{"currency", "Currency", "text"},
 }
 
-var entryColumns = []Column{
-	{"entry_date", "Date", "text"}, {"person", "Person", "text"}, {"task", "Task", "text"}, {"hours", "Hours", "hours"},
-	{"billable", "Billable", "text"}, {"bill_rate", "Rate", "rate"}, {"billable_amount", "Value", "money"},
-	{"cost_amount", "Cost", "money"}, {"is_billed", "Billed", "text"}, {"time_category", "Category", "text"},
-	{"notes", "Notes", "text"}, {"source_url", "Source", "url"},
-}
-
+// handleProject is a project's page: its figures to date, then the
+// project page's panels with the project as a fixed parameter.
 func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	key := r.PathValue("key")
@@ -55,13 +50,14 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no project %q", key))
 		return
 	}
-	view := projectView{pageView: s.pageView(ctx, ""), Key: key}
+	d := projectPage
+	view := dashboardView{Dashboard: d, Action: "/projects/" + url.PathEscape(key), Back: "/"}
 	urlCol := columnIndex(fin.Schema, "source_url")
 	reports.Rows(fin, func(cols []arrow.Array, i int) {
 		for _, c := range projectSummary {
 			cell := formatCell(cols[columnIndex(fin.Schema, c.Name)], i, c.Format)
 			if c.Format == "url" {
-				view.Title = cell.Text
+				view.Dashboard.Title = cell.Text
 				if link, _, null := reports.Cell(cols[urlCol], i); !null {
 					cell.Href = link
 				}
@@ -70,21 +66,14 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) {
 			view.Labels = append(view.Labels, c.Label)
 		}
 	})
-	params := map[string]string{"project": key, "from": r.URL.Query().Get("from"), "to": r.URL.Query().Get("to")}
-	for k, v := range params {
-		if v == "" {
-			delete(params, k)
-		}
-	}
-	entries, err := s.opts.Reports.Run(ctx, s.opts.Warehouse, "project_entries", params)
-	if err != nil {
-		s.fail(w, r, http.StatusBadRequest, err)
+	view.pageView = s.pageView(ctx, view.Dashboard.Title)
+	view.Filters = s.filters(r, d)
+	view.Filters.Project = key
+	if status, err := s.fillPanels(r, &view); err != nil {
+		s.fail(w, r, status, err)
 		return
 	}
-	defer entries.Release()
-	view.Entries = tableSpec{panel: Panel{Columns: entryColumns, Totals: true}}.build(entries)
-	view.Exports = exportLinks("project_entries", params)
-	s.render(w, r, "project", view)
+	s.render(w, r, "dashboard", view)
 }
 
 func (s *Server) handleReportList(w http.ResponseWriter, r *http.Request) {

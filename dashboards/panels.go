@@ -24,12 +24,12 @@ const drillPageSize = 500
 
 // filters reads the page's filters. Without a period the page shows the
 // last 13 whole weeks with time logged, Monday to Sunday.
-func (s *Server) filters(r *http.Request) filterView {
+func (s *Server) filters(r *http.Request, d Dashboard) filterView {
 	q := r.URL.Query()
 	f := filterView{From: q.Get("from"), To: q.Get("to"), Team: q.Get("team"), Client: q.Get("client"), Currency: q.Get("currency"),
 		Person: q.Get("person"), Project: q.Get("project"), Delivery: q.Get("delivery"), Tentative: q.Get("tentative")}
 	db := s.opts.Warehouse.DB()
-	if f.From == "" && f.To == "" && !q.Has("from") && !q.Has("to") {
+	if f.From == "" && f.To == "" && !q.Has("from") && !q.Has("to") && !d.ToDate {
 		var last time.Time
 		if err := db.QueryRowContext(r.Context(), `SELECT max(week_start) FROM marts.person_week WHERE worked_h > 0`).Scan(&last); err == nil {
 			f.To = last.AddDate(0, 0, 6).Format(time.DateOnly)
@@ -84,6 +84,9 @@ func (f filterView) Hidden() [][2]string {
 func panelParams(p Panel, f filterView) (map[string]string, period, string) {
 	all := f.values()
 	params := map[string]string{}
+	for k, v := range p.Params {
+		params[k] = v
+	}
 	for _, n := range p.Filters {
 		if v := all[n]; v != "" {
 			params[n] = v
@@ -141,6 +144,11 @@ func drillURL(target string, base, point map[string]string) string {
 				v.Set(k, val)
 			}
 		}
+	}
+	if d.Uses("from") && !v.Has("from") && !v.Has("to") {
+		// A number to date opens all dates, not the page's default weeks.
+		v.Set("from", "")
+		v.Set("to", "")
 	}
 	return target + "?" + v.Encode()
 }
@@ -228,37 +236,45 @@ func chartLinks(p Panel, tbl *warehouse.Table, params map[string]string, covers 
 }
 
 func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashboard) {
-	ctx := r.Context()
-	view := dashboardView{pageView: s.pageView(ctx, d.Title), Dashboard: d}
-	if !s.martsReady(ctx) {
+	view := dashboardView{pageView: s.pageView(r.Context(), d.Title), Dashboard: d, Action: d.Path}
+	if !s.martsReady(r.Context()) {
 		view.NoData = errNoData.Error()
 		s.render(w, r, "dashboard", view)
 		return
 	}
-	view.Filters = s.filters(r)
-	page := 0
-	if d.Drill {
-		page, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	view.Filters = s.filters(r, d)
+	if status, err := s.fillPanels(r, &view); err != nil {
+		s.fail(w, r, status, err)
+		return
 	}
-	for _, p := range d.Panels {
+	s.render(w, r, "dashboard", view)
+}
+
+// fillPanels runs each panel's report under the view's filters and turns
+// it into a chart or a table; a bad parameter is the caller's 400.
+func (s *Server) fillPanels(r *http.Request, view *dashboardView) (int, error) {
+	ctx := r.Context()
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	for _, p := range view.Dashboard.Panels {
 		params, covers, note := panelParams(p, view.Filters)
 		pv := panelView{Panel: p, Exports: exportLinks(p.Report, params), Covers: note}
 		tbl, err := s.opts.Reports.Run(ctx, s.opts.Warehouse, p.Report, params)
 		if err != nil {
 			var pe *reports.ParamError
 			if asParamError(err, &pe) {
-				s.fail(w, r, http.StatusBadRequest, err)
-				return
+				return http.StatusBadRequest, err
 			}
-			s.fail(w, r, http.StatusInternalServerError, err)
-			return
+			return http.StatusInternalServerError, err
 		}
 		if tbl.NumRows() == 0 {
 			pv.Empty = true
 		} else if p.Kind == "table" {
-			tv := tableSpec{panel: p, params: params, actions: s.opts.Mappings != ""}
-			if d.Drill {
-				tv.pageSize, tv.page, tv.self = drillPageSize, page, r.URL
+			tv := tableSpec{panel: p, params: params, actions: s.opts.Mappings != "", pageSize: p.PageSize}
+			if view.Dashboard.Drill {
+				tv.pageSize = drillPageSize
+			}
+			if tv.pageSize > 0 {
+				tv.page, tv.self = page, r.URL
 			}
 			pv.Table = tv.build(tbl)
 			pv.Table.Token = s.opts.Token
@@ -266,8 +282,7 @@ func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashbo
 			el, script, err := renderChart(p, tbl)
 			if err != nil {
 				tbl.Release()
-				s.fail(w, r, http.StatusInternalServerError, err)
-				return
+				return http.StatusInternalServerError, err
 			}
 			pv.Chart, pv.Script = template.HTML(el), template.HTML(script)
 			pv.DrillLinks = chartLinks(p, tbl, params, covers)
@@ -275,7 +290,7 @@ func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashbo
 		tbl.Release()
 		view.Panels = append(view.Panels, pv)
 	}
-	s.render(w, r, "dashboard", view)
+	return http.StatusOK, nil
 }
 
 func columnIndex(tbl interface{ Fields() []arrow.Field }, name string) int {
@@ -359,7 +374,7 @@ func (ts tableSpec) build(tbl *warehouse.Table) *tableView {
 	sums := make([]float64, len(cols))
 	byName := map[string]float64{}
 	keyCol := columnIndex(tbl.Schema, "project_key")
-	weekCol := columnIndex(tbl.Schema, "week_start")
+	drillCol := columnIndex(tbl.Schema, "drill")
 	base := map[string]string{}
 	for k, v := range ts.params {
 		base[k] = v
@@ -403,8 +418,16 @@ func (ts tableSpec) build(tbl *warehouse.Table) *tableView {
 				if cells[k].Class != "null" {
 					cells[k].Href, cells[k].Text = cells[k].Text, "open"
 				}
-			case "kpi":
-				cells[k].Href = kpiDrill(cells[k].Text, arrs, weekCol, i)
+			case "drill":
+				if drillCol >= 0 {
+					if href, _, null := reports.Cell(arrs[drillCol], i); !null && strings.HasPrefix(href, "/") {
+						cells[k].Href = href
+					}
+				}
+			case "receivables":
+				if cells[k].Class != "null" && cells[k].Text != "" {
+					cells[k].Href = drillURL("/receivables", base, map[string]string{"client": cells[k].Text})
+				}
 			case "client", "team", "person":
 				if cells[k].Class != "null" && cells[k].Text != "" {
 					cells[k].Href = drillURL("/entries", base, map[string]string{c.Format: cells[k].Text})
@@ -444,30 +467,4 @@ func pageURL(self *url.URL, page int) string {
 	q := self.Query()
 	q.Set("page", strconv.Itoa(page))
 	return self.Path + "?" + q.Encode()
-}
-
-// kpiDrill links a leadership KPI to the rows behind it: the week's entries
-// for utilization, the week's project P&L for revenue and margin, the open
-// deals for the pipeline, the gaps for the money at stake.
-func kpiDrill(kpi string, arrs []arrow.Array, weekCol, i int) string {
-	switch {
-	case strings.HasPrefix(kpi, "Pipeline"):
-		return "/deals"
-	case strings.HasPrefix(kpi, "Open gaps"):
-		return "/ops"
-	case weekCol >= 0:
-		text, _, null := reports.Cell(arrs[weekCol], i)
-		monday, err := time.Parse(time.DateOnly, text)
-		if null || err != nil {
-			return ""
-		}
-		q := url.Values{}
-		q.Set("from", monday.Format(time.DateOnly))
-		q.Set("to", monday.AddDate(0, 0, 6).Format(time.DateOnly))
-		if strings.HasPrefix(kpi, "Billable utilization") {
-			q.Set("delivery", "true")
-		}
-		return "/entries?" + q.Encode()
-	}
-	return ""
 }

@@ -77,7 +77,7 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, page := range []string{"dashboard", "project", "error", "definitions"} {
+	for _, page := range []string{"dashboard", "error", "definitions"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("dashboards: template %s: %w", page, err)

@@ -87,18 +87,14 @@ type cellAction struct {
 type dashboardView struct {
 	pageView
 	Dashboard Dashboard
-	Filters   filterView
-	Panels    []panelView
-	NoData    string
-}
-
-type projectView struct {
-	pageView
-	Key     string
+	Action    string // where the filter form goes
+	// Summary and Labels are a project page's figures; Back its way back.
 	Summary []cellView
 	Labels  []string
-	Entries *tableView
-	Exports []link
+	Back    string
+	Filters filterView
+	Panels  []panelView
+	NoData  string
 }
 
 var funcs = template.FuncMap{

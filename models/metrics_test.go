@@ -1,6 +1,7 @@
 package models
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -509,7 +510,7 @@ func TestFixedFeeOverrunEarnsByEstimateAtCompletion(t *testing.T) {
 	put(t, w, "time_entries", entry(1, 1, 115, 1, "Design", "2025-05-12", 260, true), entry(2, 1, 115, 1, "Build", "2025-06-10", 260, true),
 		entry(3, 1, 116, 1, "Design", "2025-04-14", 300, true))
 	dir := userOverrides(t, map[string]string{"core/bookings.sql": `SELECT 'harvest:1' AS person_key, NULL::VARCHAR AS role, 'harvest:115' AS project_key,
-		DATE '2025-07-07' + INTERVAL (i) DAY AS date, 10::DECIMAL(12,4) AS hours, false AS tentative, 'plan' AS source FROM range(28) t(i)`})
+		(DATE '2025-07-07' + INTERVAL (i) DAY)::DATE AS date, 10::DECIMAL(12,4) AS hours, false AS tentative, 'plan' AS source FROM range(28) t(i)`})
 	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: usSeeds("2025-06-30"), UserDir: dir})
 	var pc, eac float64
 	query(t, w, `SELECT percent_complete, eac_h FROM marts.project_forecast WHERE project_key = 'harvest:115'`, &pc, &eac)
@@ -551,4 +552,41 @@ func TestApprovalModes(t *testing.T) {
 	if revenue != 500 || worked != 8 {
 		t.Errorf("approved only: revenue %v (want 500), utilization still sees %v h (want 8)", revenue, worked)
 	}
+}
+
+// Cash (the Finance page's Cash section) on Harvest as the ledger, at 30
+// June 2025: £360,000 invoiced in the 90 days before it, £120,000 of it
+// still owed, so days sales outstanding = 120,000 ÷ 360,000 × 90 = 30.0
+// days. A (15 Apr, due 15 May) was paid on 20 May, 35 days after issue and
+// 5 late; C (10 Jun) on 25 Jun, 15 days after issue and 15 early: weighed
+// by amount, 25 days to pay, 5 days early. B (due 14 Jun) is 16 days overdue.
+func TestCashReceivablesAndDSO(t *testing.T) {
+	w := anaAtAcme(t)
+	inv := func(id int, issued, due, paid string) m {
+		i := m{"id": id, "client": m{"id": 10}, "number": fmt.Sprint(id), "issue_date": issued, "due_date": due, "state": "open",
+			"currency": "USD", "amount": 120000.0, "tax_amount": 0.0, "due_amount": 120000.0,
+			"line_items": []m{{"id": id, "kind": "Service", "quantity": 1, "unit_price": 120000.0, "amount": 120000.0}}}
+		if paid != "" {
+			i["state"], i["due_amount"], i["paid_date"] = "paid", 0.0, paid
+		}
+		return i
+	}
+	put(t, w, "invoices", inv(1, "2025-04-15", "2025-05-15", "2025-05-20"), inv(2, "2025-05-15", "2025-06-14", ""), inv(3, "2025-06-10", "2025-07-10", "2025-06-25"))
+	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: usSeeds("2025-06-30")})
+	var owed, dso, toPay, late float64
+	var overdue int
+	var bucket string
+	query(t, w, `SELECT sum(outstanding_reporting), max(days_overdue), any_value(aging_bucket) FROM marts.receivables`, &owed, &overdue, &bucket)
+	query(t, w, `SELECT dso FROM marts.cash_month WHERE month = '2025-06-01'`, &dso)
+	query(t, w, `SELECT days_to_pay, days_late FROM marts.client_payment_terms WHERE client_key = 'harvest:10'`, &toPay, &late)
+	within(t, "owed", owed, 120000, 0.005)
+	within(t, "DSO", dso, 30, 0.05)
+	within(t, "days to pay", toPay, 25, 0.005)
+	within(t, "days late", late, -5, 0.005)
+	if overdue != 16 || bucket != "1–30" {
+		t.Errorf("B: %d days overdue in %q, want 16 in 1–30", overdue, bucket)
+	}
+	var collected float64
+	query(t, w, `SELECT collected FROM marts.cash_month WHERE month = '2025-05-01'`, &collected)
+	within(t, "collected in May", collected, 120000, 0.005)
 }

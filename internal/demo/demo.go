@@ -155,6 +155,8 @@ type Invoice struct {
 	State     string // open, paid
 	Lines     []Line
 	TaxPct    int
+	// Payments are what the client paid by End (see settle).
+	Payments []Payment
 }
 
 // NetCents sums the lines.
@@ -211,6 +213,9 @@ type Agency struct {
 	// Bookings are the plan for the weeks after End; only a planning tool
 	// (Productive) holds them.
 	Bookings []Booking
+	// LatePayer is the client who pays eight weeks late and disputes an
+	// invoice (see settle).
+	LatePayer int64
 }
 
 // Booking books a person on a project for MinutesPerDay each weekday from
@@ -338,6 +343,7 @@ func Generate(opts Options) *Agency {
 	a.generateTime(rng)
 	a.fitBudgets()
 	a.generateInvoices()
+	a.settle(rand.New(rand.NewPCG(o.Seed+3, o.Seed^0x85ebca6b)))
 	a.generateDeals(rand.New(rand.NewPCG(o.Seed+1, o.Seed^0x5bd1e995)))
 	a.generateBookings(rand.New(rand.NewPCG(o.Seed+2, o.Seed^0x27d4eb2f)))
 	return a
@@ -541,9 +547,12 @@ func (a *Agency) generateInvoices() {
 	})
 	for _, k := range keys {
 		p := projByID[k.project]
+		issue := k.month.AddDate(0, 1, 2)
+		if issue.After(a.Options.End) { // not raised yet: work in progress
+			continue
+		}
 		invID++
 		number++
-		issue := k.month.AddDate(0, 1, 2)
 		inv := Invoice{ID: invID, ClientID: p.ClientID, Number: fmt.Sprint(number), IssueDate: issue, DueDate: issue.AddDate(0, 0, 30), State: "paid", TaxPct: 20}
 		if issue.AddDate(0, 0, 30).After(a.Options.End) {
 			inv.State = "open"

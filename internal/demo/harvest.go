@@ -97,11 +97,14 @@ func (a *Agency) LoadHarvest(f *hf.Server) error {
 			Amount: cents(net + tax), Tax: ptr(float64(inv.TaxPct)), TaxAmount: cents(tax), Currency: clients[inv.ClientID].Currency,
 			State: inv.State, IssueDate: dateStr(inv.IssueDate), DueDate: dateStr(inv.DueDate),
 			Subject: fmt.Sprintf("Invoice %s", inv.Number), CreatedAt: inv.IssueDate.Add(10 * time.Hour), UpdatedAt: inv.IssueDate.Add(10 * time.Hour)}
-		if inv.State == "paid" {
-			hi.PaidDate = ptr(dateStr(inv.DueDate.AddDate(0, 0, -5)))
-			hi.UpdatedAt = inv.DueDate.Add(-5 * 24 * time.Hour)
-		} else {
-			hi.DueAmount = hi.Amount
+		// Harvest holds no credit notes: the client owes the invoice's total.
+		payments, due := inv.split(net+tax, 0)
+		hi.DueAmount = cents(due)
+		if len(payments) > 0 {
+			hi.UpdatedAt = inv.Payments[len(payments)-1].Date.Add(11 * time.Hour)
+		}
+		if paid := inv.PaidOn(); !paid.IsZero() {
+			hi.PaidDate = ptr(dateStr(paid))
 		}
 		for _, l := range inv.Lines {
 			p := projects[l.ProjectID]

@@ -118,9 +118,10 @@ func (a *Agency) LoadProductive(f *pf.Server) {
 	for _, inv := range a.Invoices {
 		net := inv.NetCents()
 		tax := net * int64(inv.TaxPct) / 100
+		payments, _ := inv.split(net+tax, 0)
 		paid := int64(0)
-		if inv.State == "paid" {
-			paid = net + tax
+		for _, c := range payments {
+			paid += c
 		}
 		at := inv.IssueDate.Add(10 * time.Hour)
 		invoices = append(invoices, pf.Resource{ID: sid(inv.ID), Type: "invoices", UpdatedAt: at, Attributes: map[string]any{

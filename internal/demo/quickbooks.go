@@ -41,6 +41,7 @@ func (a *Agency) LoadQuickBooks(f *qb.Server) {
 	f.Put("CreditMemo")
 	f.Put("Payment")
 	f.Put("TimeActivity")
+	settlements := a.settlements(false)
 	for _, d := range a.ledgerDocs() {
 		var lines []map[string]any
 		var net int64
@@ -54,12 +55,9 @@ func (a *Agency) LoadQuickBooks(f *qb.Server) {
 		}
 		lines = append(lines, map[string]any{"Amount": cents(net), "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": map[string]any{}})
 		tax := net * int64(d.TaxPct) / 100
-		balance := net + tax
+		st := settlements[d.ID]
+		balance := st.Due
 		updated := d.IssueDate.Add(10 * time.Hour)
-		if d.State == "paid" {
-			balance = 0
-			updated = d.DueDate.Add(-5 * 24 * time.Hour)
-		}
 		rate, currency := 1.0, map[string]string{"value": "GBP", "name": "British Pound Sterling"}
 		if d.Currency == "USD" {
 			rate, currency = QuickBooksUSDRate, map[string]string{"value": "USD", "name": "United States Dollar"}
@@ -77,6 +75,22 @@ func (a *Agency) LoadQuickBooks(f *qb.Server) {
 			continue
 		}
 		fields["DueDate"] = dateStr(d.DueDate)
+		// Each payment is a Payment whose line is linked to the invoice.
+		var linked []map[string]string
+		for k, c := range st.Payments {
+			p := d.Payments[k]
+			pid := strconv.FormatInt(p.ID, 10)
+			when := p.Date.Add(11 * time.Hour)
+			updated = when
+			linked = append(linked, map[string]string{"TxnId": pid, "TxnType": "Payment"})
+			f.Put("Payment", qb.Record{ID: pid, Updated: when, Fields: map[string]any{
+				"TxnDate": dateStr(p.Date), "TotalAmt": cents(c), "UnappliedAmt": 0.0, "CurrencyRef": currency, "ExchangeRate": rate,
+				"CustomerRef": fields["CustomerRef"],
+				"Line":        []map[string]any{{"Amount": cents(c), "LinkedTxn": []map[string]string{{"TxnId": strconv.FormatInt(d.ID, 10), "TxnType": "Invoice"}}}}}})
+		}
+		if len(linked) > 0 {
+			fields["LinkedTxn"] = linked
+		}
 		f.Put("Invoice", qb.Record{ID: strconv.FormatInt(d.ID, 10), Updated: updated, Fields: fields})
 	}
 }

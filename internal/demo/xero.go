@@ -42,6 +42,13 @@ func (a *Agency) LoadXero(f *xf.Server) {
 	f.Put("Items", []xf.Record{}...)
 	f.Put("CreditNotes", []xf.Record{}...)
 	f.Put("Payments", []xf.Record{}...)
+	settlements := a.settlements(true)
+	invoiceIDs := map[string]string{}
+	for _, d := range a.ledgerDocs() {
+		if !d.Credit {
+			invoiceIDs[d.Number] = XeroID(5, d.ID)
+		}
+	}
 	for _, d := range a.ledgerDocs() {
 		rate := 1.0
 		if d.Currency == "USD" {
@@ -57,27 +64,47 @@ func (a *Agency) LoadXero(f *xf.Server) {
 				"UnitAmount": cents(roundDiv(c*100, int64(l.Quantity*100))), "AccountCode": "200", "TaxType": "OUTPUT2", "TaxAmount": cents(lt), "LineAmount": cents(c),
 				"Tracking": []map[string]any{{"TrackingCategoryID": category, "TrackingOptionID": XeroID(3, l.ProjectID), "Name": "Project", "Option": codes[l.ProjectID]}}})
 		}
-		status, paid := "AUTHORISED", int64(0)
-		updated := d.IssueDate.Add(10 * time.Hour)
-		if d.State == "paid" {
-			status, paid = "PAID", net+tax
-			updated = d.DueDate.Add(-5 * 24 * time.Hour)
-		}
+		contact := map[string]any{"ContactID": XeroID(1, d.ClientID), "Name": names[d.ClientID]}
 		fields := map[string]any{
-			"Contact": map[string]any{"ContactID": XeroID(1, d.ClientID), "Name": names[d.ClientID]},
-			"Date":    xf.Date(d.IssueDate), "Status": status, "LineAmountTypes": "Exclusive",
+			"Contact": contact,
+			"Date":    xf.Date(d.IssueDate), "LineAmountTypes": "Exclusive",
 			"LineItems": lines, "SubTotal": cents(net), "TotalTax": cents(tax), "Total": cents(net + tax),
-			"CurrencyCode": d.Currency, "CurrencyRate": rate, "UpdatedDateUTC": xf.Date(updated)}
+			"CurrencyCode": d.Currency, "CurrencyRate": rate}
 		if d.Credit {
+			// Allocated in full to the invoice it credits, before that was paid.
 			id := XeroID(6, d.ID)
 			fields["Type"], fields["CreditNoteID"], fields["CreditNoteNumber"] = "ACCRECCREDIT", id, d.Number
-			fields["RemainingCredit"] = cents(net + tax - paid)
+			fields["Status"], fields["RemainingCredit"], fields["UpdatedDateUTC"] = "PAID", 0.0, xf.Date(d.IssueDate.Add(10*time.Hour))
+			fields["Allocations"] = []map[string]any{{"Amount": cents(net + tax), "Date": xf.Date(d.IssueDate),
+				"Invoice": map[string]any{"InvoiceID": invoiceIDs[d.Number[len("CN-"):]], "InvoiceNumber": "INV-" + d.Number[len("CN-"):]}}}
 			f.Put("CreditNotes", xf.Record{ID: id, Updated: d.IssueDate.Add(10 * time.Hour), Fields: fields})
 			continue
 		}
 		id := XeroID(5, d.ID)
+		st := settlements[d.ID]
+		status, updated := "AUTHORISED", d.IssueDate.Add(10*time.Hour)
+		var paid int64
+		var payments []map[string]any
+		for k, c := range st.Payments {
+			p := d.Payments[k]
+			paid += c
+			pid := XeroID(7, p.ID)
+			when := p.Date.Add(11 * time.Hour)
+			updated = when
+			payments = append(payments, map[string]any{"PaymentID": pid, "Date": xf.Date(p.Date), "Amount": cents(c), "CurrencyRate": rate})
+			f.Put("Payments", xf.Record{ID: pid, Updated: when, Fields: map[string]any{
+				"PaymentID": pid, "Date": xf.Date(p.Date), "Amount": cents(c), "BankAmount": cents(c), "CurrencyRate": rate,
+				"PaymentType": "ACCRECPAYMENT", "Status": "AUTHORISED", "Reference": "", "IsReconciled": true, "UpdatedDateUTC": xf.Date(when),
+				"Invoice": map[string]any{"Type": "ACCREC", "InvoiceID": id, "InvoiceNumber": "INV-" + d.Number, "Contact": contact, "CurrencyCode": d.Currency}}})
+		}
+		if st.Due == 0 {
+			status = "PAID"
+			fields["FullyPaidOnDate"] = xf.Date(d.PaidOn())
+		}
+		fields["Status"], fields["UpdatedDateUTC"] = status, xf.Date(updated)
 		fields["Type"], fields["InvoiceID"], fields["InvoiceNumber"], fields["Reference"] = "ACCREC", id, "INV-"+d.Number, ""
-		fields["DueDate"], fields["AmountDue"], fields["AmountPaid"], fields["AmountCredited"] = xf.Date(d.DueDate), cents(net+tax-paid), cents(paid), 0.0
+		fields["DueDate"], fields["AmountDue"], fields["AmountPaid"], fields["AmountCredited"] = xf.Date(d.DueDate), cents(st.Due), cents(paid), cents(st.Credited)
+		fields["Payments"] = payments
 		f.Put("Invoices", xf.Record{ID: id, Updated: updated, Fields: fields})
 	}
 }

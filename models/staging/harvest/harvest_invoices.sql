@@ -13,6 +13,8 @@ SELECT
     (payload->>'amount')::DECIMAL(18,6) AS total,
     (coalesce((payload->>'tax_amount')::DECIMAL(18,6), 0) + coalesce((payload->>'tax2_amount')::DECIMAL(18,6), 0))::DECIMAL(18,6) AS tax_amount,
     ((payload->>'amount')::DECIMAL(18,6) - coalesce((payload->>'due_amount')::DECIMAL(18,6), 0))::DECIMAL(18,6) AS amount_paid,
+    coalesce((payload->>'due_amount')::DECIMAL(18,6), 0) AS amount_due,
+    (payload->>'paid_date')::DATE AS paid_date,
     payload->'line_items' AS line_items,
     co.base_uri || '/invoices/' || id AS source_url,
     updated_at

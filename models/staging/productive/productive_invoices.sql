@@ -15,5 +15,7 @@ SELECT
     ((payload->'attributes'->>'amount_with_tax')::DECIMAL(20,0) * 0.01)::DECIMAL(18,6) AS total,
     ((payload->'attributes'->>'amount_tax')::DECIMAL(20,0) * 0.01)::DECIMAL(18,6) AS tax_amount,
     ((payload->'attributes'->>'amount_paid')::DECIMAL(20,0) * 0.01)::DECIMAL(18,6) AS amount_paid,
+    (((payload->'attributes'->>'amount_with_tax')::DECIMAL(20,0) - coalesce((payload->'attributes'->>'amount_paid')::DECIMAL(20,0), 0)) * 0.01)::DECIMAL(18,6) AS amount_due,
+    (payload->'attributes'->>'paid_on')::DATE AS paid_date,
     updated_at
 FROM {{ source "productive" "invoices" }}

@@ -29,6 +29,9 @@ SELECT
     (CASE WHEN d.is_credit_note THEN -1 ELSE 1 END * (d.payload->>'TotalAmt')::DECIMAL(18,6))::DECIMAL(18,6) AS total,
     (CASE WHEN d.is_credit_note THEN -1 ELSE 1 END * coalesce((d.payload->'TxnTaxDetail'->>'TotalTax')::DECIMAL(18,6), 0))::DECIMAL(18,6) AS tax_amount,
     ((d.payload->>'TotalAmt')::DECIMAL(18,6) - coalesce((d.payload->>'Balance')::DECIMAL(18,6), 0))::DECIMAL(18,6) AS amount_paid,
+    -- Balance is what is still owed; a credit memo's RemainingCredit counts against it.
+    (CASE WHEN d.is_credit_note THEN -coalesce((d.payload->>'RemainingCredit')::DECIMAL(18,6), 0)
+          ELSE coalesce((d.payload->>'Balance')::DECIMAL(18,6), 0) END)::DECIMAL(18,6) AS amount_due,
     d.is_credit_note,
     d.payload->'Line' AS lines,
     'https://app.qbo.intuit.com/app/' || CASE WHEN d.is_credit_note THEN 'creditmemo' ELSE 'invoice' END || '?txnId=' || d.id AS source_url,

@@ -27,6 +27,10 @@ SELECT
     (CASE WHEN is_credit_note THEN -1 ELSE 1 END * (payload->>'Total')::DECIMAL(18,6))::DECIMAL(18,6) AS total,
     (CASE WHEN is_credit_note THEN -1 ELSE 1 END * (payload->>'TotalTax')::DECIMAL(18,6))::DECIMAL(18,6) AS tax_amount,
     coalesce((payload->>'AmountPaid')::DECIMAL(18,6), 0) AS amount_paid,
+    -- What the client still owes: AmountDue; an unallocated credit note's
+    -- RemainingCredit counts against it.
+    (CASE WHEN is_credit_note THEN -coalesce((payload->>'RemainingCredit')::DECIMAL(18,6), 0)
+          ELSE coalesce((payload->>'AmountDue')::DECIMAL(18,6), 0) END)::DECIMAL(18,6) AS amount_due,
     is_credit_note,
     payload->>'LineAmountTypes' AS line_amount_types,
     payload->'LineItems' AS line_items,
