@@ -125,7 +125,8 @@ func barData(vs []float64) []opts.BarData {
 }
 
 // renderHeatmap draws rows (p.Y) against columns (p.X) coloured by the
-// first series on a 0–200% scale: blue under 75%, white at 100%, red over it.
+// first series on the panel's scale (default 0–200%: blue under 75%, white
+// at 100%, red over it).
 func renderHeatmap(p Panel, tbl *warehouse.Table) (element, script string, err error) {
 	xi, yi := columnIndex(tbl.Schema, p.X), columnIndex(tbl.Schema, p.Y)
 	vi := -1
@@ -163,6 +164,10 @@ func renderHeatmap(p Panel, tbl *warehouse.Table) (element, script string, err e
 	if height < 240 {
 		height = 240
 	}
+	scale := HeatScale{Min: 0, Max: 200, Colors: []string{"#2563eb", "#dbeafe", "#ffffff", "#fecaca", "#b91c1c"}}
+	if p.Heat != nil {
+		scale = *p.Heat
+	}
 	c := charts.NewHeatMap()
 	c.SetGlobalOptions(
 		charts.WithInitializationOpts(opts.Initialization{ChartID: "chart_" + p.ID, Width: "100%", Height: fmt.Sprintf("%dpx", height), AssetsHost: assetsHost}),
@@ -170,8 +175,8 @@ func renderHeatmap(p Panel, tbl *warehouse.Table) (element, script string, err e
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: xs, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: ys, SplitArea: &opts.SplitArea{Show: opts.Bool(true)}}),
-		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: 200, Orient: "horizontal", Left: "center", Bottom: "0",
-			InRange: &opts.VisualMapInRange{Color: []string{"#2563eb", "#dbeafe", "#ffffff", "#fecaca", "#b91c1c"}}}),
+		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: float32(scale.Min), Max: float32(scale.Max), Orient: "horizontal", Left: "center", Bottom: "0",
+			InRange: &opts.VisualMapInRange{Color: scale.Colors}}),
 		charts.WithGridOpts(opts.Grid{Left: "140", Right: "20", Top: "10", Bottom: "70"}),
 		charts.WithAnimation(false),
 	)

@@ -239,8 +239,9 @@ type Panel struct {
 	Percent bool
 	// Drill says what a chart's categories are, so a click opens the rows
 	// behind the point: week (a week_start column), month (a month column),
-	// person, project (a project_key column), client, or person_week (a
-	// heatmap cell: person and week_start); "" for none.
+	// person, project (a project_key column), client, person_week (a
+	// heatmap cell: person and week_start) or client_month (a cell: client
+	// and month); "" for none.
 	Drill string
 	// DrillTo is the page a click opens (default /entries; /projects opens
 	// the project's own page).
@@ -264,9 +265,18 @@ type Panel struct {
 	// Lines are the series (by column) a bar chart draws as lines over its
 	// bars, e.g. last year beside this year's stacked bars.
 	Lines []string
+	// Heat colours a heatmap from Min to Max (default: scheduled
+	// utilization, 0–200%, blue under, red over).
+	Heat *HeatScale
 	// PageSize pages a table (0: every row on one page; drill pages page
 	// their table at drillPageSize).
 	PageSize int
+}
+
+// HeatScale is a heatmap's value range and colours, low to high.
+type HeatScale struct {
+	Min, Max float64
+	Colors   []string
 }
 
 // drillTarget is the page a click on the series in column opens, "" for none.
@@ -436,6 +446,14 @@ var finance = Dashboard{
 				{"client", "Client", "client"}, {"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
 				{"margin", "Margin", "money"}, {"margin_pct", "Margin %", "pct"}, {"invoiced", "Invoiced", "money"},
 			},
+		},
+		{
+			ID: "client_trend", Title: "Client margin by month", Report: "client_margin_trend", Kind: "heatmap", X: "period", Y: "client",
+			Drill: "client_month", DrillTo: "/pnl", Grain: "month", Percent: true,
+			Heat:    &HeatScale{Min: -25, Max: 75, Colors: []string{"#b91c1c", "#fecaca", "#ffffff", "#bbf7d0", "#15803d"}},
+			Note:    "Margin % (contribution ÷ revenue) of the twelve clients with most revenue, per month: red loses money, green earns it. A cell opens that client's project-months.",
+			Series:  []Series{{"margin_pct", "Margin %"}},
+			Filters: []string{"from", "to", "currency"},
 		},
 		{
 			ID: "profitability", Title: "Project profitability", Report: "project_profitability", Kind: "table", Totals: true,

@@ -183,12 +183,15 @@ func pointParams(p Panel, tbl *warehouse.Table, cols []arrow.Array, i int, cover
 		if p.Drill == "person_week" {
 			out["person"] = cell(p.Y)
 		}
-	case "month":
+	case "month", "client_month":
 		first, err := time.Parse(time.DateOnly, cell("month"))
 		if err != nil {
 			return nil
 		}
 		dates(month(first))
+		if p.Drill == "client_month" {
+			out["client"] = cell(p.Y)
+		}
 	case "person", "client":
 		out[p.Drill] = cell(p.X)
 	case "project":

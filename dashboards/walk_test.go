@@ -109,6 +109,7 @@ var chartTies = map[string][]tie{
 	"project/project_trend/cost":             {{"cost", "cost"}},
 	"project/project_trend/margin":           {{"margin", "margin"}},
 	"project/project_trend/invoiced":         {{"invoiced", "net_amount_reporting"}},
+	"finance/client_trend/margin_pct":        {{"margin", "margin"}, {"revenue", "revenue"}},
 	"finance/collections/collected":          {{"collected", "amount_reporting"}},
 }
 
