@@ -75,6 +75,22 @@ func clickPoint(t *testing.T, ctx context.Context, page, chart string, series, p
 	return u.RequestURI()
 }
 
+// openPage loads u and fails at once on an error page (whose heading the
+// dashboards' would never show up).
+func openPage(ctx context.Context, u string) error {
+	if err := chromedp.Do(ctx, chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+		return err
+	}
+	msg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("main .notice.error") || {}).textContent || ""`))
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		return fmt.Errorf("error page: %s", strings.TrimSpace(msg))
+	}
+	return nil
+}
+
 // startBrowser starts headless Chromium with the flags this machine's
 // closed network needs, and collects the pages' JavaScript errors.
 func startBrowser(t *testing.T, browser string, width, height int) (context.Context, func() []string) {
@@ -135,7 +151,7 @@ func TestBrowserEveryDashboardDrawsWithoutErrors(t *testing.T) {
 	// says it has no rows), each table panel has rows or says so.
 	drawn := map[string]int{}
 	for _, d := range All() {
-		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+d.Path), chromedp.WaitVisible(chromedp.CSS(`main h1`))); err != nil {
+		if err := openPage(ctx, srv.URL+d.Path); err != nil {
 			t.Fatalf("%s: %v", d.Path, err)
 		}
 		for _, p := range d.Panels {

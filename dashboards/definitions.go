@@ -99,7 +99,7 @@ var pnl = Dashboard{
 		Filters: []string{"from", "to", "client", "project", "currency"},
 		Ratios:  map[string][2]string{"margin_pct": {"margin", "revenue"}},
 		Columns: []Column{
-			{"period", "Month", "text"}, {"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "text"},
+			{"period", "Month", "text"}, {"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "billing"},
 			{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"}, {"margin", "Margin", "money"},
 			{"margin_pct", "Margin %", "pct"},
 		},
@@ -268,6 +268,14 @@ type Panel struct {
 	// Heat colours a heatmap from Min to Max (default: scheduled
 	// utilization, 0–200%, blue under, red over).
 	Heat *HeatScale
+	// Horizontal draws a bar chart's categories down the side, for long
+	// labels (people, checks).
+	Horizontal bool
+	// Others sums the categories past Limit into one, "Others".
+	Others bool
+	// TotalOf totals a column by another: {"amount_at_stake":
+	// "counted_amount"} so a record found by several checks counts once.
+	TotalOf map[string]string
 	// PageSize pages a table (0: every row on one page; drill pages page
 	// their table at drillPageSize).
 	PageSize int
@@ -303,7 +311,7 @@ type Series struct {
 type Column struct {
 	Name   string
 	Label  string
-	Format string // text, hours, money, rate (money not summed), pct, project (links to the project page), url, review (Accept/Reject buttons), client/team/person (link to their entries), receivables (a client, linking to its open invoices), drill (links to the row's drill column)
+	Format string // text, wrap (long text), check (a check's name, its code on hover), hours, money, rate (money not summed), pct, project (links to the project page), url, review (Accept/Reject buttons), client/team/person (link to their entries), receivables (a client, linking to its open invoices), bookings (a person, linking to their bookings over the row's from_date–to_date), drill (links to the row's drill column)
 }
 
 var overview = Dashboard{
@@ -320,7 +328,8 @@ var overview = Dashboard{
 		},
 		{
 			ID: "hours", Title: "Billable vs non-billable hours by person", Report: "hours_by_person", Kind: "stacked_bar", X: "person", Drill: "person",
-			Note:    "Hours worked in the period; time off is not work and is not shown.",
+			Horizontal: true, Limit: 20, Others: true,
+			Note:    "Hours worked in the period, most billable first (the rest summed as Others); time off is not work and is not shown.",
 			Series:  []Series{{"billable_h", "Billable"}, {"nonbillable_h", "Non-billable"}},
 			Filters: []string{"from", "to", "team"},
 		},
@@ -332,13 +341,13 @@ var overview = Dashboard{
 			Filters: []string{"from", "to", "client", "currency"},
 		},
 		{
-			ID: "margin", Title: "Project margin (to date)", Report: "project_financials", Kind: "bar", X: "project", Drill: "project", DrillTo: "/projects",
+			ID: "margin", Title: "Project margin (to date)", Report: "project_financials", Kind: "bar", X: "project", Drill: "project", DrillTo: "/projects", Horizontal: true,
 			Note:    "Earned revenue less cost of hours, for the 15 projects with most hours.",
 			Series:  []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}},
 			Filters: []string{"client", "currency"}, Limit: 15,
 		},
 		{
-			ID: "burn", Title: "Budget burn (to date)", Report: "project_financials", Kind: "bar", X: "project", Drill: "project", DrillTo: "/projects",
+			ID: "burn", Title: "Budget burn (to date)", Report: "project_financials", Kind: "bar", X: "project", Drill: "project", DrillTo: "/projects", Horizontal: true,
 			Note:    "Share of the budget used: hours against an hour budget, else value against a money budget.",
 			Series:  []Series{{"budget_used_pct", "Budget used"}},
 			Filters: []string{"client", "currency"}, Limit: 15, Percent: true,
@@ -348,7 +357,7 @@ var overview = Dashboard{
 			Filters: []string{"client", "currency"},
 			Ratios:  map[string][2]string{"margin_pct": {"margin", "revenue"}},
 			Columns: []Column{
-				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "text"},
+				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "billing"},
 				{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
 				{"margin", "Margin", "money"}, {"margin_pct", "Margin %", "pct"}, {"invoiced", "Invoiced", "money"},
 				{"wip", "WIP", "money"}, {"budget_used_pct", "Budget used", "pct"}, {"currency", "", "text"},
@@ -365,8 +374,8 @@ var ops = Dashboard{
 	Title: "Ops",
 	Panels: []Panel{
 		{
-			ID: "at_stake", Title: "Money at stake by check", Report: "gaps_by_check", Kind: "bar", X: "check_id",
-			Note:   "Open findings of the gaps ledger (marts.gaps): an estimate of exposure in the reporting currency, not a booked amount.",
+			ID: "at_stake", Title: "Money at stake by check", Report: "gaps_by_check", Kind: "bar", X: "check_name", Horizontal: true,
+			Note:   "Open and acknowledged findings of the gaps ledger: an estimate of exposure in the reporting currency, not a booked amount; a record several checks find counts once.",
 			Series: []Series{{"amount_at_stake", "At stake"}},
 		},
 		{
@@ -375,12 +384,14 @@ var ops = Dashboard{
 			Series: []Series{{"amount_at_stake", "Began that week"}, {"cumulative_at_stake", "Running total"}},
 		},
 		{
-			ID: "gaps", Title: "Gaps between the tools", Report: "gaps", Kind: "table",
-			Note: "Most money at stake first; the owner is who should act. `conflux gaps` prints the same list.",
+			ID: "gaps", Title: "Gaps between the tools", Report: "gaps", Kind: "table", Totals: true,
+			TotalOf: map[string]string{"amount_at_stake": "counted_amount"},
+			Note:    "Most money at stake first; the owner is who should act. Open a finding to acknowledge, ignore, snooze or comment on it; its history is there. The total counts a record several checks find once. `conflux gaps` prints the same list.",
+			Filters: []string{"status", "owner"},
 			Columns: []Column{
-				{"check_id", "Check", "text"}, {"severity", "Severity", "text"}, {"owner", "Owner", "text"},
-				{"detail", "Finding", "text"}, {"record", "Record", "text"}, {"amount_at_stake", "At stake", "money"},
-				{"hours_at_stake", "Hours", "hours"}, {"age_days", "Age (days)", "text"}, {"source_url", "Source", "url"},
+				{"check_name", "Check", "check"}, {"owner", "Owner", "text"}, {"detail", "Finding", "wrap"},
+				{"amount_at_stake", "At stake", "money"}, {"hours_at_stake", "Hours", "hours"}, {"age_days", "Age (days)", "text"},
+				{"status", "Status", "text"}, {"drill", "", "drill"}, {"source_url", "Source", "url"},
 			},
 		},
 		{
@@ -461,7 +472,7 @@ var finance = Dashboard{
 			Note:    "Contribution = AGI − labour − direct non-labour, % of AGI; fully loaded after overhead per worked hour. Click a heading to sort.",
 			Filters: []string{"client", "currency"},
 			Columns: []Column{
-				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "text"},
+				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "billing"},
 				{"hours", "Hours", "hours"}, {"revenue", "Revenue", "money"}, {"agi", "AGI", "money"}, {"labour", "Labour", "money"},
 				{"contribution", "Contribution", "money"}, {"contribution_pct", "Margin %", "pct"}, {"fully_loaded", "Fully loaded", "money"},
 				{"billing_realization", "Realization", "pct"}, {"collection_realization", "Collected", "pct"}, {"effective_rate", "Effective rate", "rate"},
@@ -588,7 +599,7 @@ var leadership = Dashboard{
 			ID: "risk", Title: "Projects most at risk", Report: "projects_at_risk", Kind: "table",
 			Note: "Running projects with open gaps, a budget past 90% or a margin under 20%, most at stake first.",
 			Columns: []Column{
-				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "text"},
+				{"project", "Project", "project"}, {"client", "Client", "client"}, {"billing_model", "Billing", "billing"},
 				{"budget_used_pct", "Budget used", "pct"}, {"gaps_at_stake", "Gaps at stake", "money"}, {"why", "Why", "text"},
 				{"source_url", "Source", "url"},
 			},
@@ -623,6 +634,16 @@ var capacity = Dashboard{
 			Note:    "Unbooked available hours of delivery staff, and hours booked beyond a day's availability — both per day, then summed.",
 			Series:  []Series{{"bench_h", "Bench hours"}, {"overbooked_h", "Overbooked hours"}},
 			Filters: []string{"team"},
+		},
+		{
+			ID: "bench_people", Title: "On the bench, next 4 weeks", Report: "bench_people", Kind: "table", Totals: true,
+			Note:    "Delivery staff with unbooked time from this week, most first; a name opens their bookings.",
+			Filters: []string{"team"},
+			Ratios:  map[string][2]string{"bench_pct": {"bench_h", "available_h"}},
+			Columns: []Column{
+				{"person", "Person", "bookings"}, {"team", "Team", "text"}, {"available_h", "Available", "hours"},
+				{"booked_h", "Booked", "hours"}, {"bench_h", "Bench", "hours"}, {"bench_pct", "Bench %", "pct"},
+			},
 		},
 		{
 			ID: "roles", Title: "Demand by role, next 12 weeks", Report: "demand_by_role", Kind: "table",

@@ -20,7 +20,7 @@ import (
 func asParamError(err error, target **reports.ParamError) bool { return errors.As(err, target) }
 
 var projectSummary = []Column{
-	{"project", "Project", "url"}, {"client", "Client", "text"}, {"billing_model", "Billing", "text"}, {"status", "Status", "text"},
+	{"project", "Project", "url"}, {"client", "Client", "text"}, {"billing_model", "Billing", "billing"}, {"status", "Status", "text"},
 	{"hours", "Hours", "hours"}, {"billable_h", "Billable hours", "hours"}, {"revenue", "Revenue", "money"}, {"cost", "Cost", "money"},
 	{"margin", "Margin", "money"}, {"margin_pct", "Margin %", "pct"}, {"invoiced", "Invoiced", "money"}, {"wip", "WIP", "money"},
 	{"budget_hours", "Budget hours", "hours"}, {"budget_amount", "Budget amount", "money"}, {"budget_used_pct", "Budget used", "pct"},
@@ -56,6 +56,9 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) {
 	reports.Rows(fin, func(cols []arrow.Array, i int) {
 		for _, c := range projectSummary {
 			cell := formatCell(cols[columnIndex(fin.Schema, c.Name)], i, c.Format)
+			if c.Format == "billing" {
+				cell.Text = billingLabel(cell.Text)
+			}
 			if c.Format == "url" {
 				view.Dashboard.Title = cell.Text
 				if link, _, null := reports.Cell(cols[urlCol], i); !null {

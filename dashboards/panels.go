@@ -27,7 +27,8 @@ const drillPageSize = 500
 func (s *Server) filters(r *http.Request, d Dashboard) filterView {
 	q := r.URL.Query()
 	f := filterView{From: q.Get("from"), To: q.Get("to"), Team: q.Get("team"), Client: q.Get("client"), Currency: q.Get("currency"),
-		Person: q.Get("person"), Project: q.Get("project"), Delivery: q.Get("delivery"), Tentative: q.Get("tentative")}
+		Person: q.Get("person"), Project: q.Get("project"), Delivery: q.Get("delivery"), Tentative: q.Get("tentative"),
+		Status: q.Get("status"), Owner: q.Get("owner"), Overdue: q.Get("overdue")}
 	db := s.opts.Warehouse.DB()
 	if f.From == "" && f.To == "" && !q.Has("from") && !q.Has("to") && !d.ToDate {
 		var last time.Time
@@ -39,12 +40,16 @@ func (s *Server) filters(r *http.Request, d Dashboard) filterView {
 	f.Teams = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT team FROM core.people WHERE team IS NOT NULL ORDER BY 1`))
 	f.Clients = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT client_name FROM marts.project_financials WHERE billing_model <> 'non_billable' ORDER BY 1`))
 	f.Currencies = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT currency FROM core.clients WHERE currency IS NOT NULL ORDER BY 1`))
+	if d.Uses("owner") {
+		f.Owners = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT coalesce(owner_override, owner) FROM workflow.gap_state WHERE coalesce(owner_override, owner) IS NOT NULL ORDER BY 1`))
+	}
 	return f
 }
 
 func (f filterView) values() map[string]string {
 	return map[string]string{"from": f.From, "to": f.To, "team": f.Team, "client": f.Client, "currency": f.Currency,
-		"person": f.Person, "project": f.Project, "delivery": f.Delivery, "tentative": f.Tentative}
+		"person": f.Person, "project": f.Project, "delivery": f.Delivery, "tentative": f.Tentative,
+		"status": f.Status, "owner": f.Owner, "overdue": f.Overdue}
 }
 
 // Chips are the drill-only filters a page was opened with, for display.
@@ -52,13 +57,13 @@ func (f filterView) Chips() []link {
 	var out []link
 	for _, c := range []struct{ label, name, value string }{
 		{"Person", "person", f.Person}, {"Project", "project", f.Project},
-		{"Delivery staff only", "delivery", f.Delivery}, {"Tentative", "tentative", f.Tentative},
+		{"Delivery staff only", "delivery", f.Delivery}, {"Tentative", "tentative", f.Tentative}, {"Overdue only", "overdue", f.Overdue},
 	} {
 		if c.value == "" {
 			continue
 		}
 		text := c.label + ": " + c.value
-		if c.name == "delivery" {
+		if c.name == "delivery" || c.name == "overdue" {
 			text = c.label
 		}
 		out = append(out, link{Label: text, URL: c.name + "=" + c.value})
@@ -70,7 +75,7 @@ func (f filterView) Chips() []link {
 // carries along.
 func (f filterView) Hidden() [][2]string {
 	var out [][2]string
-	for _, k := range []string{"person", "project", "delivery", "tentative"} {
+	for _, k := range []string{"person", "project", "delivery", "tentative", "overdue"} {
 		if v := f.values()[k]; v != "" {
 			out = append(out, [2]string{k, v})
 		}
@@ -215,8 +220,18 @@ func chartLinks(p Panel, tbl *warehouse.Table, params map[string]string, covers 
 	}
 	links := map[string][]string{}
 	n := 0
+	shown := p.Limit
+	if p.Others && p.Limit > 0 && tbl.NumRows() > p.Limit {
+		shown = p.Limit - 1
+	}
 	reports.Rows(tbl, func(cols []arrow.Array, i int) {
-		if p.Kind != "heatmap" && p.Limit > 0 && n >= p.Limit {
+		if p.Kind != "heatmap" && shown > 0 && n >= shown {
+			if n == shown && p.Others { // Others: many rows, no one page
+				for _, s := range p.Series {
+					links[s.Label] = append(links[s.Label], "")
+				}
+				n++
+			}
 			return
 		}
 		n++
@@ -272,7 +287,7 @@ func (s *Server) fillPanels(r *http.Request, view *dashboardView) (int, error) {
 		if tbl.NumRows() == 0 {
 			pv.Empty = true
 		} else if p.Kind == "table" {
-			tv := tableSpec{panel: p, params: params, actions: s.opts.Mappings != "", pageSize: p.PageSize}
+			tv := tableSpec{panel: p, params: params, actions: s.opts.Mappings != "", pageSize: p.PageSize, currency: view.Currency}
 			if view.Dashboard.Drill {
 				tv.pageSize = drillPageSize
 			}
@@ -282,7 +297,7 @@ func (s *Server) fillPanels(r *http.Request, view *dashboardView) (int, error) {
 			pv.Table = tv.build(tbl)
 			pv.Table.Token = s.opts.Token
 		} else {
-			el, script, err := renderChart(p, tbl)
+			el, script, err := renderChart(p, tbl, view.Currency)
 			if err != nil {
 				tbl.Release()
 				return http.StatusInternalServerError, err
@@ -352,11 +367,21 @@ type tableSpec struct {
 	pageSize int // 0: every row
 	page     int
 	self     *url.URL
+	currency string // the reporting currency, for money headings
 }
 
 func (ts tableSpec) build(tbl *warehouse.Table) *tableView {
 	cols := ts.panel.Columns
 	tv := &tableView{Headers: cols, Count: int(tbl.NumRows()), Page: 1, Pages: 1}
+	if ts.currency != "" && !slices.ContainsFunc(cols, func(c Column) bool { return c.Name == "currency" }) {
+		// Amounts are in the reporting currency: the headings say which.
+		tv.Headers = slices.Clone(cols)
+		for k, c := range tv.Headers {
+			if c.Format == "money" && c.Label != "" {
+				tv.Headers[k].Label += " (" + ts.currency + ")"
+			}
+		}
+	}
 	first, last := 0, tv.Count
 	if ts.pageSize > 0 {
 		tv.Pages = max(1, (tv.Count+ts.pageSize-1)/ts.pageSize)
@@ -378,6 +403,14 @@ func (ts tableSpec) build(tbl *warehouse.Table) *tableView {
 	byName := map[string]float64{}
 	keyCol := columnIndex(tbl.Schema, "project_key")
 	drillCol := columnIndex(tbl.Schema, "drill")
+	codeCol := columnIndex(tbl.Schema, "check_id")
+	totalOf := make([]int, len(cols))
+	for k, c := range cols {
+		totalOf[k] = idx[k]
+		if other, ok := ts.panel.TotalOf[c.Name]; ok {
+			totalOf[k] = columnIndex(tbl.Schema, other)
+		}
+	}
 	base := map[string]string{}
 	for k, v := range ts.params {
 		base[k] = v
@@ -389,8 +422,8 @@ func (ts tableSpec) build(tbl *warehouse.Table) *tableView {
 	reports.Rows(tbl, func(arrs []arrow.Array, i int) {
 		row++
 		for k, c := range cols {
-			if idx[k] >= 0 && (c.Format == "money" || c.Format == "hours") {
-				if v := reports.Float(arrs[idx[k]], i); !math.IsNaN(v) {
+			if totalOf[k] >= 0 && (c.Format == "money" || c.Format == "hours") {
+				if v := reports.Float(arrs[totalOf[k]], i); !math.IsNaN(v) {
 					sums[k] += v
 				}
 			}
@@ -425,7 +458,28 @@ func (ts tableSpec) build(tbl *warehouse.Table) *tableView {
 				if drillCol >= 0 {
 					if href, _, null := reports.Cell(arrs[drillCol], i); !null && strings.HasPrefix(href, "/") {
 						cells[k].Href = href
+						if c.Name == "drill" {
+							cells[k].Text, cells[k].Class = "details", ""
+						}
 					}
+				}
+			case "check":
+				if codeCol >= 0 {
+					cells[k].Title, _, _ = reports.Cell(arrs[codeCol], i)
+				}
+			case "wrap":
+				cells[k].Class = "wrap"
+			case "billing":
+				cells[k].Text = billingLabel(cells[k].Text)
+			case "bookings":
+				if cells[k].Class != "null" && cells[k].Text != "" {
+					point := map[string]string{"person": cells[k].Text}
+					for _, b := range []string{"from_date", "to_date"} {
+						if c := columnIndex(tbl.Schema, b); c >= 0 {
+							point[strings.TrimSuffix(b, "_date")], _, _ = reports.Cell(arrs[c], i)
+						}
+					}
+					cells[k].Href = drillURL("/bookings", base, point)
 				}
 			case "receivables":
 				if cells[k].Class != "null" && cells[k].Text != "" {
@@ -470,4 +524,19 @@ func pageURL(self *url.URL, page int) string {
 	q := self.Query()
 	q.Set("page", strconv.Itoa(page))
 	return self.Path + "?" + q.Encode()
+}
+
+// billingLabel is a billing model as people say it.
+func billingLabel(model string) string {
+	switch model {
+	case "tm":
+		return "T&M"
+	case "fixed_fee":
+		return "Fixed fee"
+	case "retainer":
+		return "Retainer"
+	case "non_billable":
+		return "Non-billable"
+	}
+	return model
 }

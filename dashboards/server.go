@@ -77,7 +77,7 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, page := range []string{"dashboard", "error", "definitions"} {
+	for _, page := range []string{"dashboard", "error", "definitions", "finding"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("dashboards: template %s: %w", page, err)
@@ -126,6 +126,8 @@ func (s *Server) routes() []Route {
 	h("GET /projects/{key}", "a project: its figures and every entry behind them", s.handleProject)
 	h("GET /reports/weekly", "the leadership weekly as one HTML file (?week=2026-W47)", s.handleWeekly)
 	h("GET /definitions", "the metric definitions", s.handleDefinitions)
+	h("GET /gaps/{key}", "one finding of the gaps ledger: its status, owner and history", s.handleFinding)
+	h("POST /gaps/{key}", "decide on a finding: acknowledge, resolve, reopen, ignore (reason), snooze, assign, comment", s.handleDecideFinding)
 	h("POST /mappings/{id}/{verb}", "accept or reject an identity suggestion (verb: accept, reject)", s.handleDecide)
 	h("POST /refresh", "the Refresh button: sync, then build", s.handlePageRefresh)
 	h("GET /api/reports", "the reports and their parameters (JSON)", s.handleReportList)

@@ -130,8 +130,8 @@ func TestRoutes(t *testing.T) {
 			t.Errorf("ops (%d) lacks %s", opsCode, want)
 		}
 	}
-	if strings.Contains(opsBody, `class="filters"`) {
-		t.Error("ops shows period filters that none of its panels takes")
+	if strings.Contains(opsBody, `name="from"`) || !strings.Contains(opsBody, `name="status"`) || !strings.Contains(opsBody, `name="owner"`) {
+		t.Error("ops shows period filters that none of its panels takes, or no status and owner filters for the gaps")
 	}
 
 	// The export matches the screen: the table's first project is the CSV's first row.
@@ -360,5 +360,75 @@ func TestClientHoursDrillToTheirEntries(t *testing.T) {
 	}
 	if code, body, _ := get(t, srv.URL+href); code != 200 || !strings.Contains(body, `id="panel-entries"`) {
 		t.Errorf("/entries page: %d", code)
+	}
+}
+
+// Ops can act on a gap: a finding's page acknowledges, ignores (with a
+// reason), snoozes and comments, each recorded in its history, and the Ops
+// list follows.
+func TestGapWorkflowOnTheFindingPage(t *testing.T) {
+	wh, a := demotest.BuiltWithGaps(t, smallDemo)
+	srv, _, _ := serve(t, wh, a)
+	_, ops, _ := get(t, srv.URL+"/ops")
+	i := strings.Index(ops, `href="/gaps/`)
+	if i < 0 {
+		t.Fatal("the Ops list links no finding to its page")
+	}
+	href := html.UnescapeString(ops[i+len(`href="`) : i+strings.Index(ops[i+6:], `"`)+6])
+	code, page, _ := get(t, srv.URL+href)
+	if code != 200 || !strings.Contains(page, `value="acknowledge"`) || !strings.Contains(page, "History") {
+		t.Fatalf("finding page %s: %d", href, code)
+	}
+	key, _ := url.PathUnescape(strings.TrimPrefix(href, "/gaps/"))
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	post := func(form url.Values) int {
+		t.Helper()
+		resp, err := client.PostForm(srv.URL+href, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(url.Values{"token": {"stale"}, "action": {"acknowledge"}}); code != http.StatusForbidden {
+		t.Errorf("stale token: %d", code)
+	}
+	if code := post(url.Values{"token": {testToken}, "action": {"ignore"}}); code != http.StatusBadRequest {
+		t.Errorf("ignore without a reason: %d", code)
+	}
+	for _, form := range []url.Values{
+		{"action": {"acknowledge"}},
+		{"action": {"comment"}, "comment": {"Asked the PM to raise the invoice"}},
+		{"action": {"assign"}, "owner": {"Kim Murphy"}},
+	} {
+		form.Set("token", testToken)
+		if code := post(form); code != http.StatusSeeOther {
+			t.Fatalf("%v: %d", form, code)
+		}
+	}
+	listed := func(status string) bool {
+		_, js, _ := get(t, srv.URL+"/api/reports/gaps?format=json&status="+status)
+		return strings.Contains(js, `"finding_key":"`+key+`"`)
+	}
+	if !listed("open") || !listed("acknowledged") {
+		t.Error("an acknowledged finding is not on the open list")
+	}
+	if code := post(url.Values{"token": {testToken}, "action": {"snooze"}, "until": {time.Now().AddDate(0, 0, 10).Format(time.DateOnly)}}); code != http.StatusSeeOther {
+		t.Fatalf("snooze: %d", code)
+	}
+	if listed("open") || !listed("snoozed") {
+		t.Error("a snoozed finding is still on the open list, or not on the snoozed one")
+	}
+	_, page, _ = get(t, srv.URL+href)
+	for _, want := range []string{"Asked the PM to raise the invoice", "Kim Murphy", "acknowledged", "until "} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the finding's page lacks %q", want)
+		}
+	}
+	if code := post(url.Values{"token": {testToken}, "action": {"ignore"}, "reason": {"client agreed to write it off"}}); code != http.StatusSeeOther {
+		t.Fatalf("ignore: %d", code)
+	}
+	if !listed("ignored") {
+		t.Error("an ignored finding is not on the ignored list")
 	}
 }

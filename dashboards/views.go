@@ -20,11 +20,12 @@ type sourceStatus struct {
 }
 
 type pageView struct {
-	Title   string
-	Org     string
-	Token   string
-	Sources []sourceStatus
-	Refresh *RefreshResult
+	Title    string
+	Org      string
+	Currency string // the reporting currency, on every money axis and tooltip
+	Token    string
+	Sources  []sourceStatus
+	Refresh  *RefreshResult
 }
 
 type errorView struct {
@@ -36,8 +37,10 @@ type errorView struct {
 type filterView struct {
 	From, To, Team, Client, Currency string
 	// Set by drill links, not offered as choices.
-	Person, Project, Delivery, Tentative string
-	Teams, Clients, Currencies           []string
+	Person, Project, Delivery, Tentative, Overdue string
+	// The gaps ledger's: a workflow status and an owner.
+	Status, Owner                      string
+	Teams, Clients, Currencies, Owners []string
 }
 
 type panelView struct {
@@ -75,6 +78,7 @@ func (t *tableView) Last() int  { return t.First() + len(t.Rows) - 1 }
 
 type cellView struct {
 	Text    string
+	Title   string // shown on hover
 	Href    string
 	Class   string
 	Actions []cellAction // buttons posting to URL with the page's token
@@ -98,11 +102,16 @@ type dashboardView struct {
 }
 
 var funcs = template.FuncMap{
+	// statuses are the gaps ledger's views, value and label.
+	"statuses": func() [][2]string {
+		return [][2]string{{"open", "Open"}, {"acknowledged", "Acknowledged"}, {"snoozed", "Snoozed"}, {"ignored", "Ignored"}, {"resolved", "Resolved"}, {"all", "All"}}
+	},
 	"pathEscape": url.PathEscape,
 }
 
 func (s *Server) pageView(ctx context.Context, title string) pageView {
 	pv := pageView{Title: title, Org: s.opts.Org, Token: s.opts.Token, Refresh: s.LastRefresh()}
+	s.opts.Warehouse.DB().QueryRowContext(ctx, `SELECT currency FROM seeds.org`).Scan(&pv.Currency)
 	rows, err := s.opts.Warehouse.DB().QueryContext(ctx, `SELECT source,
 		coalesce(strftime(min(last_ok), '%Y-%m-%d %H:%M UTC'), 'never'), bool_and(last_status = 'ok'), coalesce(max(last_error), '')
 		FROM (SELECT source, stream, max(finished_at) FILTER (WHERE status = 'ok') AS last_ok,

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conflux-dev/conflux/internal/gapflow"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 )
 
@@ -208,6 +209,13 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 			continue
 		}
 		res.Tests = append(res.Tests, runTest(ctx, db, name, Test{Name: name, SQL: n.sql}))
+	}
+	// The workflow follows the ledger only when it is whole: a gaps model
+	// that did not build must not read as every finding resolved.
+	if s := status["marts.gaps"]; s == "built" || s == "skipped" {
+		if err := gapflow.Track(ctx, db, time.Now().UTC()); err != nil {
+			return res, err
+		}
 	}
 	if failed := res.Failed(); len(failed) > 0 {
 		return res, fmt.Errorf("%w: %s", ErrBuildFailed, strings.Join(failed, "; "))

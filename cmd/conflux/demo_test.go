@@ -84,7 +84,7 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 	wh.Close()
 	cfg := filepath.Join(dir, "conflux.yaml")
 	code, out, err = run(t, "--config", cfg, "gaps", "--format", "csv")
-	if code != 0 || !strings.HasPrefix(out, "check_id,severity,owner,entity,record,amount_at_stake") {
+	if code != 0 || !strings.HasPrefix(out, "finding_key,check_id,check_name,severity,entity,owner,status") {
 		t.Errorf("gaps --format csv: %d %v\n%s", code, err, out)
 	}
 	if code, out, err = run(t, "--config", cfg, "gaps"); code != 0 || !strings.Contains(out, "Totals by check") {

@@ -313,6 +313,9 @@ func Generate(opts Options) *Agency {
 		}
 		length := 90 + rng.IntN(420)
 		pEnd := pStart.AddDate(0, 0, length)
+		if c.ID == a.lossClient() { // sold fixed fees below cost: the client the agency loses money on
+			billing = FixedFee
+		}
 		p := Project{
 			ID: int64(7000 + i), ClientID: c.ID, Billing: billing,
 			Name:  fmt.Sprintf("%s %s", firstWord(c.Name), kinds[i%len(kinds)]),
@@ -331,8 +334,11 @@ func Generate(opts Options) *Agency {
 		}
 		weeks := float64(length) / 7
 		p.BudgetHours = float64(int(weeks*float64(team)*12/10)) * 10
-		if billing == FixedFee {
+		if p.Billing == FixedFee {
 			p.Fee = float64(int(p.BudgetHours*125/1000)) * 1000
+			if c.ID == a.lossClient() {
+				p.Fee = float64(int(p.BudgetHours*30/1000)) * 1000
+			}
 		}
 		a.Projects = append(a.Projects, p)
 	}
@@ -654,4 +660,30 @@ func (a *Agency) generateDeals(rng *rand.Rand) {
 		}
 		a.Deals = append(a.Deals, d)
 	}
+}
+
+// ProjectManager is who manages p: the first Project Manager on it, else
+// the first person on it; 0 for a project nobody works on.
+func (a *Agency) ProjectManager(p Project) int64 {
+	for _, id := range p.People {
+		for _, person := range a.People {
+			if person.ID == id && person.Role == "Project Manager" {
+				return id
+			}
+		}
+	}
+	if len(p.People) > 0 {
+		return p.People[0]
+	}
+	return 0
+}
+
+// lossClient is the client whose work the agency sold too cheap: every
+// project of theirs a fixed fee at 30 an hour of budget, under what the hours cost,
+// so the demo has a client and projects that lose money.
+func (a *Agency) lossClient() int64 {
+	if a.Options.Clients < 3 {
+		return -1
+	}
+	return a.Clients[a.Options.Clients-1].ID
 }

@@ -70,11 +70,13 @@ func (a *Agency) LoadHarvest(f *hf.Server) error {
 		}
 		hps = append(hps, hp)
 		ref := hf.ProjectRef{ID: p.ID, Name: p.Name, Code: p.Code}
+		manager := a.ProjectManager(p)
 		for _, pid := range p.People {
 			person := people[pid]
 			uaID++
 			uas = append(uas, hf.UserAssignment{ID: uaID, Project: ref, User: hf.Ref{ID: pid, Name: person.First + " " + person.Last},
-				IsActive: true, UseDefaultRates: true, HourlyRate: ptr(float64(person.BillRate)), CreatedAt: hp.CreatedAt, UpdatedAt: hp.CreatedAt})
+				IsActive: true, IsProjectManager: pid == manager, UseDefaultRates: true, HourlyRate: ptr(float64(person.BillRate)),
+				CreatedAt: hp.CreatedAt, UpdatedAt: hp.CreatedAt})
 		}
 		for _, t := range a.Tasks {
 			taID++

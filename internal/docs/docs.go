@@ -128,10 +128,18 @@ func Build() ([]Section, error) {
 // HTML writes the sections as an HTML fragment for the server's
 // /definitions page.
 func HTML(w io.Writer, sections []Section) error {
+	if err := writeGlossary(w); err != nil {
+		return err
+	}
+	for i := range sections {
+		for j := range sections[i].Entries {
+			sections[i].Entries[j].Doc = plain(sections[i].Entries[j].Doc)
+		}
+	}
 	return fragment.Execute(w, sections)
 }
 
-var fragment = template.Must(template.New("definitions").Parse(`<p class="note">Generated from the header comments of the SQL that computes each number; the same page is docs/metrics.md.</p>
+var fragment = template.Must(template.New("definitions").Parse(`<h2 style="margin-top:24px">For analysts: every table and report</h2><p class="note">Generated from the header comments of the SQL that computes each number; the same page is docs/metrics.md.</p>
 <nav class="toc">{{range .}}<a href="#{{.Title}}">{{.Title}}</a> {{end}}</nav>
 {{range .}}<section class="panel wide defs" id="{{.Title}}"><h2>{{.Title}}</h2><p class="note">{{.Intro}}</p>
 {{range .Entries}}<h3 id="{{.Name}}"><code>{{.Name}}</code>{{if .Title}} — {{.Title}}{{end}}</h3>

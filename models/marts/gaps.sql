@@ -7,7 +7,8 @@
 -- never silently empty. Money at stake is an estimate of exposure, not a
 -- booked amount. Checks: C01, C02, C03, C04, C05, C07, C08, C09, C10, C11,
 -- C12, C14, C15, C19, C20, C22, C23, C24, C25, C30, C33.
--- test: not_null(check_id, status, severity, owner_role)
+-- test: not_null(check_id, status, severity, owner_role, owner, finding_key)
+-- test: unique(finding_key)
 -- test: accepted_values(status: open, not_applicable)
 WITH org AS (SELECT as_of, currency, unbilled_grace_days, deal_lag_days FROM seeds.org, seeds.gap_params),
 has_crm AS (SELECT count(*) > 0 AS yes FROM seeds.sources WHERE kind = 'crm'),
@@ -348,14 +349,63 @@ not_applicable AS (
     SELECT 'C04', 'check', NULL, NULL, NULL, NULL::DECIMAL, NULL::DECIMAL, NULL::DATE,
         'not applicable (needs a project tool, Jira or Asana, beside a time tool)', 'high', 'ops', NULL
     FROM has_pm WHERE NOT has_pm.yes
+),
+-- Each finding's owner is a person where one is accountable: a project's
+-- manager (core.project_managers); for time, the manager of its project,
+-- else who logged it; a deal's owner in the CRM; for a client or an
+-- invoice, the account owner — who owns the client's latest deal; for a
+-- person, that person. Else the role (owner_role).
+all_findings AS (
+    SELECT * FROM findings UNION ALL SELECT * FROM not_applicable
+),
+pm AS (
+    SELECT m.project_key, pe.name FROM {{ ref "core.project_managers" }} m JOIN {{ ref "core.people" }} pe USING (person_key)
+),
+deal_owner AS (
+    -- The CRM names its owners by email or name: a person of the agency's when one matches.
+    SELECT d.deal_key, d.client_key, d.close_date, coalesce(pe.name, d.owner) AS owner
+    FROM {{ ref "core.deals" }} d
+    LEFT JOIN {{ ref "core.people" }} pe ON lower(pe.email) = lower(d.owner) OR lower(pe.name) = lower(d.owner)
+    WHERE d.owner IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY d.deal_key ORDER BY pe.person_key) = 1
+),
+account AS (
+    SELECT client_key, arg_max(owner, coalesce(close_date, DATE '1900-01-01')) AS owner FROM deal_owner
+    WHERE client_key IS NOT NULL GROUP BY 1
+),
+owned AS (
+    SELECT f.*,
+        CASE f.entity
+            WHEN 'project' THEN (SELECT name FROM pm WHERE pm.project_key = f.canonical_key)
+            WHEN 'time_entry' THEN (SELECT coalesce(pm.name, pe.name) FROM e LEFT JOIN pm USING (project_key)
+                LEFT JOIN {{ ref "core.people" }} pe ON pe.person_key = e.person_key WHERE e.entry_key = f.canonical_key)
+            WHEN 'deal' THEN (SELECT owner FROM deal_owner d WHERE d.deal_key = f.canonical_key)
+            WHEN 'client' THEN (SELECT owner FROM account a WHERE a.client_key = f.canonical_key)
+            WHEN 'invoice' THEN (SELECT a.owner FROM {{ ref "core.invoices" }} i JOIN account a USING (client_key) WHERE i.invoice_key = f.canonical_key)
+            WHEN 'person' THEN (SELECT name FROM {{ ref "core.people" }} pe WHERE pe.person_key = f.canonical_key)
+            WHEN 'person_week' THEN (SELECT name FROM {{ ref "core.people" }} pe WHERE pe.person_key = split_part(f.canonical_key, '@', 1))
+            WHEN 'person_day' THEN (SELECT name FROM {{ ref "core.people" }} pe WHERE pe.person_key = split_part(f.canonical_key, '@', 1))
+        END AS owner
+    FROM all_findings f
+),
+keyed AS (
+    SELECT *,
+        coalesce(canonical_key, source || ':' || source_id, check_id) AS record_key,
+        check_id || '/' || coalesce(canonical_key, source || ':' || source_id, check_id) AS finding_key
+    FROM owned
 )
 SELECT
     check_id,
     CASE WHEN detail LIKE 'not applicable%' THEN 'not_applicable' ELSE 'open' END AS status,
-    severity, owner_role, entity, canonical_key, source, source_id,
+    severity, owner_role, coalesce(owner, owner_role) AS owner, entity, canonical_key, source, source_id,
+    finding_key, record_key,
     amount_at_stake::DECIMAL(18,2) AS amount_at_stake,
+    -- One exposure, counted once: of the findings on one record, only the
+    -- largest adds to a total.
+    CASE WHEN row_number() OVER (PARTITION BY record_key ORDER BY amount_at_stake DESC NULLS LAST, check_id) = 1
+        THEN coalesce(amount_at_stake, 0) ELSE 0 END::DECIMAL(18,2) AS counted_amount,
     (SELECT currency FROM org) AS currency,
     hours_at_stake::DECIMAL(14,2) AS hours_at_stake,
     (SELECT as_of FROM org) - first_seen AS age_days,
     detail, source_url, first_seen
-FROM (SELECT * FROM findings UNION ALL SELECT * FROM not_applicable)
+FROM keyed

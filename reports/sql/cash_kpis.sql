@@ -7,10 +7,10 @@
 -- forecast expects (marts.cash_forecast_week).
 WITH o AS (SELECT as_of FROM seeds.org)
 SELECT kpi, value, shown, drill FROM (
-    SELECT 1 AS ord, 'Receivables' AS kpi, sum(outstanding_reporting) AS value, format('{:,.0f}', sum(outstanding_reporting)) AS shown, '/receivables' AS drill
+    SELECT 1 AS ord, 'Receivables' AS kpi, sum(outstanding_reporting) AS value, (SELECT currency FROM seeds.org) || ' ' || format('{:,.0f}', sum(outstanding_reporting)) AS shown, '/receivables' AS drill
     FROM marts.receivables
     UNION ALL
-    SELECT 2, 'Overdue', coalesce(sum(outstanding_reporting), 0), format('{:,.0f} ({} invoices)', coalesce(sum(outstanding_reporting), 0), count(*)), '/receivables?overdue=true'
+    SELECT 2, 'Overdue', coalesce(sum(outstanding_reporting), 0), (SELECT currency FROM seeds.org) || ' ' || format('{:,.0f} ({} invoices)', coalesce(sum(outstanding_reporting), 0), count(*)), '/receivables?overdue=true'
     FROM marts.receivables WHERE days_overdue > 0
     UNION ALL
     SELECT 3, 'Days sales outstanding (90 days)', dso, format('{:.1f} days', dso), NULL
@@ -19,10 +19,10 @@ SELECT kpi, value, shown, drill FROM (
     SELECT 4, 'Average days to pay (365 days)', days_to_pay, format('{:.1f} days ({:+.1f} against terms)', days_to_pay, days_late), NULL
     FROM marts.client_payment_terms WHERE client_key IS NULL
     UNION ALL
-    SELECT 5, 'Collected, last 30 days', coalesce(sum(amount_reporting), 0), format('{:,.0f}', coalesce(sum(amount_reporting), 0)),
+    SELECT 5, 'Collected, last 30 days', coalesce(sum(amount_reporting), 0), (SELECT currency FROM seeds.org) || ' ' || format('{:,.0f}', coalesce(sum(amount_reporting), 0)),
         '/payments?from=' || strftime(any_value(o.as_of) - INTERVAL 29 DAY, '%Y-%m-%d') || '&to=' || strftime(any_value(o.as_of), '%Y-%m-%d')
     FROM core.payments, o WHERE is_ledger AND payment_date > o.as_of - INTERVAL 30 DAY AND payment_date <= o.as_of
     UNION ALL
-    SELECT 6, 'Net cash movement, next 13 weeks', sum(net), format('{:,.0f}', sum(net)), NULL FROM marts.cash_forecast_week
+    SELECT 6, 'Net cash movement, next 13 weeks', sum(net), (SELECT currency FROM seeds.org) || ' ' || format('{:,.0f}', sum(net)), NULL FROM marts.cash_forecast_week
 )
 ORDER BY ord

@@ -1,13 +1,16 @@
 -- title: Money at stake by check
--- Open findings in marts.gaps per check: how many, and the money and hours
--- at stake (estimates of exposure, in the reporting currency).
+-- Open findings (open or acknowledged, snoozed included; not ignored or
+-- resolved) per check, by name: how many, the money at stake counting each
+-- record once (its largest finding), and the hours (estimates of exposure
+-- in the reporting currency).
 SELECT
-    check_id,
+    s.check_id,
+    coalesce(c.name, s.check_id) AS check_name,
     count(*) AS findings,
-    coalesce(sum(amount_at_stake), 0)::DECIMAL(18,2) AS amount_at_stake,
-    any_value(currency) AS currency,
-    coalesce(sum(hours_at_stake), 0)::DECIMAL(14,2) AS hours_at_stake
-FROM marts.gaps
-WHERE status = 'open'
-GROUP BY check_id
-ORDER BY check_id
+    coalesce(sum(s.counted_amount), 0)::DECIMAL(18,2) AS amount_at_stake,
+    coalesce(sum(s.hours_at_stake), 0)::DECIMAL(14,2) AS hours_at_stake
+FROM workflow.gap_state s
+LEFT JOIN marts.gap_checks c USING (check_id)
+WHERE s.status IN ('open', 'acknowledged')
+GROUP BY ALL
+ORDER BY amount_at_stake DESC, s.check_id

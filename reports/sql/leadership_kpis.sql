@@ -62,7 +62,7 @@ kpis AS (
     SELECT 'Pipeline, weighted (today)', 5, sum(amount_reporting * probability), NULL, NULL, NULL FROM core.deals
     WHERE NOT is_closed AND close_date >= (SELECT as_of FROM seeds.org) -- stale deals (C30) count nowhere, as in capacity demand
     UNION ALL
-    SELECT 'Open gaps at stake (today)', 6, sum(amount_at_stake), NULL, NULL, NULL FROM marts.gaps WHERE status = 'open'
+    SELECT 'Open gaps at stake (today)', 6, coalesce(sum(counted_amount), 0), NULL, NULL, NULL FROM workflow.gap_state WHERE status IN ('open', 'acknowledged')
     UNION ALL
     SELECT 'Receivables overdue (today)', 7, coalesce(sum(outstanding_reporting), 0), NULL, NULL, NULL FROM marts.receivables WHERE days_overdue > 0
     UNION ALL
@@ -83,10 +83,10 @@ SELECT
     round(this_week - previous_week, 4) AS change,
     round(this_week - last_year, 4) AS change_year,
     -- as shown: utilization in percent (changes in points), days to a tenth, money to the unit
-    CASE unit WHEN 'pct' THEN format('{:.1f}%', this_week * 100) WHEN 'days' THEN format('{:.1f} days', this_week) ELSE format('{:,.0f}', this_week) END AS this_week_shown,
-    CASE unit WHEN 'pct' THEN format('{:.1f}%', previous_week * 100) ELSE format('{:,.0f}', previous_week) END AS previous_week_shown,
-    CASE unit WHEN 'pct' THEN format('{:.1f}%', trailing_4_weeks * 100) ELSE format('{:,.0f}', trailing_4_weeks) END AS trailing_4_weeks_shown,
-    CASE unit WHEN 'pct' THEN format('{:.1f}%', last_year * 100) ELSE format('{:,.0f}', last_year) END AS same_week_last_year_shown,
+    CASE unit WHEN 'pct' THEN format('{:.1f}%', this_week * 100) WHEN 'days' THEN format('{:.1f} days', this_week) ELSE (SELECT currency FROM seeds.org) || ' ' || format('{:,.0f}', this_week) END AS this_week_shown,
+    CASE unit WHEN 'pct' THEN format('{:.1f}%', previous_week * 100) ELSE (SELECT currency FROM seeds.org) || ' ' || format('{:,.0f}', previous_week) END AS previous_week_shown,
+    CASE unit WHEN 'pct' THEN format('{:.1f}%', trailing_4_weeks * 100) ELSE (SELECT currency FROM seeds.org) || ' ' || format('{:,.0f}', trailing_4_weeks) END AS trailing_4_weeks_shown,
+    CASE unit WHEN 'pct' THEN format('{:.1f}%', last_year * 100) ELSE (SELECT currency FROM seeds.org) || ' ' || format('{:,.0f}', last_year) END AS same_week_last_year_shown,
     CASE unit WHEN 'pct' THEN format('{:+.1f} pts', (this_week - previous_week) * 100)
         ELSE CASE WHEN this_week >= previous_week THEN '+' ELSE '' END || format('{:,.0f}', this_week - previous_week) END AS change_shown,
     CASE unit WHEN 'pct' THEN format('{:+.1f} pts', (this_week - last_year) * 100)

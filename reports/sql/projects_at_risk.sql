@@ -1,11 +1,13 @@
 -- title: Projects most at risk
 -- The five running projects with the most at stake: open gaps on the
--- project (unbilled time, overruns, …) plus, for budgets past 90%, what is
+-- project (unbilled time, overruns, …; each record's largest finding,
+-- ignored and resolved ones left out) plus, for budgets past 90%, what is
 -- left of the budget, and the forecast overrun of budgets in the red band
 -- (metrics §6.6); with the reasons.
 WITH g AS (
-    SELECT canonical_key AS project_key, sum(amount_at_stake) AS at_stake, string_agg(DISTINCT check_id, ', ' ORDER BY check_id) AS checks
-    FROM marts.gaps WHERE status = 'open' AND entity = 'project' GROUP BY 1
+    SELECT g.canonical_key AS project_key, sum(g.counted_amount) AS at_stake, string_agg(DISTINCT c.name, ', ' ORDER BY c.name) AS checks
+    FROM marts.gaps g JOIN workflow.gap_state s USING (finding_key) LEFT JOIN marts.gap_checks c ON c.check_id = g.check_id
+    WHERE g.status = 'open' AND s.status IN ('open', 'acknowledged') AND g.entity = 'project' GROUP BY 1
 )
 SELECT
     f.project_key,
@@ -16,7 +18,7 @@ SELECT
     coalesce(g.at_stake, 0)::DECIMAL(18,2) AS gaps_at_stake,
     concat_ws('; ',
         CASE WHEN f.budget_used_pct >= 1 THEN 'over budget' WHEN f.budget_used_pct >= 0.9 THEN 'budget nearly used' END,
-        CASE WHEN g.checks IS NOT NULL THEN 'gaps ' || g.checks END,
+        CASE WHEN g.checks IS NOT NULL THEN lower(g.checks) END,
         CASE WHEN fc.status = 'red' AND fc.eac_pct > 1.1 THEN format('forecast at {:.0f}% of budget', fc.eac_pct * 100) END,
         CASE WHEN fc.onerous THEN format('loss contract: {:,.0f} expected loss', fc.expected_loss) END,
         CASE WHEN f.margin_pct < 0.2 THEN 'margin under 20%' END) AS why,

@@ -159,7 +159,7 @@ func Render(ctx context.Context, fetch Fetch, o Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.Gaps = tableOf(gaps, []col{{"check_id", "Check", ""}, {"findings", "Findings", ""},
+	v.Gaps = tableOf(gaps, []col{{"check_name", "Check", ""}, {"findings", "Findings", ""},
 		{"amount_at_stake", "At stake", "money"}, {"hours_at_stake", "Hours", "hours"}})
 	var out bytes.Buffer
 	if err := page.Execute(&out, v); err != nil {
