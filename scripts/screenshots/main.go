@@ -20,7 +20,7 @@ import (
 func main() {
 	base := flag.String("url", "http://127.0.0.1:18088", "the server to photograph")
 	out := flag.String("out", "docs/screenshots", "folder for the JPEGs")
-	only := flag.String("pages", "overview,leadership,finance,capacity,ops,weekly-report", "which pages to photograph")
+	only := flag.String("pages", "overview,leadership,finance,capacity,ops,project,weekly-report", "which pages to photograph")
 	flag.Parse()
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
@@ -30,11 +30,11 @@ func main() {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(alloc)
 	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancel = context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
 	for _, page := range []struct{ name, path string }{
 		{"overview", "/"}, {"leadership", "/leadership"}, {"finance", "/finance"},
-		{"capacity", "/capacity"}, {"ops", "/ops"}, {"weekly-report", "/reports/weekly"},
+		{"capacity", "/capacity"}, {"ops", "/ops"}, {"project", "/projects/harvest:7019"}, {"weekly-report", "/reports/weekly"},
 	} {
 		if !slices.Contains(strings.Split(*only, ","), page.name) {
 			continue
