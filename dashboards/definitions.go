@@ -431,6 +431,14 @@ var finance = Dashboard{
 	Title: "Finance",
 	Panels: []Panel{
 		{
+			ID: "month_compare", Title: "The last full month, month on month and year on year", Report: "month_compare", Kind: "table",
+			Note: "Earned revenue, labour cost, margin, invoiced and collected in the last month that has ended, beside the month before and the same month last year.",
+			Columns: []Column{
+				{"measure", "", "text"}, {"month", "Month", "text"}, {"this_month_shown", "This month", "text"}, {"previous_month_shown", "Month before", "text"},
+				{"change_month_shown", "Change", "text"}, {"same_month_last_year_shown", "A year before", "text"}, {"change_year_shown", "Change on a year", "text"},
+			},
+		},
+		{
 			ID: "pnl", Title: "Revenue, cost and margin by month", Report: "finance_monthly", Kind: "bar", X: "period", Drill: "month", DrillTo: "/pnl", Grain: "month",
 			Note:    "Earned revenue (T&M and retainers at the stamped rates, fixed fees by percent complete against the estimate at completion), cost of hours, and margin.",
 			Series:  []Series{{"revenue", "Revenue"}, {"cost", "Cost"}, {"margin", "Margin"}},

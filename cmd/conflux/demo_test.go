@@ -48,6 +48,14 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	wh.DB().QueryRow(`SELECT count(*) FROM core.deals WHERE source = 'hubspot'`).Scan(&deals)
+	// Every view has something to show: money lost, money owed late.
+	var losingProjects, losingClients, overdue int
+	wh.DB().QueryRow(`SELECT count(*) FROM marts.project_financials WHERE billing_model <> 'non_billable' AND margin < 0`).Scan(&losingProjects)
+	wh.DB().QueryRow(`SELECT count(*) FROM (SELECT client_key FROM marts.client_month GROUP BY 1 HAVING sum(revenue) > 0 AND sum(margin) < 0)`).Scan(&losingClients)
+	wh.DB().QueryRow(`SELECT count(*) FROM marts.receivables WHERE days_overdue > 30`).Scan(&overdue)
+	if losingProjects == 0 || losingClients == 0 || overdue == 0 {
+		t.Errorf("the demo has %d projects and %d clients losing money and %d invoices over 30 days overdue: it needs each", losingProjects, losingClients, overdue)
+	}
 	if got != truth || months != len(byMonth) || deals == 0 {
 		t.Errorf("invoiced %d cents over %d client-months, truth %d over %d; %d deals", got, months, truth, len(byMonth), deals)
 	}

@@ -336,9 +336,6 @@ func Generate(opts Options) *Agency {
 		p.BudgetHours = float64(int(weeks*float64(team)*12/10)) * 10
 		if p.Billing == FixedFee {
 			p.Fee = float64(int(p.BudgetHours*125/1000)) * 1000
-			if c.ID == a.lossClient() {
-				p.Fee = float64(int(p.BudgetHours*30/1000)) * 1000
-			}
 		}
 		a.Projects = append(a.Projects, p)
 	}
@@ -348,6 +345,7 @@ func Generate(opts Options) *Agency {
 
 	a.generateTime(rng)
 	a.fitBudgets()
+	a.underprice()
 	a.generateInvoices()
 	a.settle(rand.New(rand.NewPCG(o.Seed+3, o.Seed^0x85ebca6b)))
 	a.generateDeals(rand.New(rand.NewPCG(o.Seed+1, o.Seed^0x5bd1e995)))
@@ -679,11 +677,26 @@ func (a *Agency) ProjectManager(p Project) int64 {
 }
 
 // lossClient is the client whose work the agency sold too cheap: every
-// project of theirs a fixed fee at 30 an hour of budget, under what the hours cost,
-// so the demo has a client and projects that lose money.
+// project of theirs a fixed fee (see underprice), so the demo has a client
+// and projects that lose money.
 func (a *Agency) lossClient() int64 {
 	if a.Options.Clients < 3 {
 		return -1
 	}
 	return a.Clients[a.Options.Clients-1].ID
+}
+
+// underprice sets the loss client's fees at 25 an hour of the time their
+// projects took — under anyone's cost rate.
+func (a *Agency) underprice() {
+	quarters := map[int64]int{}
+	for _, e := range a.Entries {
+		quarters[e.ProjectID] += e.Quarters
+	}
+	for i := range a.Projects {
+		p := &a.Projects[i]
+		if p.ClientID == a.lossClient() && p.Billing == FixedFee {
+			p.Fee = max(1000, float64(int(float64(quarters[p.ID])/4*25/1000))*1000)
+		}
+	}
 }
