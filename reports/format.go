@@ -132,7 +132,19 @@ func WriteJSON(w io.Writer, t *warehouse.Table) error {
 	return bw.Flush()
 }
 
-// WriteCSV writes a header row then the rows.
+// defuse keeps a spreadsheet from reading text as a formula: a vendor's
+// client named "=HYPERLINK(…)" stays a name. Text starting with = + - @
+// (or a tab or carriage return) gets a leading apostrophe, as OWASP
+// advises for CSV; numbers are left as they are.
+func defuse(text string) string {
+	if text != "" && strings.ContainsRune("=+-@\t\r", rune(text[0])) {
+		return "'" + text
+	}
+	return text
+}
+
+// WriteCSV writes a header row then the rows; text that a spreadsheet
+// would take for a formula is written as text.
 func WriteCSV(w io.Writer, t *warehouse.Table) error {
 	cw := csv.NewWriter(w)
 	var header []string
@@ -143,7 +155,11 @@ func WriteCSV(w io.Writer, t *warehouse.Table) error {
 	row := make([]string, len(header))
 	Rows(t, func(cols []arrow.Array, i int) {
 		for j, c := range cols {
-			row[j], _, _ = Cell(c, i)
+			text, literal, _ := Cell(c, i)
+			if !literal {
+				text = defuse(text)
+			}
+			row[j] = text
 		}
 		cw.Write(row)
 	})

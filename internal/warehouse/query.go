@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -64,7 +66,6 @@ func (e *QueryError) Unwrap() error { return e.Err }
 var ErrNotReadOnly = errors.New("only one read-only statement is allowed (SELECT, WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN)")
 
 var explainPrefix = regexp.MustCompile(`(?is)^\s*explain(\s+analyze)?\s+`)
-var forbidden = regexp.MustCompile(`(?i)\bmeta\s*\.\s*secrets\b|read_(csv|json|parquet|text|blob)\w*\s*\(|\bglob\s*\(`)
 
 // parser is an empty in-memory DuckDB that only parses, so a statement is
 // checked the same way whether or not the warehouse is open here.
@@ -108,13 +109,93 @@ func CheckReadOnly(ctx context.Context, query string) error {
 		return &QueryError{ErrNotReadOnly}
 	case len(p.Statements) != 1:
 		return &QueryError{fmt.Errorf("one statement at a time: this holds %d", len(p.Statements))}
-	case forbidden.MatchString(stringLit.ReplaceAllString(q, "''")):
-		return &QueryError{errors.New("files and the secrets table are out of reach of a query")}
+	}
+	var tree any
+	json.Unmarshal(p.Statements[0], &tree)
+	ctes := map[string]bool{}
+	collectCTEs(tree, ctes)
+	return checkTree(tree, ctes)
+}
+
+// ReadableSchemas are the schemas a user's query may read. meta (users,
+// sessions, tokens, encrypted credentials, the audit log) is never one.
+var ReadableSchemas = []string{"raw", "staging", "core", "marts", "workflow", "seeds", "information_schema"}
+
+// allowedTableFunctions are the table functions a query may call: ones
+// that make rows, not ones that read files, settings or other databases.
+var allowedTableFunctions = []string{"range", "generate_series", "unnest"}
+
+// deniedFunctions read what a query must not: files, the environment,
+// settings, or a table named by a string (which no parser can check).
+var deniedFunctions = regexp.MustCompile(`^(query|query_table|getenv|current_setting|glob|sniff_csv|read_.*|.*_scan|parquet_.*|duckdb_.*|which_secret|sql_auto_complete|json_execute_serialized_sql)$`)
+
+func collectCTEs(n any, ctes map[string]bool) {
+	switch v := n.(type) {
+	case map[string]any:
+		if m, ok := v["cte_map"].(map[string]any); ok {
+			if entries, ok := m["map"].([]any); ok {
+				for _, e := range entries {
+					if em, ok := e.(map[string]any); ok {
+						if k, ok := em["key"].(string); ok {
+							ctes[strings.ToLower(k)] = true
+						}
+					}
+				}
+			}
+		}
+		for _, c := range v {
+			collectCTEs(c, ctes)
+		}
+	case []any:
+		for _, c := range v {
+			collectCTEs(c, ctes)
+		}
+	}
+}
+
+// checkTree walks a parsed statement and refuses any table outside the
+// readable schemas (a bare name must be a CTE: a string as a table is a
+// file), any other catalog, any table function but the allowed ones, and
+// any function that reads files, the environment or settings.
+func checkTree(n any, ctes map[string]bool) error {
+	switch v := n.(type) {
+	case map[string]any:
+		str := func(k string) string { s, _ := v[k].(string); return strings.ToLower(s) }
+		switch v["type"] {
+		case "BASE_TABLE":
+			schema, table := str("schema_name"), str("table_name")
+			switch {
+			case str("catalog_name") != "":
+				return &QueryError{fmt.Errorf("%s.%s.%s: read the warehouse's own schemas (%s)", str("catalog_name"), schema, table, strings.Join(ReadableSchemas, ", "))}
+			case schema == "" && !ctes[table]:
+				return &QueryError{fmt.Errorf("%q: name a table with its schema, e.g. marts.%s (files are out of reach of a query)", table, table)}
+			case schema != "" && !slices.Contains(ReadableSchemas, schema):
+				return &QueryError{fmt.Errorf("%s.%s: the %s schema is not readable by a query (readable: %s)", schema, table, schema, strings.Join(ReadableSchemas, ", "))}
+			}
+		case "TABLE_FUNCTION":
+			if f, ok := v["function"].(map[string]any); ok {
+				if name, _ := f["function_name"].(string); !slices.Contains(allowedTableFunctions, strings.ToLower(name)) {
+					return &QueryError{fmt.Errorf("%s(): a query may read tables, not table functions (allowed: %s)", name, strings.Join(allowedTableFunctions, ", "))}
+				}
+			}
+		}
+		if v["class"] == "FUNCTION" && deniedFunctions.MatchString(str("function_name")) {
+			return &QueryError{fmt.Errorf("%s(): files, settings and the environment are out of reach of a query", str("function_name"))}
+		}
+		for _, c := range v {
+			if err := checkTree(c, ctes); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, c := range v {
+			if err := checkTree(c, ctes); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
-
-var stringLit = regexp.MustCompile(`'(?:[^']|'')*'`)
 
 // QueryReadOnly runs a user's statement inside a transaction that is always
 // rolled back, after CheckReadOnly: nothing it does can persist. DuckDB's
@@ -134,18 +215,61 @@ func (w *Warehouse) QueryReadOnly(ctx context.Context, query string) (*Table, er
 		}
 	}
 	defer conn.ExecContext(context.Background(), "ROLLBACK")
-	t, err := queryArrow(ctx, conn, strings.TrimSuffix(strings.TrimSpace(query), ";"))
-	if err != nil && ctx.Err() == nil {
+	limited, cancel := context.WithTimeout(ctx, QueryTimeout)
+	defer cancel()
+	t, err := queryArrowLimit(limited, conn, MaxQueryRows, strings.TrimSuffix(strings.TrimSpace(query), ";"))
+	switch {
+	case errors.Is(err, errTooMany):
+		return nil, &QueryError{fmt.Errorf("the result has more than %d rows: add a LIMIT, or aggregate", MaxQueryRows)}
+	case err != nil && ctx.Err() == nil && limited.Err() != nil:
+		return nil, &QueryError{fmt.Errorf("the query ran over %s and was stopped: narrow it", QueryTimeout)}
+	case err != nil && ctx.Err() == nil:
 		return nil, &QueryError{err}
 	}
 	return t, err
+}
+
+// The bounds of a user's query.
+const (
+	MaxQueryRows = 100_000
+	QueryTimeout = time.Minute
+)
+
+// Lock closes the database to everything a user's query could reach
+// beyond its tables, for as long as the process runs: no file outside
+// dirs, no extensions, no ATTACH, and no setting may change again. `conflux
+// serve` locks the warehouse it holds before it takes a request.
+func (w *Warehouse) Lock(ctx context.Context, dirs []string) error {
+	quoted := make([]string, len(dirs))
+	for i, d := range dirs {
+		quoted[i] = "'" + strings.ReplaceAll(d, "'", "''") + "'"
+	}
+	for _, q := range []string{
+		"SET allowed_directories = [" + strings.Join(quoted, ", ") + "]",
+		"SET enable_external_access = false",
+		"SET lock_configuration = true",
+	} {
+		if _, err := w.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("lock the warehouse: %w", err)
+		}
+	}
+	return nil
 }
 
 type rawConn interface {
 	Raw(func(any) error) error
 }
 
+// errTooMany stops a read at a row limit.
+var errTooMany = errors.New("too many rows")
+
 func queryArrow(ctx context.Context, conn rawConn, query string, args ...any) (*Table, error) {
+	return queryArrowLimit(ctx, conn, 0, query, args...)
+}
+
+// queryArrowLimit is queryArrow that fails with errTooMany past limit rows
+// (0: no limit).
+func queryArrowLimit(ctx context.Context, conn rawConn, limit int, query string, args ...any) (*Table, error) {
 	t := &Table{}
 	err := conn.Raw(func(dc any) error {
 		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
@@ -164,6 +288,9 @@ func queryArrow(ctx context.Context, conn rawConn, query string, args ...any) (*
 				return err
 			}
 			t.Records = append(t.Records, rec)
+			if limit > 0 && t.NumRows() > limit {
+				return errTooMany
+			}
 		}
 		return rr.Err()
 	})
