@@ -19,13 +19,21 @@ import (
 	"github.com/conflux-dev/conflux/internal/demo/demotest"
 )
 
+// chromiumPath finds a browser, if the machine has one.
+func chromiumPath() (string, bool) {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, true
+		}
+	}
+	return "", false
+}
+
 // chromium finds Debian's chromium; CI installs it, so there a missing
 // browser fails the test instead of skipping it.
 func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
+	if p, ok := chromiumPath(); ok {
+		return p
 	}
 	if os.Getenv("CI") != "" {
 		t.Fatal("chromium is not installed (.ci/run installs Debian's chromium)")

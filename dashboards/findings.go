@@ -34,10 +34,10 @@ func (s *Server) handleFinding(w http.ResponseWriter, r *http.Request) {
 	var snoozed sql.NullTime
 	var first, last time.Time
 	var resolved sql.NullTime
-	err := s.opts.Warehouse.DB().QueryRowContext(ctx, `SELECT s.check_id, coalesce(c.name, s.check_id), coalesce(s.detail, ''), s.status, s.reason,
+	err := s.queryRow(ctx, `SELECT s.check_id, coalesce(c.name, s.check_id), coalesce(s.detail, ''), s.status, s.reason,
 			s.owner, s.owner_override, s.amount_at_stake, s.counted_amount, s.hours_at_stake, s.record_key, s.source_url,
 			s.snoozed_until, s.first_seen, s.last_seen, s.resolved_at
-		FROM workflow.gap_state s LEFT JOIN marts.gap_checks c USING (check_id) WHERE s.finding_key = ?`, key).Scan(
+		FROM workflow.gap_state s LEFT JOIN marts.gap_checks c USING (check_id) WHERE s.finding_key = ?`, []any{key},
 		&v.CheckID, &v.Check, &v.Detail, &v.Status, &reason, &owner, &override, &amount, &counted, &hours, &record, &source,
 		&snoozed, &first, &last, &resolved)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -81,7 +81,12 @@ func (s *Server) handleFinding(w http.ResponseWriter, r *http.Request) {
 	}
 	params := map[string]string{"finding": key}
 	v.Exports = exportLinks("gap_history", params)
-	tbl, err := s.opts.Reports.Run(ctx, s.opts.Warehouse, "gap_history", params)
+	reader, err := s.reader(ctx)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	tbl, err := s.opts.Reports.Run(ctx, reader, "gap_history", params)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return
@@ -96,12 +101,12 @@ func (s *Server) handleFinding(w http.ResponseWriter, r *http.Request) {
 // handleDecideFinding records a decision on a finding from its page's
 // forms, then goes back to the page.
 func (s *Server) handleDecideFinding(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(r, r.PostFormValue("token")) {
-		s.fail(w, r, http.StatusForbidden, errors.New("stale page: reload it and decide again"))
+	key := r.PathValue("key")
+	if !s.findingVisible(r, key) {
+		s.fail(w, r, http.StatusNotFound, gapflow.ErrNoFinding)
 		return
 	}
-	key := r.PathValue("key")
-	d := gapflow.Decision{Actor: "dashboard"}
+	d := gapflow.Decision{Actor: viewerOf(r.Context()).Actor()}
 	switch r.PostFormValue("action") {
 	case "acknowledge":
 		d.Status = gapflow.Acknowledged
@@ -138,5 +143,14 @@ func (s *Server) handleDecideFinding(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("gap decision", "finding", key, "action", r.PostFormValue("action"))
+	s.audit(r, d.Actor, "gap", r.PostFormValue("action")+" "+key)
 	http.Redirect(w, r, "/gaps/"+url.PathEscape(key), http.StatusSeeOther)
+}
+
+// findingVisible reports whether the viewer's restriction lets them see
+// the finding (a lead decides on their clients' and teams' findings only).
+func (s *Server) findingVisible(r *http.Request, key string) bool {
+	var n int
+	err := s.queryRow(r.Context(), `SELECT count(*) FROM workflow.gap_state WHERE finding_key = ?`, []any{key}, &n)
+	return err == nil && n > 0
 }

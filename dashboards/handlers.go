@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/conflux-dev/conflux/internal/access"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/reports"
 
@@ -36,7 +38,12 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, errNoData)
 		return
 	}
-	fin, err := s.opts.Warehouse.QueryArrow(ctx, `SELECT project_name AS project, client_name AS client, billing_model, status,
+	q, err := s.reader(ctx)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	fin, err := q.QueryArrow(ctx, `SELECT project_name AS project, client_name AS client, billing_model, status,
 		hours::DECIMAL(14,2) AS hours, billable_h::DECIMAL(14,2) AS billable_h, revenue::DECIMAL(18,2) AS revenue,
 		cost_amount::DECIMAL(18,2) AS cost, margin::DECIMAL(18,2) AS margin, margin_pct, invoiced_amount::DECIMAL(18,2) AS invoiced,
 		wip_amount::DECIMAL(18,2) AS wip, budget_hours, budget_amount::DECIMAL(18,2) AS budget_amount, budget_used_pct, currency, source_url
@@ -87,7 +94,13 @@ func (s *Server) handleReportList(w http.ResponseWriter, r *http.Request) {
 		URL    string          `json:"url"`
 	}
 	var out []item
+	v := viewerOf(r.Context())
 	for _, n := range s.opts.Reports.Names() {
+		probe := r.Clone(r.Context())
+		probe.URL.Path = "/api/reports/" + n
+		if !s.mayReadReport(v, probe) {
+			continue
+		}
 		rep, _ := s.opts.Reports.Get(n)
 		out = append(out, item{n, rep.Title, rep.Params, "/api/reports/" + n})
 	}
@@ -111,7 +124,12 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no report named %q (GET /api/reports lists them)", name))
 		return
 	}
-	tbl, err := s.opts.Reports.Run(r.Context(), s.opts.Warehouse, name, params)
+	reader, err := s.reader(r.Context())
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	tbl, err := s.opts.Reports.Run(r.Context(), reader, name, params)
 	if err != nil {
 		var pe *reports.ParamError
 		if errors.As(err, &pe) {
@@ -137,6 +155,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, fmt.Errorf("format=%q: use json, csv, xlsx or arrow", format))
 		return
 	}
+	s.audit(r, viewerOf(r.Context()).Actor(), "export", name+"."+format+" "+encodeParams(params))
 	write := func() error { return reports.Write(w, tbl, format) }
 	if format == "xlsx" {
 		write = func() error { return reports.WriteXLSX(w, tbl, name) }
@@ -151,17 +170,9 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"sources": pv.Sources, "last_refresh": s.LastRefresh()})
 }
 
-func (s *Server) authorized(r *http.Request, token string) bool {
-	return s.opts.Token != "" && token == s.opts.Token
-}
-
 // handleRefresh is the hand-over API: `conflux sync` and `conflux build`
 // in another shell post here when this server holds the warehouse.
 func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(r, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")) {
-		s.fail(w, r, http.StatusUnauthorized, errors.New("refresh needs the server's token (the CLI reads it from the file beside the warehouse)"))
-		return
-	}
 	req := RefreshRequest{Sync: true, Build: true}
 	if r.ContentLength != 0 {
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
@@ -169,6 +180,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.audit(r, viewerOf(r.Context()).Actor(), "refresh", fmt.Sprintf("sync=%v build=%v sources=%s", req.Sync, req.Build, strings.Join(req.Sources, ",")))
 	res := s.Refresh(r.Context(), req)
 	status := http.StatusOK
 	if res.Error != "" {
@@ -179,10 +191,7 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 
 // handlePageRefresh is the dashboard's Refresh button.
 func (s *Server) handlePageRefresh(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(r, r.PostFormValue("token")) {
-		s.fail(w, r, http.StatusForbidden, errors.New("stale page: reload it and press Refresh again"))
-		return
-	}
+	s.audit(r, viewerOf(r.Context()).Actor(), "refresh", "the Refresh button")
 	s.Refresh(r.Context(), RefreshRequest{Sync: true, Build: true})
 	back := "/"
 	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path == "/" {
@@ -200,16 +209,13 @@ type QueryRequest struct {
 // handleQuery runs read-only SQL for `conflux query` while this server
 // holds the warehouse.
 func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(r, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")) {
-		s.fail(w, r, http.StatusUnauthorized, errors.New("query needs the server's token (the CLI reads it from the file beside the warehouse)"))
-		return
-	}
 	var req QueryRequest
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
 		s.fail(w, r, http.StatusBadRequest, fmt.Errorf("query body: %w", err))
 		return
 	}
 	start := time.Now()
+	s.audit(r, viewerOf(r.Context()).Actor(), "query", req.SQL)
 	tbl, err := s.opts.Warehouse.QueryReadOnly(r.Context(), req.SQL)
 	var qe *warehouse.QueryError
 	if errors.As(err, &qe) {
@@ -230,10 +236,6 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 // handleDecide is the review queue's Accept and Reject: it writes the
 // decision to mappings.yaml, rebuilds, and returns to the Ops page.
 func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(r, r.PostFormValue("token")) {
-		s.fail(w, r, http.StatusForbidden, errors.New("stale page: reload it and decide again"))
-		return
-	}
 	if s.opts.Mappings == "" {
 		s.fail(w, r, http.StatusNotFound, errors.New("this server has no mappings.yaml to write"))
 		return
@@ -255,6 +257,38 @@ func (s *Server) handleDecide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("identity decision", "id", id, "verb", verb, "left", left, "right", right)
+	s.audit(r, viewerOf(r.Context()).Actor(), "mapping", fmt.Sprintf("%s %s: %s = %s", verb, id, left, right))
 	s.Refresh(r.Context(), RefreshRequest{Build: true})
 	http.Redirect(w, r, "/ops", http.StatusSeeOther)
+}
+
+// encodeParams writes report parameters as a query string, for the audit log.
+func encodeParams(params map[string]string) string {
+	v := url.Values{}
+	for k, val := range params {
+		v.Set(k, val)
+	}
+	return v.Encode()
+}
+
+// mayReadReport lets a viewer fetch a report when a page they may open
+// shows it: the export a panel links, and nothing the page does not show.
+func (s *Server) mayReadReport(v access.Viewer, r *http.Request) bool {
+	// The middleware asks before the mux has set path values.
+	name := strings.TrimPrefix(r.URL.Path, "/api/reports/")
+	if _, ok := s.opts.Reports.Get(name); !ok || name == "gap_history" { // the handler says 404; every finding's page
+		return true
+	}
+	for _, d := range append(All(), projectPage) {
+		if !v.MayOpen(d.Slug, d.Drill || d.Slug == projectPage.Slug) {
+			continue
+		}
+		for _, p := range d.Panels {
+			if p.Report == name {
+				return true
+			}
+		}
+	}
+	// The weekly report's own reports, for those who open it.
+	return v.MayOpen("weekly", false) && slices.Contains([]string{"leadership_kpis", "utilization_weekly", "capacity_weekly", "projects_at_risk", "gaps_by_check"}, name)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/conflux-dev/conflux/internal/access"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/reports"
 )
@@ -29,19 +30,19 @@ func (s *Server) filters(r *http.Request, d Dashboard) filterView {
 	f := filterView{From: q.Get("from"), To: q.Get("to"), Team: q.Get("team"), Client: q.Get("client"), Currency: q.Get("currency"),
 		Person: q.Get("person"), Project: q.Get("project"), Delivery: q.Get("delivery"), Tentative: q.Get("tentative"),
 		Status: q.Get("status"), Owner: q.Get("owner"), Overdue: q.Get("overdue")}
-	db := s.opts.Warehouse.DB()
 	if f.From == "" && f.To == "" && !q.Has("from") && !q.Has("to") && !d.ToDate {
 		var last time.Time
-		if err := db.QueryRowContext(r.Context(), `SELECT max(week_start) FROM marts.person_week WHERE worked_h > 0`).Scan(&last); err == nil {
+		if err := s.opts.Warehouse.DB().QueryRowContext(r.Context(), `SELECT max(week_start) FROM marts.person_week WHERE worked_h > 0`).Scan(&last); err == nil {
 			f.To = last.AddDate(0, 0, 6).Format(time.DateOnly)
 			f.From = last.AddDate(0, 0, -7*12).Format(time.DateOnly)
 		}
 	}
-	f.Teams = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT team FROM core.people WHERE team IS NOT NULL ORDER BY 1`))
-	f.Clients = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT client_name FROM marts.project_financials WHERE billing_model <> 'non_billable' ORDER BY 1`))
-	f.Currencies = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT currency FROM core.clients WHERE currency IS NOT NULL ORDER BY 1`))
+	ctx := r.Context()
+	f.Teams = s.queryStrings(ctx, `SELECT DISTINCT team FROM core.people WHERE team IS NOT NULL ORDER BY 1`)
+	f.Clients = s.queryStrings(ctx, `SELECT DISTINCT client_name FROM marts.project_financials WHERE billing_model <> 'non_billable' AND client_name IS NOT NULL ORDER BY 1`)
+	f.Currencies = s.queryStrings(ctx, `SELECT DISTINCT currency FROM core.clients WHERE currency IS NOT NULL ORDER BY 1`)
 	if d.Uses("owner") {
-		f.Owners = strings1(db.QueryContext(r.Context(), `SELECT DISTINCT coalesce(owner_override, owner) FROM workflow.gap_state WHERE coalesce(owner_override, owner) IS NOT NULL ORDER BY 1`))
+		f.Owners = s.queryStrings(ctx, `SELECT DISTINCT coalesce(owner_override, owner) FROM workflow.gap_state WHERE coalesce(owner_override, owner) IS NOT NULL ORDER BY 1`)
 	}
 	return f
 }
@@ -273,10 +274,14 @@ func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashbo
 func (s *Server) fillPanels(r *http.Request, view *dashboardView) (int, error) {
 	ctx := r.Context()
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	reader, err := s.reader(ctx)
+	if err != nil {
+		return http.StatusInternalServerError, err
+	}
 	for _, p := range view.Dashboard.Panels {
 		params, covers, note := panelParams(p, view.Filters)
 		pv := panelView{Panel: p, Exports: exportLinks(p.Report, params), Covers: note}
-		tbl, err := s.opts.Reports.Run(ctx, s.opts.Warehouse, p.Report, params)
+		tbl, err := s.opts.Reports.Run(ctx, reader, p.Report, params)
 		if err != nil {
 			var pe *reports.ParamError
 			if asParamError(err, &pe) {
@@ -287,7 +292,7 @@ func (s *Server) fillPanels(r *http.Request, view *dashboardView) (int, error) {
 		if tbl.NumRows() == 0 {
 			pv.Empty = true
 		} else if p.Kind == "table" {
-			tv := tableSpec{panel: p, params: params, actions: s.opts.Mappings != "", pageSize: p.PageSize, currency: view.Currency}
+			tv := tableSpec{panel: p, params: params, actions: s.opts.Mappings != "" && viewerOf(ctx).May(access.Mappings), pageSize: p.PageSize, currency: view.Currency}
 			if view.Dashboard.Drill {
 				tv.pageSize = drillPageSize
 			}
@@ -295,14 +300,14 @@ func (s *Server) fillPanels(r *http.Request, view *dashboardView) (int, error) {
 				tv.page, tv.self = page, r.URL
 			}
 			pv.Table = tv.build(tbl)
-			pv.Table.Token = s.opts.Token
+			pv.Table.CSRF = view.CSRF
 		} else {
 			el, script, err := renderChart(p, tbl, view.Currency)
 			if err != nil {
 				tbl.Release()
 				return http.StatusInternalServerError, err
 			}
-			pv.Chart, pv.Script = template.HTML(el), template.HTML(script)
+			pv.Chart, pv.Script = template.HTML(el), template.HTML(safeScript(script, view.Nonce))
 			pv.DrillLinks = chartLinks(p, tbl, params, covers)
 		}
 		tbl.Release()
@@ -539,4 +544,20 @@ func billingLabel(model string) string {
 		return "Non-billable"
 	}
 	return model
+}
+
+// safeScript readies a go-echarts script for the page: it runs under the
+// page's nonce (the Content-Security-Policy allows no other inline
+// script), and a "<" in its data — a vendor's name such as
+// "</script><script>…" — is written \u003c, which JavaScript reads back as
+// "<" and HTML never takes for a tag. (The scripts hold "<" only in
+// strings: the chart's JSON and formatters that use none.)
+func safeScript(script, nonce string) string {
+	open := strings.Index(script, ">") + 1
+	end := strings.LastIndex(script, "</script>")
+	if open <= 0 || end < open {
+		return script
+	}
+	body := strings.ReplaceAll(script[open:end], "<", `\u003c`)
+	return strings.Replace(script[:open], "<script", `<script nonce="`+nonce+`"`, 1) + body + script[end:]
 }

@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"errors"
 	"fmt"
@@ -13,6 +14,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/conflux-dev/conflux/internal/access"
+	"github.com/conflux-dev/conflux/internal/auth"
+	"github.com/conflux-dev/conflux/internal/config"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/reports"
 )
@@ -48,10 +52,21 @@ type Options struct {
 	Warehouse *warehouse.Warehouse
 	Reports   *reports.Catalog
 	Refresh   Refresher
-	// Token guards POST /api/refresh for CLI hand-over and the page's button.
-	Token  string
-	Org    string
-	Logger *slog.Logger
+	// Token is the CLI's hand-over credential (the file beside the
+	// warehouse): a bearer token with an admin's rights. No page carries it.
+	Token string
+	// Auth is how people sign in (config.AuthNone, AuthLocal, AuthOIDC);
+	// Users keeps them. OIDC is the provider for AuthOIDC.
+	Auth       string
+	Users      *auth.Store
+	OIDC       *auth.OIDC
+	SessionTTL time.Duration
+	// PublicURL is the address people use (behind a proxy); Secure marks
+	// cookies Secure (served over TLS, or PublicURL is https).
+	PublicURL string
+	Secure    bool
+	Org       string
+	Logger    *slog.Logger
 	// Mappings is the mappings.yaml the review queue's Accept and Reject
 	// buttons write; empty hides them.
 	Mappings string
@@ -62,13 +77,16 @@ type Options struct {
 
 // Server is the dashboards' HTTP handler.
 type Server struct {
-	opts      Options
-	log       *slog.Logger
-	pages     map[string]*template.Template
-	mux       *http.ServeMux
-	refreshMu sync.Mutex
-	last      *RefreshResult
-	lastMu    sync.Mutex
+	opts           Options
+	routeByPattern map[string]Route
+	csrfKey        []byte // signs the CSRF token of pages served without sign-in
+	limiter        *auth.Limiter
+	log            *slog.Logger
+	pages          map[string]*template.Template
+	mux            *http.ServeMux
+	refreshMu      sync.Mutex
+	last           *RefreshResult
+	lastMu         sync.Mutex
 }
 
 // New parses the templates (failing fast) and wires the routes.
@@ -77,7 +95,7 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, page := range []string{"dashboard", "error", "definitions", "finding"} {
+	for _, page := range []string{"dashboard", "error", "definitions", "finding", "login", "audit"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("dashboards: template %s: %w", page, err)
@@ -88,22 +106,43 @@ func New(opts Options) (*Server, error) {
 		s.log.Warn("echarts.min.js is not embedded: charts will not draw; build with `make` (it runs `make assets`)")
 	}
 	mux := http.NewServeMux()
+	s.routeByPattern = map[string]Route{}
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Pattern, rt.handler)
+		s.routeByPattern[rt.Pattern] = rt
 	}
 	s.mux = mux
+	s.csrfKey = make([]byte, 32)
+	rand.Read(s.csrfKey)
+	s.limiter = auth.NewLimiter()
+	if s.opts.Auth == "" {
+		s.opts.Auth = config.AuthNone
+	}
+	if s.opts.SessionTTL == 0 {
+		s.opts.SessionTTL = 12 * time.Hour
+	}
 	return s, nil
 }
 
-// Route is one pattern the server answers, with what it serves.
+// Route is one pattern the server answers, with what it serves and who
+// may ask for it.
 type Route struct {
 	Pattern string
 	Doc     string
+	// Open routes need no sign-in (health, sign-in itself, the assets).
+	Open bool
+	// May says whether a viewer may use the route; nil lets every signed-in
+	// viewer in (what they then read is narrowed by their restriction).
+	May     func(v access.Viewer, r *http.Request) bool
 	handler http.Handler
 }
 
 // Routes lists every route, for `conflux serve --help` and the README.
 func Routes() []Route { return (*Server)(nil).routes() }
+
+func may(action string) func(access.Viewer, *http.Request) bool {
+	return func(v access.Viewer, _ *http.Request) bool { return v.May(action) }
+}
 
 // routes is the one list of routes; s may be nil when only the list is read.
 func (s *Server) routes() []Route {
@@ -118,37 +157,45 @@ func (s *Server) routes() []Route {
 		if d.Drill {
 			doc += " (drill page: ?" + strings.Join(d.Panels[0].Filters, "=&") + "=)"
 		}
-		out = append(out, Route{pattern, doc, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveDashboard(w, r, d) })})
+		out = append(out, Route{Pattern: pattern, Doc: doc,
+			May:     func(v access.Viewer, _ *http.Request) bool { return v.MayOpen(d.Slug, d.Drill) },
+			handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveDashboard(w, r, d) })})
 	}
-	h := func(pattern, doc string, f func(http.ResponseWriter, *http.Request)) {
-		out = append(out, Route{pattern, doc, http.HandlerFunc(f)})
+	h := func(pattern, doc string, may func(access.Viewer, *http.Request) bool, f func(http.ResponseWriter, *http.Request)) {
+		out = append(out, Route{Pattern: pattern, Doc: doc, May: may, handler: http.HandlerFunc(f)})
 	}
-	h("GET /projects/{key}", "a project: its figures and every entry behind them", s.handleProject)
-	h("GET /reports/weekly", "the leadership weekly as one HTML file (?week=2026-W47)", s.handleWeekly)
-	h("GET /definitions", "the metric definitions", s.handleDefinitions)
-	h("GET /gaps/{key}", "one finding of the gaps ledger: its status, owner and history", s.handleFinding)
-	h("POST /gaps/{key}", "decide on a finding: acknowledge, resolve, reopen, ignore (reason), snooze, assign, comment", s.handleDecideFinding)
-	h("POST /mappings/{id}/{verb}", "accept or reject an identity suggestion (verb: accept, reject)", s.handleDecide)
-	h("POST /refresh", "the Refresh button: sync, then build", s.handlePageRefresh)
-	h("GET /api/reports", "the reports and their parameters (JSON)", s.handleReportList)
-	h("GET /api/reports/{name}", "a report (?format=json|csv|xlsx|arrow and its parameters)", s.handleReport)
-	h("GET /api/status", "sync status and the last refresh (JSON)", s.handleStatus)
-	h("POST /api/refresh", "sync and build (CLI hand-over; bearer token)", s.handleRefresh)
-	h("POST /api/query", "read-only SQL (CLI hand-over; bearer token)", s.handleQuery)
-	h("GET /healthz", "liveness", s.handleHealth)
-	out = append(out, Route{"GET /assets/", "the embedded echarts script", http.StripPrefix("/assets/", http.FileServerFS(assetsFS()))})
+	open := func(pattern, doc string, f func(http.ResponseWriter, *http.Request)) {
+		out = append(out, Route{Pattern: pattern, Doc: doc, Open: true, handler: http.HandlerFunc(f)})
+	}
+	h("GET /projects/{key}", "a project: its figures and every entry behind them", nil, s.handleProject)
+	h("GET /reports/weekly", "the leadership weekly as one HTML file (?week=2026-W47)",
+		func(v access.Viewer, _ *http.Request) bool { return v.MayOpen("weekly", false) }, s.handleWeekly)
+	h("GET /definitions", "the metric definitions", nil, s.handleDefinitions)
+	h("GET /gaps/{key}", "one finding of the gaps ledger: its status, owner and history", nil, s.handleFinding)
+	h("POST /gaps/{key}", "decide on a finding: acknowledge, resolve, reopen, ignore (reason), snooze, assign, comment", may(access.Gaps), s.handleDecideFinding)
+	h("POST /mappings/{id}/{verb}", "accept or reject an identity suggestion (verb: accept, reject)", may(access.Mappings), s.handleDecide)
+	h("POST /refresh", "the Refresh button: sync, then build", may(access.Refresh), s.handlePageRefresh)
+	h("GET /audit", "who signed in, exported, decided, refreshed and queried (admins)", may(access.Users), s.handleAudit)
+	h("GET /api/reports", "the reports and their parameters (JSON)", nil, s.handleReportList)
+	h("GET /api/reports/{name}", "a report (?format=json|csv|xlsx|arrow and its parameters)", s.mayReadReport, s.handleReport)
+	h("GET /api/status", "sync status and the last refresh (JSON)", nil, s.handleStatus)
+	h("POST /api/refresh", "sync and build (CLI hand-over, or an admin's API token)", may(access.Refresh), s.handleRefresh)
+	h("POST /api/query", "read-only SQL (CLI hand-over, or a finance or admin API token)", may(access.Query), s.handleQuery)
+	h("POST /api/admin/{op}", "users, tokens and the audit log for the CLI (hand-over credential or an admin's token)", may(access.Users), s.handleAdmin)
+	open("GET /login", "the sign-in page", s.handleLoginPage)
+	open("POST /login", "sign in with email and password", s.handleLogin)
+	open("GET /auth/oidc/start", "sign in with the agency's identity provider", s.handleOIDCStart)
+	open("GET /auth/oidc/callback", "where the identity provider sends the browser back", s.handleOIDCCallback)
+	h("POST /logout", "sign out", nil, s.handleLogout)
+	open("GET /healthz", "liveness", s.handleHealth)
+	out = append(out, Route{Pattern: "GET /assets/", Doc: "the embedded echarts script", Open: true,
+		handler: http.StripPrefix("/assets/", http.FileServerFS(assetsFS()))})
 	return out
 }
 
 func assetsFS() fs.FS {
 	assets, _ := fs.Sub(assetFS, "assets")
 	return assets
-}
-
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	s.mux.ServeHTTP(w, r)
 }
 
 // Refresh runs one refresh at a time and remembers the last result.

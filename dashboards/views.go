@@ -23,9 +23,18 @@ type pageView struct {
 	Title    string
 	Org      string
 	Currency string // the reporting currency, on every money axis and tooltip
-	Token    string
-	Sources  []sourceStatus
-	Refresh  *RefreshResult
+	// CSRF is the token every form posts back; Nonce lets the page's own
+	// scripts run under the Content-Security-Policy.
+	CSRF  string
+	Nonce string
+	// User is who is signed in ("" when sign-in is off); Nav the pages
+	// they may open; SignedOut hides both on the sign-in page.
+	User      string
+	Role      string
+	Nav       []link
+	SignedOut bool
+	Sources   []sourceStatus
+	Refresh   *RefreshResult
 }
 
 type errorView struct {
@@ -69,7 +78,7 @@ type tableView struct {
 	Pages   int
 	Prev    string
 	Next    string
-	Token   string // for the review queue's buttons
+	CSRF    string // for the review queue's buttons
 }
 
 // First and Last number the rows this page shows, from 1.
@@ -110,7 +119,16 @@ var funcs = template.FuncMap{
 }
 
 func (s *Server) pageView(ctx context.Context, title string) pageView {
-	pv := pageView{Title: title, Org: s.opts.Org, Token: s.opts.Token, Refresh: s.LastRefresh()}
+	v := viewerOf(ctx)
+	pv := pageView{Title: title, Org: s.opts.Org, CSRF: csrfOf(ctx), Nonce: nonceOf(ctx), Refresh: s.LastRefresh(), Role: v.Role}
+	if v.Email != "" {
+		pv.User = v.Email
+	}
+	for _, n := range navigation {
+		if v.MayOpen(n.slug, false) {
+			pv.Nav = append(pv.Nav, link{Label: n.label, URL: n.path})
+		}
+	}
 	s.opts.Warehouse.DB().QueryRowContext(ctx, `SELECT currency FROM seeds.org`).Scan(&pv.Currency)
 	rows, err := s.opts.Warehouse.DB().QueryContext(ctx, `SELECT source,
 		coalesce(strftime(min(last_ok), '%Y-%m-%d %H:%M UTC'), 'never'), bool_and(last_status = 'ok'), coalesce(max(last_error), '')
@@ -181,7 +199,12 @@ func (s *Server) handleWeekly(w http.ResponseWriter, r *http.Request) {
 		o.Week = monday
 	}
 	s.opts.Warehouse.DB().QueryRowContext(r.Context(), `SELECT currency FROM seeds.org`).Scan(&o.Currency)
-	body, err := weekly.Render(r.Context(), weekly.Local(s.opts.Reports, s.opts.Warehouse), o)
+	reader, err := s.reader(r.Context())
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, err)
+		return
+	}
+	body, err := weekly.Render(r.Context(), weekly.Local(s.opts.Reports, reader), o)
 	if errors.Is(err, weekly.ErrNoTime) {
 		s.fail(w, r, http.StatusNotFound, err)
 		return
@@ -203,4 +226,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(v)
+}
+
+// navigation is the header's pages, each shown to those who may open it.
+var navigation = []struct{ slug, label, path string }{
+	{"overview", "Overview", "/"}, {"leadership", "Leadership", "/leadership"}, {"finance", "Finance", "/finance"},
+	{"capacity", "Capacity", "/capacity"}, {"ops", "Ops", "/ops"}, {"definitions", "Definitions", "/definitions"}, {"audit", "Audit", "/audit"},
 }

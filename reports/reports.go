@@ -122,7 +122,7 @@ func (e *ParamError) Error() string {
 
 // Run executes the report with values (by parameter name; missing ones take
 // their default). Unknown names are an error, not silently ignored.
-func (c *Catalog) Run(ctx context.Context, wh *warehouse.Warehouse, name string, values map[string]string) (*warehouse.Table, error) {
+func (c *Catalog) Run(ctx context.Context, wh warehouse.Querier, name string, values map[string]string) (*warehouse.Table, error) {
 	r, ok := c.byName[name]
 	if !ok {
 		return nil, fmt.Errorf("no report named %q (reports: %s)", name, strings.Join(c.names, ", "))

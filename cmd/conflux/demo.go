@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -12,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
+	"github.com/conflux-dev/conflux/internal/auth"
 	"github.com/conflux-dev/conflux/internal/config"
 	"github.com/conflux-dev/conflux/internal/demo"
 	"github.com/conflux-dev/conflux/internal/oauthfake"
@@ -26,6 +31,7 @@ func newDemoCmd(g *globals) *cobra.Command {
 		noServe bool
 		plant   bool
 		stack   string
+		signIn  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -72,6 +78,9 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 			if err != nil {
 				return usageError{err}
 			}
+			if signIn {
+				body = []byte(strings.Replace(string(body), "server:\n", "server:\n  auth: local\n", 1))
+			}
 			if err := os.WriteFile(cfgPath, body, 0o644); err != nil {
 				return err
 			}
@@ -112,6 +121,11 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 			if err := runBuild(ctx, wh, cfg, false, out, g.logger()); err != nil {
 				return err
 			}
+			if signIn {
+				if err := demoUsers(ctx, wh, a, out); err != nil {
+					return err
+				}
+			}
 			fmt.Fprintf(out, "Demo ready in %s.\n", time.Since(start).Round(100*time.Millisecond))
 			if noServe {
 				return nil
@@ -124,6 +138,43 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 	cmd.Flags().IntVar(&people, "people", 40, "size of the agency")
 	cmd.Flags().BoolVar(&noServe, "no-serve", false, "stop after sync and build")
 	cmd.Flags().BoolVar(&plant, "plant-gaps", true, "plant one gap of each kind the checks find (a misspelt client, a won deal with no project, unbilled time, …)")
+	cmd.Flags().BoolVar(&signIn, "auth", false, "serve with sign-in (server.auth: local) and four users — admin@, finance@, ops@ and a lead@ scoped to one client and one team — whose passwords are printed once")
 	cmd.Flags().StringVar(&stack, "stack", "harvest,hubspot,xero", "the time tool that serves the agency ("+strings.Join(demo.Stacks, ", ")+"), optionally with hubspot or pipedrive (CRM) and xero or quickbooks (ledger): harvest,hubspot,xero")
 	return cmd
+}
+
+// DemoDomain is the demo agency's email domain.
+const DemoDomain = "northwind.example"
+
+// demoUsers adds the demo's four users with fresh passwords and prints
+// them, once.
+func demoUsers(ctx context.Context, wh *warehouse.Warehouse, a *demo.Agency, out io.Writer) error {
+	store := auth.NewStore(wh.DB())
+	client := a.Clients[0].Name
+	users := []auth.User{
+		{Email: "admin@" + DemoDomain, Role: auth.Admin},
+		{Email: "finance@" + DemoDomain, Role: auth.Finance},
+		{Email: "ops@" + DemoDomain, Role: auth.Ops},
+		{Email: "lead@" + DemoDomain, Role: auth.Lead, Clients: []string{client}, Teams: []string{"Designer"}},
+	}
+	fmt.Fprintln(out, "Sign in as (passwords shown this once):")
+	for _, u := range users {
+		pw := demoPassword()
+		if _, err := store.AddUser(ctx, u, pw); err != nil {
+			return err
+		}
+		scope := ""
+		if u.Role == auth.Lead {
+			scope = fmt.Sprintf(" (client %s, team Designer)", client)
+		}
+		fmt.Fprintf(out, "  %-28s %-10s %s%s\n", u.Email, u.Role, pw, scope)
+	}
+	return nil
+}
+
+// demoPassword is a random password of four words' length.
+func demoPassword() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }

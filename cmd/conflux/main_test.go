@@ -202,6 +202,13 @@ func TestSyncBuildQueryAndHandOverToServe(t *testing.T) {
 			t.Errorf("query %q through the server: code %d, %v; without it: %q", q, code, err, direct[q])
 		}
 	}
+	// Users and the audit log go through the server too.
+	if code, out, err := run(t, "--config", cfg, "users", "list"); code != 0 || !strings.Contains(out, "EMAIL") {
+		t.Errorf("users list through the server: code %d %v\n%s", code, err, out)
+	}
+	if code, out, err := run(t, "--config", cfg, "audit"); code != 0 || !strings.Contains(out, "query") {
+		t.Errorf("audit through the server: code %d %v\n%s", code, err, out)
+	}
 	// doctor, with the server holding the warehouse, passes.
 	if code, out, err := run(t, "--config", cfg, "doctor"); code != 0 {
 		t.Errorf("doctor beside a running server: code %d %v\n%s", code, err, out)
@@ -234,5 +241,75 @@ func TestUnknownCommandsAndMissingArgumentsExit2(t *testing.T) {
 	}
 	if code, out, _ := run(t); code != 0 || !strings.Contains(out, "Available Commands") {
 		t.Errorf("conflux alone: code %d, want help", code)
+	}
+}
+
+// Without sign-in, serve stays on this machine: any other address exits 2
+// naming server.auth and the fix.
+func TestServeRefusesTheNetworkWithoutSignIn(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "org:\n  name: X\n  currency: GBP\n")
+	code, _, err := run(t, "--config", cfg, "serve", "--listen", "0.0.0.0:8080")
+	if code != exitUsage || err == nil || !strings.Contains(err.Error(), "server.auth") || !strings.Contains(err.Error(), "local or oidc") {
+		t.Errorf("serve on 0.0.0.0 with auth none: code %d, %v", code, err)
+	}
+	cfg = writeConfig(t, dir, "org:\n  name: X\n  currency: GBP\nserver:\n  auth: sometimes\n")
+	if code, _, err := run(t, "--config", cfg, "serve"); code != exitUsage || !strings.Contains(err.Error(), "server.auth") {
+		t.Errorf("a bad server.auth: code %d, %v", code, err)
+	}
+}
+
+// Users and tokens from the command line: passwords from stdin only, a
+// token printed once, bad input exit 2.
+func TestUsersAndTokens(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "org:\n  name: X\n  currency: GBP\nserver:\n  auth: local\n")
+	runIn := func(stdin string, args ...string) (int, string, error) {
+		root := newRoot()
+		var buf bytes.Buffer
+		root.SetOut(&buf)
+		root.SetErr(&buf)
+		root.SetIn(strings.NewReader(stdin))
+		root.SetArgs(append([]string{"--config", cfg}, args...))
+		root.SetContext(context.Background())
+		c, err := root.ExecuteC()
+		if err != nil {
+			return exitCode(c, err), buf.String(), err
+		}
+		return 0, buf.String(), nil
+	}
+	if code, out, err := runIn("a very long password\n", "users", "add", "Ana@X.test", "--role", "finance", "--password-stdin"); code != 0 || !strings.Contains(out, "added ana@x.test as finance") {
+		t.Fatalf("users add: %d %v %s", code, err, out)
+	}
+	for _, bad := range [][]string{
+		{"users", "add", "bo@x.test", "--role", "king", "--password-stdin"},
+		{"users", "add", "bo@x.test", "--role", "lead", "--password-stdin"},
+		{"users", "add", "not-an-email", "--role", "ops"},
+		{"users", "add", "ana@x.test", "--role", "ops"},
+		{"users", "add", "cy@x.test", "--password-stdin"},
+	} {
+		if code, _, err := runIn("short\n", bad...); code != exitUsage {
+			t.Errorf("%v: code %d, %v", bad, code, err)
+		}
+	}
+	code, out, _ := runIn("", "tokens", "create", "--user", "ana@x.test", "--name", "nb")
+	if code != 0 || !strings.HasPrefix(strings.TrimSpace(out), "cfx_") {
+		t.Fatalf("tokens create: %d %s", code, out)
+	}
+	tok := strings.Fields(out)[0]
+	if _, list, _ := runIn("", "tokens", "list"); !strings.Contains(list, "nb") || strings.Contains(list, tok) {
+		t.Errorf("tokens list shows no token or its secret:\n%s", list)
+	}
+	if _, list, _ := runIn("", "users", "list"); !strings.Contains(list, "ana@x.test") || strings.Contains(list, "long password") {
+		t.Errorf("users list:\n%s", list)
+	}
+	if _, audit, _ := runIn("", "audit"); !strings.Contains(audit, "users-add") || strings.Contains(audit, "long password") || strings.Contains(audit, tok) {
+		t.Errorf("audit:\n%s", audit)
+	}
+	if code, _, _ := runIn("", "tokens", "revoke", "nb"); code != 0 {
+		t.Errorf("revoke: %d", code)
+	}
+	if code, _, _ := runIn("", "users", "remove", "ana@x.test"); code != 0 {
+		t.Errorf("remove: %d", code)
 	}
 }

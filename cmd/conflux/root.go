@@ -32,7 +32,7 @@ to write a conflux.yaml for your own tools.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError{err} })
 	root.AddCommand(
 		newInitCmd(g), newConnectCmd(g), newSyncCmd(g), newBuildCmd(g), newServeCmd(g), newQueryCmd(g), newReportCmd(g), newGapsCmd(g), newMappingsCmd(g),
-		newDemoCmd(g), newDoctorCmd(g), newBenchCmd(g), newDocsCmd(g),
+		newDemoCmd(g), newDoctorCmd(g), newBenchCmd(g), newDocsCmd(g), newUsersCmd(g), newTokensCmd(g), newAuditCmd(g),
 	)
 	usage(root)
 	return root

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	gosync "sync"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conflux-dev/conflux/dashboards"
+	"github.com/conflux-dev/conflux/internal/auth"
 	"github.com/conflux-dev/conflux/internal/config"
 	"github.com/conflux-dev/conflux/internal/docs"
 	"github.com/conflux-dev/conflux/internal/warehouse"
@@ -139,11 +141,22 @@ func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fal
 	if err := docs.HTML(&defs, sections); err != nil {
 		return err
 	}
-	srv, err := dashboards.New(dashboards.Options{Warehouse: wh, Reports: cat, Refresh: refresher(cfg, wh, log), Token: token, Org: cfg.Org.Name, Logger: log, Mappings: cfg.Mappings,
-		Definitions: template.HTML(defs.String())})
-	if err != nil {
+	if err := cfg.Server.CheckListen(cfg.Path, cfg.Server.Listen); err != nil {
+		return usageError{err}
+	}
+	// Nothing a user's query reaches past the tables: no other file, no
+	// extension, no ATTACH, no setting changed — for as long as this runs.
+	dirs := []string{filepath.Dir(cfg.Warehouse), filepath.Dir(cfg.Path), os.TempDir()}
+	if err := wh.Lock(ctx, dirs); err != nil {
 		return err
 	}
+	scheme := "http"
+	if cfg.Server.TLSCert != "" {
+		scheme = "https"
+	}
+	opts := dashboards.Options{Warehouse: wh, Reports: cat, Refresh: refresher(cfg, wh, log), Token: token, Org: cfg.Org.Name, Logger: log, Mappings: cfg.Mappings,
+		Definitions: template.HTML(defs.String()), Auth: cfg.Server.Auth, Users: auth.NewStore(wh.DB()), SessionTTL: cfg.Server.SessionTTL,
+		PublicURL: cfg.Server.PublicURL, Secure: scheme == "https" || strings.HasPrefix(cfg.Server.PublicURL, "https://")}
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil && fallbackPort {
 		host, _, _ := net.SplitHostPort(cfg.Server.Listen)
@@ -153,7 +166,23 @@ func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fal
 	if err != nil {
 		return usageError{fmt.Errorf("server.listen %s: %w (choose another address with --listen or server.listen)", cfg.Server.Listen, err)}
 	}
-	url := "http://" + ln.Addr().String()
+	url := scheme + "://" + ln.Addr().String()
+	if cfg.Server.Auth == config.AuthOIDC {
+		base := cfg.Server.PublicURL
+		if base == "" {
+			base = url
+		}
+		o := cfg.Server.OIDC
+		if opts.OIDC, err = auth.NewOIDC(ctx, o.Issuer, o.ClientID, o.ClientSecret, base+"/auth/oidc/callback", o.AllowedDomains); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	srv, err := dashboards.New(opts)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	if err := writeServerInfo(cfg, serverInfo{URL: url, Token: token, PID: os.Getpid()}); err != nil {
 		return err
 	}
@@ -181,7 +210,13 @@ func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fal
 		}()
 	}
 	fmt.Fprintf(out, "Conflux is serving %s at %s (Ctrl-C to stop; refresh every %s)\n", cfg.Org.Name, url, cfg.Server.Refresh)
-	if err := httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	serveErr := func() error {
+		if cfg.Server.TLSCert != "" {
+			return httpSrv.ServeTLS(ln, cfg.Server.TLSCert, cfg.Server.TLSKey)
+		}
+		return httpSrv.Serve(ln)
+	}
+	if err := serveErr(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil

@@ -6,6 +6,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -93,7 +95,29 @@ type Server struct {
 	Listen  string
 	Refresh time.Duration
 	Token   string // guards the hand-over API for CLI commands; generated when empty
+	// Auth is how people sign in: none (loopback only), local (email and
+	// password) or oidc (the agency's Google or Microsoft accounts).
+	Auth       string
+	OIDC       OIDC
+	PublicURL  string        // the address people use, behind a proxy; https makes cookies Secure
+	TLSCert    string        // serve HTTPS with this certificate …
+	TLSKey     string        // … and key
+	SessionTTL time.Duration // how long a sign-in lasts (default 12h)
+	AuthLine   int           // where server.auth is in the file, for errors
 }
+
+// OIDC is the agency's OpenID Connect provider.
+type OIDC struct {
+	Issuer, ClientID, ClientSecret string
+	AllowedDomains                 []string // email domains that may sign in; empty allows any the provider vouches for
+}
+
+// Auth modes.
+const (
+	AuthNone  = "none"
+	AuthLocal = "local"
+	AuthOIDC  = "oidc"
+)
 
 // Vendors tells Load which connector types exist and the extra keys each takes.
 type Vendors map[string][]string
@@ -121,7 +145,7 @@ func Defaults() *Config {
 		Warehouse: "conflux.duckdb",
 		Mappings:  "mappings.yaml",
 		Models:    "models",
-		Server:    Server{Listen: "127.0.0.1:8080", Refresh: time.Hour},
+		Server:    Server{Listen: "127.0.0.1:8080", Refresh: time.Hour, Auth: AuthNone, SessionTTL: 12 * time.Hour},
 		Gaps:      Gaps{UnbilledGraceDays: 30, DealLagDays: 14, MinSimilarity: 0.85},
 	}
 }
@@ -210,7 +234,58 @@ func Parse(path string, body []byte, vendors Vendors, lookup func(string) (strin
 				},
 				"refresh": func(k string, n *yaml.Node) { p.duration(k, n, &cfg.Server.Refresh) },
 				"token":   func(k string, n *yaml.Node) { cfg.Server.Token, _ = p.str(k, n) },
+				"auth": func(k string, n *yaml.Node) {
+					v, ok := p.str(k, n)
+					if !ok {
+						return
+					}
+					switch v {
+					case AuthNone, AuthLocal, AuthOIDC:
+						cfg.Server.Auth, cfg.Server.AuthLine = v, n.Line
+					default:
+						p.fail(n, k, "%q: use none (this machine only), local (email and password) or oidc (Google Workspace or Microsoft Entra)", v)
+					}
+				},
+				"public_url": func(k string, n *yaml.Node) {
+					v, ok := p.str(k, n)
+					if u, err := url.Parse(v); ok && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+						p.fail(n, k, "%q: give the address people open, e.g. https://conflux.example.com", v)
+						return
+					}
+					cfg.Server.PublicURL = strings.TrimSuffix(v, "/")
+				},
+				"tls_cert":    func(k string, n *yaml.Node) { cfg.Server.TLSCert, _ = p.str(k, n) },
+				"tls_key":     func(k string, n *yaml.Node) { cfg.Server.TLSKey, _ = p.str(k, n) },
+				"session_ttl": func(k string, n *yaml.Node) { p.duration(k, n, &cfg.Server.SessionTTL) },
+				"oidc": func(k string, n *yaml.Node) {
+					p.mapping(n, k, map[string]func(string, *yaml.Node){
+						"issuer":        func(k string, n *yaml.Node) { cfg.Server.OIDC.Issuer, _ = p.str(k, n) },
+						"client_id":     func(k string, n *yaml.Node) { cfg.Server.OIDC.ClientID, _ = p.str(k, n) },
+						"client_secret": func(k string, n *yaml.Node) { cfg.Server.OIDC.ClientSecret, _ = p.str(k, n) },
+						"allowed_domains": func(k string, n *yaml.Node) {
+							if n.Kind != yaml.SequenceNode {
+								p.fail(n, k, "expected a list of email domains, e.g. [northwind.example]")
+								return
+							}
+							for _, c := range n.Content {
+								if v, ok := p.str(k, c); ok {
+									cfg.Server.OIDC.AllowedDomains = append(cfg.Server.OIDC.AllowedDomains, strings.ToLower(strings.TrimPrefix(v, "@")))
+								}
+							}
+						},
+					})
+				},
 			})
+			if (cfg.Server.TLSCert == "") != (cfg.Server.TLSKey == "") {
+				p.fail(n, k, "give both tls_cert and tls_key to serve HTTPS, or neither")
+			}
+			if cfg.Server.Auth == AuthOIDC {
+				for key, v := range map[string]string{"issuer": cfg.Server.OIDC.Issuer, "client_id": cfg.Server.OIDC.ClientID, "client_secret": cfg.Server.OIDC.ClientSecret} {
+					if v == "" {
+						p.fail(n, k+".oidc."+key, "required with auth: oidc (see the README's OIDC set-up)")
+					}
+				}
+			}
 		},
 	})
 	dir := filepath.Dir(path)
@@ -575,4 +650,25 @@ func (p *parser) schedules(key string, n *yaml.Node) []Schedule {
 		out = append(out, s)
 	}
 	return out
+}
+
+// CheckListen refuses to serve without sign-in anywhere but this machine:
+// auth none on a non-loopback address is a configuration error naming the
+// key and the fix.
+func (s Server) CheckListen(file, listen string) error {
+	if s.Auth != AuthNone {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		host = listen
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return &Error{File: file, Line: s.AuthLine, Key: "server.auth",
+		Msg: fmt.Sprintf("is none, so anyone who reaches %s would read every figure: set server.auth to local or oidc (then add users with `conflux users add`), or listen on 127.0.0.1", listen)}
 }

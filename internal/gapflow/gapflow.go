@@ -41,9 +41,9 @@ func Track(ctx context.Context, db *sql.DB, at time.Time) error {
 		FROM marts.gaps g LEFT JOIN workflow.gap_state s USING (finding_key)
 		WHERE g.status = 'open' AND s.finding_key IS NULL`,
 		`INSERT INTO workflow.gap_state (finding_key, check_id, status, owner, first_seen, last_seen, amount_at_stake, counted_amount,
-			hours_at_stake, record_key, detail, source_url, updated_at)
+			hours_at_stake, record_key, client_key, person_key, detail, source_url, updated_at)
 		SELECT g.finding_key, g.check_id, 'open', g.owner, $1, $1, g.amount_at_stake, g.counted_amount, g.hours_at_stake, g.record_key,
-			g.detail, g.source_url, $1
+			g.client_key, g.person_key, g.detail, g.source_url, $1
 		FROM marts.gaps g LEFT JOIN workflow.gap_state s USING (finding_key)
 		WHERE g.status = 'open' AND s.finding_key IS NULL`,
 		// Found again after it was resolved.
@@ -59,7 +59,8 @@ func Track(ctx context.Context, db *sql.DB, at time.Time) error {
 		`UPDATE workflow.gap_state s SET
 			status = CASE WHEN s.status = 'resolved' AND s.last_seen < $1 THEN 'open' ELSE s.status END,
 			resolved_at = NULL, last_seen = $1, owner = g.owner, amount_at_stake = g.amount_at_stake, counted_amount = g.counted_amount,
-			hours_at_stake = g.hours_at_stake, record_key = g.record_key, detail = g.detail, source_url = g.source_url,
+			hours_at_stake = g.hours_at_stake, record_key = g.record_key, client_key = g.client_key, person_key = g.person_key,
+			detail = g.detail, source_url = g.source_url,
 			updated_at = CASE WHEN s.status = 'resolved' AND s.last_seen < $1 THEN $1 ELSE s.updated_at END
 		FROM marts.gaps g
 		WHERE g.finding_key = s.finding_key AND g.status = 'open'`,

@@ -24,6 +24,7 @@ type Warehouse struct {
 	db        *sql.DB
 	connector *duckdb.Connector
 	path      string
+	views     viewCache
 }
 
 // LockedError means another process holds the file; DuckDB allows one.

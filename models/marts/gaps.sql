@@ -385,7 +385,22 @@ owned AS (
             WHEN 'person' THEN (SELECT name FROM {{ ref "core.people" }} pe WHERE pe.person_key = f.canonical_key)
             WHEN 'person_week' THEN (SELECT name FROM {{ ref "core.people" }} pe WHERE pe.person_key = split_part(f.canonical_key, '@', 1))
             WHEN 'person_day' THEN (SELECT name FROM {{ ref "core.people" }} pe WHERE pe.person_key = split_part(f.canonical_key, '@', 1))
-        END AS owner
+        END AS owner,
+        -- Whose the finding is: the client and the person it concerns, so a
+        -- lead sees the findings of their clients and teams.
+        CASE f.entity
+            WHEN 'project' THEN (SELECT client_key FROM p WHERE p.project_key = f.canonical_key)
+            WHEN 'time_entry' THEN (SELECT p.client_key FROM e JOIN p USING (project_key) WHERE e.entry_key = f.canonical_key)
+            WHEN 'deal' THEN (SELECT client_key FROM {{ ref "core.deals" }} d WHERE d.deal_key = f.canonical_key)
+            WHEN 'client' THEN (SELECT client_key FROM {{ ref "core.clients" }} c WHERE c.client_key = f.canonical_key)
+            WHEN 'invoice' THEN (SELECT client_key FROM {{ ref "core.invoices" }} i WHERE i.invoice_key = f.canonical_key)
+        END AS client_key,
+        CASE f.entity
+            WHEN 'time_entry' THEN (SELECT person_key FROM e WHERE e.entry_key = f.canonical_key)
+            WHEN 'person' THEN f.canonical_key
+            WHEN 'person_week' THEN split_part(f.canonical_key, '@', 1)
+            WHEN 'person_day' THEN split_part(f.canonical_key, '@', 1)
+        END AS person_key
     FROM all_findings f
 ),
 keyed AS (
@@ -398,7 +413,7 @@ SELECT
     check_id,
     CASE WHEN detail LIKE 'not applicable%' THEN 'not_applicable' ELSE 'open' END AS status,
     severity, owner_role, coalesce(owner, owner_role) AS owner, entity, canonical_key, source, source_id,
-    finding_key, record_key,
+    finding_key, record_key, client_key, person_key,
     amount_at_stake::DECIMAL(18,2) AS amount_at_stake,
     -- One exposure, counted once: of the findings on one record, only the
     -- largest adds to a total.

@@ -28,7 +28,7 @@ type Row = map[string]any
 type Fetch func(ctx context.Context, report string, params map[string]string) ([]Row, error)
 
 // Local fetches reports from an open warehouse.
-func Local(cat *reports.Catalog, wh *warehouse.Warehouse) Fetch {
+func Local(cat *reports.Catalog, wh warehouse.Querier) Fetch {
 	return func(ctx context.Context, report string, params map[string]string) ([]Row, error) {
 		tbl, err := cat.Run(ctx, wh, report, params)
 		if err != nil {

@@ -79,3 +79,12 @@ func build(t testing.TB, wh *warehouse.Warehouse, a *demo.Agency) {
 		t.Fatal(err)
 	}
 }
+
+// BuiltAgency syncs and builds an agency a test has changed, say with
+// hostile names planted in it.
+func BuiltAgency(t testing.TB, a *demo.Agency) *warehouse.Warehouse {
+	t.Helper()
+	wh := SyncedAgency(t, a)
+	build(t, wh, a)
+	return wh
+}
