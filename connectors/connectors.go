@@ -54,9 +54,13 @@ type Page struct {
 
 // Scan identifies a full read of a stream. When the page with Done set
 // commits, every stored record not seen during scan ID is marked deleted.
+// A window scan re-reads only the recent records: then only stored records
+// whose payload field Field (an ISO date) is on or after From are diffed.
 type Scan struct {
-	ID   string
-	Done bool
+	ID    string
+	Done  bool
+	Field string // e.g. "spent_date"; empty for a scan of the whole stream
+	From  string // YYYY-MM-DD
 }
 
 // Sentinel errors connectors wrap so callers can branch with errors.Is.

@@ -40,7 +40,7 @@ type deps struct {
 
 // connectorTypes is every connector Conflux ships; adding one is one line.
 var connectorTypes = map[string]connectorType{
-	"harvest":    {keys: []string{"account_id", "token", "user_agent", "per_page"}, new: newHarvest},
+	"harvest":    {keys: []string{"account_id", "token", "user_agent", "per_page", "recheck_days"}, new: newHarvest},
 	"forecast":   {keys: []string{"account_id", "token", "user_agent", "ahead_days"}, new: newForecast},
 	"clockify":   {keys: []string{"workspace_id", "api_key", "region", "page_size"}, new: newClockify},
 	"toggl":      {keys: []string{"workspace_id", "api_token", "page_size", "reread_days"}, new: newToggl},
@@ -90,7 +90,7 @@ func newHarvest(src config.Source, d deps) (connectors.Connector, error) {
 	cfg := harvest.Config{
 		Source: src.Name, AccountID: src.Settings["account_id"], Token: src.Settings["token"],
 		BaseURL: src.BaseURL, UserAgent: src.Settings["user_agent"], StartDate: src.StartDate,
-		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, Logger: d.log,
+		Lookback: src.Lookback, FullScanEvery: src.FullScanEvery, RecheckDays: 45, Logger: d.log,
 	}
 	if v := src.Settings["per_page"]; v != "" {
 		n, err := strconv.Atoi(v)
@@ -98,6 +98,13 @@ func newHarvest(src config.Source, d deps) (connectors.Connector, error) {
 			return nil, fmt.Errorf("sources.%s.per_page: %q is not a number (Harvest allows 1..2000)", src.Name, v)
 		}
 		cfg.PerPage = n
+	}
+	if v := src.Settings["recheck_days"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 3650 {
+			return nil, fmt.Errorf("sources.%s.recheck_days: %q must be a number of days from 0 (off) to 3650 (default 45)", src.Name, v)
+		}
+		cfg.RecheckDays = n
 	}
 	return harvest.New(cfg)
 }

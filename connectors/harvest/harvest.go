@@ -37,7 +37,12 @@ type Config struct {
 	Lookback time.Duration
 	// FullScanEvery sets how often a stream is read whole to find deletes.
 	FullScanEvery time.Duration
-	PerPage       int
+	// RecheckDays makes every incremental pass of a dated stream (time
+	// entries, invoices, expenses) re-read the last RecheckDays days by
+	// date and diff their keys, so a record deleted in the open billing
+	// period is gone at the next sync, not the next full read. 0: off.
+	RecheckDays int
+	PerPage     int
 	// Rate is the token bucket; Harvest documents 100 requests per 15 s.
 	Rate      rate.Limit
 	Retry     httpx.RetryPolicy
@@ -122,7 +127,7 @@ type endpoint struct {
 	stream string
 	path   string
 	key    string // the envelope's array field
-	dated  bool   // accepts from= (spent or issue date)
+	dated  string // the date field from= filters on (spent or issue date); "" when none
 }
 
 var endpoints = []endpoint{
@@ -132,9 +137,9 @@ var endpoints = []endpoint{
 	{stream: "tasks", path: "/tasks", key: "tasks"},
 	{stream: "task_assignments", path: "/task_assignments", key: "task_assignments"},
 	{stream: "user_assignments", path: "/user_assignments", key: "user_assignments"},
-	{stream: "time_entries", path: "/time_entries", key: "time_entries", dated: true},
-	{stream: "invoices", path: "/invoices", key: "invoices", dated: true},
-	{stream: "expenses", path: "/expenses", key: "expenses", dated: true},
+	{stream: "time_entries", path: "/time_entries", key: "time_entries", dated: "spent_date"},
+	{stream: "invoices", path: "/invoices", key: "invoices", dated: "issue_date"},
+	{stream: "expenses", path: "/expenses", key: "expenses", dated: "spent_date"},
 }
 
 // Streams implements connectors.Connector.
@@ -159,8 +164,10 @@ type cursorState struct {
 	UpdatedSince *time.Time `json:"updated_since,omitempty"`
 	// LastScan is when the last full read started.
 	LastScan time.Time `json:"last_scan,omitzero"`
-	// A pass in progress: its filter, start, scan id and next page query.
+	// A pass in progress: its filter, start, scan id and next page query;
+	// Window is the first date of a recheck of recent records.
 	PassFilter *time.Time `json:"pass_filter,omitempty"`
+	Window     string     `json:"window,omitempty"`
 	PassStart  time.Time  `json:"pass_start,omitzero"`
 	ScanID     string     `json:"scan_id,omitempty"`
 	Next       string     `json:"next,omitempty"`
@@ -189,25 +196,23 @@ func (c *Connector) readList(ctx context.Context, ep endpoint, from connectors.C
 		done := res.next == ""
 		next := cur
 		if done {
-			next = cursorState{LastScan: cur.LastScan}
-			since := cur.PassStart.Add(-c.cfg.Lookback)
-			next.UpdatedSince = &since
-			if cur.ScanID != "" {
-				next.LastScan = cur.PassStart
-			}
+			next = c.afterPass(ep, cur)
 		} else {
 			next.Next = ep.path + "?" + res.next
 		}
 		page := connectors.Page{Records: res.records, Total: res.total}
 		if cur.ScanID != "" {
 			page.Scan = &connectors.Scan{ID: cur.ScanID, Done: done}
+			if cur.Window != "" {
+				page.Scan.Field, page.Scan.From = ep.dated, cur.Window
+			}
 		}
 		var err error
 		if page.Next, err = json.Marshal(next); err != nil {
 			return err
 		}
 		var ahead chan fetched
-		if !done {
+		if next.Next != "" {
 			ahead = make(chan fetched, 1)
 			go func(q string) { ahead <- c.fetchPage(ctx, ep, q) }(next.Next)
 		}
@@ -218,7 +223,7 @@ func (c *Connector) readList(ctx context.Context, ep endpoint, from connectors.C
 			}
 			return err
 		}
-		if done {
+		if next.Next == "" {
 			return nil
 		}
 		cur = next
@@ -245,6 +250,33 @@ func (c *Connector) fetchPage(ctx context.Context, ep endpoint, pathAndQuery str
 	return fetched{records: records, next: next, total: total}
 }
 
+// afterPass is the cursor once a pass has read its last page: the next
+// incremental filter, or — after an incremental pass of a dated stream —
+// the recheck of the last RecheckDays days, whose key-set diff finds the
+// records deleted there (Harvest keeps no tombstones).
+func (c *Connector) afterPass(ep endpoint, cur cursorState) cursorState {
+	since := cur.PassStart.Add(-c.cfg.Lookback)
+	after := cursorState{UpdatedSince: &since, LastScan: cur.LastScan}
+	if cur.ScanID != "" && cur.Window == "" {
+		after.LastScan = cur.PassStart
+	}
+	if cur.ScanID != "" || ep.dated == "" || c.cfg.RecheckDays <= 0 {
+		return after
+	}
+	from := cur.PassStart.AddDate(0, 0, -c.cfg.RecheckDays).Format(time.DateOnly)
+	if !c.cfg.StartDate.IsZero() && c.cfg.StartDate.Format(time.DateOnly) > from {
+		from = c.cfg.StartDate.Format(time.DateOnly)
+	}
+	q := url.Values{}
+	q.Set("per_page", strconv.Itoa(c.cfg.PerPage))
+	q.Set("from", from)
+	after.PassStart = cur.PassStart
+	after.ScanID = "recheck " + cur.PassStart.Format(time.RFC3339Nano)
+	after.Window = from
+	after.Next = ep.path + "?" + q.Encode()
+	return after
+}
+
 // startPass chooses between an incremental pass and a full read.
 func (c *Connector) startPass(ep endpoint, prev cursorState) cursorState {
 	now := c.cfg.Now().UTC()
@@ -258,7 +290,7 @@ func (c *Connector) startPass(ep endpoint, prev cursorState) cursorState {
 		cur.PassFilter = prev.UpdatedSince
 		q.Set("updated_since", prev.UpdatedSince.UTC().Format(time.RFC3339))
 	}
-	if ep.dated && !c.cfg.StartDate.IsZero() {
+	if ep.dated != "" && !c.cfg.StartDate.IsZero() {
 		q.Set("from", c.cfg.StartDate.Format(time.DateOnly))
 	}
 	cur.Next = ep.path + "?" + q.Encode()

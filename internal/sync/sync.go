@@ -99,6 +99,7 @@ func runStream(ctx context.Context, wh *warehouse.Warehouse, source string, st c
 		}
 		if p.Scan != nil {
 			wp.ScanID, wp.ScanDone = p.Scan.ID, p.Scan.Done
+			wp.ScanField, wp.ScanFrom = p.Scan.Field, p.Scan.From
 		}
 		pr, err := wh.CommitPage(ctx, source, st.Name, run, wp)
 		if err != nil {

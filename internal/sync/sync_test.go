@@ -263,3 +263,87 @@ func (p *pageFault) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	p.inner.ServeHTTP(w, r)
 }
+
+// Harvest keeps no tombstones: with recheck_days, every incremental sync
+// re-reads the recent window by date and diffs its keys, so an entry
+// deleted there is gone at the next sync; an older deletion waits for the
+// daily full read. The recheck costs a few requests per dated stream.
+func TestRecentDeleteIsGoneAtTheNextSync(t *testing.T) {
+	fake := demoFake(t)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	now := time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
+	c, _ := harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: srv.URL + "/v2",
+		PerPage: perPage, RecheckDays: 45, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	w := openWH(t, filepath.Join(t.TempDir(), "d.duckdb"))
+	defer w.Close()
+	if _, err := sync.Run(ctx, w, sync.Source{Name: "harvest", Connector: c}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	var recent, old string
+	var inWindow int
+	w.DB().QueryRow(`SELECT arg_max(id, payload->>'spent_date'), arg_min(id, payload->>'spent_date'),
+		count(*) FILTER (WHERE payload->>'spent_date' >= '2025-04-18') FROM raw.harvest__time_entries`).Scan(&recent, &old, &inWindow)
+	for _, v := range []string{recent, old} {
+		var id int64
+		fmt.Sscan(v, &id)
+		fake.Delete("time_entries", id)
+	}
+
+	before := fake.Requests("/time_entries")
+	now = now.Add(2 * time.Hour)
+	res, err := sync.Run(ctx, w, sync.Source{Name: "harvest", Connector: c, Streams: []string{"time_entries"}}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleted := map[string]bool{}
+	rows, _ := w.DB().Query(`SELECT id FROM raw.harvest__time_entries WHERE deleted_at IS NOT NULL`)
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		deleted[id] = true
+	}
+	rows.Close()
+	if !deleted[recent] || deleted[old] || len(deleted) != 1 || res[0].Deleted != 1 {
+		t.Errorf("deleted %v (%d), want only the recent entry %s (the old one, %s, waits for the full read)", deleted, res[0].Deleted, recent, old)
+	}
+	requests := fake.Requests("/time_entries") - before
+	// One incremental page, then the window's entries at perPage a page.
+	if want := 1 + (inWindow-1+perPage-1)/perPage; requests != want {
+		t.Errorf("the sync made %d requests, want %d (%d entries in the window)", requests, want, inWindow)
+	}
+	t.Logf("recheck of 45 days: %d requests for %d entries in the window", requests-1, inWindow-1)
+
+	// Killed during the recheck, the next run resumes it and still finds the delete.
+	var next string
+	w.DB().QueryRow(`SELECT id FROM raw.harvest__time_entries WHERE deleted_at IS NULL ORDER BY payload->>'spent_date' DESC, id LIMIT 1`).Scan(&next)
+	var id int64
+	fmt.Sscan(next, &id)
+	fake.Delete("time_entries", id)
+	now = now.Add(2 * time.Hour)
+	cctx, cancel := context.WithCancel(ctx)
+	pages := 0
+	stop := sync.Source{Name: "harvest", Connector: c, Streams: []string{"time_entries"}}
+	sync.Run(cctx, w, stop, onPage(func() {
+		if pages++; pages == 2 { // the incremental page, then the recheck's first
+			cancel()
+		}
+	}), nil)
+	cancel()
+	if _, err := sync.Run(ctx, w, stop, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	var gone int
+	w.DB().QueryRow(`SELECT count(*) FROM raw.harvest__time_entries WHERE id = ? AND deleted_at IS NOT NULL`, next).Scan(&gone)
+	if gone != 1 {
+		t.Error("a delete in the window was missed after the recheck was interrupted")
+	}
+}
+
+// onPage calls f after each committed page.
+type onPage func()
+
+func (onPage) StreamStarted(string, string)                     {}
+func (f onPage) PageCommitted(string, string, int, int)         { f() }
+func (onPage) StreamFinished(string, string, sync.StreamResult) {}

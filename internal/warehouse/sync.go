@@ -27,6 +27,9 @@ type Page struct {
 	Cursor   []byte // JSON; nil keeps the stored cursor
 	ScanID   string // set when the page belongs to a full read
 	ScanDone bool   // the last page of that read
+	// A window scan diffs only the stored rows whose payload field
+	// ScanField (an ISO date) is on or after ScanFrom.
+	ScanField, ScanFrom string
 }
 
 // PageResult counts what a commit changed.
@@ -136,10 +139,15 @@ func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream strin
 			return res, fmt.Errorf("scan progress: %w", err)
 		}
 		if p.ScanDone {
+			window, args := "", []any{run, source, stream, p.ScanID}
+			if p.ScanField != "" {
+				window = ` AND json_extract_string(payload, ?) >= ?`
+				args = append(args, "$."+p.ScanField, p.ScanFrom)
+			}
 			r, err := conn.ExecContext(ctx, `UPDATE `+table+` SET deleted_at = now(), sync_run = ?
 				WHERE deleted_at IS NULL AND id NOT IN (
-					SELECT id FROM meta.scan_seen WHERE source = ? AND stream = ? AND scan_id = ?)`,
-				run, source, stream, p.ScanID)
+					SELECT id FROM meta.scan_seen WHERE source = ? AND stream = ? AND scan_id = ?)`+window,
+				args...)
 			if err != nil {
 				return res, fmt.Errorf("key-set diff: %w", err)
 			}
