@@ -404,6 +404,13 @@ var ops = Dashboard{
 			},
 		},
 		{
+			ID: "checks", Title: "The checks and their thresholds", Report: "gap_checks", Kind: "table",
+			Note: "What each check looks for and the threshold it runs with; change a threshold under gaps: in conflux.yaml.",
+			Columns: []Column{
+				{"check_name", "Check", "check"}, {"threshold", "Fires when", "wrap"}, {"open_findings", "Open", "text"},
+			},
+		},
+		{
 			ID: "freshness", Title: "Data health: syncs", Report: "freshness", Kind: "table",
 			Note: "Last successful sync per source and stream, the last attempt's status and error, and the records synced.",
 			Columns: []Column{

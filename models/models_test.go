@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/conflux-dev/conflux/internal/holidays"
 	"github.com/conflux-dev/conflux/internal/warehouse"
@@ -320,5 +321,43 @@ func TestF11TimeZones(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: %s, want %s", person, got, want)
 		}
+	}
+}
+
+// One cause, one finding: a timer left running for 30 hours is a C23
+// entry, not also a C23 day. A closed project's unbilled balance is C12
+// from the day it closes, or gaps.closed_grace_days after its last entry.
+func TestGapsOneFindingPerCauseAndClosedGrace(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	running := entry(20, 2, 100, 1, "Design", "2025-06-03", 30, true)
+	running["is_running"] = true
+	put(t, w, "time_entries", running, entry(21, 2, 103, 1, "Design", "2025-06-09", 10, true))
+	put(t, w, "projects", m{"id": 103, "name": "Done", "client": m{"id": 10, "currency": "USD"}, "is_billable": true,
+		"is_fixed_fee": false, "budget_by": "none", "is_active": false})
+	opts.Seeds.AsOf = time.Date(2025, 6, 10, 0, 0, 0, 0, time.UTC)
+	build(t, w, opts)
+	var n int
+	var keys string
+	query(t, w, `SELECT count(*), string_agg(canonical_key, ',' ORDER BY canonical_key) FROM marts.gaps
+		WHERE check_id = 'C23' AND (canonical_key = 'harvest:20' OR canonical_key LIKE 'harvest:2@2025-06-03')`, &n, &keys)
+	if n != 1 || keys != "harvest:20" {
+		t.Errorf("the running timer raised %d C23 findings (%s), want the entry alone", n, keys)
+	}
+	var c12 float64
+	query(t, w, `SELECT coalesce(sum(amount_at_stake), 0) FROM marts.gaps WHERE check_id = 'C12' AND canonical_key = 'harvest:103'`, &c12)
+	if c12 != 1000 { // 10 h × 100, nothing invoiced, closed the day after
+		t.Errorf("C12 at stake %v, want 1000 the day after the project closed", c12)
+	}
+	opts.Seeds.ClosedGraceDays = 30
+	opts.Force = true
+	build(t, w, opts)
+	query(t, w, `SELECT count(*) FROM marts.gaps WHERE check_id = 'C12' AND canonical_key = 'harvest:103'`, &n)
+	if n != 0 {
+		t.Error("C12 fired within gaps.closed_grace_days")
+	}
+	var threshold string
+	query(t, w, `SELECT threshold FROM marts.gap_checks WHERE check_id = 'C12'`, &threshold)
+	if threshold != "30 days after its last entry (gaps.closed_grace_days)" {
+		t.Errorf("C12's threshold reads %q", threshold)
 	}
 }

@@ -33,6 +33,7 @@ type Seeds struct {
 	UnbilledGraceDays int     // 30
 	DealLagDays       int     // 14
 	MinSimilarity     float64 // 0.85
+	ClosedGraceDays   int     // 0: C12 fires the day a project closes
 	Finance           Finance
 	Pipeline          Pipeline
 	FXRates           []FXRate
@@ -141,8 +142,8 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 			[][]string{{s.Currency, s.Timezone, num(s.StandardWeekH), s.AsOf.Format(time.DateOnly), hash}}),
 		seedTable("holidays", []string{"calendar VARCHAR", "date DATE", "name VARCHAR", "fraction DECIMAL(5,4)"}, holidays),
 		seedTable("sources", []string{"name VARCHAR", "type VARCHAR", "kind VARCHAR"}, sourceRows),
-		seedTable("gap_params", []string{"unbilled_grace_days INTEGER", "deal_lag_days INTEGER", "min_similarity DOUBLE"},
-			[][]string{{strconv.Itoa(s.UnbilledGraceDays), strconv.Itoa(s.DealLagDays), num(s.MinSimilarity)}}),
+		seedTable("gap_params", []string{"unbilled_grace_days INTEGER", "deal_lag_days INTEGER", "min_similarity DOUBLE", "closed_grace_days INTEGER"},
+			[][]string{{strconv.Itoa(s.UnbilledGraceDays), strconv.Itoa(s.DealLagDays), num(s.MinSimilarity), strconv.Itoa(s.ClosedGraceDays)}}),
 		seedTable("mappings", []string{"entity VARCHAR", "a VARCHAR", "b VARCHAR", "decision VARCHAR"}, mappings),
 		seedTable("schedules", []string{"email VARCHAR", "isodow INTEGER", "hours DECIMAL(12,4)", "valid_from DATE", "valid_to DATE"}, schedules),
 	}, financeSeeds(s)...)

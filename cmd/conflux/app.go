@@ -79,7 +79,7 @@ func runSync(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, s
 // seeds turns the config's company facts into model seeds.
 func seeds(cfg *config.Config) models.Seeds {
 	s := models.Seeds{Currency: cfg.Org.Currency, Timezone: cfg.Org.Timezone.String(), StandardWeekH: cfg.Org.StandardWeekH,
-		UnbilledGraceDays: cfg.Gaps.UnbilledGraceDays, DealLagDays: cfg.Gaps.DealLagDays, MinSimilarity: cfg.Gaps.MinSimilarity, AsOf: cfg.Org.AsOf}
+		UnbilledGraceDays: cfg.Gaps.UnbilledGraceDays, DealLagDays: cfg.Gaps.DealLagDays, MinSimilarity: cfg.Gaps.MinSimilarity, ClosedGraceDays: cfg.Gaps.ClosedGraceDays, AsOf: cfg.Org.AsOf}
 	now := time.Now()
 	for _, code := range cfg.Org.Holidays {
 		for _, d := range holidays.Between(code, 2000, now.Year()+2) {

@@ -43,6 +43,7 @@ type Gaps struct {
 	UnbilledGraceDays int     // C01: billable time younger than this is not yet a gap (30)
 	DealLagDays       int     // C02, C03: days a won deal may wait for its project (14)
 	MinSimilarity     float64 // C08: Jaro-Winkler similarity from which names look alike (0.85)
+	ClosedGraceDays   int     // C12: days after a closed project's last entry before its unbilled balance is a gap (0)
 }
 
 // Schedule is one person's weekly hours, valid from From to To (inclusive;
@@ -214,6 +215,15 @@ func Parse(path string, body []byte, vendors Vendors, lookup func(string) (strin
 			p.mapping(n, k, map[string]func(string, *yaml.Node){
 				"unbilled_grace_days": days(&cfg.Gaps.UnbilledGraceDays, 30),
 				"deal_lag_days":       days(&cfg.Gaps.DealLagDays, 14),
+				"closed_grace_days": func(k string, n *yaml.Node) {
+					v, _ := p.str(k, n)
+					d, err := strconv.Atoi(v)
+					if err != nil || d < 0 || d > 365 {
+						p.fail(n, k, "%q must be whole days between 0 and 365 (default 0: a closed project's balance is a gap at once)", v)
+						return
+					}
+					cfg.Gaps.ClosedGraceDays = d
+				},
 				"min_similarity": func(k string, n *yaml.Node) {
 					v, _ := p.str(k, n)
 					f, err := strconv.ParseFloat(v, 64)

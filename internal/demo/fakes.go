@@ -236,6 +236,8 @@ org:
   holidays: [%s]
   as_of: %s                   # the gaps ledger's checks run as of the agency's last day
 warehouse: conflux.duckdb
+gaps:
+  closed_grace_days: 30            # the agency bills a project's final month in the next cycle
 finance:
   overhead_per_hour: 12            # rent, software and back office per worked client hour
   monthly_overhead: 45000          # sales, leadership and G&A per month

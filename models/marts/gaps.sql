@@ -10,7 +10,7 @@
 -- test: not_null(check_id, status, severity, owner_role, owner, finding_key)
 -- test: unique(finding_key)
 -- test: accepted_values(status: open, not_applicable)
-WITH org AS (SELECT as_of, currency, unbilled_grace_days, deal_lag_days FROM seeds.org, seeds.gap_params),
+WITH org AS (SELECT as_of, currency, unbilled_grace_days, deal_lag_days, closed_grace_days FROM seeds.org, seeds.gap_params),
 has_crm AS (SELECT count(*) > 0 AS yes FROM seeds.sources WHERE kind = 'crm'),
 p AS (SELECT * FROM {{ ref "core.projects" }}),
 e AS (SELECT * FROM {{ ref "core.time_entries" }}),
@@ -82,7 +82,13 @@ c22 AS (
     FROM dup WHERE copy > 1
 ),
 -- C23: implausible entries: zero or negative hours, timers running for
--- more than a day, and person-days with more than 16 hours (one finding per day).
+-- more than a day, and person-days with more than 16 hours (one finding per
+-- day) without the entries already found: a running timer is one cause,
+-- one finding.
+implausible AS (
+    SELECT e.entry_key FROM e CROSS JOIN org
+    WHERE e.hours <= 0 OR (coalesce(e.is_running, false) AND e.entry_date < org.as_of - INTERVAL 1 DAY)
+),
 c23 AS (
     SELECT 'C23', 'time_entry', e.entry_key, e.source, e.source_id,
         e.hours * coalesce(e.bill_rate, e.cost_rate), e.hours, e.entry_date,
@@ -97,7 +103,7 @@ c23 AS (
         format('{} hours logged on {} in {} entries', sum(e.hours), e.entry_date, count(*)),
         'low', 'ops', NULL
     FROM e
-    WHERE e.time_category <> 'time_off'
+    WHERE e.time_category <> 'time_off' AND e.entry_key NOT IN (SELECT entry_key FROM implausible)
     GROUP BY e.person_key, e.entry_date
     HAVING sum(e.hours) > 16
 ),
@@ -144,32 +150,57 @@ ledger_numbers AS (
     FROM {{ ref "core.invoices" }}
     WHERE is_ledger AND status NOT IN ('voided', 'deleted') AND number IS NOT NULL
 ),
+-- What the ledger holds under a number it does not count: voided or deleted.
+ledger_void AS (
+    SELECT regexp_replace(number, '[^0-9]', '', 'g') AS digits, min(status) AS status
+    FROM {{ ref "core.invoices" }}
+    WHERE is_ledger AND status IN ('voided', 'deleted') AND number IS NOT NULL
+    GROUP BY 1
+),
 has_ledger AS (SELECT count(*) > 0 AS yes FROM seeds.sources WHERE kind = 'accounting'),
 c25 AS (
     SELECT 'C25', 'invoice', e.invoice_key, any_value(e.source), split_part(e.invoice_key, ':', 2),
         sum(coalesce(e.billable_amount, 0)), sum(e.billable_hours), min(e.entry_date),
         CASE WHEN any_value(i.invoice_key) IS NULL THEN format('{} h marked billed on invoice {}, which does not exist', round(sum(e.billable_hours), 2), e.invoice_key)
              WHEN any_value(i.status) IN ('voided', 'deleted') THEN format('{} h billed on invoice {}, which is {}', round(sum(e.billable_hours), 2), any_value(i.number), any_value(i.status))
+             WHEN any_value(v.status) IS NOT NULL THEN format('{} h billed on invoice {}, which the ledger holds as {}', round(sum(e.billable_hours), 2), any_value(i.number), any_value(v.status))
              ELSE format('{} h billed on invoice {}, which the ledger does not hold', round(sum(e.billable_hours), 2), any_value(i.number)) END,
         'high', 'finance', any_value(i.source_url)
     FROM e LEFT JOIN {{ ref "core.invoices" }} i USING (invoice_key) CROSS JOIN has_ledger
+    LEFT JOIN ledger_void v ON v.digits = regexp_replace(coalesce(i.number, ''), '[^0-9]', '', 'g') AND NOT i.is_ledger
     WHERE e.invoice_key IS NOT NULL AND (
         i.invoice_key IS NULL OR i.status IN ('voided', 'deleted')
         OR (has_ledger.yes AND NOT i.is_ledger AND regexp_replace(coalesce(i.number, ''), '[^0-9]', '', 'g') NOT IN (SELECT digits FROM ledger_numbers)))
     GROUP BY e.invoice_key
 ),
--- C08: the same client, it seems, named differently across tools: each
--- look-alike pair waiting in the identity review queue.
-c08 AS (
-    SELECT 'C08', 'client', q.id, q.left_source, split_part(q.left_key, ':', 2), q.revenue_at_stake, NULL::DECIMAL, NULL::DATE,
-        format('"{}" ({}) and "{}" ({}) look like one client (similarity {}): `conflux mappings accept {}` or `reject {}`',
-            q.left_name, q.left_source, q.right_name, q.right_source, q.similarity, q.id, q.id),
-        'medium', 'ops', NULL
+-- C08: the same client, it seems, named differently across tools: one
+-- finding per pair of clients waiting in the identity review queue. A
+-- misspelt CRM record looks like both the time tool's and the ledger's
+-- record of one client: two suggestions, one cause, one finding (its
+-- money the larger; accepting either suggestion clears both).
+c08_pairs AS (
+    SELECT q.*,
+        least(coalesce(xl.canonical_key, q.left_key), coalesce(xr.canonical_key, q.right_key)) AS one,
+        greatest(coalesce(xl.canonical_key, q.left_key), coalesce(xr.canonical_key, q.right_key)) AS other
     FROM {{ ref "marts.identity_review" }} q
+    LEFT JOIN {{ ref "core.xref" }} xl ON xl.entity = q.entity AND xl.record_key = q.left_key
+    LEFT JOIN {{ ref "core.xref" }} xr ON xr.entity = q.entity AND xr.record_key = q.right_key
+),
+c08 AS (
+    SELECT 'C08', 'client', min(id), first(left_source ORDER BY id), split_part(first(left_key ORDER BY id), ':', 2),
+        max(revenue_at_stake), NULL::DECIMAL, NULL::DATE,
+        format('{} look like one client (similarity {}): `conflux mappings accept {}` or `reject {}`',
+            array_to_string(list_sort(list_distinct(flatten(list([
+                format('"{}" ({})', left_name, left_source), format('"{}" ({})', right_name, right_source)])))), ' and '),
+            max(similarity), min(id), min(id)),
+        'medium', 'ops', NULL
+    FROM c08_pairs
+    GROUP BY one, other
 ),
 -- C12: a finished project with earned revenue not invoiced (more than 1%
--- of its revenue, and more than 50), once its last work is older than the
--- unbilled grace (its final month is billed in the next cycle).
+-- of its revenue, and more than 50) — from the day it is closed, or
+-- gaps.closed_grace_days after its last entry when the agency bills its
+-- final month in the next cycle (default 0: no wait).
 c12 AS (
     SELECT 'C12', 'project', f.project_key, f.source, f.source_id,
         f.revenue - f.invoiced_amount, NULL::DECIMAL, f.last_entry,
@@ -179,7 +210,7 @@ c12 AS (
     FROM {{ ref "marts.project_financials" }} f
     WHERE f.status IN ('archived', 'closed', 'delivered') AND f.billing_model <> 'non_billable'
       AND f.revenue - f.invoiced_amount > greatest(0.01 * f.revenue, 50)
-      AND f.last_entry < (SELECT as_of - to_days(unbilled_grace_days) FROM org)
+      AND f.last_entry <= (SELECT as_of - to_days(closed_grace_days) FROM org)
 ),
 -- C24: the ledger invoiced a T&M project for a month (monthly in arrears:
 -- an invoice issued in the month after) while the time tool still shows

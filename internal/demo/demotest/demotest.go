@@ -17,7 +17,9 @@ import (
 
 // Seeds are the model seeds for the agency's holiday calendar.
 func Seeds(a *demo.Agency) models.Seeds {
-	s := models.Seeds{Currency: a.Currency, Timezone: "Europe/London", AsOf: a.Options.End}
+	// ClosedGraceDays as the demo's conflux.yaml: the agency bills a
+	// project's final month in the next cycle.
+	s := models.Seeds{Currency: a.Currency, Timezone: "Europe/London", AsOf: a.Options.End, ClosedGraceDays: 30}
 	for _, d := range holidays.Between(a.Calendar, a.Start.Year(), a.Options.End.Year()) {
 		s.Holidays = append(s.Holidays, models.Holiday{Calendar: d.Calendar, Date: d.Date, Name: d.Name, Fraction: 1})
 	}
