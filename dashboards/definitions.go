@@ -404,6 +404,14 @@ var ops = Dashboard{
 			},
 		},
 		{
+			ID: "uncounted", Title: "Time not counted", Report: "uncounted_time", Kind: "table", Totals: true,
+			Note: "Hours kept but counted once or not at all: copies of an hour another tool holds, and hours \"logged outside the system of record\" that time.sources in conflux.yaml names for the team or project.",
+			Columns: []Column{
+				{"reason", "Why", "text"}, {"source", "Tool", "text"}, {"project", "Project", "text"}, {"people", "People", "text"},
+				{"entries", "Entries", "text"}, {"hours", "Hours", "hours"}, {"first_date", "From", "text"}, {"last_date", "To", "text"},
+			},
+		},
+		{
 			ID: "checks", Title: "The checks and their thresholds", Report: "gap_checks", Kind: "table",
 			Note: "What each check looks for and the threshold it runs with; change a threshold under gaps: in conflux.yaml.",
 			Columns: []Column{

@@ -34,9 +34,11 @@ type Seeds struct {
 	DealLagDays       int     // 14
 	MinSimilarity     float64 // 0.85
 	ClosedGraceDays   int     // 0: C12 fires the day a project closes
-	Finance           Finance
-	Pipeline          Pipeline
-	FXRates           []FXRate
+	// Time is how overlapping time tools count (conflux.yaml time:).
+	Time     TimeRules
+	Finance  Finance
+	Pipeline Pipeline
+	FXRates  []FXRate
 }
 
 // Mapping says two records (source:id) are, or are not, the same entity.
@@ -117,7 +119,15 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 	if prev == hash {
 		return hash, nil
 	}
-	var holidays, sourceRows, schedules, mappings [][]string
+	var holidays, sourceRows, schedules, mappings, timeSources [][]string
+	for i, r := range s.Time.Sources {
+		for _, team := range r.Teams {
+			timeSources = append(timeSources, []string{strconv.Itoa(i), r.Tool, team, ""})
+		}
+		for _, code := range r.Projects {
+			timeSources = append(timeSources, []string{strconv.Itoa(i), r.Tool, "", strings.ToLower(code)})
+		}
+	}
 	for _, h := range s.Holidays {
 		holidays = append(holidays, []string{h.Calendar, h.Date.Format(time.DateOnly), h.Name, num(h.Fraction)})
 	}
@@ -145,6 +155,8 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 		seedTable("gap_params", []string{"unbilled_grace_days INTEGER", "deal_lag_days INTEGER", "min_similarity DOUBLE", "closed_grace_days INTEGER"},
 			[][]string{{strconv.Itoa(s.UnbilledGraceDays), strconv.Itoa(s.DealLagDays), num(s.MinSimilarity), strconv.Itoa(s.ClosedGraceDays)}}),
 		seedTable("mappings", []string{"entity VARCHAR", "a VARCHAR", "b VARCHAR", "decision VARCHAR"}, mappings),
+		seedTable("time_params", []string{"prefer VARCHAR"}, [][]string{{s.Time.Prefer}}),
+		seedTable("time_sources", []string{"rule INTEGER", "tool VARCHAR", "team VARCHAR", "project_code VARCHAR"}, timeSources),
 		seedTable("schedules", []string{"email VARCHAR", "isodow INTEGER", "hours DECIMAL(12,4)", "valid_from DATE", "valid_to DATE"}, schedules),
 	}, financeSeeds(s)...)
 	tx, err := db.BeginTx(ctx, nil)
@@ -158,4 +170,22 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 		}
 	}
 	return hash, tx.Commit()
+}
+
+// TimeRules say which tool's hours count when two tools hold the same
+// hour: Prefer names the tool (a source's name or type) whose copy counts
+// ("" — the time tool, which carries rates and billing state), and Sources
+// name a system of record per team or project: hours logged elsewhere for
+// them are kept but not counted.
+type TimeRules struct {
+	Prefer  string
+	Sources []TimeSource
+}
+
+// TimeSource is one system-of-record rule: Tool for these teams and
+// project codes.
+type TimeSource struct {
+	Tool     string
+	Teams    []string
+	Projects []string
 }

@@ -79,7 +79,8 @@ func runSync(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, s
 // seeds turns the config's company facts into model seeds.
 func seeds(cfg *config.Config) models.Seeds {
 	s := models.Seeds{Currency: cfg.Org.Currency, Timezone: cfg.Org.Timezone.String(), StandardWeekH: cfg.Org.StandardWeekH,
-		UnbilledGraceDays: cfg.Gaps.UnbilledGraceDays, DealLagDays: cfg.Gaps.DealLagDays, MinSimilarity: cfg.Gaps.MinSimilarity, ClosedGraceDays: cfg.Gaps.ClosedGraceDays, AsOf: cfg.Org.AsOf}
+		UnbilledGraceDays: cfg.Gaps.UnbilledGraceDays, DealLagDays: cfg.Gaps.DealLagDays, MinSimilarity: cfg.Gaps.MinSimilarity, ClosedGraceDays: cfg.Gaps.ClosedGraceDays, AsOf: cfg.Org.AsOf,
+		Time: timeRules(cfg.Time)}
 	now := time.Now()
 	for _, code := range cfg.Org.Holidays {
 		for _, d := range holidays.Between(code, 2000, now.Year()+2) {
@@ -172,3 +173,12 @@ func runBuild(ctx context.Context, wh *warehouse.Warehouse, cfg *config.Config, 
 }
 
 func contains(list []string, s string) bool { return slices.Contains(list, s) }
+
+// timeRules carries conflux.yaml's time: to the models.
+func timeRules(t config.Time) models.TimeRules {
+	r := models.TimeRules{Prefer: t.Prefer}
+	for _, s := range t.Sources {
+		r.Sources = append(r.Sources, models.TimeSource{Tool: s.Tool, Teams: s.Teams, Projects: s.Projects})
+	}
+	return r
+}

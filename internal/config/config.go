@@ -36,6 +36,27 @@ type Config struct {
 	Gaps      Gaps
 	Finance   Finance
 	Pipeline  Pipeline
+	Time      Time
+}
+
+// Time says how hours count when two tools hold them (README "Many tools,
+// one agency").
+type Time struct {
+	// Prefer is the tool (a source's name or type) whose copy of an hour
+	// held by two tools counts; "" is the time tool.
+	Prefer string
+	// Sources are systems of record: hours of these teams or projects
+	// logged in another tool are kept but not counted.
+	Sources []TimeSource
+}
+
+// TimeSource names the tool that is the system of record for some teams
+// and projects (by code).
+type TimeSource struct {
+	Tool     string
+	Teams    []string
+	Projects []string
+	Line     int
 }
 
 // Gaps are the thresholds of the gaps ledger (metrics §10).
@@ -168,6 +189,7 @@ var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // Parse validates body as if read from path; lookup resolves ${VAR}.
 func Parse(path string, body []byte, vendors Vendors, lookup func(string) (string, bool)) (*Config, error) {
+	var timeNode *yaml.Node
 	p := &parser{file: path, lookup: lookup}
 	cfg := Defaults()
 	cfg.Path = path
@@ -200,6 +222,7 @@ func Parse(path string, body []byte, vendors Vendors, lookup func(string) (strin
 		"schedules": func(k string, n *yaml.Node) { cfg.Schedules = p.schedules(k, n) },
 		"finance":   func(k string, n *yaml.Node) { p.finance(k, n, &cfg.Finance) },
 		"pipeline":  func(k string, n *yaml.Node) { p.pipeline(k, n, &cfg.Pipeline) },
+		"time":      func(k string, n *yaml.Node) { timeNode = n; p.time(k, n, &cfg.Time) },
 		"gaps": func(k string, n *yaml.Node) {
 			days := func(dst *int, def int) func(string, *yaml.Node) {
 				return func(k string, n *yaml.Node) {
@@ -298,6 +321,9 @@ func Parse(path string, body []byte, vendors Vendors, lookup func(string) (strin
 			}
 		},
 	})
+	if timeNode != nil {
+		p.checkTimeTools(timeNode, cfg)
+	}
 	dir := filepath.Dir(path)
 	resolveFX(dir, &cfg.Finance)
 	for _, f := range []*string{&cfg.Warehouse, &cfg.Mappings, &cfg.Models} {
@@ -681,4 +707,65 @@ func (s Server) CheckListen(file, listen string) error {
 	}
 	return &Error{File: file, Line: s.AuthLine, Key: "server.auth",
 		Msg: fmt.Sprintf("is none, so anyone who reaches %s would read every figure: set server.auth to local or oidc (then add users with `conflux users add`), or listen on 127.0.0.1", listen)}
+}
+
+func (p *parser) time(key string, n *yaml.Node, t *Time) {
+	names := func(k string, n *yaml.Node) []string {
+		var out []string
+		if n.Kind != yaml.SequenceNode {
+			p.fail(n, k, "expected a list, e.g. [Developer, QA Engineer]")
+			return nil
+		}
+		for _, c := range n.Content {
+			if v, ok := p.str(k, c); ok && v != "" {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	p.mapping(n, key, map[string]func(string, *yaml.Node){
+		"prefer": func(k string, n *yaml.Node) { t.Prefer, _ = p.str(k, n) },
+		"sources": func(k string, n *yaml.Node) {
+			p.list(k, n, "{tool, teams, projects}", func(item *yaml.Node) {
+				ik := fmt.Sprintf("%s[%d]", k, len(t.Sources))
+				s := TimeSource{Line: item.Line}
+				p.mapping(item, ik, map[string]func(string, *yaml.Node){
+					"tool":     func(k string, n *yaml.Node) { s.Tool, _ = p.str(k, n) },
+					"teams":    func(k string, n *yaml.Node) { s.Teams = names(k, n) },
+					"projects": func(k string, n *yaml.Node) { s.Projects = names(k, n) },
+				})
+				if s.Tool == "" {
+					p.fail(item, ik+".tool", "required: the source whose hours count for these teams or projects")
+				}
+				if len(s.Teams) == 0 && len(s.Projects) == 0 {
+					p.fail(item, ik, "give teams: [...] or projects: [...] (project codes) for %s", s.Tool)
+				}
+				t.Sources = append(t.Sources, s)
+			})
+		},
+	})
+}
+
+// checkTimeTools makes sure time: names configured sources.
+func (p *parser) checkTimeTools(n *yaml.Node, cfg *Config) {
+	known := func(tool string) bool {
+		for _, s := range cfg.Sources {
+			if s.Name == tool || s.Type == tool {
+				return true
+			}
+		}
+		return false
+	}
+	var names []string
+	for _, s := range cfg.Sources {
+		names = append(names, s.Name)
+	}
+	if cfg.Time.Prefer != "" && !known(cfg.Time.Prefer) {
+		p.fail(n, "time.prefer", "%q is not a configured source (one of: %s)", cfg.Time.Prefer, strings.Join(names, ", "))
+	}
+	for i, s := range cfg.Time.Sources {
+		if s.Tool != "" && !known(s.Tool) {
+			p.fail(n, fmt.Sprintf("time.sources[%d].tool", i), "%q is not a configured source (one of: %s)", s.Tool, strings.Join(names, ", "))
+		}
+	}
 }

@@ -48,6 +48,10 @@ func TestErrorsNameKeyLineAndFix(t *testing.T) {
 		{"gaps:\n  min_similarity: 1\n", "gaps.min_similarity: \"1\" must be a similarity between 0.5 and 0.99"},
 		{"gaps:\n  grace: 3\n", "gaps.grace: unknown key"},
 		{"org:\n  as_of: yesterday\n", "org.as_of: \"yesterday\" is not a date (write YYYY-MM-DD)"},
+		{"gaps:\n  closed_grace_days: -1\n", "gaps.closed_grace_days: \"-1\" must be whole days between 0 and 365"},
+		{"sources:\n  h:\n    type: harvest\ntime:\n  prefer: toggl\n", "c.yaml:5: time.prefer: \"toggl\" is not a configured source (one of: h)"},
+		{"sources:\n  h:\n    type: harvest\ntime:\n  sources:\n    - {tool: jira, teams: [Developer]}\n", "time.sources[0].tool: \"jira\" is not a configured source (one of: h)"},
+		{"time:\n  sources:\n    - {tool: h}\n", "time.sources[0]: give teams: [...] or projects: [...] (project codes) for h"},
 	} {
 		_, err := Parse("c.yaml", []byte(tc.yaml), vendors, env(nil))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -60,5 +64,16 @@ func TestDurationsAcceptDays(t *testing.T) {
 	d, err := ParseDuration("7d")
 	if err != nil || d != 7*24*time.Hour {
 		t.Errorf("7d = %v, %v", d, err)
+	}
+}
+
+func TestTimeRulesParse(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte("sources:\n  h:\n    type: harvest\ntime:\n  prefer: harvest\n  sources:\n    - {tool: h, teams: [Designer], projects: [ACME-WEB]}\n"), vendors, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Time.Prefer != "harvest" || len(cfg.Time.Sources) != 1 || cfg.Time.Sources[0].Tool != "h" ||
+		cfg.Time.Sources[0].Teams[0] != "Designer" || cfg.Time.Sources[0].Projects[0] != "ACME-WEB" {
+		t.Errorf("time: %+v", cfg.Time)
 	}
 }

@@ -6,7 +6,8 @@
 -- org.standard_week_h when the source keeps none) unless a schedule in
 -- conflux.yaml gives their hours per weekday (§1.1); public holidays take the
 -- largest fraction of the day, never stacking (§1.3); time off is capped at
--- capacity (§1.4).
+-- capacity (§1.4). A person known to two tools has one calendar: the
+-- canonical record's (core.xref; the time tool's), never one per tool.
 -- test: unique(person_key, date)
 -- test: not_null(person_key, date, scheduled_h, capacity_h, available_h)
 WITH bounds AS (
@@ -23,6 +24,9 @@ grid AS (
              WHEN isodow(d) <= 5 THEN (coalesce(p.weekly_capacity_h, o.standard_week_h) / 5)::DECIMAL(12,4)
              ELSE 0 END::DECIMAL(12,4) AS scheduled_h
     FROM {{ ref "core.people" }} p
+    -- One calendar per person: their record in the tool that keeps their
+    -- schedule (the canonical one), never one per tool they appear in.
+    SEMI JOIN {{ ref "core.xref" }} x ON x.entity = 'people' AND x.record_key = p.person_key AND x.canonical_key = p.person_key
     CROSS JOIN bounds b
     CROSS JOIN seeds.org o
     CROSS JOIN generate_series(b.lo::TIMESTAMP, b.hi::TIMESTAMP, INTERVAL 1 DAY) AS s(d)

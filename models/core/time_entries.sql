@@ -6,12 +6,26 @@
 -- Entries from every time tool are unioned; each keeps its link back.
 -- approval_status is approved, open, draft, submitted or rejected where the
 -- tool has an approval workflow, none where it has not (Toggl, Jira).
+--
+-- Overlapping tools (README "Many tools, one agency"): person_key is the
+-- canonical person (core.xref: one person across tools by email), and an
+-- entry of a project tool (Jira, Asana) on a project the time tool also
+-- has carries the time tool's project_key, whose terms it has. Every source
+-- row is kept; counted says whether it adds to any figure, and an entry not
+-- counted names the row it duplicates (duplicate_of) and why (not_counted):
+--   referenced — an entry whose external_reference points at a Jira issue or
+--     worklog Conflux reads, by the same person on the same day, is the same
+--     hour: the copy in time.prefer's tool counts (default the time tool);
+--   matched — the same person, project, day and hours in two tools with no
+--     reference: one counts, the other is C34 "time logged twice across tools";
+--   outside the system of record — time.sources names a tool for the
+--     person's team or the project, and the entry was logged in another.
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours, time_category)
 -- test: relationships(person_key -> core.people.person_key)
 -- test: relationships(project_key -> core.projects.project_key)
 -- test: accepted_values(time_category: client, internal, time_off)
-WITH e AS (
+WITH raw_e AS (
     SELECT * FROM {{ ref "staging.harvest_time_entries" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.clockify_time_entries" }}
@@ -23,6 +37,88 @@ WITH e AS (
     SELECT * FROM {{ ref "staging.asana_time_entries" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.productive_time_entries" }}
+),
+src AS (SELECT name, type, coalesce(kind, 'work') AS kind FROM seeds.sources),
+people_x AS (SELECT record_key, canonical_key FROM {{ ref "core.xref" }} WHERE entity = 'people'),
+-- Per canonical project, the time tool's record (which carries billing,
+-- budget and client); a project tool's record maps to it.
+project_x AS (
+    SELECT x.record_key, x.canonical_key, coalesce(s.kind, 'work') AS kind FROM {{ ref "core.xref" }} x
+    LEFT JOIN src s ON s.name = x.source WHERE x.entity = 'projects'
+),
+project_master AS (
+    SELECT canonical_key, min(record_key) AS master FROM project_x WHERE kind = 'work' GROUP BY 1
+),
+e AS (
+    SELECT r.* REPLACE (
+            coalesce(px.canonical_key, r.person_key) AS person_key,
+            CASE WHEN pr.kind <> 'work' AND pm.master IS NOT NULL THEN pm.master ELSE r.project_key END AS project_key),
+        r.person_key AS source_person_key,
+        coalesce(s.kind, 'work') AS kind,
+        coalesce(s.type, r.source) AS source_type
+    FROM raw_e r
+    LEFT JOIN src s ON s.name = r.source
+    LEFT JOIN people_x px ON px.record_key = r.person_key
+    LEFT JOIN project_x pr ON pr.record_key = r.project_key
+    LEFT JOIN project_master pm ON pm.canonical_key = pr.canonical_key
+),
+-- How much each copy is preferred: inside its system of record first, then
+-- the tool time.prefer names, then a time tool over a project tool.
+sor AS (
+    SELECT e.entry_key,
+        count(t.rule) > 0 AS governed,
+        count(t.rule) FILTER (WHERE t.tool IN (e.source, e.source_type)) > 0 AS inside
+    FROM e
+    LEFT JOIN {{ ref "core.people" }} pe ON pe.person_key = e.person_key
+    LEFT JOIN {{ ref "core.projects" }} pj ON pj.project_key = e.project_key
+    LEFT JOIN seeds.time_sources t ON t.team = pe.team OR t.project_code = lower(pj.code)
+    GROUP BY e.entry_key
+),
+ranked AS (
+    SELECT e.*, NOT sor.governed OR sor.inside AS in_record,
+        (CASE WHEN NOT sor.governed OR sor.inside THEN 0 ELSE 2 END
+         + CASE WHEN tp.prefer IS NOT NULL THEN CASE WHEN tp.prefer IN (e.source, e.source_type) THEN 0 ELSE 1 END
+                WHEN e.kind = 'work' THEN 0 ELSE 1 END) AS preference
+    FROM e JOIN sor USING (entry_key) CROSS JOIN seeds.time_params tp
+),
+-- Rule 1: an entry that references a Jira issue or worklog, and the Jira
+-- worklogs it references by the same person on the same day.
+referenced AS (
+    SELECT a.entry_key AS a_key, b.entry_key AS b_key
+    FROM ranked a JOIN ranked b
+      ON b.source_type = 'jira' AND a.source <> b.source AND a.person_key = b.person_key AND a.entry_date = b.entry_date
+     AND (a.ref_worklog_id = b.ref_worklog_id OR a.ref_issue_key = b.ref_issue_key OR a.ref_issue_id = b.ref_issue_id)
+    WHERE a.source_type <> 'jira' AND (a.ref_worklog_id IS NOT NULL OR a.ref_issue_key IS NOT NULL OR a.ref_issue_id IS NOT NULL)
+),
+ref_groups AS (
+    -- Each pair's two copies: the preferred one counts, the other points at it.
+    SELECT r.a_key, r.b_key,
+        CASE WHEN (a.preference, a.entry_key) <= (b.preference, b.entry_key) THEN r.a_key ELSE r.b_key END AS kept,
+        CASE WHEN (a.preference, a.entry_key) <= (b.preference, b.entry_key) THEN r.b_key ELSE r.a_key END AS dropped
+    FROM referenced r JOIN ranked a ON a.entry_key = r.a_key JOIN ranked b ON b.entry_key = r.b_key
+),
+ref_dropped AS (
+    SELECT dropped AS entry_key, min(kept) AS duplicate_of FROM ref_groups
+    WHERE dropped NOT IN (SELECT kept FROM ref_groups)
+    GROUP BY dropped
+),
+-- Rule 2: the same person, project, day and hours in two tools, matched
+-- one to one (the n-th copy in one tool with the n-th in the other).
+unreferenced AS (
+    SELECT r.*, row_number() OVER (PARTITION BY person_key, project_key, entry_date, hours, source ORDER BY source_id) AS nth
+    FROM ranked r
+    WHERE entry_key NOT IN (SELECT a_key FROM referenced) AND entry_key NOT IN (SELECT b_key FROM referenced)
+      AND hours > 0
+),
+matched AS (
+    SELECT entry_key,
+        first_value(entry_key) OVER w AS kept,
+        count(DISTINCT source) OVER (PARTITION BY person_key, project_key, entry_date, hours, nth) AS tools
+    FROM unreferenced
+    WINDOW w AS (PARTITION BY person_key, project_key, entry_date, hours, nth ORDER BY preference, entry_key)
+),
+match_dropped AS (
+    SELECT entry_key, kept AS duplicate_of FROM matched WHERE tools > 1 AND entry_key <> kept
 )
 SELECT
     e.entry_key,
@@ -53,6 +149,14 @@ SELECT
         ELSE 'client'
     END AS time_category,
     e.notes,
-    e.source_url
-FROM e
+    e.source_url,
+    e.source_person_key,
+    coalesce(rd.duplicate_of, md.duplicate_of) AS duplicate_of,
+    CASE WHEN rd.entry_key IS NOT NULL THEN 'referenced'
+         WHEN md.entry_key IS NOT NULL THEN 'matched'
+         WHEN NOT e.in_record THEN 'outside the system of record' END AS not_counted,
+    rd.entry_key IS NULL AND md.entry_key IS NULL AND e.in_record AS counted
+FROM ranked e
 LEFT JOIN {{ ref "core.projects" }} p USING (project_key)
+LEFT JOIN ref_dropped rd USING (entry_key)
+LEFT JOIN match_dropped md USING (entry_key)

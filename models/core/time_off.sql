@@ -3,7 +3,7 @@
 -- Productive books it against absence events.
 -- test: unique(person_key, date)
 WITH leave AS (
-    SELECT person_key, entry_date AS date, hours FROM {{ ref "core.time_entries" }} WHERE time_category = 'time_off'
+    SELECT person_key, entry_date AS date, hours FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted) WHERE time_category = 'time_off'
     UNION ALL
     SELECT person_key, date, hours FROM {{ ref "staging.productive_booking_days" }} WHERE is_time_off AND approved
 )

@@ -12,7 +12,7 @@
 -- test: not_null(entry_key, hours, time_category)
 WITH e AS (
     SELECT e.*, p.client_key, c.name AS client_name, pe.role, pe.default_bill_rate
-    FROM {{ ref "core.time_entries" }} e
+    FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted) e
     LEFT JOIN {{ ref "core.projects" }} p USING (project_key)
     CROSS JOIN seeds.finance f
     LEFT JOIN {{ ref "core.clients" }} c ON c.client_key = p.client_key

@@ -24,7 +24,8 @@ checks AS (SELECT * FROM (VALUES
     ('C24', 'Invoiced in the ledger, unbilled in the time tool'),
     ('C25', 'Marked billed with no ledger invoice'),
     ('C30', 'Stale open deal'),
-    ('C33', 'Voided invoice or credit note not reflected')
+    ('C33', 'Voided invoice or credit note not reflected'),
+    ('C34', 'Time logged twice across tools')
 ) AS c(check_id, name))
 SELECT c.check_id, c.name,
     CASE c.check_id

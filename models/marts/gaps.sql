@@ -6,14 +6,16 @@
 -- sources lack is one row with status 'not_applicable' saying what it needs,
 -- never silently empty. Money at stake is an estimate of exposure, not a
 -- booked amount. Checks: C01, C02, C03, C04, C05, C07, C08, C09, C10, C11,
--- C12, C14, C15, C19, C20, C22, C23, C24, C25, C30, C33.
+-- C12, C14, C15, C19, C20, C22, C23, C24, C25, C30, C33, C34. Checks of
+-- time read the counted entries (core.time_entries.counted); C34 the copies.
 -- test: not_null(check_id, status, severity, owner_role, owner, finding_key)
 -- test: unique(finding_key)
 -- test: accepted_values(status: open, not_applicable)
 WITH org AS (SELECT as_of, currency, unbilled_grace_days, deal_lag_days, closed_grace_days FROM seeds.org, seeds.gap_params),
 has_crm AS (SELECT count(*) > 0 AS yes FROM seeds.sources WHERE kind = 'crm'),
 p AS (SELECT * FROM {{ ref "core.projects" }}),
-e AS (SELECT * FROM {{ ref "core.time_entries" }}),
+e AS (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted),
+all_e AS (SELECT * FROM {{ ref "core.time_entries" }}),
 -- C01: billable T&M time older than the grace and on no invoice. Fixed fees
 -- are excluded (their hours stay "uninvoiced" in Harvest after the fee is billed).
 c01 AS (
@@ -336,6 +338,18 @@ c04 AS (
     WHERE has_pm.yes AND e.time_category <> 'time_off'
     GROUP BY p.project_key, p.source, p.source_id, p.source_url, p.name
 ),
+-- C34: the same hour logged in two tools with no reference between them
+-- (same person, project, day and hours): one copy counts, the other is
+-- kept uncounted; at stake its value, had both been counted.
+c34 AS (
+    SELECT 'C34', 'time_entry', d.entry_key, d.source, d.source_id,
+        coalesce(k.billable_amount, d.billable_amount, d.hours * coalesce(k.cost_rate, d.cost_rate, 0)), d.hours, d.entry_date,
+        format('{} h on {} logged in {} and in {} (entry {}, {}): counted once, from {}', d.hours, d.entry_date, d.source, k.source,
+            k.source_id, coalesce(k.source_url, 'no link'), k.source),
+        'medium', 'ops', d.source_url
+    FROM all_e d JOIN all_e k ON k.entry_key = d.duplicate_of
+    WHERE d.not_counted = 'matched'
+),
 -- C30: open deals whose close date has passed; their weighted value inflates the pipeline.
 c30 AS (
     SELECT 'C30', 'deal', d.deal_key, d.source, d.source_id, d.amount_reporting * d.probability, NULL::DECIMAL, d.close_date,
@@ -365,6 +379,7 @@ findings AS (
     UNION ALL SELECT * FROM c14
     UNION ALL SELECT * FROM c33
     UNION ALL SELECT * FROM c04
+    UNION ALL SELECT * FROM c34
 ),
 not_applicable AS (
     SELECT check_id, 'check' AS entity, NULL AS canonical_key, NULL AS source, NULL AS source_id,
@@ -408,7 +423,7 @@ owned AS (
     SELECT f.*,
         CASE f.entity
             WHEN 'project' THEN (SELECT name FROM pm WHERE pm.project_key = f.canonical_key)
-            WHEN 'time_entry' THEN (SELECT coalesce(pm.name, pe.name) FROM e LEFT JOIN pm USING (project_key)
+            WHEN 'time_entry' THEN (SELECT coalesce(pm.name, pe.name) FROM all_e e LEFT JOIN pm USING (project_key)
                 LEFT JOIN {{ ref "core.people" }} pe ON pe.person_key = e.person_key WHERE e.entry_key = f.canonical_key)
             WHEN 'deal' THEN (SELECT owner FROM deal_owner d WHERE d.deal_key = f.canonical_key)
             WHEN 'client' THEN (SELECT owner FROM account a WHERE a.client_key = f.canonical_key)
@@ -421,13 +436,13 @@ owned AS (
         -- lead sees the findings of their clients and teams.
         CASE f.entity
             WHEN 'project' THEN (SELECT client_key FROM p WHERE p.project_key = f.canonical_key)
-            WHEN 'time_entry' THEN (SELECT p.client_key FROM e JOIN p USING (project_key) WHERE e.entry_key = f.canonical_key)
+            WHEN 'time_entry' THEN (SELECT p.client_key FROM all_e e JOIN p USING (project_key) WHERE e.entry_key = f.canonical_key)
             WHEN 'deal' THEN (SELECT client_key FROM {{ ref "core.deals" }} d WHERE d.deal_key = f.canonical_key)
             WHEN 'client' THEN (SELECT client_key FROM {{ ref "core.clients" }} c WHERE c.client_key = f.canonical_key)
             WHEN 'invoice' THEN (SELECT client_key FROM {{ ref "core.invoices" }} i WHERE i.invoice_key = f.canonical_key)
         END AS client_key,
         CASE f.entity
-            WHEN 'time_entry' THEN (SELECT person_key FROM e WHERE e.entry_key = f.canonical_key)
+            WHEN 'time_entry' THEN (SELECT person_key FROM all_e e WHERE e.entry_key = f.canonical_key)
             WHEN 'person' THEN f.canonical_key
             WHEN 'person_week' THEN split_part(f.canonical_key, '@', 1)
             WHEN 'person_day' THEN split_part(f.canonical_key, '@', 1)

@@ -31,7 +31,7 @@ pairs AS (
 revenue AS (
     SELECT client_key, sum(v) AS revenue FROM (
         SELECT p.client_key, e.billable_amount AS v
-        FROM {{ ref "core.time_entries" }} e JOIN {{ ref "core.projects" }} p USING (project_key)
+        FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted) e JOIN {{ ref "core.projects" }} p USING (project_key)
         UNION ALL
         SELECT client_key, net_amount_reporting FROM {{ ref "core.invoice_lines" }}
         WHERE is_ledger AND status NOT IN ('draft', 'voided', 'deleted')

@@ -7,13 +7,13 @@
 WITH bounds AS (
     SELECT date_trunc('week', min(entry_date))::DATE AS lo,
            (date_trunc('week', max(entry_date)) + INTERVAL 6 DAY)::DATE AS hi
-    FROM {{ ref "core.time_entries" }}
+    FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted)
 ),
 hours AS (
     SELECT person_key, entry_date AS date,
         sum(hours) FILTER (WHERE time_category IN ('client', 'internal')) AS worked_h,
         sum(billable_hours) FILTER (WHERE time_category = 'client') AS billable_h
-    FROM {{ ref "core.time_entries" }}
+    FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted)
     WHERE approval_status IS DISTINCT FROM 'rejected'
     GROUP BY ALL
 ),

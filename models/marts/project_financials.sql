@@ -16,7 +16,7 @@ WITH t AS (
         count(*) FILTER (WHERE time_category = 'client' AND billable AND bill_rate IS NULL) AS unpriced_entries,
         min(entry_date) AS first_entry,
         max(entry_date) AS last_entry
-    FROM {{ ref "core.time_entries" }}
+    FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted)
     GROUP BY project_key
 ),
 pl AS (

@@ -2,7 +2,8 @@
 -- param: project string
 -- param: from date
 -- param: to date
--- Every entry behind a project's numbers, each with a link to it in its tool.
+-- Every counted entry behind a project's numbers, each with a link to it
+-- in its tool (a copy of an hour another tool holds counts once: C34).
 SELECT
     e.entry_date,
     p.name AS person,
@@ -22,7 +23,7 @@ SELECT
 FROM core.time_entries e
 LEFT JOIN core.people p USING (person_key)
 LEFT JOIN core.tasks t USING (task_key)
-WHERE e.project_key = $project::VARCHAR
+WHERE e.project_key = $project::VARCHAR AND e.counted
   AND ($from::DATE IS NULL OR e.entry_date >= $from::DATE)
   AND ($to::DATE IS NULL OR e.entry_date <= $to::DATE)
 ORDER BY e.entry_date DESC, e.source_id DESC

@@ -2,6 +2,9 @@
 -- (metrics §9.1 rule 1); hours are decimal hours, raw not rounded (§2.1).
 -- billable_rate and cost_rate are the rates Harvest stamped on the entry;
 -- source_url opens the person's day in Harvest, where the entry is.
+-- external_reference is what an integration (Harvest for Jira) logged the
+-- time against: the Jira issue (its id, and its key in the permalink) or
+-- worklog, so the same hour in both tools counts once (core.time_entries).
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, project_key, entry_date, hours)
 SELECT
@@ -26,6 +29,9 @@ SELECT
     coalesce((payload->>'is_running')::BOOLEAN, false) AS is_running,
     false AS time_off_hint,
     payload->>'notes' AS notes,
+    payload->'external_reference'->>'id' AS ref_issue_id,
+    upper(nullif(regexp_extract(payload->'external_reference'->>'permalink', '/browse/([A-Za-z][A-Za-z0-9_]*-[0-9]+)', 1), '')) AS ref_issue_key,
+    nullif(regexp_extract(payload->'external_reference'->>'permalink', 'focusedWorklogId=([0-9]+)', 1), '') AS ref_worklog_id,
     co.base_uri || '/time/day/' || strftime((payload->>'spent_date')::DATE, '%Y/%m/%d') || '/' || (payload->'user'->>'id') AS source_url,
     updated_at
 FROM {{ source "harvest" "time_entries" }}

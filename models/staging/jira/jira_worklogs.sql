@@ -26,6 +26,9 @@ SELECT
     false AS is_running,
     false AS time_off_hint,
     CAST(NULL AS VARCHAR) AS notes,
+    w.payload->>'issueId' AS ref_issue_id,
+    upper(i.issue_key) AS ref_issue_key,
+    w.id AS ref_worklog_id,
     i.site || '/browse/' || i.issue_key || '?focusedWorklogId=' || w.id AS source_url,
     w.updated_at
 FROM {{ source "jira" "worklogs" }} w

@@ -1,0 +1,154 @@
+package models
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/conflux-dev/conflux/internal/warehouse"
+)
+
+// putIn writes records into raw.<source>__<stream>.
+func putIn(t testing.TB, w *warehouse.Warehouse, source, stream string, records ...map[string]any) {
+	t.Helper()
+	ctx := context.Background()
+	if err := w.EnsureRawTable(ctx, source, stream); err != nil {
+		t.Fatal(err)
+	}
+	var rows []warehouse.Row
+	for _, r := range records {
+		body, _ := json.Marshal(r)
+		rows = append(rows, warehouse.Row{ID: fmt.Sprint(r["id"]), Payload: body})
+	}
+	if _, err := w.CommitPage(ctx, source, stream, 1, warehouse.Page{Rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func worklog(id, account, issue, started string, seconds int) m {
+	return m{"id": id, "issueId": issue, "author": m{"accountId": account}, "started": started + "T09:00:00.000+0100",
+		"timeSpentSeconds": seconds}
+}
+
+// overlapAgency is the fixture agency with Jira beside Harvest: Ana and Ben
+// in both (same emails), Acme Web in both (code AW). In Jira, Ana's 27 May
+// 8 h again with no reference (a copy typed twice), Ben's 28 May 6 h that
+// Harvest's entry references (Harvest for Jira), and 2 h of Ben's on 29 May
+// that only Jira holds.
+func overlapAgency(t *testing.T) (*warehouse.Warehouse, Options) {
+	w, opts := fixtureAgency(t)
+	put(t, w, "projects",
+		m{"id": 100, "name": "Acme Web", "code": "AW", "client": m{"id": 10, "currency": "USD"}, "is_billable": true, "is_fixed_fee": false, "budget_by": "project", "budget": 100.0, "is_active": true})
+	ref := entry(7, 2, 100, 1, "Design", "2025-05-28", 6, true)
+	ref["external_reference"] = m{"id": "9001", "group_id": "500", "permalink": "https://x.atlassian.net/browse/AW-1", "service": "atlassian.net"}
+	put(t, w, "time_entries", ref)
+	putIn(t, w, "jira", "users",
+		m{"id": "acc-ana", "accountId": "acc-ana", "accountType": "atlassian", "displayName": "Ana A", "emailAddress": "ana@x.test", "active": true},
+		m{"id": "acc-ben", "accountId": "acc-ben", "accountType": "atlassian", "displayName": "Ben B", "emailAddress": "ben@x.test", "active": true})
+	putIn(t, w, "jira", "projects", m{"id": "500", "key": "AW", "name": "Acme Web", "self": "https://x.atlassian.net/rest/api/3/project/500"})
+	putIn(t, w, "jira", "issues", m{"id": "9001", "key": "AW-1", "self": "https://x.atlassian.net/rest/api/3/issue/9001",
+		"fields": m{"summary": "Design", "project": m{"id": "500", "key": "AW"}}})
+	putIn(t, w, "jira", "worklogs",
+		worklog("1", "acc-ana", "9001", "2025-05-27", 8*3600),
+		worklog("2", "acc-ben", "9001", "2025-05-28", 6*3600),
+		worklog("3", "acc-ben", "9001", "2025-05-29", 2*3600))
+	opts.Sources = map[string]string{"harvest": "harvest", "jira": "jira"}
+	return w, opts
+}
+
+type counting struct {
+	counted               bool
+	reason, duplicateOf   string
+	personKey, projectKey string
+}
+
+func countingOf(t *testing.T, w *warehouse.Warehouse) map[string]counting {
+	t.Helper()
+	rows, err := w.DB().Query(`SELECT entry_key, counted, coalesce(not_counted, ''), coalesce(duplicate_of, ''), person_key, project_key
+		FROM core.time_entries WHERE source = 'jira' OR entry_key IN ('harvest:1', 'harvest:7')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]counting{}
+	for rows.Next() {
+		var k string
+		var c counting
+		if err := rows.Scan(&k, &c.counted, &c.reason, &c.duplicateOf, &c.personKey, &c.projectKey); err != nil {
+			t.Fatal(err)
+		}
+		out[k] = c
+	}
+	return out
+}
+
+// Two tools, one agency: each hour counts once, the person and project are
+// one, and capacity is counted once.
+func TestOverlappingToolsCountEachHourOnce(t *testing.T) {
+	w, opts := overlapAgency(t)
+	build(t, w, opts)
+	got := countingOf(t, w)
+	want := map[string]counting{
+		"harvest:1": {true, "", "", "harvest:1", "harvest:100"},
+		"harvest:7": {true, "", "", "harvest:2", "harvest:100"},
+		"jira:1":    {false, "matched", "harvest:1", "harvest:1", "harvest:100"},
+		"jira:2":    {false, "referenced", "harvest:7", "harvest:2", "harvest:100"},
+		"jira:3":    {true, "", "", "harvest:2", "harvest:100"},
+	}
+	for k, c := range want {
+		if got[k] != c {
+			t.Errorf("%s: %+v, want %+v", k, got[k], c)
+		}
+	}
+	// One row per person and week, capacity once: Ana 40 − 8 (bank
+	// holiday), Ben 24 − 8; Ben's hours are Harvest's 17 and Jira's 2.
+	rows, err := w.DB().Query(`SELECT person_key, capacity_h::DOUBLE, worked_h::DOUBLE FROM marts.person_week
+		WHERE week_start = DATE '2025-05-26' AND (capacity_h > 0 OR worked_h > 0) ORDER BY person_key`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var weeks []string
+	for rows.Next() {
+		var p string
+		var capH, worked float64
+		rows.Scan(&p, &capH, &worked)
+		weeks = append(weeks, fmt.Sprintf("%s %.0f %.0f", p, capH, worked))
+	}
+	rows.Close()
+	if fmt.Sprint(weeks) != "[harvest:1 32 24 harvest:2 16 19]" {
+		t.Errorf("person_week in 2025-W22: %v", weeks)
+	}
+	var n int
+	var hours float64
+	var detail string
+	query(t, w, `SELECT count(*), coalesce(sum(hours_at_stake), 0)::DOUBLE, coalesce(any_value(detail), '') FROM marts.gaps WHERE check_id = 'C34'`, &n, &hours, &detail)
+	if n != 1 || hours != 8 {
+		t.Errorf("C34: %d findings, %v h (%s); want Ana's unreferenced copy of 8 h", n, hours, detail)
+	}
+
+	// time.prefer: jira keeps Jira's copies instead.
+	opts.Seeds.Time = TimeRules{Prefer: "jira"}
+	opts.Force = true
+	build(t, w, opts)
+	got = countingOf(t, w)
+	if c := got["harvest:7"]; c.counted || c.reason != "referenced" || c.duplicateOf != "jira:2" {
+		t.Errorf("with prefer jira, harvest:7 is %+v", c)
+	}
+	if c := got["jira:1"]; !c.counted {
+		t.Errorf("with prefer jira, jira:1 is %+v", c)
+	}
+
+	// A system of record: Harvest for project AW. Jira's hours there are
+	// kept but not counted, and show as logged outside it.
+	opts.Seeds.Time = TimeRules{Sources: []TimeSource{{Tool: "harvest", Projects: []string{"AW"}}}}
+	build(t, w, opts)
+	got = countingOf(t, w)
+	if c := got["jira:3"]; c.counted || c.reason != "outside the system of record" {
+		t.Errorf("with Harvest the system of record, jira:3 is %+v", c)
+	}
+	query(t, w, `SELECT worked_h::DOUBLE FROM marts.person_week WHERE person_key = 'harvest:2' AND week_start = DATE '2025-05-26'`, &hours)
+	if hours != 17 {
+		t.Errorf("Ben's week counts %v h, want Harvest's 17", hours)
+	}
+}
