@@ -64,22 +64,27 @@ e AS (
 ),
 -- How much each copy is preferred: inside its system of record first, then
 -- the tool time.prefer names, then a time tool over a project tool.
+-- (Only entries a time.sources rule governs are here: without rules, none.)
 sor AS (
-    SELECT e.entry_key,
-        count(t.rule) > 0 AS governed,
-        count(t.rule) FILTER (WHERE t.tool IN (e.source, e.source_type)) > 0 AS inside
+    SELECT e.entry_key, t.tool IN (e.source, e.source_type) AS inside
     FROM e
-    LEFT JOIN {{ ref "core.people" }} pe ON pe.person_key = e.person_key
-    LEFT JOIN {{ ref "core.projects" }} pj ON pj.project_key = e.project_key
-    LEFT JOIN seeds.time_sources t ON t.team = pe.team OR t.project_code = lower(pj.code)
-    GROUP BY e.entry_key
+    JOIN {{ ref "core.people" }} pe ON pe.person_key = e.person_key
+    JOIN seeds.time_sources t ON t.team = pe.team
+    UNION ALL
+    SELECT e.entry_key, t.tool IN (e.source, e.source_type) AS inside
+    FROM e
+    JOIN {{ ref "core.projects" }} pj ON pj.project_key = e.project_key
+    JOIN seeds.time_sources t ON t.project_code = lower(pj.code)
 ),
+sor_entry AS (SELECT entry_key, bool_or(inside) AS inside FROM sor GROUP BY entry_key),
+-- Two tools can hold the same hour only with two sources of time.
+many AS (SELECT count(*) > 1 AS yes FROM src WHERE kind IN ('work', 'pm')),
 ranked AS (
-    SELECT e.*, NOT sor.governed OR sor.inside AS in_record,
-        (CASE WHEN NOT sor.governed OR sor.inside THEN 0 ELSE 2 END
+    SELECT e.*, coalesce(sor.inside, true) AS in_record,
+        (CASE WHEN coalesce(sor.inside, true) THEN 0 ELSE 2 END
          + CASE WHEN tp.prefer IS NOT NULL THEN CASE WHEN tp.prefer IN (e.source, e.source_type) THEN 0 ELSE 1 END
                 WHEN e.kind = 'work' THEN 0 ELSE 1 END) AS preference
-    FROM e JOIN sor USING (entry_key) CROSS JOIN seeds.time_params tp
+    FROM e LEFT JOIN sor_entry sor USING (entry_key) CROSS JOIN seeds.time_params tp
 ),
 -- Rule 1: an entry that references a Jira issue or worklog, and the Jira
 -- worklogs it references by the same person on the same day.
@@ -106,9 +111,9 @@ ref_dropped AS (
 -- one to one (the n-th copy in one tool with the n-th in the other).
 unreferenced AS (
     SELECT r.*, row_number() OVER (PARTITION BY person_key, project_key, entry_date, hours, source ORDER BY source_id) AS nth
-    FROM ranked r
-    WHERE entry_key NOT IN (SELECT a_key FROM referenced) AND entry_key NOT IN (SELECT b_key FROM referenced)
-      AND hours > 0
+    FROM ranked r CROSS JOIN many
+    WHERE many.yes AND hours > 0
+      AND entry_key NOT IN (SELECT a_key FROM referenced) AND entry_key NOT IN (SELECT b_key FROM referenced)
 ),
 matched AS (
     SELECT entry_key,
