@@ -167,3 +167,50 @@ func TestTimeOnAProjectTheProjectToolLacks(t *testing.T) {
 		t.Errorf("after mapping the pair: C04 findings %s", got)
 	}
 }
+
+// Jira holding a copy of every Harvest hour (worklogs typed twice, with no
+// reference between them): each hour counts once — every person-week and
+// project carries the same hours and billable value as with Harvest alone,
+// Jira's people and projects fold into Harvest's, and each copy is one C34.
+func TestEveryHourInTwoToolsCountsOnce(t *testing.T) {
+	ctx := context.Background()
+	a := demo.Generate(demo.Options{People: 6, Clients: 4, Projects: 6, Years: 1, End: time.Date(2025, 6, 20, 0, 0, 0, 0, time.UTC)})
+	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "two.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	for _, st := range stacks {
+		if st.name == "harvest" || st.name == "jira" {
+			st.sync(t, a, wh)
+		}
+	}
+	figures := func(sources map[string]string) (weeks, projects string) {
+		if _, err := models.Build(ctx, wh, models.Options{Sources: sources, Seeds: demotest.Seeds(a), Force: true}); err != nil {
+			t.Fatal(err)
+		}
+		wh.DB().QueryRow(`SELECT count(*) || ' rows ' || sum(worked_h) || ' h ' || sum(billable_h) || ' billable h ' || sum(capacity_h) || ' capacity h'
+			FROM marts.person_week WHERE worked_h > 0 OR capacity_h > 0`).Scan(&weeks)
+		wh.DB().QueryRow(`SELECT count(*) || ' projects ' || sum(hours) || ' h ' || sum(billable_value)
+			FROM marts.project_financials WHERE hours > 0`).Scan(&projects)
+		return weeks, projects
+	}
+	wantWeeks, wantProjects := figures(map[string]string{"harvest": "harvest"})
+	gotWeeks, gotProjects := figures(map[string]string{"harvest": "harvest", "jira": "jira"})
+	if gotWeeks != wantWeeks || gotProjects != wantProjects {
+		t.Errorf("with Jira beside Harvest:\n person-weeks %s\n projects %s\nwith Harvest alone:\n person-weeks %s\n projects %s",
+			gotWeeks, gotProjects, wantWeeks, wantProjects)
+	}
+	t.Logf("person-weeks %s; projects %s", gotWeeks, gotProjects)
+	var copies, c34 int
+	var c34h float64
+	wh.DB().QueryRow(`SELECT count(*) FROM core.time_entries WHERE source = 'jira' AND NOT counted AND not_counted = 'matched'`).Scan(&copies)
+	wh.DB().QueryRow(`SELECT count(*), sum(hours_at_stake)::DOUBLE FROM marts.gaps WHERE check_id = 'C34'`).Scan(&c34, &c34h)
+	var quarters int64
+	for _, e := range a.Entries {
+		quarters += int64(e.Quarters)
+	}
+	if copies != len(a.Entries) || c34 != copies || c34h != float64(quarters)/4 {
+		t.Errorf("%d of %d Jira copies not counted, %d C34 findings for %.2f h (want %.2f h)", copies, len(a.Entries), c34, c34h, float64(quarters)/4)
+	}
+}
