@@ -3,7 +3,6 @@ package dashboards
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -16,6 +15,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/conflux-dev/conflux/internal/access"
 	"github.com/conflux-dev/conflux/internal/auth"
@@ -52,7 +53,7 @@ func csrfOf(ctx context.Context) string  { s, _ := ctx.Value(csrfKey).(string); 
 // sign-in is off), whether they may use the route, the CSRF check of every
 // POST, and the viewer every read below is narrowed by.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	nonce := randomToken(16)
+	nonce := auth.Random(16)
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
@@ -166,12 +167,6 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 		}
 	}
 	return false
-}
-
-func randomToken(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // reader is what the request reads through: the warehouse for a viewer
@@ -329,7 +324,7 @@ func (s *Server) handleOIDCStart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, errors.New("this server signs in another way"))
 		return
 	}
-	st := oidcState{State: randomToken(16), Nonce: randomToken(16), Verifier: randomToken(32), Next: safeNext(r.FormValue("next")),
+	st := oidcState{State: auth.Random(16), Nonce: auth.Random(16), Verifier: oauth2.GenerateVerifier(), Next: safeNext(r.FormValue("next")),
 		Expires: time.Now().Add(10 * time.Minute)}
 	b, _ := json.Marshal(st)
 	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: s.sign(b), Path: "/auth/oidc/", HttpOnly: true, Secure: s.opts.Secure,

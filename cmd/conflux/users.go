@@ -75,16 +75,6 @@ func readPassword(cmd *cobra.Command) (string, error) {
 	return pw, nil
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
 func newUsersCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "users",
@@ -99,7 +89,8 @@ the work.`,
   conflux users add lee@northwind.example --role lead --clients "Acme Ltd" --teams Designer --password-stdin < pw.txt
   conflux users list`,
 	}
-	var role, clients, teams string
+	var role string
+	var clients, teams []string
 	var withPassword bool
 	add := &cobra.Command{
 		Use:   "add EMAIL",
@@ -109,7 +100,7 @@ the work.`,
 			if role == "" {
 				return usageError{fmt.Errorf("--role is required: one of %s", strings.Join(auth.Roles, ", "))}
 			}
-			req := dashboards.AdminRequest{Email: args[0], Role: role, Clients: splitList(clients), Teams: splitList(teams)}
+			req := dashboards.AdminRequest{Email: args[0], Role: role, Clients: clients, Teams: teams}
 			if withPassword {
 				pw, err := readPassword(cmd)
 				if err != nil {
@@ -130,8 +121,8 @@ the work.`,
 		},
 	}
 	add.Flags().StringVar(&role, "role", "", "admin, finance, leadership, ops or lead (required)")
-	add.Flags().StringVar(&clients, "clients", "", "a lead's clients, by name or key, comma-separated")
-	add.Flags().StringVar(&teams, "teams", "", "a lead's teams, comma-separated")
+	add.Flags().StringSliceVar(&clients, "clients", nil, `a lead's clients, by name or key, comma-separated (quote a name with a comma: --clients '"Smith, Jones & Co",Acme')`)
+	add.Flags().StringSliceVar(&teams, "teams", nil, "a lead's teams, comma-separated")
 	add.Flags().BoolVar(&withPassword, "password-stdin", false, "read the password from standard input")
 	list := &cobra.Command{
 		Use:   "list",

@@ -206,12 +206,16 @@ func (s *Store) CheckPassword(ctx context.Context, email, password string) (User
 	return s.User(ctx, email)
 }
 
-// secret is a random value for a cookie, a CSRF token or an API token.
-func secret() string {
-	b := make([]byte, 32)
+// Random is n random bytes as URL-safe text: a cookie, a CSRF token, an
+// API token, an OIDC state or nonce.
+func Random(n int) string {
+	b := make([]byte, n)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
+
+// secret is a random value for a cookie, a CSRF token or an API token.
+func secret() string { return Random(32) }
 
 // Digest is how a secret is stored: its SHA-256, never the secret.
 func Digest(secret string) string {

@@ -60,21 +60,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		code := fmt.Sprintf("code-%d", s.n)
 		s.codes[code] = true
 		s.mu.Unlock()
-		back, err := url.Parse(q.Get("redirect_uri"))
-		if err != nil {
-			http.Error(w, "bad redirect_uri", http.StatusBadRequest)
-			return
-		}
-		v := back.Query()
-		v.Set("code", code)
-		v.Set("state", q.Get("state"))
-		back.RawQuery = v.Encode()
-		http.Redirect(w, r, back.String(), http.StatusFound)
+		sendBack(w, r, code)
 	case "/token":
 		s.token(w, r)
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// sendBack returns the browser to the authorize request's redirect_uri with
+// the code and the state, as a provider does once the user consents.
+func sendBack(w http.ResponseWriter, r *http.Request, code string) {
+	q := r.URL.Query()
+	back, err := url.Parse(q.Get("redirect_uri"))
+	if err != nil {
+		http.Error(w, "bad redirect_uri", http.StatusBadRequest)
+		return
+	}
+	v := back.Query()
+	v.Set("code", code)
+	v.Set("state", q.Get("state"))
+	back.RawQuery = v.Encode()
+	http.Redirect(w, r, back.String(), http.StatusFound)
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {

@@ -25,8 +25,9 @@ type Restriction struct {
 	Mask func(table, column string) bool
 }
 
-// restrictedSchemas are the schemas a View rewrites; seeds (settings) and
-// staging are read as they are, meta never by a report.
+// restrictedRE finds the tables a View rewrites: core, marts and workflow.
+// Seeds (settings) are read as they are; reports read neither raw nor
+// staging, and meta never.
 var restrictedRE = regexp.MustCompile(`\b(core|marts|workflow)\.([a-z_][a-z0-9_]*)\b`)
 
 // View is the warehouse as a Restriction lets one reader see it: every
