@@ -3,7 +3,8 @@
 // and the workspace's time tracking entries. Lists come in {data, next_page}
 // envelopes paged by offset tokens. Asana lists show no deletions and time
 // entries have no change cursor, so recent weeks of time are re-read on each
-// sync and everything once a day, whose key-set diff finds what was deleted.
+// sync and everything once a day; both reads' key-set diffs find what was
+// deleted (a recent entry at the next sync, an older one at the daily read).
 package asana
 
 import (
@@ -122,9 +123,9 @@ func (c *Connector) Streams() []connectors.Stream {
 	ws := url.PathEscape(c.cfg.WorkspaceID)
 	whole := func(paths func(ctx context.Context) ([]string, error)) func(context.Context, connectors.Cursor, func(connectors.Page) error) error {
 		return func(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error) error {
-			return c.read(ctx, from, emit, func(ctx context.Context, _ walkCursor, _ time.Time) ([]string, bool, error) {
+			return c.read(ctx, from, emit, func(ctx context.Context, _ walkCursor, _ time.Time) (pass, error) {
 				p, err := paths(ctx)
-				return p, true, err
+				return pass{paths: p, full: true}, err
 			})
 		}
 	}
@@ -164,10 +165,23 @@ type walkCursor struct {
 	Offset    string    `json:"offset,omitempty"`
 	ScanID    string    `json:"scan_id,omitempty"`
 	PassStart time.Time `json:"pass_start,omitzero"`
+	// A re-read of recent records diffs only the stored records whose
+	// DiffField (an ISO date) is on or after DiffFrom.
+	DiffField string `json:"diff_field,omitempty"`
+	DiffFrom  string `json:"diff_from,omitempty"`
 }
 
-// plan gives a new pass its listings and says whether it is a full read.
-type plan func(ctx context.Context, prev walkCursor, now time.Time) (paths []string, full bool, err error)
+// pass is what a new pass reads: its listings, whether it is a full read,
+// or else which recent records it re-reads whole (Field on or after From),
+// whose key-set diff then finds the deletes among them.
+type pass struct {
+	paths       []string
+	full        bool
+	field, from string
+}
+
+// plan gives a new pass its listings.
+type plan func(ctx context.Context, prev walkCursor, now time.Time) (pass, error)
 
 func (c *Connector) read(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error, plan plan) error {
 	var cur walkCursor
@@ -178,13 +192,18 @@ func (c *Connector) read(ctx context.Context, from connectors.Cursor, emit func(
 	}
 	if cur.Paths == nil {
 		now := c.cfg.Now().UTC()
-		paths, full, err := plan(ctx, cur, now)
+		p, err := plan(ctx, cur, now)
 		if err != nil {
 			return err
 		}
+		paths := p.paths
 		next := walkCursor{Since: cur.Since, LastScan: cur.LastScan, Paths: paths, PassStart: now}
-		if full {
+		switch {
+		case p.full:
 			next.ScanID = now.Format(time.RFC3339Nano)
+		case p.field != "":
+			next.ScanID = "reread " + now.Format(time.RFC3339Nano)
+			next.DiffField, next.DiffFrom = p.field, p.from
 		}
 		if len(paths) == 0 {
 			next.Paths = []string{}
@@ -216,14 +235,14 @@ func (c *Connector) read(ctx context.Context, from connectors.Cursor, emit func(
 		if done {
 			since := cur.PassStart.Add(-c.cfg.Lookback)
 			next = walkCursor{Since: &since, LastScan: cur.LastScan}
-			if cur.ScanID != "" {
+			if cur.ScanID != "" && cur.DiffField == "" {
 				next.LastScan = cur.PassStart
 			}
 		}
 		if len(records) > 0 || done {
 			page := connectors.Page{Records: records}
 			if cur.ScanID != "" {
-				page.Scan = &connectors.Scan{ID: cur.ScanID, Done: done}
+				page.Scan = &connectors.Scan{ID: cur.ScanID, Done: done, Field: cur.DiffField, From: cur.DiffFrom}
 			}
 			page.Next, _ = json.Marshal(next)
 			if err := emit(page); err != nil {
@@ -240,10 +259,10 @@ func (c *Connector) read(ctx context.Context, from connectors.Cursor, emit func(
 // readTasks reads each project's tasks: all of them once a day, else those
 // modified since the last pass (less the lookback).
 func (c *Connector) readTasks(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error) error {
-	return c.read(ctx, from, emit, func(ctx context.Context, prev walkCursor, now time.Time) ([]string, bool, error) {
+	return c.read(ctx, from, emit, func(ctx context.Context, prev walkCursor, now time.Time) (pass, error) {
 		projects, err := c.projectGIDs(ctx)
 		if err != nil {
-			return nil, false, err
+			return pass{}, err
 		}
 		full := prev.Since == nil || now.Sub(prev.LastScan) >= c.cfg.FullScanEvery
 		var paths []string
@@ -254,14 +273,15 @@ func (c *Connector) readTasks(ctx context.Context, from connectors.Cursor, emit 
 			}
 			paths = append(paths, path)
 		}
-		return paths, full, nil
+		return pass{paths: paths, full: full}, nil
 	})
 }
 
 // readEntries reads time tracking entries by entered_on: the whole range
-// once a day, else the last reread_days.
+// once a day, else the last reread_days, whose diff finds the entries
+// deleted there.
 func (c *Connector) readEntries(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error) error {
-	return c.read(ctx, from, emit, func(ctx context.Context, prev walkCursor, now time.Time) ([]string, bool, error) {
+	return c.read(ctx, from, emit, func(ctx context.Context, prev walkCursor, now time.Time) (pass, error) {
 		full := prev.LastScan.IsZero() || now.Sub(prev.LastScan) >= c.cfg.FullScanEvery
 		start := c.cfg.StartDate
 		if !full {
@@ -269,7 +289,11 @@ func (c *Connector) readEntries(ctx context.Context, from connectors.Cursor, emi
 		}
 		q := url.Values{"workspace": {c.cfg.WorkspaceID}, "entered_on_start_date": {start.Format(time.DateOnly)},
 			"entered_on_end_date": {now.AddDate(0, 0, 1).Format(time.DateOnly)}, "opt_fields": {entryFields}}
-		return []string{"/time_tracking_entries?" + q.Encode()}, full, nil
+		p := pass{paths: []string{"/time_tracking_entries?" + q.Encode()}, full: full}
+		if !full {
+			p.field, p.from = "entered_on", start.Format(time.DateOnly)
+		}
+		return p, nil
 	})
 }
 

@@ -99,9 +99,11 @@ func TestEntriesFullThenRereadWindow(t *testing.T) {
 	}
 	*e.now = e.now.Add(time.Hour)
 	pages, _ = collect(t, e.stream("time_tracking_entries"), cur)
-	// The last 35 days: 2025-04-27 .. 2025-05-31.
-	if count(pages) != 35 || pages[0].Scan != nil {
-		t.Errorf("re-read: %d records", count(pages))
+	// The last 35 days: 2025-04-27 .. 2025-05-31, a key-set diff of the
+	// stored entries entered on those days.
+	last := pages[len(pages)-1]
+	if count(pages) != 35 || last.Scan == nil || !last.Scan.Done || last.Scan.Field != "entered_on" || last.Scan.From != "2025-04-27" {
+		t.Errorf("re-read: %d records, scan %+v", count(pages), last.Scan)
 	}
 }
 

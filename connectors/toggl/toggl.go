@@ -3,8 +3,9 @@
 // entries from the Reports API v3 detailed search (the /me endpoints see only
 // the token's owner). Projects change incrementally through `since`, which
 // also returns deleted ones; the reports cannot filter by change time, so
-// recent weeks are re-read on every sync and the whole range once a day,
-// whose key-set diff finds deleted entries.
+// recent weeks are re-read on every sync and the whole range once a day.
+// Both reads are key-set diffs: an entry deleted in the recent weeks is gone
+// at the next sync, an older one at the daily read.
 package toggl
 
 import (
@@ -308,10 +309,14 @@ type entriesCursor struct {
 	// a pass in progress
 	ScanID    string    `json:"scan_id,omitempty"`
 	PassStart time.Time `json:"pass_start,omitzero"`
-	From      string    `json:"from,omitempty"` // the window's first day
-	Until     string    `json:"until,omitempty"`
-	FirstID   int64     `json:"first_id,omitempty"`
-	FirstRow  int64     `json:"first_row,omitempty"`
+	// Diff is the first day whose stored entries a re-read of recent weeks
+	// diffs (empty for the whole range): a day after the re-read's first,
+	// as an entry's start and the report's dates may be a time zone apart.
+	Diff     string `json:"diff,omitempty"`
+	From     string `json:"from,omitempty"` // the window's first day
+	Until    string `json:"until,omitempty"`
+	FirstID  int64  `json:"first_id,omitempty"`
+	FirstRow int64  `json:"first_row,omitempty"`
 }
 
 const day = 24 * time.Hour
@@ -332,7 +337,9 @@ func (c *Connector) readTimeEntries(ctx context.Context, from connectors.Cursor,
 			next.ScanID = scanID(now)
 			next.From = c.cfg.StartDate.Format(time.DateOnly)
 		} else {
-			next.From = now.Truncate(day).AddDate(0, 0, -c.cfg.RereadDays).Format(time.DateOnly)
+			from := now.Truncate(day).AddDate(0, 0, -c.cfg.RereadDays)
+			next.ScanID = "reread " + scanID(now)
+			next.From, next.Diff = from.Format(time.DateOnly), from.Add(day).Format(time.DateOnly)
 		}
 		cur = next
 	}
@@ -368,13 +375,16 @@ func (c *Connector) readTimeEntries(ctx context.Context, from connectors.Cursor,
 		done := next.FirstRow == 0 && !winTo.Before(until)
 		if done {
 			next = entriesCursor{LastScan: cur.LastScan}
-			if cur.ScanID != "" {
+			if cur.ScanID != "" && cur.Diff == "" {
 				next.LastScan = cur.PassStart
 			}
 		}
 		page := connectors.Page{Records: records}
 		if cur.ScanID != "" {
 			page.Scan = &connectors.Scan{ID: cur.ScanID, Done: done}
+			if cur.Diff != "" {
+				page.Scan.Field, page.Scan.From = "time_entries[0].start", cur.Diff
+			}
 		}
 		page.Next, _ = json.Marshal(next)
 		if err := emit(page); err != nil {

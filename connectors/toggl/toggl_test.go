@@ -112,11 +112,15 @@ func TestReportPagingAcrossYearWindows(t *testing.T) {
 	if e.fake.Requests("/reports/") < 4 {
 		t.Errorf("%d report requests: paging by X-Next-ID did not happen", e.fake.Requests("/reports/"))
 	}
-	// An hour later the last 35 days are read again, without a scan.
+	// An hour later the last 35 days are read again, a key-set diff of
+	// their stored entries from the day after the window's first.
 	*e.now = e.now.Add(time.Hour)
 	pages, _ = collect(t, e.stream("time_entries"), cur)
-	if got := ids(pages); strings.Join(got, ",") != "106" || pages[0].Scan != nil {
-		t.Errorf("re-read window got %v", got)
+	last := pages[len(pages)-1]
+	from := e.now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -34).Format(time.DateOnly)
+	if got := ids(pages); strings.Join(got, ",") != "106" || last.Scan == nil || !last.Scan.Done ||
+		last.Scan.Field != "time_entries[0].start" || last.Scan.From != from {
+		t.Errorf("re-read window got %v, scan %+v (want a diff of time_entries[0].start from %s)", got, last.Scan, from)
 	}
 }
 

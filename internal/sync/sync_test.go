@@ -9,13 +9,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/conflux-dev/conflux/connectors"
 	"github.com/conflux-dev/conflux/connectors/harvest"
 	"github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
+	"github.com/conflux-dev/conflux/connectors/toggl"
+	"github.com/conflux-dev/conflux/connectors/toggl/togglfake"
 	"github.com/conflux-dev/conflux/internal/demo"
 	"github.com/conflux-dev/conflux/internal/sync"
 	"github.com/conflux-dev/conflux/internal/warehouse"
@@ -347,3 +352,69 @@ type onPage func()
 func (onPage) StreamStarted(string, string)                     {}
 func (f onPage) PageCommitted(string, string, int, int)         { f() }
 func (onPage) StreamFinished(string, string, sync.StreamResult) {}
+
+// Toggl's reports keep no tombstones either: the re-read of the recent weeks
+// every sync is a key-set diff of those weeks, so an entry deleted there is
+// gone at the next sync, and an older one waits for the daily full read.
+func TestTogglRecentDeleteIsGoneAtTheNextSync(t *testing.T) {
+	a := demo.Generate(demo.Options{People: 6, Clients: 3, Projects: 5, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
+	fake := togglfake.New(demo.TogglToken, demo.TogglWorkspaceInfo)
+	fake.RateLimit = 0
+	a.LoadToggl(fake)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	now := time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
+	c, err := toggl.New(toggl.Config{WorkspaceID: strconv.Itoa(demo.TogglWorkspace), APIToken: demo.TogglToken, BaseURL: srv.URL,
+		PageSize: 1000, Rate: rate.Inf, StartDate: a.Start, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	w := openWH(t, filepath.Join(t.TempDir(), "t.duckdb"))
+	defer w.Close()
+	src := sync.Source{Name: "toggl", Connector: c, Streams: []string{"time_entries"}}
+	if _, err := sync.Run(ctx, w, src, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	const start = `payload->'time_entries'->0->>'start'`
+	var recent, edge, old string
+	var inWindow int
+	// The re-read covers 35 days back from 2 June (28 April on); its diff
+	// starts a day later, so an entry on 28 April is left to the full read.
+	w.DB().QueryRow(`SELECT arg_max(id, `+start+`), arg_min(id, `+start+`) FILTER (WHERE `+start+` >= '2025-04-28'), arg_min(id, `+start+`),
+		count(*) FILTER (WHERE `+start+` >= '2025-04-28') FROM raw.toggl__time_entries`).Scan(&recent, &edge, &old, &inWindow)
+	for _, v := range []string{recent, edge, old} {
+		id, _ := strconv.ParseInt(v, 10, 64)
+		fake.DeleteEntry(id)
+	}
+	before := fake.Requests("/reports/")
+	now = now.Add(2 * time.Hour)
+	res, err := sync.Run(ctx, w, src, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleted := map[string]bool{}
+	rows, _ := w.DB().Query(`SELECT id FROM raw.toggl__time_entries WHERE deleted_at IS NOT NULL`)
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		deleted[id] = true
+	}
+	rows.Close()
+	if !deleted[recent] || deleted[edge] || deleted[old] || len(deleted) != 1 || res[0].Deleted != 1 {
+		t.Errorf("deleted %v (%d), want only the recent entry %s (%s on the window's first day and %s before it wait for the full read)",
+			deleted, res[0].Deleted, recent, edge, old)
+	}
+	t.Logf("re-read of 35 days: %d report requests for %d entries", fake.Requests("/reports/")-before, inWindow)
+
+	// The next daily full read finds the other two.
+	now = now.Add(24 * time.Hour)
+	if _, err := sync.Run(ctx, w, src, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	var gone int
+	w.DB().QueryRow(`SELECT count(*) FROM raw.toggl__time_entries WHERE deleted_at IS NOT NULL`).Scan(&gone)
+	if gone != 3 {
+		t.Errorf("after the full read %d entries are deleted, want 3", gone)
+	}
+}
