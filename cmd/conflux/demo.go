@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -41,7 +42,8 @@ billing models, two years of time and invoices, deals, and a plan of the next
 12 weeks), serves it through built-in fakes of the vendors' APIs on 127.0.0.1
 (--stack picks the time tool, the CRM and the ledger; Harvest, HubSpot and
 Xero by default; Harvest comes with Harvest Forecast for the plan, Productive
-plans itself), syncs it through the real
+plans itself; harvest+jira logs developers' time in Jira and everyone else's
+in Harvest, with some hours in both, counted once), syncs it through the real
 connectors into a fresh warehouse under --dir, builds the models and serves
 the dashboards. The fakes keep running, so the Refresh button works.`,
 		Args: cobra.NoArgs,
@@ -64,6 +66,11 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 					checks = append(checks, p.Check)
 				}
 				fmt.Fprintf(out, "Planted %d gaps between the tools (%s): see `conflux gaps` or the Ops page\n", len(planted), strings.Join(checks, " "))
+			}
+			if slices.Contains(strings.Split(stack, ","), "harvest+jira") {
+				s := a.SplitHarvestJira(5)
+				fmt.Fprintf(out, "Time in two tools: %d developers and QA engineers log in Jira, the others in Harvest; %d worklogs copied into Harvest by Harvest for Jira, %d typed in twice by hand (C34)\n",
+					len(s.InJira), len(s.Mirrored), len(s.Doubled))
 			}
 			fakes, err := demo.StartFakes(a)
 			if err != nil {

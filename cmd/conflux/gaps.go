@@ -67,7 +67,7 @@ ORDER BY s.counted_amount DESC NULLS LAST, s.amount_at_stake DESC NULLS LAST, s.
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintln(out, "\nTotals by check (a record several checks find counts once):")
-			totals := `SELECT coalesce(s.check_id, 'all') AS check_id, any_value(c.name) AS name, count(*) AS findings,
+			totals := `SELECT coalesce(s.check_id, 'all') AS check_id, CASE WHEN grouping(s.check_id) = 1 THEN 'every check' ELSE any_value(c.name) END AS name, count(*) AS findings,
     sum(s.counted_amount) AS amount_at_stake, sum(s.hours_at_stake) AS hours_at_stake
 ` + from + `
 GROUP BY ROLLUP (s.check_id) ORDER BY s.check_id NULLS LAST`

@@ -216,6 +216,8 @@ type Agency struct {
 	// LatePayer is the client who pays eight weeks late and disputes an
 	// invoice (see settle).
 	LatePayer int64
+	// Split, when set, logs the time in Harvest and Jira (SplitHarvestJira).
+	Split *Split
 }
 
 // Booking books a person on a project for MinutesPerDay each weekday from

@@ -54,7 +54,7 @@ type Fakes struct {
 }
 
 // Stacks are the tools the demo can serve its time and people through.
-var Stacks = []string{"harvest", "clockify", "toggl", "jira", "asana", "productive"}
+var Stacks = []string{"harvest", "clockify", "toggl", "jira", "asana", "productive", "harvest+jira"}
 
 // StartFakes serves the agency through each vendor's fake on 127.0.0.1.
 func StartFakes(a *Agency) (*Fakes, error) {
@@ -160,6 +160,28 @@ func (f *Fakes) Config(a *Agency, stack, listen string) ([]byte, error) {
     start_date: %s
     page_size: "1000"
 `, TogglWorkspace, TogglToken, f.TogglURL, a.Start.Format(time.DateOnly))
+		case "harvest+jira":
+			// Two time tools: designers and PMs in Harvest, developers
+			// and QA in Jira (Agency.SplitHarvestJira).
+			if a.Split == nil {
+				return nil, fmt.Errorf("--stack %q: the agency was not split between Harvest and Jira (Agency.SplitHarvestJira)", stack)
+			}
+			sources += fmt.Sprintf(`  harvest:                         # designers, PMs and strategists log here
+    type: harvest
+    account_id: "%s"
+    token: %s
+    base_url: %s
+  forecast:
+    type: forecast
+    account_id: "%s"
+    token: %s
+    base_url: %s
+  jira:                            # developers and QA log worklogs here; Harvest for Jira copies some into Harvest
+    type: jira
+    base_url: %s
+    email: %s
+    api_token: %s
+`, HarvestAccount, HarvestToken, f.HarvestURL, ForecastAccount, HarvestToken, f.ForecastURL, f.JiraURL, JiraEmail, JiraToken)
 		case "jira":
 			sources += fmt.Sprintf(`  jira:
     type: jira

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 
 	hf "github.com/conflux-dev/conflux/connectors/harvest/harvestfake"
@@ -122,9 +123,13 @@ func (a *Agency) LoadHarvest(f *hf.Server) error {
 	}
 	entries := make([]hf.TimeEntry, 0, len(a.Entries))
 	for _, e := range a.Entries {
+		id, ok := a.inHarvest(e)
+		if !ok {
+			continue
+		}
 		p, person, c := projects[e.ProjectID], people[e.PersonID], clients[projects[e.ProjectID].ClientID]
 		h := e.Hours()
-		te := hf.TimeEntry{ID: e.ID, SpentDate: dateStr(e.Date), User: hf.Ref{ID: person.ID, Name: person.First + " " + person.Last},
+		te := hf.TimeEntry{ID: id, SpentDate: dateStr(e.Date), User: hf.Ref{ID: person.ID, Name: person.First + " " + person.Last},
 			Client: hf.Ref{ID: c.ID, Name: c.Name}, Project: hf.Ref{ID: p.ID, Name: p.Name}, Task: hf.Ref{ID: e.TaskID, Name: tasks[e.TaskID].Name},
 			Hours: h, HoursWithoutTimer: h, RoundedHours: h, Billable: e.Billable, Budgeted: p.BudgetHours > 0,
 			CostRate: ptr(float64(e.CostRate)), CreatedAt: e.Created, UpdatedAt: e.Created}
@@ -136,6 +141,12 @@ func (a *Agency) LoadHarvest(f *hf.Server) error {
 			te.LockedReason = ptr("Item Invoiced and Approved and Locked for this Time Period")
 			te.Invoice = &hf.InvoiceRef{ID: e.InvoiceID, Number: invoices[e.InvoiceID].Number}
 			te.UpdatedAt = invoices[e.InvoiceID].IssueDate.Add(10 * time.Hour)
+		}
+		if a.Split != nil && a.Split.Mirrored[e.ID] {
+			issue, key := a.jiraIssue(e)
+			te.ExternalReference = &hf.ExternalReference{ID: issue, GroupID: strconv.FormatInt(e.ProjectID, 10), AccountID: JiraCloudID,
+				Permalink: "https://northwind.atlassian.net/browse/" + key + "?focusedWorklogId=" + strconv.FormatInt(e.ID, 10),
+				Service:   "northwind.atlassian.net", ServiceIconURL: "https://proxy.harvestfiles.net/production/images/jira.png"}
 		}
 		entries = append(entries, te)
 	}

@@ -14,6 +14,9 @@ const (
 	JiraToken = "demo-jira-token"
 )
 
+// JiraCloudID is the demo Jira site's cloud id, which integrations name.
+const JiraCloudID = "a436116f-02ce-4520-8fbb-7301462a1674"
+
 // JiraAccount is a person's Atlassian account id in the demo.
 func JiraAccount(id int64) string { return fmt.Sprintf("5b10a2844c2016570%07d", id) }
 
@@ -67,6 +70,9 @@ func (a *Agency) LoadJira(f *jf.Server) {
 	}
 	logs := make([]jf.Worklog, 0, len(a.Entries))
 	for _, e := range a.Entries {
+		if !a.inJira(e) {
+			continue
+		}
 		k := day{e.PersonID, e.Date}
 		start := time.Date(e.Date.Year(), e.Date.Month(), e.Date.Day(), 9, 0, 0, 0, London).Add(offset[k])
 		dur := time.Duration(e.Quarters) * 15 * time.Minute

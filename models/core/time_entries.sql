@@ -20,6 +20,12 @@
 --     reference: one counts, the other is C34 "time logged twice across tools";
 --   outside the system of record — time.sources names a tool for the
 --     person's team or the project, and the entry was logged in another.
+-- A project tool keeps no rates or billable flag, so its hour on a time
+-- tool's project is priced with that project's terms (metrics §3.1): billable
+-- as the project's task of the same name (a Jira issue named like a Harvest
+-- task; else as the project), at the person's rate on the project (Harvest
+-- bill_by People), the task's (Tasks) or the project's (Project), else the
+-- person's default rate; costed at the person's cost rate.
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours, time_category)
 -- test: relationships(person_key -> core.people.person_key)
@@ -49,18 +55,53 @@ project_x AS (
 project_master AS (
     SELECT canonical_key, min(record_key) AS master FROM project_x WHERE kind = 'work' GROUP BY 1
 ),
-e AS (
+e0 AS (
     SELECT r.* REPLACE (
             coalesce(px.canonical_key, r.person_key) AS person_key,
             CASE WHEN pr.kind <> 'work' AND pm.master IS NOT NULL THEN pm.master ELSE r.project_key END AS project_key),
         r.person_key AS source_person_key,
         coalesce(s.kind, 'work') AS kind,
-        coalesce(s.type, r.source) AS source_type
+        coalesce(s.type, r.source) AS source_type,
+        coalesce(pr.kind <> 'work' AND pm.master IS NOT NULL, false) AS adopted
     FROM raw_e r
     LEFT JOIN src s ON s.name = r.source
     LEFT JOIN people_x px ON px.record_key = r.person_key
     LEFT JOIN project_x pr ON pr.record_key = r.project_key
     LEFT JOIN project_master pm ON pm.canonical_key = pr.canonical_key
+),
+-- The time tool's terms for a project tool's hours on its projects.
+task_terms AS (
+    SELECT t.project_key, lower(t.name) AS task, bool_or(t.billable) AS billable, any_value(h.hourly_rate) AS rate
+    FROM {{ ref "core.tasks" }} t
+    LEFT JOIN {{ ref "staging.harvest_task_assignments" }} h USING (task_key)
+    WHERE t.project_key IN (SELECT master FROM project_master)
+    GROUP BY ALL
+),
+person_terms AS (
+    SELECT ua.project_key, coalesce(px.canonical_key, ua.person_key) AS person_key, any_value(ua.hourly_rate) AS rate
+    FROM {{ ref "staging.harvest_user_assignments" }} ua
+    LEFT JOIN people_x px ON px.record_key = ua.person_key
+    GROUP BY ALL
+),
+adopted AS (
+    SELECT e.* REPLACE (
+            coalesce(tt.billable, p.billing_model <> 'non_billable') AS billable,
+            CASE WHEN coalesce(tt.billable, p.billing_model <> 'non_billable') THEN
+                coalesce(CASE hp.bill_by WHEN 'People' THEN pt.rate WHEN 'Tasks' THEN tt.rate WHEN 'Project' THEN hp.hourly_rate END,
+                    pe.default_bill_rate) END::DECIMAL(18,6) AS bill_rate,
+            coalesce(e.cost_rate, pe.cost_rate)::DECIMAL(18,6) AS cost_rate)
+    FROM e0 e
+    LEFT JOIN {{ ref "core.projects" }} p USING (project_key)
+    LEFT JOIN {{ ref "staging.harvest_projects" }} hp USING (project_key)
+    LEFT JOIN task_terms tt ON tt.project_key = e.project_key AND tt.task = lower(e.task_name)
+    LEFT JOIN person_terms pt ON pt.project_key = e.project_key AND pt.person_key = e.person_key
+    LEFT JOIN {{ ref "core.people" }} pe ON pe.person_key = e.person_key
+    WHERE e.adopted
+),
+e AS (
+    SELECT * FROM e0 WHERE NOT adopted
+    UNION ALL BY NAME
+    SELECT * FROM adopted
 ),
 -- How much each copy is preferred: inside its system of record first, then
 -- the tool time.prefer names, then a time tool over a project tool.

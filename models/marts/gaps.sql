@@ -17,7 +17,9 @@ p AS (SELECT * FROM {{ ref "core.projects" }}),
 e AS (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted),
 all_e AS (SELECT * FROM {{ ref "core.time_entries" }}),
 -- C01: billable T&M time older than the grace and on no invoice. Fixed fees
--- are excluded (their hours stay "uninvoiced" in Harvest after the fee is billed).
+-- are excluded (their hours stay "uninvoiced" in Harvest after the fee is billed),
+-- and so are a project tool's hours (Jira): it keeps no billing state, so
+-- whether they were invoiced is judged per project (C12, WIP), not per hour.
 c01 AS (
     SELECT 'C01' AS check_id, 'project' AS entity, p.project_key AS canonical_key, p.source, p.source_id,
         sum(e.billable_amount) AS amount_at_stake, sum(e.billable_hours) AS hours_at_stake,
@@ -31,6 +33,7 @@ c01 AS (
     FROM e JOIN p USING (project_key) CROSS JOIN org
     WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.billable
       AND e.invoice_key IS NULL AND NOT coalesce(e.is_billed, false)
+      AND e.source NOT IN (SELECT name FROM seeds.sources WHERE kind = 'pm')
       AND e.entry_date < org.as_of - to_days(org.unbilled_grace_days)
     GROUP BY p.project_key, p.source, p.source_id, p.source_url
 ),
@@ -223,6 +226,7 @@ unbilled_month AS (
     FROM e JOIN p USING (project_key)
     WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.billable
       AND e.invoice_key IS NULL AND NOT coalesce(e.is_billed, false)
+      AND e.source NOT IN (SELECT name FROM seeds.sources WHERE kind = 'pm')
     GROUP BY ALL
 ),
 ledger_month AS (

@@ -138,30 +138,43 @@ type InvoiceRef struct {
 	Number string `json:"number"`
 }
 
+// ExternalReference is what an integration logged a time entry against:
+// Harvest for Jira puts the Jira issue here (its id, and a permalink to the
+// issue or the worklog).
+type ExternalReference struct {
+	ID             string `json:"id"`
+	GroupID        string `json:"group_id"`
+	AccountID      string `json:"account_id"`
+	Permalink      string `json:"permalink"`
+	Service        string `json:"service"`
+	ServiceIconURL string `json:"service_icon_url"`
+}
+
 // TimeEntry is an element of GET /time_entries.
 type TimeEntry struct {
-	ID                int64       `json:"id"`
-	SpentDate         string      `json:"spent_date"`
-	User              Ref         `json:"user"`
-	Client            Ref         `json:"client"`
-	Project           Ref         `json:"project"`
-	Task              Ref         `json:"task"`
-	Hours             float64     `json:"hours"`
-	HoursWithoutTimer float64     `json:"hours_without_timer"`
-	RoundedHours      float64     `json:"rounded_hours"`
-	Notes             string      `json:"notes"`
-	IsLocked          bool        `json:"is_locked"`
-	LockedReason      *string     `json:"locked_reason"`
-	IsClosed          bool        `json:"is_closed"`
-	IsBilled          bool        `json:"is_billed"`
-	IsRunning         bool        `json:"is_running"`
-	Invoice           *InvoiceRef `json:"invoice"`
-	Billable          bool        `json:"billable"`
-	Budgeted          bool        `json:"budgeted"`
-	BillableRate      *float64    `json:"billable_rate"`
-	CostRate          *float64    `json:"cost_rate"`
-	CreatedAt         time.Time   `json:"created_at"`
-	UpdatedAt         time.Time   `json:"updated_at"`
+	ID                int64              `json:"id"`
+	SpentDate         string             `json:"spent_date"`
+	User              Ref                `json:"user"`
+	Client            Ref                `json:"client"`
+	Project           Ref                `json:"project"`
+	Task              Ref                `json:"task"`
+	Hours             float64            `json:"hours"`
+	HoursWithoutTimer float64            `json:"hours_without_timer"`
+	RoundedHours      float64            `json:"rounded_hours"`
+	Notes             string             `json:"notes"`
+	IsLocked          bool               `json:"is_locked"`
+	LockedReason      *string            `json:"locked_reason"`
+	IsClosed          bool               `json:"is_closed"`
+	IsBilled          bool               `json:"is_billed"`
+	IsRunning         bool               `json:"is_running"`
+	Invoice           *InvoiceRef        `json:"invoice"`
+	ExternalReference *ExternalReference `json:"external_reference"`
+	Billable          bool               `json:"billable"`
+	Budgeted          bool               `json:"budgeted"`
+	BillableRate      *float64           `json:"billable_rate"`
+	CostRate          *float64           `json:"cost_rate"`
+	CreatedAt         time.Time          `json:"created_at"`
+	UpdatedAt         time.Time          `json:"updated_at"`
 }
 
 // LineItem is one line of an invoice.
