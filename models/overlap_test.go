@@ -152,3 +152,53 @@ func TestOverlappingToolsCountEachHourOnce(t *testing.T) {
 		t.Errorf("Ben's week counts %v h, want Harvest's 17", hours)
 	}
 }
+
+// Two time tools with the same project (Harvest and an acquired studio's
+// Toggl, "Acme Web" in both): the project is one — every hour counts under
+// Harvest's record, Toggl's record carries none — and an hour in both is
+// counted once and raised as C34.
+func TestTwoTimeToolsOneProject(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	putIn(t, w, "toggl", "users",
+		m{"id": 501, "user_id": 501, "name": "Ana A", "email": "ana@x.test", "timezone": "Europe/London", "rate": 100.0, "labor_cost": 50.0, "active": true})
+	putIn(t, w, "toggl", "clients", m{"id": 61, "name": "Acme"})
+	putIn(t, w, "toggl", "projects",
+		m{"id": 71, "name": "Acme Web", "client_id": 61, "billable": true, "active": true, "currency": "USD", "workspace_id": 9})
+	togglEntry := func(id int, start string, hours float64) m {
+		return m{"id": id, "user_id": 501, "project_id": 71, "billable": true, "hourly_rate_in_cents": 10000, "currency": "USD",
+			"time_entries": []m{{"id": id, "seconds": int(hours * 3600), "start": start, "at": start}}}
+	}
+	// Ana's 27 May 8 h again (Harvest has it), and 3 h on 30 May only here.
+	putIn(t, w, "toggl", "time_entries", togglEntry(801, "2025-05-27T09:00:00+01:00", 8), togglEntry(802, "2025-05-30T13:00:00+01:00", 3))
+	opts.Sources = map[string]string{"harvest": "harvest", "toggl": "toggl"}
+	build(t, w, opts)
+
+	rows, err := w.DB().Query(`SELECT entry_key, person_key, project_key, counted, coalesce(duplicate_of, '') FROM core.time_entries WHERE source = 'toggl' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var k, person, project, dup string
+		var counted bool
+		rows.Scan(&k, &person, &project, &counted, &dup)
+		got = append(got, fmt.Sprintf("%s %s %s %v %s", k, person, project, counted, dup))
+	}
+	rows.Close()
+	if want := "[toggl:801 harvest:1 harvest:100 false harvest:1 toggl:802 harvest:1 harvest:100 true ]"; fmt.Sprint(got) != want {
+		t.Errorf("Toggl's entries:\n %v\nwant\n %v", got, want)
+	}
+	var harvestH, togglH, value float64
+	query(t, w, `SELECT sum(hours) FILTER (WHERE project_key = 'harvest:100')::DOUBLE, coalesce(sum(hours) FILTER (WHERE project_key = 'toggl:71'), 0)::DOUBLE,
+		sum(billable_value) FILTER (WHERE project_key = 'harvest:100')::DOUBLE FROM marts.project_financials`, &harvestH, &togglH, &value)
+	// Harvest's Acme Web: Ana 8 + 8 + 4, Ben 8 + 6 + 3 (meetings) = 37 h, 34 h billable at 100; with Toggl's 3 h: 40 h, 3,700.
+	if harvestH != 40 || togglH != 0 || value != 3700 {
+		t.Errorf("Acme Web: Harvest's record %v h (value %v), Toggl's %v h; want 40 h (3700) and 0", harvestH, value, togglH)
+	}
+	var n int
+	var hours float64
+	query(t, w, `SELECT count(*), coalesce(sum(hours_at_stake), 0)::DOUBLE FROM marts.gaps WHERE check_id = 'C34'`, &n, &hours)
+	if n != 1 || hours != 8 {
+		t.Errorf("C34: %d findings for %v h; want Toggl's copy of 8 h", n, hours)
+	}
+}

@@ -9,8 +9,9 @@
 --
 -- Overlapping tools (README "Many tools, one agency"): person_key is the
 -- canonical person (core.xref: one person across tools by email), and an
--- entry of a project tool (Jira, Asana) on a project the time tool also
--- has carries the time tool's project_key, whose terms it has. Every source
+-- entry on a project another tool also has carries the project's time-tool
+-- record (the first by key when two time tools have it, e.g. Harvest and
+-- Toggl), whose client, budget and terms it counts under. Every source
 -- row is kept; counted says whether it adds to any figure, and an entry not
 -- counted names the row it duplicates (duplicate_of) and why (not_counted):
 --   referenced — an entry whose external_reference points at a Jira issue or
@@ -58,7 +59,7 @@ project_master AS (
 e0 AS (
     SELECT r.* REPLACE (
             coalesce(px.canonical_key, r.person_key) AS person_key,
-            CASE WHEN pr.kind <> 'work' AND pm.master IS NOT NULL THEN pm.master ELSE r.project_key END AS project_key),
+            coalesce(pm.master, r.project_key) AS project_key),
         r.person_key AS source_person_key,
         coalesce(s.kind, 'work') AS kind,
         coalesce(s.type, r.source) AS source_type,
