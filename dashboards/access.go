@@ -52,7 +52,12 @@ func csrfOf(ctx context.Context) string  { s, _ := ctx.Value(csrfKey).(string); 
 // is asking (session, API token, the CLI's hand-over, or everyone when
 // sign-in is off), whether they may use the route, the CSRF check of every
 // POST, and the viewer every read below is narrowed by.
+// Responses are compressed (gzip or zstd) for clients that accept it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.compressed.ServeHTTP(w, r)
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	nonce := auth.Random(16)
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -99,7 +104,39 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx = context.WithValue(ctx, viewerKey, v)
 	ctx = context.WithValue(ctx, csrfKey, csrf)
+	if rt.Cached && r.Method == http.MethodGet {
+		tag := s.etag(ctx, r.URL.RequestURI())
+		if ifNoneMatch(r.Header.Get("If-None-Match"), tag) {
+			// The browser keeps the page and the headers it came with; a
+			// new script nonce here would not match the page's.
+			h.Del("Content-Security-Policy")
+			h.Set("ETag", tag)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		h.Set("ETag", tag)
+		h.Set("Cache-Control", "private, no-cache")
+	}
 	s.mux.ServeHTTP(w, r.WithContext(ctx))
+	if rt.Changes {
+		s.cache.Changed()
+	}
+}
+
+// ifNoneMatch says whether an If-None-Match header names tag (weakly: a
+// compressed copy is the same page).
+func ifNoneMatch(header, tag string) bool {
+	if header == "" {
+		return false
+	}
+	want := strings.TrimPrefix(tag, "W/")
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == want {
+			return true
+		}
+	}
+	return false
 }
 
 var errCrossOrigin = errors.New("refused: the form was posted from another site")
@@ -496,14 +533,23 @@ func (s *Server) queryRow(ctx context.Context, query string, args []any, dest ..
 
 // queryStrings reads one column of strings through the viewer's
 // restriction.
+// Lists change only with the data: each is read once per data version and
+// viewer scope.
 func (s *Server) queryStrings(ctx context.Context, query string) []string {
-	q := query
-	if r := viewerOf(ctx).Restriction(); r != nil {
-		view, err := s.opts.Warehouse.Restricted(ctx, r)
-		if err != nil {
-			return nil
-		}
-		q = view.Rewrite(query)
+	r := viewerOf(ctx).Restriction()
+	scope := ""
+	if r != nil {
+		scope = r.Name
 	}
-	return strings1(s.opts.Warehouse.DB().QueryContext(ctx, q))
+	return s.cache.remember("strings\x00"+scope+"\x00"+query, func() any {
+		q := query
+		if r != nil {
+			view, err := s.opts.Warehouse.Restricted(ctx, r)
+			if err != nil {
+				return []string(nil)
+			}
+			q = view.Rewrite(query)
+		}
+		return strings1(s.opts.Warehouse.DB().QueryContext(ctx, q))
+	}).([]string)
 }

@@ -81,12 +81,7 @@ func (s *Server) handleFinding(w http.ResponseWriter, r *http.Request) {
 	}
 	params := map[string]string{"finding": key}
 	v.Exports = exportLinks("gap_history", params)
-	reader, err := s.reader(ctx)
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, err)
-		return
-	}
-	tbl, err := s.opts.Reports.Run(ctx, reader, "gap_history", params)
+	tbl, err := s.runReport(ctx, "gap_history", params)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return

@@ -124,12 +124,7 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no report named %q (GET /api/reports lists them)", name))
 		return
 	}
-	reader, err := s.reader(r.Context())
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, err)
-		return
-	}
-	tbl, err := s.opts.Reports.Run(r.Context(), reader, name, params)
+	tbl, err := s.runReport(r.Context(), name, params)
 	if err != nil {
 		var pe *reports.ParamError
 		if errors.As(err, &pe) {

@@ -1,8 +1,11 @@
 package dashboards
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"html/template"
 	"math"
 	"net/http"
@@ -31,8 +34,7 @@ func (s *Server) filters(r *http.Request, d Dashboard) filterView {
 		Person: q.Get("person"), Project: q.Get("project"), Delivery: q.Get("delivery"), Tentative: q.Get("tentative"),
 		Status: q.Get("status"), Owner: q.Get("owner"), Overdue: q.Get("overdue")}
 	if f.From == "" && f.To == "" && !q.Has("from") && !q.Has("to") && !d.ToDate {
-		var last time.Time
-		if err := s.opts.Warehouse.DB().QueryRowContext(r.Context(), `SELECT max(week_start) FROM marts.person_week WHERE worked_h > 0`).Scan(&last); err == nil {
+		if last := s.lastWeekWithTime(r.Context()); !last.IsZero() {
 			f.To = last.AddDate(0, 0, 6).Format(time.DateOnly)
 			f.From = last.AddDate(0, 0, -7*12).Format(time.DateOnly)
 		}
@@ -45,6 +47,17 @@ func (s *Server) filters(r *http.Request, d Dashboard) filterView {
 		f.Owners = s.queryStrings(ctx, `SELECT DISTINCT coalesce(owner_override, owner) FROM workflow.gap_state WHERE coalesce(owner_override, owner) IS NOT NULL ORDER BY 1`)
 	}
 	return f
+}
+
+// lastWeekWithTime is the Monday of the last week anyone logged time in.
+func (s *Server) lastWeekWithTime(ctx context.Context) time.Time {
+	return s.cache.remember("last week with time", func() any {
+		var last time.Time
+		if err := s.opts.Warehouse.DB().QueryRowContext(ctx, `SELECT max(week_start) FROM marts.person_week WHERE worked_h > 0`).Scan(&last); err != nil {
+			return time.Time{}
+		}
+		return last
+	}).(time.Time)
 }
 
 func (f filterView) values() map[string]string {
@@ -254,7 +267,48 @@ func chartLinks(p Panel, tbl *warehouse.Table, params map[string]string, covers 
 	return string(b)
 }
 
+// serveDashboard serves a dashboard or drill page from the page cache: a
+// page rendered once per data version for each viewer and address, with
+// stand-ins where each response's script nonce and form token go.
 func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashboard) {
+	if s.cache.maxSize < 0 {
+		s.renderDashboard(w, r, d)
+		return
+	}
+	version := s.cache.Version()
+	key := version + "\x00page\x00" + s.viewerKey(r.Context()) + "\x00" + r.URL.RequestURI()
+	body, ok := s.cache.getPage(key)
+	if !ok {
+		ctx := context.WithValue(r.Context(), nonceKey, s.standIn.nonce)
+		ctx = context.WithValue(ctx, csrfKey, s.standIn.csrf)
+		rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
+		s.renderDashboard(rec, r.WithContext(ctx), d)
+		if rec.status != http.StatusOK {
+			// Not kept: a failure is rendered again, for this response.
+			s.renderDashboard(w, r, d)
+			return
+		}
+		body = rec.body.Bytes()
+		s.cache.putPage(version, key, body)
+	}
+	body = bytes.ReplaceAll(body, []byte(s.standIn.nonce), []byte(nonceOf(r.Context())))
+	body = bytes.ReplaceAll(body, []byte(s.standIn.csrf), []byte(html.EscapeString(csrfOf(r.Context()))))
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(body)
+}
+
+// pageRecorder keeps a rendered page.
+type pageRecorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (p *pageRecorder) Header() http.Header         { return p.header }
+func (p *pageRecorder) Write(b []byte) (int, error) { return p.body.Write(b) }
+func (p *pageRecorder) WriteHeader(status int)      { p.status = status }
+
+func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, d Dashboard) {
 	view := dashboardView{pageView: s.pageView(r.Context(), d.Title), Dashboard: d, Action: d.Path}
 	if !s.martsReady(r.Context()) {
 		view.NoData = errNoData.Error()
@@ -274,14 +328,10 @@ func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashbo
 func (s *Server) fillPanels(r *http.Request, view *dashboardView) (int, error) {
 	ctx := r.Context()
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	reader, err := s.reader(ctx)
-	if err != nil {
-		return http.StatusInternalServerError, err
-	}
 	for _, p := range view.Dashboard.Panels {
 		params, covers, note := panelParams(p, view.Filters)
 		pv := panelView{Panel: p, Exports: exportLinks(p.Report, params), Covers: note}
-		tbl, err := s.opts.Reports.Run(ctx, reader, p.Report, params)
+		tbl, err := s.runReport(ctx, p.Report, params)
 		if err != nil {
 			var pe *reports.ParamError
 			if asParamError(err, &pe) {

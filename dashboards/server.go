@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/gzhttp"
+
 	"github.com/conflux-dev/conflux/internal/access"
 	"github.com/conflux-dev/conflux/internal/auth"
 	"github.com/conflux-dev/conflux/internal/config"
@@ -34,6 +36,8 @@ type RefreshRequest struct {
 	Sync    bool     `json:"sync"`
 	Build   bool     `json:"build"`
 	Force   bool     `json:"force,omitempty"`
+	// Timings lists the models built, slowest first (conflux build -v).
+	Timings bool `json:"timings,omitempty"`
 }
 
 // RefreshResult reports a refresh, line by line, for the caller to print.
@@ -73,6 +77,9 @@ type Options struct {
 	// Definitions is the metric-definition page (internal/docs), shown at
 	// /definitions; empty hides it.
 	Definitions template.HTML
+	// CacheBytes bounds the report results kept between refreshes (default
+	// 256 MiB); negative keeps none, so every view runs its reports.
+	CacheBytes int64
 }
 
 // Server is the dashboards' HTTP handler.
@@ -85,13 +92,17 @@ type Server struct {
 	pages          map[string]*template.Template
 	mux            *http.ServeMux
 	refreshMu      sync.Mutex
-	last           *RefreshResult
-	lastMu         sync.Mutex
+	cache          *resultCache
+	// standIn marks where a kept page's nonce and form token go.
+	standIn    struct{ nonce, csrf string }
+	compressed http.Handler
+	last       *RefreshResult
+	lastMu     sync.Mutex
 }
 
 // New parses the templates (failing fast) and wires the routes.
 func New(opts Options) (*Server, error) {
-	s := &Server{opts: opts, log: opts.Logger, pages: map[string]*template.Template{}}
+	s := &Server{opts: opts, log: opts.Logger, pages: map[string]*template.Template{}, cache: newResultCache(opts.CacheBytes)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -112,6 +123,8 @@ func New(opts Options) (*Server, error) {
 		s.routeByPattern[rt.Pattern] = rt
 	}
 	s.mux = mux
+	s.compressed = gzhttp.GzipHandler(http.HandlerFunc(s.serve))
+	s.standIn.nonce, s.standIn.csrf = "nonce"+auth.Random(18), "csrf"+auth.Random(18)
 	s.csrfKey = make([]byte, 32)
 	rand.Read(s.csrfKey)
 	s.limiter = auth.NewLimiter()
@@ -133,7 +146,13 @@ type Route struct {
 	Open bool
 	// May says whether a viewer may use the route; nil lets every signed-in
 	// viewer in (what they then read is narrowed by their restriction).
-	May     func(v access.Viewer, r *http.Request) bool
+	May func(v access.Viewer, r *http.Request) bool
+	// Cached pages show only the data, who asks and the address: they
+	// carry an ETag and answer 304 while none of those changed.
+	Cached bool
+	// Changes are the routes that write what pages show: after each, every
+	// kept report result and ETag is of the past.
+	Changes bool
 	handler http.Handler
 }
 
@@ -157,7 +176,7 @@ func (s *Server) routes() []Route {
 		if d.Drill {
 			doc += " (drill page: ?" + strings.Join(d.Panels[0].Filters, "=&") + "=)"
 		}
-		out = append(out, Route{Pattern: pattern, Doc: doc,
+		out = append(out, Route{Pattern: pattern, Doc: doc, Cached: true,
 			May:     func(v access.Viewer, _ *http.Request) bool { return v.MayOpen(d.Slug, d.Drill) },
 			handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveDashboard(w, r, d) })})
 	}
@@ -167,21 +186,33 @@ func (s *Server) routes() []Route {
 	open := func(pattern, doc string, f func(http.ResponseWriter, *http.Request)) {
 		out = append(out, Route{Pattern: pattern, Doc: doc, Open: true, handler: http.HandlerFunc(f)})
 	}
+	cached := func() { out[len(out)-1].Cached = true }
+	changes := func() { out[len(out)-1].Changes = true }
 	h("GET /projects/{key}", "a project: its figures and every entry behind them", nil, s.handleProject)
+	cached()
 	h("GET /reports/weekly", "the leadership weekly as one HTML file (?week=2026-W47)",
 		func(v access.Viewer, _ *http.Request) bool { return v.MayOpen("weekly", false) }, s.handleWeekly)
+	cached()
 	h("GET /definitions", "the metric definitions", nil, s.handleDefinitions)
+	cached()
 	h("GET /gaps/{key}", "one finding of the gaps ledger: its status, owner and history", nil, s.handleFinding)
+	cached()
 	h("POST /gaps/{key}", "decide on a finding: acknowledge, resolve, reopen, ignore (reason), snooze, assign, comment", may(access.Gaps), s.handleDecideFinding)
+	changes()
 	h("POST /mappings/{id}/{verb}", "accept or reject an identity suggestion (verb: accept, reject)", may(access.Mappings), s.handleDecide)
+	changes()
 	h("POST /refresh", "the Refresh button: sync, then build", may(access.Refresh), s.handlePageRefresh)
+	changes()
 	h("GET /audit", "who signed in, exported, decided, refreshed and queried (admins)", may(access.Users), s.handleAudit)
 	h("GET /api/reports", "the reports and their parameters (JSON)", nil, s.handleReportList)
 	h("GET /api/reports/{name}", "a report (?format=json|csv|xlsx|arrow and its parameters)", s.mayReadReport, s.handleReport)
+	cached()
 	h("GET /api/status", "sync status and the last refresh (JSON)", nil, s.handleStatus)
 	h("POST /api/refresh", "sync and build (CLI hand-over, or an admin's API token)", may(access.Refresh), s.handleRefresh)
+	changes()
 	h("POST /api/query", "read-only SQL (CLI hand-over, or a finance or admin API token)", may(access.Query), s.handleQuery)
 	h("POST /api/admin/{op}", "users, tokens and the audit log for the CLI (hand-over credential or an admin's token)", may(access.Users), s.handleAdmin)
+	changes()
 	open("GET /login", "the sign-in page", s.handleLoginPage)
 	open("POST /login", "sign in with email and password", s.handleLogin)
 	open("GET /auth/oidc/start", "sign in with the agency's identity provider", s.handleOIDCStart)
@@ -203,11 +234,16 @@ func (s *Server) Refresh(ctx context.Context, req RefreshRequest) RefreshResult 
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
 	res := s.opts.Refresh(ctx, req)
+	s.cache.Changed()
 	s.lastMu.Lock()
 	s.last = &res
 	s.lastMu.Unlock()
 	return res
 }
+
+// DataChanged tells the server the warehouse changed by another way than
+// its own refresh and forms: kept report results and ETags are dropped.
+func (s *Server) DataChanged() { s.cache.Changed() }
 
 // LastRefresh is the last result, nil before the first.
 func (s *Server) LastRefresh() *RefreshResult {
@@ -256,8 +292,10 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 var errNoData = errors.New("no data yet: the warehouse has not been synced and built (press Refresh, or run `conflux sync` and `conflux build`)")
 
 func (s *Server) martsReady(ctx context.Context) bool {
-	var n int
-	s.opts.Warehouse.DB().QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
-		WHERE table_schema = 'marts' AND table_name IN ('person_week', 'project_financials')`).Scan(&n)
-	return n == 2
+	return s.cache.remember("marts ready", func() any {
+		var n int
+		s.opts.Warehouse.DB().QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
+			WHERE table_schema = 'marts' AND table_name IN ('person_week', 'project_financials')`).Scan(&n)
+		return n == 2
+	}).(bool)
 }

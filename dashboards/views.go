@@ -129,7 +129,21 @@ func (s *Server) pageView(ctx context.Context, title string) pageView {
 			pv.Nav = append(pv.Nav, link{Label: n.label, URL: n.path})
 		}
 	}
-	s.opts.Warehouse.DB().QueryRowContext(ctx, `SELECT currency FROM seeds.org`).Scan(&pv.Currency)
+	facts := s.cache.remember("page facts", func() any { return s.pageFacts(ctx) }).(pageFacts)
+	pv.Currency, pv.Sources = facts.currency, facts.sources
+	return pv
+}
+
+// pageFacts is what every page's header shows of the data: the reporting
+// currency and each source's last sync.
+type pageFacts struct {
+	currency string
+	sources  []sourceStatus
+}
+
+func (s *Server) pageFacts(ctx context.Context) pageFacts {
+	var pv pageFacts
+	s.opts.Warehouse.DB().QueryRowContext(ctx, `SELECT currency FROM seeds.org`).Scan(&pv.currency)
 	rows, err := s.opts.Warehouse.DB().QueryContext(ctx, `SELECT source,
 		coalesce(strftime(min(last_ok), '%Y-%m-%d %H:%M UTC'), 'never'), bool_and(last_status = 'ok'), coalesce(max(last_error), '')
 		FROM (SELECT source, stream, max(finished_at) FILTER (WHERE status = 'ok') AS last_ok,
@@ -148,7 +162,7 @@ func (s *Server) pageView(ctx context.Context, title string) pageView {
 		if !ok {
 			st.LastStatus = "failed"
 		}
-		pv.Sources = append(pv.Sources, st)
+		pv.sources = append(pv.sources, st)
 	}
 	return pv
 }

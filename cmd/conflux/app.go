@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/conflux-dev/conflux/internal/config"
@@ -119,7 +121,11 @@ func seeds(cfg *config.Config) models.Seeds {
 	return s
 }
 
-func runBuild(ctx context.Context, wh *warehouse.Warehouse, cfg *config.Config, force bool, out io.Writer, log *slog.Logger) error {
+// buildOptions are how a build runs: every model again (force), and
+// whether to list the models' times after it (timings).
+type buildOptions struct{ force, timings bool }
+
+func runBuild(ctx context.Context, wh *warehouse.Warehouse, cfg *config.Config, bo buildOptions, out io.Writer, log *slog.Logger) error {
 	srcs := map[string]string{}
 	for _, s := range cfg.Sources {
 		srcs[s.Name] = s.Type
@@ -142,7 +148,7 @@ func runBuild(ctx context.Context, wh *warehouse.Warehouse, cfg *config.Config, 
 	for _, p := range pairs {
 		s.Mappings = append(s.Mappings, models.Mapping{Entity: p.Entity, A: p.A, B: p.B, Same: p.Same})
 	}
-	res, err := models.Build(ctx, wh, models.Options{Sources: srcs, UserDir: cfg.Models, Force: force, Seeds: s, Logger: log})
+	res, err := models.Build(ctx, wh, models.Options{Sources: srcs, UserDir: cfg.Models, Force: bo.force, Seeds: s, Logger: log})
 	if res != nil {
 		counts := map[string]int{}
 		for _, m := range res.Models {
@@ -165,6 +171,9 @@ func runBuild(ctx context.Context, wh *warehouse.Warehouse, cfg *config.Config, 
 		for _, line := range res.Failed() {
 			fmt.Fprintln(out, "  ✗", line)
 		}
+		if bo.timings {
+			writeTimings(out, res)
+		}
 	}
 	if err != nil && errors.Is(err, models.ErrBuildFailed) {
 		return errors.New("build failed: see the lines above")
@@ -181,4 +190,22 @@ func timeRules(t config.Time) models.TimeRules {
 		r.Sources = append(r.Sources, models.TimeSource{Tool: s.Tool, Teams: s.Teams, Projects: s.Projects})
 	}
 	return r
+}
+
+// writeTimings lists the models a build ran, slowest first, with each one's
+// share of the models' time: where a build's time goes.
+func writeTimings(out io.Writer, res *models.Result) {
+	ran := slices.DeleteFunc(slices.Clone(res.Models), func(m models.ModelResult) bool { return m.Status != "built" && m.Status != "failed" })
+	slices.SortFunc(ran, func(a, b models.ModelResult) int { return cmp.Compare(b.Duration, a.Duration) })
+	var total time.Duration
+	for _, m := range ran {
+		total += m.Duration
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "time\tshare\trows\tmodel\t")
+	for _, m := range ran {
+		fmt.Fprintf(tw, "%s\t%.1f%%\t%d\t%s\t\n", m.Duration.Round(time.Millisecond), 100*m.Duration.Seconds()/max(total.Seconds(), 1e-9), m.Rows, m.Name)
+	}
+	fmt.Fprintf(tw, "%s\t100%%\t\t%d models\t\n", total.Round(time.Millisecond), len(ran))
+	tw.Flush()
 }

@@ -125,7 +125,7 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 			if err := runSync(ctx, cfg, wh, cfg.Sources, nil, newProgress(os.Stderr), g.logger()); err != nil {
 				return err
 			}
-			if err := runBuild(ctx, wh, cfg, false, out, g.logger()); err != nil {
+			if err := runBuild(ctx, wh, cfg, buildOptions{}, out, g.logger()); err != nil {
 				return err
 			}
 			if signIn {

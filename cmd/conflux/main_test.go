@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -191,6 +192,11 @@ func TestSyncBuildQueryAndHandOverToServe(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "build:") {
 		t.Errorf("build handed over: code %d %v\n%s", code, err, out)
 	}
+	// -v lists where the time went, slowest model first.
+	code, out, err = run(t, "--config", cfg, "-v", "build", "--force")
+	if code != 0 || !timingsSorted(out) {
+		t.Errorf("build -v handed over: code %d %v\n%s", code, err, out)
+	}
 	code, out, err = run(t, "--config", cfg, "query", "select count(*) as n from core.people", "--format", "csv")
 	if code != 0 || out != "n\n5\n" {
 		t.Errorf("query handed over: code %d %v %q", code, err, out)
@@ -312,4 +318,24 @@ func TestUsersAndTokens(t *testing.T) {
 	if code, _, _ := runIn("", "users", "remove", "ana@x.test"); code != 0 {
 		t.Errorf("remove: %d", code)
 	}
+}
+
+// timingsSorted says whether out lists built models' times, slowest first.
+func timingsSorted(out string) bool {
+	var times []time.Duration
+	listing := false
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 4 && f[0] == "time" && f[1] == "share":
+			listing = true
+		case listing && len(f) == 4 && strings.HasSuffix(f[1], "%") && f[3] != "models":
+			d, err := time.ParseDuration(f[0])
+			if err != nil {
+				return false
+			}
+			times = append(times, d)
+		}
+	}
+	return len(times) > 10 && slices.IsSortedFunc(times, func(a, b time.Duration) int { return int(b - a) })
 }

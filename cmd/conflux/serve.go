@@ -110,7 +110,7 @@ func refresher(cfg *config.Config, wh *warehouse.Warehouse, log *slog.Logger) da
 			}
 		}
 		if req.Build {
-			if err := runBuild(ctx, wh, cfg, req.Force, out, log); err != nil {
+			if err := runBuild(ctx, wh, cfg, buildOptions{force: req.Force, timings: req.Timings}, out, log); err != nil {
 				errs = append(errs, err)
 			}
 		}

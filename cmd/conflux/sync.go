@@ -50,7 +50,8 @@ func newBuildCmd(g *globals) *cobra.Command {
 		Long: `Build materializes the staging views and the core and marts tables from the
 built-in SQL models and your own (the models: folder beside conflux.yaml,
 where a file with a built-in model's name replaces it). Models whose SQL and
-inputs did not change are skipped. A failed data test fails the build.`,
+inputs did not change are skipped. A failed data test fails the build.
+With -v it lists the models built, slowest first, with their time and rows.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadConfig(g)
@@ -59,9 +60,9 @@ inputs did not change are skipped. A failed data test fails the build.`,
 			}
 			ctx := cmd.Context()
 			return withWarehouse(ctx, cfg, func(wh *warehouse.Warehouse) error {
-				return runBuild(ctx, wh, cfg, force, cmd.OutOrStdout(), g.logger())
+				return runBuild(ctx, wh, cfg, buildOptions{force: force, timings: g.verbose}, cmd.OutOrStdout(), g.logger())
 			}, func(info *serverInfo) error {
-				return refreshOnServer(ctx, info, dashboards.RefreshRequest{Build: true, Force: force}, cmd.OutOrStdout())
+				return refreshOnServer(ctx, info, dashboards.RefreshRequest{Build: true, Force: force, Timings: g.verbose}, cmd.OutOrStdout())
 			})
 		},
 	}

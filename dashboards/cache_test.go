@@ -1,0 +1,103 @@
+package dashboards
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/conflux-dev/conflux/internal/demo/demotest"
+	"github.com/conflux-dev/conflux/reports"
+)
+
+// Pages and exports are kept for the data they show: a second view reads
+// every panel from the cache, a browser that has the page gets 304 (with no
+// new script nonce to break it), and a decision or a refresh makes them all
+// current again.
+func TestPagesAreKeptUntilTheDataChanges(t *testing.T) {
+	wh, a := demotest.BuiltWithGaps(t, smallDemo)
+	cat, err := reports.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{Warehouse: wh, Reports: cat, Org: a.Name,
+		Refresh: func(context.Context, RefreshRequest) RefreshResult { return RefreshResult{} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	fetch := func(path, etag string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body io.Reader = resp.Body
+		if resp.Header.Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body = zr
+		}
+		b, _ := io.ReadAll(body)
+		return resp, string(b)
+	}
+
+	first, page := fetch("/ops", "")
+	tag := first.Header.Get("ETag")
+	if first.StatusCode != 200 || tag == "" || first.Header.Get("Content-Security-Policy") == "" || !strings.Contains(page, "Gaps between the tools") {
+		t.Fatalf("/ops: %d, ETag %q", first.StatusCode, tag)
+	}
+	if first.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("/ops is not compressed for a client that accepts gzip (Content-Encoding %q)", first.Header.Get("Content-Encoding"))
+	}
+	misses := s.cache.misses.Load()
+	hits := s.cache.hits.Load()
+	again, _ := fetch("/ops", "")
+	if again.StatusCode != 200 || s.cache.misses.Load() != misses || s.cache.hits.Load() == hits {
+		t.Errorf("a second view ran %d reports again (%d from the cache)", s.cache.misses.Load()-misses, s.cache.hits.Load()-hits)
+	}
+	same, _ := fetch("/ops", tag)
+	if same.StatusCode != http.StatusNotModified || same.Header.Get("Content-Security-Policy") != "" {
+		t.Errorf("/ops with its ETag: %d, CSP %q (want 304 and none)", same.StatusCode, same.Header.Get("Content-Security-Policy"))
+	}
+	exp, _ := fetch("/api/reports/gaps?format=json&status=open", "")
+	if exp.Header.Get("ETag") == "" {
+		t.Error("an export carries no ETag")
+	} else if again, _ := fetch("/api/reports/gaps?format=json&status=open", exp.Header.Get("ETag")); again.StatusCode != http.StatusNotModified {
+		t.Errorf("an export with its ETag: %d", again.StatusCode)
+	}
+
+	// Acknowledge a finding: the page and the export show it at once.
+	i := strings.Index(page, `href="/gaps/`)
+	href := page[i+len(`href="`) : i+strings.Index(page[i+6:], `"`)+6]
+	if code := postPage(t, srv.URL, href, url.Values{"action": {"acknowledge"}}); code != http.StatusSeeOther {
+		t.Fatalf("acknowledge: %d", code)
+	}
+	after, page := fetch("/ops", tag)
+	if after.StatusCode != 200 || after.Header.Get("ETag") == tag || !strings.Contains(page, "acknowledged") {
+		t.Errorf("after a decision /ops is %d with ETag %q (was %q)", after.StatusCode, after.Header.Get("ETag"), tag)
+	}
+	if _, js := fetch("/api/reports/gaps?format=json&status=acknowledged", ""); !strings.Contains(js, "acknowledged") {
+		t.Error("the export does not list the acknowledged finding")
+	}
+
+	// A refresh (the scheduled one calls Refresh too) starts a new version.
+	tag = after.Header.Get("ETag")
+	s.Refresh(context.Background(), RefreshRequest{Build: true})
+	if r, _ := fetch("/ops", tag); r.StatusCode != 200 {
+		t.Errorf("after a refresh /ops with the old ETag: %d", r.StatusCode)
+	}
+}
