@@ -17,8 +17,8 @@ import (
 type Options struct {
 	Seed     uint64
 	People   int       // default 40
-	Clients  int       // default 25
-	Projects int       // client projects; default 60
+	Clients  int       // default 25 for 40 people, growing with People
+	Projects int       // client projects; default 60 for 40 people, growing with People
 	End      time.Time // last day of time; default the Sunday before today
 	Years    int       // default 2
 	// EntriesPerDay is how many entries a person splits a working day into
@@ -33,11 +33,13 @@ func (o Options) withDefaults() Options {
 	if o.People == 0 {
 		o.People = 40
 	}
+	// An agency's client work grows with its people: at any size the same
+	// share of people's time is billable and the agency makes money.
 	if o.Clients == 0 {
-		o.Clients = 25
+		o.Clients = max(25, o.People*25/40)
 	}
 	if o.Projects == 0 {
-		o.Projects = 60
+		o.Projects = max(60, o.People*60/40)
 	}
 	if o.Years == 0 {
 		o.Years = 2

@@ -262,7 +262,7 @@ gaps:
   closed_grace_days: 30            # the agency bills a project's final month in the next cycle
 finance:
   overhead_per_hour: 12            # rent, software and back office per worked client hour
-  monthly_overhead: 45000          # sales, leadership and G&A per month
+  monthly_overhead: %d          # sales, leadership and G&A per month (£45,000 for 40 people)
 pipeline:                          # how open deals turn into demand on each role
   blended_rate: 115
   default_weeks: 8
@@ -271,5 +271,5 @@ sources:
 %sserver:
   listen: %s
   refresh: 1h
-`, a.Name, a.Currency, a.Calendar, a.Options.End.Format(time.DateOnly), source, listen), nil
+`, a.Name, a.Currency, a.Calendar, a.Options.End.Format(time.DateOnly), 45000*a.Options.People/40, source, listen), nil
 }
