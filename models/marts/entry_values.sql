@@ -44,6 +44,15 @@ priced AS (
     LEFT JOIN client_card cc USING (entry_key)
     LEFT JOIN list_card lc USING (entry_key)
     LEFT JOIN {{ ref "marts.cost_rates" }} cr ON cr.person_key = e.person_key AND cr.year = year(e.entry_date)
+),
+-- Only entries in another currency than the reporting one look up a rate
+-- (an as-of join sorts what it joins: the rest need not be sorted).
+fx AS (
+    SELECT p.entry_key, fx.rate
+    FROM (SELECT entry_key, currency, entry_date FROM priced
+          WHERE currency <> (SELECT currency FROM seeds.org)) p
+    ASOF LEFT JOIN seeds.fx_rates fx
+        ON fx.from_currency = p.currency AND fx.to_currency = (SELECT currency FROM seeds.org) AND p.entry_date >= fx.date
 )
 SELECT
     entry_key, source, source_id, person_key, project_key, client_key, role, entry_date,
@@ -66,5 +75,4 @@ SELECT
     source_url
 FROM priced
 CROSS JOIN (SELECT currency AS reporting_currency FROM seeds.org) o
-ASOF LEFT JOIN seeds.fx_rates fx
-    ON fx.from_currency = priced.currency AND fx.to_currency = o.reporting_currency AND priced.entry_date >= fx.date
+LEFT JOIN fx USING (entry_key)

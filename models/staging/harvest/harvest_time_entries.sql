@@ -5,34 +5,46 @@
 -- external_reference is what an integration (Harvest for Jira) logged the
 -- time against: the Jira issue (its id, and its key in the permalink) or
 -- worklog, so the same hour in both tools counts once (core.time_entries).
+-- Each payload is parsed once (json_transform into the fields read), not
+-- once per field: the largest table of most syncs (numbers are read as
+-- text and cast, so a rate or an hour is never rounded through a double).
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, project_key, entry_date, hours)
+WITH e AS (
+    SELECT source, id, updated_at, json_transform(payload, '{
+        "user": {"id": "VARCHAR"}, "project": {"id": "VARCHAR"}, "task": {"id": "VARCHAR", "name": "VARCHAR"},
+        "spent_date": "DATE", "hours": "VARCHAR", "rounded_hours": "VARCHAR", "billable": "BOOLEAN",
+        "billable_rate": "VARCHAR", "cost_rate": "VARCHAR", "is_billed": "BOOLEAN", "invoice": {"id": "VARCHAR"},
+        "is_locked": "BOOLEAN", "is_closed": "BOOLEAN", "is_running": "BOOLEAN", "notes": "VARCHAR",
+        "external_reference": {"id": "VARCHAR", "permalink": "VARCHAR"}}') AS j
+    FROM {{ source "harvest" "time_entries" }}
+)
 SELECT
     source,
     id AS source_id,
     source || ':' || id AS entry_key,
-    source || ':' || (payload->'user'->>'id') AS person_key,
-    source || ':' || (payload->'project'->>'id') AS project_key,
-    source || ':' || (payload->'project'->>'id') || ':' || (payload->'task'->>'id') AS task_key,
-    payload->'task'->>'name' AS task_name,
+    source || ':' || j.user.id AS person_key,
+    source || ':' || j.project.id AS project_key,
+    source || ':' || j.project.id || ':' || j.task.id AS task_key,
+    j.task.name AS task_name,
     CAST(NULL AS TIMESTAMPTZ) AS started_at,
-    (payload->>'spent_date')::DATE AS entry_date,
-    (payload->>'hours')::DECIMAL(12,4) AS hours,
-    (payload->>'rounded_hours')::DECIMAL(12,4) AS hours_rounded,
-    coalesce((payload->>'billable')::BOOLEAN, false) AS billable,
-    (payload->>'billable_rate')::DECIMAL(18,6) AS bill_rate,
-    (payload->>'cost_rate')::DECIMAL(18,6) AS cost_rate,
-    coalesce((payload->>'is_billed')::BOOLEAN, false) AS is_billed,
-    CASE WHEN (payload->'invoice'->>'id') IS NOT NULL THEN source || ':' || (payload->'invoice'->>'id') END AS invoice_key,
-    coalesce((payload->>'is_locked')::BOOLEAN, false) AS locked,
-    CASE WHEN (payload->>'is_closed')::BOOLEAN THEN 'approved' ELSE 'open' END AS approval_status,
-    coalesce((payload->>'is_running')::BOOLEAN, false) AS is_running,
+    j.spent_date AS entry_date,
+    j.hours::DECIMAL(12,4) AS hours,
+    j.rounded_hours::DECIMAL(12,4) AS hours_rounded,
+    coalesce(j.billable, false) AS billable,
+    j.billable_rate::DECIMAL(18,6) AS bill_rate,
+    j.cost_rate::DECIMAL(18,6) AS cost_rate,
+    coalesce(j.is_billed, false) AS is_billed,
+    CASE WHEN j.invoice.id IS NOT NULL THEN source || ':' || j.invoice.id END AS invoice_key,
+    coalesce(j.is_locked, false) AS locked,
+    CASE WHEN j.is_closed THEN 'approved' ELSE 'open' END AS approval_status,
+    coalesce(j.is_running, false) AS is_running,
     false AS time_off_hint,
-    payload->>'notes' AS notes,
-    payload->'external_reference'->>'id' AS ref_issue_id,
-    upper(nullif(regexp_extract(payload->'external_reference'->>'permalink', '/browse/([A-Za-z][A-Za-z0-9_]*-[0-9]+)', 1), '')) AS ref_issue_key,
-    nullif(regexp_extract(payload->'external_reference'->>'permalink', 'focusedWorklogId=([0-9]+)', 1), '') AS ref_worklog_id,
-    co.base_uri || '/time/day/' || strftime((payload->>'spent_date')::DATE, '%Y/%m/%d') || '/' || (payload->'user'->>'id') AS source_url,
+    j.notes,
+    j.external_reference.id AS ref_issue_id,
+    upper(nullif(regexp_extract(j.external_reference.permalink, '/browse/([A-Za-z][A-Za-z0-9_]*-[0-9]+)', 1), '')) AS ref_issue_key,
+    nullif(regexp_extract(j.external_reference.permalink, 'focusedWorklogId=([0-9]+)', 1), '') AS ref_worklog_id,
+    co.base_uri || '/time/day/' || strftime(j.spent_date, '%Y/%m/%d') || '/' || j.user.id AS source_url,
     updated_at
-FROM {{ source "harvest" "time_entries" }}
+FROM e
 LEFT JOIN {{ ref "staging.harvest_company" }} co USING (source)
