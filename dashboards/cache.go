@@ -25,7 +25,10 @@ import (
 type resultCache struct {
 	boot    string        // tells one server run's versions from another's
 	version atomic.Uint64 // bumped by each refresh and each change
-	maxSize int64         // bytes of result kept at most
+	// refreshing is set while a refresh writes: what is read then may mix
+	// old and new data, so it is served but not kept.
+	refreshing atomic.Bool
+	maxSize    int64 // bytes of result kept at most
 
 	mu      sync.Mutex
 	entries *simplelru.LRU[string, cached]
@@ -82,7 +85,7 @@ func (c *resultCache) remember(key string, compute func() any) any {
 	}
 	v = compute()
 	c.mu.Lock()
-	if version == c.Version() && c.maxSize >= 0 {
+	if version == c.Version() && c.maxSize >= 0 && !c.refreshing.Load() {
 		c.facts[key] = v
 	}
 	c.mu.Unlock()
@@ -111,8 +114,8 @@ func (c *resultCache) put(version, key string, t *warehouse.Table) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if version != c.Version() {
-		return // a refresh finished while the report ran
+	if version != c.Version() || c.refreshing.Load() {
+		return // a refresh is writing, or finished while the report ran
 	}
 	c.entries.Add(key, cached{table: share(t), size: size})
 	c.size += size
@@ -142,7 +145,7 @@ func (c *resultCache) putPage(version, key string, page []byte) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if version != c.Version() {
+	if version != c.Version() || c.refreshing.Load() {
 		return
 	}
 	c.entries.Add(key, cached{page: page, size: size})

@@ -233,8 +233,10 @@ func assetsFS() fs.FS {
 func (s *Server) Refresh(ctx context.Context, req RefreshRequest) RefreshResult {
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
+	s.cache.refreshing.Store(true)
 	res := s.opts.Refresh(ctx, req)
 	s.cache.Changed()
+	s.cache.refreshing.Store(false)
 	s.lastMu.Lock()
 	s.last = &res
 	s.lastMu.Unlock()
