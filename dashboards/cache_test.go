@@ -24,8 +24,10 @@ func TestPagesAreKeptUntilTheDataChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hold := make(chan struct{}) // a refresh writes until this is closed
+	close(hold)
 	s, err := New(Options{Warehouse: wh, Reports: cat, Org: a.Name,
-		Refresh: func(context.Context, RefreshRequest) RefreshResult { return RefreshResult{} }})
+		Refresh: func(context.Context, RefreshRequest) RefreshResult { <-hold; return RefreshResult{} }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,9 +96,21 @@ func TestPagesAreKeptUntilTheDataChanges(t *testing.T) {
 		t.Error("the export does not list the acknowledged finding")
 	}
 
-	// A refresh (the scheduled one calls Refresh too) starts a new version.
+	// While a refresh writes, readers keep the pages from before it; once it
+	// is done (the scheduled one calls Refresh too) they are of the past.
 	tag = after.Header.Get("ETag")
-	s.Refresh(context.Background(), RefreshRequest{Build: true})
+	hold = make(chan struct{})
+	done := make(chan struct{})
+	go func() { s.Refresh(context.Background(), RefreshRequest{Build: true}); close(done) }()
+	hits = s.cache.hits.Load()
+	if r, _ := fetch("/ops", tag); r.StatusCode != http.StatusNotModified {
+		t.Errorf("during a refresh /ops with its ETag: %d", r.StatusCode)
+	}
+	if r, _ := fetch("/ops", ""); r.StatusCode != 200 || s.cache.hits.Load() == hits {
+		t.Errorf("during a refresh /ops: %d, not from the kept page", r.StatusCode)
+	}
+	close(hold)
+	<-done
 	if r, _ := fetch("/ops", tag); r.StatusCode != 200 {
 		t.Errorf("after a refresh /ops with the old ETag: %d", r.StatusCode)
 	}
