@@ -158,6 +158,15 @@ var projectPage = Dashboard{
 				{"notes", "Notes", "text"}, {"source_url", "Source", "url"},
 			},
 		},
+		{
+			ID: "project_uncounted", Title: "Also logged elsewhere, not counted", Report: "project_uncounted", Kind: "table", Totals: true, PageSize: drillPageSize,
+			Note:    "Copies of hours another tool holds (Harvest for Jira, or the same person, day and hours: C34) and hours outside the system of record: kept, not in any figure. \"open\" goes to each copy.",
+			Filters: []string{"project", "from", "to"},
+			Columns: []Column{
+				{"entry_date", "Date", "text"}, {"person", "Person", "text"}, {"hours", "Hours", "hours"}, {"reason", "Why", "text"},
+				{"source", "Tool", "text"}, {"source_url", "Source", "url"}, {"counted_in", "Counted in", "text"}, {"counted_url", "Counted copy", "url"},
+			},
+		},
 	},
 }
 

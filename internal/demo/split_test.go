@@ -4,13 +4,17 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/conflux-dev/conflux/internal/demo"
 	"github.com/conflux-dev/conflux/internal/demo/demotest"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/models"
+	"github.com/conflux-dev/conflux/reports"
 )
 
 // The agency of `conflux demo --stack harvest+jira`: developers and QA log
@@ -143,6 +147,34 @@ func TestTwoTimeToolsTieToTheTruth(t *testing.T) {
 	if c34 != len(split.Doubled) || c34h*4 != float64(wantQ) || c34v != wantCents {
 		t.Errorf("C34: %d findings, %v h, %d cents; want %d, %v h, %d cents", c34, c34h, c34v, len(split.Doubled), float64(wantQ)/4, wantCents)
 	}
+	// A project's page lists the copies it does not count, with the copy that counts.
+	cat, err := reports.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range a.Entries {
+		if !split.Doubled[e.ID] {
+			continue
+		}
+		tbl, err := cat.Run(ctx, wh, "project_uncounted", map[string]string{"project": fmt.Sprintf("harvest:%d", e.ProjectID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		reports.Rows(tbl, func(cols []arrow.Array, i int) {
+			reason, _, _ := reports.Cell(cols[3], i)
+			counted, _, null := reports.Cell(cols[7], i)
+			date, _, _ := reports.Cell(cols[0], i)
+			if reason == "matched" && !null && strings.Contains(counted, "harvestapp.com") && strings.HasPrefix(date, e.Date.Format(time.DateOnly)) {
+				found = true
+			}
+		})
+		tbl.Release()
+		if !found {
+			t.Errorf("project %d's page does not list the Jira copy of entry %d beside the Harvest copy that counts", e.ProjectID, e.ID)
+		}
+	}
+
 	var others []string
 	grows, err := db.Query(`SELECT check_id || ': ' || detail FROM marts.gaps WHERE check_id IN ('C01', 'C19', 'C24', 'C22') AND status <> 'not_applicable'`)
 	if err != nil {
