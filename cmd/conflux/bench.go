@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,7 +11,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	gosync "sync"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,7 +37,11 @@ func newBenchCmd(g *globals) *cobra.Command {
 the Harvest fake on loopback, syncs it through the real connector into a
 temporary warehouse (records per second into raw tables), then builds every
 model from scratch and again with nothing changed. The vendor's rate limit is
-lifted on both sides: this measures Conflux, not Harvest's quota.`,
+lifted on both sides: this measures Conflux, not Harvest's quota. It then
+edits 1% of the entries upstream and times the incremental sync and build,
+and times the dashboards with 8 clients: from a server that keeps nothing,
+on the first views after the data changed (cold) and warm. The last lines are
+one table of the figures.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -66,37 +73,55 @@ lifted on both sides: this measures Conflux, not Harvest's quota.`,
 			if err != nil {
 				return err
 			}
-			t1 := time.Now()
+			var fig benchFigures
+			resetPeakRSS()
 			results, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: conn}, nil, g.logger())
 			if err != nil {
 				return err
 			}
-			syncTime := time.Since(t1)
-			var total int64
+			fig.syncPeakMB = peakRSSMB()
 			for _, r := range results {
-				total += r.Records
 				if r.Stream == "time_entries" {
-					fmt.Fprintf(out, "sync time_entries: %d records, %d pages in %s = %.0f records/s\n", r.Records, r.Pages, r.Duration.Round(time.Millisecond), float64(r.Records)/r.Duration.Seconds())
+					fig.syncRecords, fig.syncRate = r.Records, float64(r.Records)/r.Duration.Seconds()
 				}
 			}
-			fmt.Fprintf(out, "sync all streams: %d records in %s = %.0f records/s\n", total, syncTime.Round(time.Millisecond), float64(total)/syncTime.Seconds())
+			if fig.jsonRate, err = readJSONObjectsRate(ctx, wh, dir); err != nil {
+				return err
+			}
 
 			opts := models.Options{Sources: map[string]string{"harvest": "harvest"}, Force: true}
 			t2 := time.Now()
 			if _, err := models.Build(ctx, wh, opts); err != nil {
 				return err
 			}
-			full := time.Since(t2)
+			fig.fullBuild = time.Since(t2)
 			opts.Force = false
 			t3 := time.Now()
-			if _, err := models.Build(context.Background(), wh, opts); err != nil {
+			if _, err := models.Build(ctx, wh, opts); err != nil {
 				return err
 			}
-			fmt.Fprintf(out, "build all models: %s from scratch, %s with nothing changed\n", full.Round(time.Millisecond), time.Since(t3).Round(time.Millisecond))
-			var weeks, projects int
-			wh.DB().QueryRow(`SELECT (SELECT count(*) FROM marts.person_week), (SELECT count(*) FROM marts.project_financials)`).Scan(&weeks, &projects)
-			fmt.Fprintf(out, "marts: %d person-weeks, %d projects\n", weeks, projects)
-			return benchDashboards(ctx, wh, out)
+			fig.noChangeBuild = time.Since(t3)
+
+			// 1% of the entries edited upstream: an incremental sync, then a build.
+			changed, err := touchEntries(ctx, wh, fakes, 100)
+			if err != nil {
+				return err
+			}
+			t4 := time.Now()
+			if _, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: conn, Streams: []string{"time_entries"}}, nil, g.logger()); err != nil {
+				return err
+			}
+			fig.changed, fig.changeSync = changed, time.Since(t4)
+			t5 := time.Now()
+			if _, err := models.Build(ctx, wh, opts); err != nil {
+				return err
+			}
+			fig.changeBuild = time.Since(t5)
+			if err := benchDashboards(ctx, wh, &fig); err != nil {
+				return err
+			}
+			fig.write(out)
+			return nil
 		},
 	}
 	cmd.Flags().IntVar(&entries, "entries", 1_000_000, "approximate number of time entries to generate")
@@ -107,7 +132,7 @@ lifted on both sides: this measures Conflux, not Harvest's quota.`,
 // dashboards with 8 clients: cold (every client's first view right after
 // the data changed, so the reports run) and warm (the same views again,
 // from the kept results), as the latency of each page.
-func benchDashboards(ctx context.Context, wh *warehouse.Warehouse, out io.Writer) error {
+func benchDashboards(ctx context.Context, wh *warehouse.Warehouse, fig *benchFigures) error {
 	cat, err := reports.Load()
 	if err != nil {
 		return err
@@ -204,9 +229,8 @@ func benchDashboards(ctx context.Context, wh *warehouse.Warehouse, out io.Writer
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "dashboards (%d pages, %d clients): nothing kept p50 %s p95 %s; cold p50 %s p95 %s; warm p50 %s p95 %s; /entries %d KB compressed\n",
-		len(pages), clients, percentile(none, 50), percentile(none, 95), percentile(cold, 50), percentile(cold, 95),
-		percentile(warm, 50), percentile(warm, 95), size/1024)
+	fig.pages, fig.clients, fig.entriesKB = len(pages), clients, size/1024
+	fig.none, fig.cold, fig.warm = none, cold, warm
 	return nil
 }
 
@@ -219,4 +243,109 @@ func percentile(ds []time.Duration, p int) time.Duration {
 	}
 	i := (len(s)*p + 99) / 100
 	return s[max(0, i-1)].Round(100 * time.Microsecond)
+}
+
+// benchFigures are what one bench run measured.
+type benchFigures struct {
+	syncRecords               int64
+	syncRate, jsonRate        float64 // records/s
+	syncPeakMB                int64
+	fullBuild, noChangeBuild  time.Duration
+	changed                   int
+	changeSync, changeBuild   time.Duration
+	pages, clients, entriesKB int
+	none, cold, warm          []time.Duration
+}
+
+func (f *benchFigures) write(out io.Writer) {
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "figure\tmeasured\t")
+	fmt.Fprintf(tw, "sync time_entries\t%.0f records/s (%d records)\t\n", f.syncRate, f.syncRecords)
+	fmt.Fprintf(tw, "DuckDB read_json_objects, same records\t%.0f records/s (sync at %.0f%% of it)\t\n", f.jsonRate, 100*f.syncRate/f.jsonRate)
+	peak := "not measured (needs Linux /proc)"
+	if f.syncPeakMB > 0 {
+		peak = fmt.Sprintf("%d MB (the whole process: generator and fakes included)", f.syncPeakMB)
+	}
+	fmt.Fprintf(tw, "peak RSS during the sync\t%s\t\n", peak)
+	fmt.Fprintf(tw, "build from scratch\t%s\t\n", f.fullBuild.Round(time.Millisecond))
+	fmt.Fprintf(tw, "build with nothing changed\t%s\t\n", f.noChangeBuild.Round(time.Millisecond))
+	fmt.Fprintf(tw, "sync after 1%% edited (%d entries)\t%s\t\n", f.changed, f.changeSync.Round(time.Millisecond))
+	fmt.Fprintf(tw, "build after 1%% edited\t%s (%.0f%% of from scratch)\t\n", f.changeBuild.Round(time.Millisecond), 100*f.changeBuild.Seconds()/f.fullBuild.Seconds())
+	for _, d := range []struct {
+		name string
+		lat  []time.Duration
+	}{{"nothing kept", f.none}, {"cold", f.cold}, {"warm", f.warm}} {
+		fmt.Fprintf(tw, "dashboards %s, %d clients, p50 / p95\t%s / %s\t\n", d.name, f.clients, percentile(d.lat, 50), percentile(d.lat, 95))
+	}
+	fmt.Fprintf(tw, "/entries (500 rows), compressed\t%d KB\t\n", f.entriesKB)
+	tw.Flush()
+}
+
+// readJSONObjectsRate is how fast DuckDB itself reads the synced time
+// entries' payloads from a JSON-lines file into a table: the ceiling the
+// sync is compared with.
+func readJSONObjectsRate(ctx context.Context, wh *warehouse.Warehouse, dir string) (float64, error) {
+	path := filepath.Join(dir, "time_entries.ndjson")
+	db := wh.DB()
+	if _, err := db.ExecContext(ctx, `COPY (SELECT payload FROM raw.harvest__time_entries) TO '`+path+`' (FORMAT json)`); err != nil {
+		return 0, fmt.Errorf("bench: write the payloads: %w", err)
+	}
+	t := time.Now()
+	var n int64
+	if _, err := db.ExecContext(ctx, `CREATE TEMP TABLE bench_json AS SELECT json FROM read_json_objects('`+path+`')`); err != nil {
+		return 0, fmt.Errorf("bench: read_json_objects: %w", err)
+	}
+	elapsed := time.Since(t)
+	db.QueryRowContext(ctx, `SELECT count(*) FROM bench_json`).Scan(&n)
+	db.ExecContext(ctx, `DROP TABLE bench_json`)
+	return float64(n) / elapsed.Seconds(), nil
+}
+
+// touchEntries edits one entry in every (a quarter hour more, updated now)
+// in the Harvest fake, as people editing their time would.
+func touchEntries(ctx context.Context, wh *warehouse.Warehouse, fakes *demo.Fakes, every int) (int, error) {
+	rows, err := wh.DB().QueryContext(ctx, `SELECT payload::VARCHAR FROM raw.harvest__time_entries WHERE deleted_at IS NULL AND hash(id) % ? = 0`, every)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	now := time.Now().UTC().Format(time.RFC3339)
+	var edited []map[string]any
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return 0, err
+		}
+		var e map[string]any
+		if err := json.Unmarshal([]byte(body), &e); err != nil {
+			return 0, err
+		}
+		h, _ := e["hours"].(float64)
+		e["hours"], e["rounded_hours"], e["updated_at"] = h+0.25, h+0.25, now
+		edited = append(edited, e)
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	return len(edited), fakes.Harvest.Put("time_entries", edited)
+}
+
+// resetPeakRSS starts the process's peak resident set anew (Linux).
+func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSSMB is the process's peak resident set since resetPeakRSS, in MB;
+// 0 where /proc is not there.
+func peakRSSMB() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
+			return kb / 1024
+		}
+	}
+	return 0
 }
