@@ -279,17 +279,23 @@ func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashbo
 	key := version + "\x00page\x00" + s.viewerKey(r.Context()) + "\x00" + r.URL.RequestURI()
 	body, ok := s.cache.getPage(key)
 	if !ok {
-		ctx := context.WithValue(r.Context(), nonceKey, s.standIn.nonce)
-		ctx = context.WithValue(ctx, csrfKey, s.standIn.csrf)
-		rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
-		s.renderDashboard(rec, r.WithContext(ctx), d)
-		if rec.status != http.StatusOK {
+		// Viewers asking for the same page at once wait for one rendering.
+		v, _, _ := s.renders.Do(key, func() (any, error) {
+			ctx := context.WithValue(context.WithoutCancel(r.Context()), nonceKey, s.standIn.nonce)
+			ctx = context.WithValue(ctx, csrfKey, s.standIn.csrf)
+			rec := &pageRecorder{header: http.Header{}, status: http.StatusOK}
+			s.renderDashboard(rec, r.WithContext(ctx), d)
+			if rec.status != http.StatusOK {
+				return nil, nil
+			}
+			s.cache.putPage(version, key, rec.body.Bytes())
+			return rec.body.Bytes(), nil
+		})
+		if body, ok = v.([]byte); !ok {
 			// Not kept: a failure is rendered again, for this response.
 			s.renderDashboard(w, r, d)
 			return
 		}
-		body = rec.body.Bytes()
-		s.cache.putPage(version, key, body)
 	}
 	body = bytes.ReplaceAll(body, []byte(s.standIn.nonce), []byte(nonceOf(r.Context())))
 	body = bytes.ReplaceAll(body, []byte(s.standIn.csrf), []byte(html.EscapeString(csrfOf(r.Context()))))

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/conflux-dev/conflux/internal/access"
 	"github.com/conflux-dev/conflux/internal/auth"
@@ -93,6 +94,7 @@ type Server struct {
 	mux            *http.ServeMux
 	refreshMu      sync.Mutex
 	cache          *resultCache
+	renders        singleflight.Group // one rendering of a page at a time
 	// standIn marks where a kept page's nonce and form token go.
 	standIn    struct{ nonce, csrf string }
 	compressed http.Handler
