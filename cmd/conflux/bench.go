@@ -152,13 +152,9 @@ func benchDashboards(ctx context.Context, wh *warehouse.Warehouse, fig *benchFig
 	if err != nil {
 		return err
 	}
-	var target gosync.Map
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h, _ := target.Load("h")
-		h.(http.Handler).ServeHTTP(w, r)
-	}))
+	srvNone, srv := httptest.NewServer(uncached), httptest.NewServer(s)
+	defer srvNone.Close()
 	defer srv.Close()
-	target.Store("h", uncached)
 	const clients = 8
 	var pages []string
 	for _, d := range dashboards.All() {
@@ -168,9 +164,9 @@ func benchDashboards(ctx context.Context, wh *warehouse.Warehouse, fig *benchFig
 	}
 	pages = append(pages, "/entries")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
-	get := func(path string) (time.Duration, int, error) {
+	get := func(base, path string) (time.Duration, int, error) {
 		t := time.Now()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+path, nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 		req.Header.Set("Accept-Encoding", "gzip")
 		resp, err := client.Do(req)
 		if err != nil {
@@ -185,7 +181,7 @@ func benchDashboards(ctx context.Context, wh *warehouse.Warehouse, fig *benchFig
 	}
 	// round has every client view every page once (each from another
 	// page on), and gives each view's latency.
-	round := func() ([]time.Duration, error) {
+	round := func(base string) ([]time.Duration, error) {
 		var mu gosync.Mutex
 		var lat []time.Duration
 		var firstErr error
@@ -193,7 +189,7 @@ func benchDashboards(ctx context.Context, wh *warehouse.Warehouse, fig *benchFig
 		for c := range clients {
 			wg.Go(func() {
 				for i := range pages {
-					d, _, err := get(pages[(c+i)%len(pages)])
+					d, _, err := get(base, pages[(c+i)%len(pages)])
 					mu.Lock()
 					if err != nil && firstErr == nil {
 						firstErr = err
@@ -208,22 +204,21 @@ func benchDashboards(ctx context.Context, wh *warehouse.Warehouse, fig *benchFig
 	}
 	var none, cold, warm []time.Duration
 	for range 2 {
-		l, err := round()
+		l, err := round(srvNone.URL)
 		if err != nil {
 			return err
 		}
 		none = append(none, l...)
 	}
-	target.Store("h", s)
 	for range 3 {
 		s.DataChanged()
-		l, err := round()
+		l, err := round(srv.URL)
 		if err != nil {
 			return err
 		}
 		cold = append(cold, l...)
 		for range 3 {
-			l, err := round()
+			l, err := round(srv.URL)
 			if err != nil {
 				return err
 			}
@@ -235,13 +230,13 @@ func benchDashboards(ctx context.Context, wh *warehouse.Warehouse, fig *benchFig
 		t := time.Now()
 		s.Refresh(ctx, dashboards.RefreshRequest{})
 		fig.prepare += time.Since(t) / 3
-		l, err := round()
+		l, err := round(srv.URL)
 		if err != nil {
 			return err
 		}
 		prepared = append(prepared, l...)
 	}
-	_, size, err := get("/entries")
+	_, size, err := get(srv.URL, "/entries")
 	if err != nil {
 		return err
 	}

@@ -100,16 +100,7 @@ func TestGapsPlantedAndNoFalsePositives(t *testing.T) {
 func TestTimeOnAProjectTheProjectToolLacks(t *testing.T) {
 	ctx := context.Background()
 	a := demo.Generate(demo.Options{People: 6, Clients: 4, Projects: 6, Years: 1, End: time.Date(2025, 6, 20, 0, 0, 0, 0, time.UTC)})
-	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "p.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	for _, st := range stacks {
-		if st.name == "harvest" {
-			st.sync(t, a, wh)
-		}
-	}
+	wh := syncedThrough(t, a, "harvest")
 	// Jira knows the first client project under another name.
 	lost := a.Projects[0]
 	a.Projects[0].Name = "Skunkworks"
@@ -175,16 +166,7 @@ func TestTimeOnAProjectTheProjectToolLacks(t *testing.T) {
 func TestEveryHourInTwoToolsCountsOnce(t *testing.T) {
 	ctx := context.Background()
 	a := demo.Generate(demo.Options{People: 6, Clients: 4, Projects: 6, Years: 1, End: time.Date(2025, 6, 20, 0, 0, 0, 0, time.UTC)})
-	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "two.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	for _, st := range stacks {
-		if st.name == "harvest" || st.name == "jira" {
-			st.sync(t, a, wh)
-		}
-	}
+	wh := syncedThrough(t, a, "harvest", "jira")
 	figures := func(sources map[string]string) (weeks, projects string) {
 		if _, err := models.Build(ctx, wh, models.Options{Sources: sources, Seeds: demotest.Seeds(a), Force: true}); err != nil {
 			t.Fatal(err)

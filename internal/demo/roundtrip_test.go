@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -148,6 +149,23 @@ var stacks = []stack{
 			t.Fatal(err)
 		}
 	}},
+}
+
+// syncedThrough syncs the agency through the named stacks' fakes and
+// connectors into a new warehouse in t's temp dir.
+func syncedThrough(t *testing.T, a *demo.Agency, names ...string) *warehouse.Warehouse {
+	t.Helper()
+	wh, err := warehouse.Open(context.Background(), filepath.Join(t.TempDir(), "demo.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	for _, st := range stacks {
+		if slices.Contains(names, st.name) {
+			st.sync(t, a, wh)
+		}
+	}
+	return wh
 }
 
 // TestRoundTrip drives the generator's truth through each time tool's fake,

@@ -3,7 +3,6 @@ package demo_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/conflux-dev/conflux/internal/demo"
 	"github.com/conflux-dev/conflux/internal/demo/demotest"
-	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/models"
 	"github.com/conflux-dev/conflux/reports"
 )
@@ -30,16 +28,7 @@ func TestTwoTimeToolsTieToTheTruth(t *testing.T) {
 	if len(split.InJira) == 0 || len(split.Mirrored) == 0 || len(split.Doubled) != 5 {
 		t.Fatalf("split: %d people in Jira, %d mirrored, %d doubled", len(split.InJira), len(split.Mirrored), len(split.Doubled))
 	}
-	wh, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "split.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	for _, st := range stacks {
-		if st.name == "harvest" || st.name == "jira" {
-			st.sync(t, a, wh)
-		}
-	}
+	wh := syncedThrough(t, a, "harvest", "jira")
 	if _, err := models.Build(ctx, wh, models.Options{Sources: map[string]string{"harvest": "harvest", "jira": "jira"}, Seeds: demotest.Seeds(a)}); err != nil {
 		t.Fatal(err)
 	}

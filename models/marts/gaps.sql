@@ -16,10 +16,13 @@ has_crm AS (SELECT count(*) > 0 AS yes FROM seeds.sources WHERE kind = 'crm'),
 p AS (SELECT * FROM {{ ref "core.projects" }}),
 e AS (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted),
 all_e AS (SELECT * FROM {{ ref "core.time_entries" }}),
+-- The counted entries of tools that keep billing state: a project tool's
+-- (Jira's) hours cannot say whether they were invoiced (C01, C24).
+billing_e AS (SELECT * FROM e WHERE source NOT IN (SELECT name FROM seeds.sources WHERE kind = 'pm')),
 -- C01: billable T&M time older than the grace and on no invoice. Fixed fees
 -- are excluded (their hours stay "uninvoiced" in Harvest after the fee is billed),
--- and so are a project tool's hours (Jira): it keeps no billing state, so
--- whether they were invoiced is judged per project (C12, WIP), not per hour.
+-- and so are a project tool's hours (billing_e): whether they were invoiced
+-- is judged per project (C12, WIP), not per hour.
 c01 AS (
     SELECT 'C01' AS check_id, 'project' AS entity, p.project_key AS canonical_key, p.source, p.source_id,
         sum(e.billable_amount) AS amount_at_stake, sum(e.billable_hours) AS hours_at_stake,
@@ -30,10 +33,9 @@ c01 AS (
                  WHEN any_value(org.as_of) - min(e.entry_date) > 60 THEN '61–90 days' ELSE '31–60 days' END) AS detail,
         CASE WHEN any_value(org.as_of) - min(e.entry_date) > 60 THEN 'high' ELSE 'medium' END AS severity,
         'finance' AS owner_role, p.source_url
-    FROM e JOIN p USING (project_key) CROSS JOIN org
+    FROM billing_e e JOIN p USING (project_key) CROSS JOIN org
     WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.billable
       AND e.invoice_key IS NULL AND NOT coalesce(e.is_billed, false)
-      AND e.source NOT IN (SELECT name FROM seeds.sources WHERE kind = 'pm')
       AND e.entry_date < org.as_of - to_days(org.unbilled_grace_days)
     GROUP BY p.project_key, p.source, p.source_id, p.source_url
 ),
@@ -223,10 +225,9 @@ c12 AS (
 unbilled_month AS (
     SELECT e.project_key, date_trunc('month', e.entry_date)::DATE AS month,
         sum(e.billable_amount) AS unbilled, sum(e.billable_hours) AS hours, min(e.entry_date) AS first_entry
-    FROM e JOIN p USING (project_key)
+    FROM billing_e e JOIN p USING (project_key)
     WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.billable
       AND e.invoice_key IS NULL AND NOT coalesce(e.is_billed, false)
-      AND e.source NOT IN (SELECT name FROM seeds.sources WHERE kind = 'pm')
     GROUP BY ALL
 ),
 ledger_month AS (
