@@ -116,12 +116,28 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		h.Set("ETag", tag)
 		h.Set("Cache-Control", "private, no-cache")
+		w = validatedOnlyWhenOK{w}
 	}
 	s.mux.ServeHTTP(w, r.WithContext(ctx))
 	if rt.Changes {
 		s.cache.Changed()
 	}
 }
+
+// validatedOnlyWhenOK drops a page's ETag from any answer but 200: a
+// browser that kept an error with it would be told 304 and show the error
+// until the data changed.
+type validatedOnlyWhenOK struct{ http.ResponseWriter }
+
+func (w validatedOnlyWhenOK) WriteHeader(status int) {
+	if status != http.StatusOK {
+		w.Header().Del("ETag")
+		w.Header().Del("Cache-Control")
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w validatedOnlyWhenOK) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ifNoneMatch says whether an If-None-Match header names tag (weakly: a
 // compressed copy is the same page).

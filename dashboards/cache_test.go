@@ -75,6 +75,9 @@ func TestPagesAreKeptUntilTheDataChanges(t *testing.T) {
 	if same.StatusCode != http.StatusNotModified || same.Header.Get("Content-Security-Policy") != "" {
 		t.Errorf("/ops with its ETag: %d, CSP %q (want 304 and none)", same.StatusCode, same.Header.Get("Content-Security-Policy"))
 	}
+	if bad, _ := fetch("/api/reports/entries?format=json&from=yesterday", ""); bad.StatusCode == 200 || bad.Header.Get("ETag") != "" {
+		t.Errorf("a failed export: %d with ETag %q (an error must not be kept)", bad.StatusCode, bad.Header.Get("ETag"))
+	}
 	exp, _ := fetch("/api/reports/gaps?format=json&status=open", "")
 	if exp.Header.Get("ETag") == "" {
 		t.Error("an export carries no ETag")
