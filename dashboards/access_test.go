@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
@@ -271,8 +272,8 @@ func TestRolesSeeWhatTheyMay(t *testing.T) {
 	pagesOf := map[string]map[string]int{
 		"finance@x.test":    {"/finance": 200, "/leadership": 200, "/audit": 403, "/reports/weekly": 200},
 		"leadership@x.test": {"/finance": 200, "/leadership": 200, "/audit": 403},
-		"ops@x.test":        {"/finance": 403, "/leadership": 403, "/ops": 200, "/capacity": 200, "/": 200, "/entries": 200, "/reports/weekly": 403},
-		"lead@x.test":       {"/finance": 200, "/leadership": 403, "/ops": 200, "/": 200, "/reports/weekly": 403},
+		"ops@x.test":        {"/finance": 403, "/leadership": 403, "/ops": 200, "/capacity": 200, "/": 200, "/entries": 200, "/reports/weekly": 403, "/alerts": 200},
+		"lead@x.test":       {"/finance": 200, "/leadership": 403, "/ops": 200, "/": 200, "/reports/weekly": 403, "/alerts": 403, "/outbox/": 403},
 		"admin@x.test":      {"/audit": 200, "/finance": 200},
 	}
 	for email, pages := range pagesOf {
@@ -384,6 +385,9 @@ func scopedSamples(inProject, outProject, inFinding, outFinding string) map[stri
 		"POST /mappings/{id}/{verb}": {"/mappings/0badc0de/accept"},
 		"POST /refresh":              {"/refresh"},
 		"GET /audit":                 {"/audit"},
+		"GET /alerts":                {"/alerts"},
+		"POST /alerts":               {"/alerts"},
+		"GET /outbox/":               {"/outbox/"},
 		"GET /api/reports":           {"/api/reports"},
 		"GET /api/reports/{name}":    nil, // every report, below
 		"GET /api/status":            {"/api/status"},
@@ -649,9 +653,9 @@ func TestBrowserSignInAsEachRole(t *testing.T) {
 	wh, a := demotest.Built(t, smallDemo)
 	ss := newSignedServer(t, wh, a)
 	want := map[string][]string{
-		"admin@x.test":   {"Overview", "Leadership", "Finance", "Capacity", "Ops", "Definitions", "Audit"},
-		"finance@x.test": {"Overview", "Leadership", "Finance", "Capacity", "Ops", "Definitions"},
-		"ops@x.test":     {"Overview", "Capacity", "Ops", "Definitions"},
+		"admin@x.test":   {"Overview", "Leadership", "Finance", "Capacity", "Ops", "Alerts", "Definitions", "Audit"},
+		"finance@x.test": {"Overview", "Leadership", "Finance", "Capacity", "Ops", "Alerts", "Definitions"},
+		"ops@x.test":     {"Overview", "Capacity", "Ops", "Alerts", "Definitions"},
 		"lead@x.test":    {"Overview", "Finance", "Capacity", "Ops", "Definitions"},
 	}
 	for email, nav := range want {
@@ -727,5 +731,49 @@ func TestClientAddressTrustsOnlyALocalProxy(t *testing.T) {
 		if got := clientAddress(r); got != c.want {
 			t.Errorf("peer %s, X-Forwarded-For %q: got %s, want %s", c.peer, c.forwarded, got, c.want)
 		}
+	}
+}
+
+// The Alerts page lists what the rules found to those who may open it; ops
+// acknowledges and snoozes there, leadership reads but may not decide.
+func TestAlertsPageAcknowledgeAndSnooze(t *testing.T) {
+	wh, a := demotest.Built(t, smallDemo)
+	ss := newSignedServer(t, wh, a)
+	if _, err := wh.DB().Exec(`INSERT INTO workflow.alerts (rule, key, severity, title, detail, link, level, amount, first_seen, last_seen)
+		VALUES ('budget_red', 'p1', 'critical', 'Budget red: Acme <Web>', '92% used', '/projects/p1', 2, 500, now(), now())`); err != nil {
+		t.Fatal(err)
+	}
+	lead := ss.signIn(t, "leadership@x.test")
+	code, body := lead.get("/alerts")
+	if code != 200 || !strings.Contains(body, "Budget red: Acme &lt;Web&gt;") || strings.Contains(body, `value="acknowledge"`) {
+		t.Fatalf("leadership /alerts: %d; want the alert, escaped, and no buttons\n%s", code, body)
+	}
+	if code, _ := lead.post("/alerts", url.Values{"rule": {"budget_red"}, "key": {"p1"}, "action": {"acknowledge"}}, ""); code != http.StatusForbidden {
+		t.Errorf("leadership acknowledged an alert: %d", code)
+	}
+	ops := ss.signIn(t, "ops@x.test")
+	if _, body := ops.get("/alerts"); !strings.Contains(body, `value="acknowledge"`) {
+		t.Fatalf("ops sees no Acknowledge button")
+	}
+	if code, _ := ops.post("/alerts", url.Values{"rule": {"budget_red"}, "key": {"p1"}, "action": {"acknowledge"}}, ""); code != http.StatusSeeOther {
+		t.Fatalf("ops acknowledge: %d", code)
+	}
+	var by string
+	wh.DB().QueryRow(`SELECT acknowledged_by FROM workflow.alerts WHERE key = 'p1'`).Scan(&by)
+	if by != "ops@x.test" {
+		t.Errorf("acknowledged by %q; want ops@x.test", by)
+	}
+	until := time.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+	if code, _ := ops.post("/alerts", url.Values{"rule": {"budget_red"}, "key": {"p1"}, "action": {"snooze"}, "until": {until}}, ""); code != http.StatusSeeOther {
+		t.Fatalf("ops snooze: %d", code)
+	}
+	if _, body := ops.get("/alerts"); !strings.Contains(body, "Snoozed (1)") || !strings.Contains(body, "Open (0)") || !strings.Contains(body, until) {
+		t.Errorf("after snoozing, the alert is not under Snoozed until %s", until)
+	}
+	if code, _ := ops.post("/alerts", url.Values{"rule": {"budget_red"}, "key": {"nope"}, "action": {"acknowledge"}}, ""); code != http.StatusNotFound {
+		t.Errorf("an unknown alert: %d; want 404", code)
+	}
+	if code, _ := ops.get("/outbox/"); code != http.StatusNotFound {
+		t.Errorf("/outbox/ outside the demo: %d; want 404", code)
 	}
 }

@@ -436,6 +436,14 @@ var ops = Dashboard{
 			},
 		},
 		{
+			ID: "channels", Title: "Data health: alert channels", Report: "alert_channels", Kind: "table",
+			Note: "Where alerts and scheduled reports go, failing ones first: the last message's status and error. The Alerts page lists every message.",
+			Columns: []Column{
+				{"target", "To", "text"}, {"channel", "Channel", "text"}, {"last_status", "Last message", "text"},
+				{"last_error", "Error", "wrap"}, {"last_delivered", "Last delivered", "text"}, {"failed_7d", "Failed (7 days)", "text"},
+			},
+		},
+		{
 			ID: "tests", Title: "Data health: data tests", Report: "data_tests", Kind: "table",
 			Note: "Each data test's latest result, failures first.",
 			Columns: []Column{

@@ -81,6 +81,9 @@ type Options struct {
 	// CacheBytes bounds the report results kept between refreshes (default
 	// 256 MiB); negative keeps none, so every view runs its reports.
 	CacheBytes int64
+	// Outbox shows the messages the demo's in-process mail server and
+	// webhook receiver took, at /outbox/; nil outside the demo.
+	Outbox http.Handler
 }
 
 // Server is the dashboards' HTTP handler.
@@ -108,7 +111,7 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, page := range []string{"dashboard", "error", "definitions", "finding", "login", "audit"} {
+	for _, page := range []string{"dashboard", "error", "definitions", "finding", "login", "audit", "alerts"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("dashboards: template %s: %w", page, err)
@@ -205,6 +208,9 @@ func (s *Server) routes() []Route {
 	changes()
 	h("POST /refresh", "the Refresh button: sync, then build", may(access.Refresh), s.handlePageRefresh)
 	changes()
+	h("GET /alerts", "what the alert rules found, and the messages sent about it", func(v access.Viewer, _ *http.Request) bool { return v.MayOpen("alerts", false) }, s.handleAlerts)
+	h("POST /alerts", "acknowledge, snooze or wake an alert (rule, key, action, until)", may(access.Alerts), s.handleDecideAlert)
+	h("GET /outbox/", "the demo's mail and webhook messages (demo only)", func(v access.Viewer, _ *http.Request) bool { return v.MayOpen("alerts", false) }, s.handleOutbox)
 	h("GET /audit", "who signed in, exported, decided, refreshed and queried (admins)", may(access.Users), s.handleAudit)
 	h("GET /api/reports", "the reports and their parameters (JSON)", nil, s.handleReportList)
 	h("GET /api/reports/{name}", "a report (?format=json|csv|xlsx|arrow and its parameters)", s.mayReadReport, s.handleReport)

@@ -116,6 +116,14 @@ var funcs = template.FuncMap{
 		return [][2]string{{"open", "Open"}, {"acknowledged", "Acknowledged"}, {"snoozed", "Snoozed"}, {"ignored", "Ignored"}, {"resolved", "Resolved"}, {"all", "All"}}
 	},
 	"pathEscape": url.PathEscape,
+	// dict passes several values to a template: dict "Key" value ….
+	"dict": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
 }
 
 func (s *Server) pageView(ctx context.Context, title string) pageView {
@@ -245,5 +253,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // navigation is the header's pages, each shown to those who may open it.
 var navigation = []struct{ slug, label, path string }{
 	{"overview", "Overview", "/"}, {"leadership", "Leadership", "/leadership"}, {"finance", "Finance", "/finance"},
-	{"capacity", "Capacity", "/capacity"}, {"ops", "Ops", "/ops"}, {"definitions", "Definitions", "/definitions"}, {"audit", "Audit", "/audit"},
+	{"capacity", "Capacity", "/capacity"}, {"ops", "Ops", "/ops"}, {"alerts", "Alerts", "/alerts"}, {"definitions", "Definitions", "/definitions"}, {"audit", "Audit", "/audit"},
 }

@@ -149,6 +149,9 @@ func runBuild(ctx context.Context, wh *warehouse.Warehouse, cfg *config.Config, 
 		s.Mappings = append(s.Mappings, models.Mapping{Entity: p.Entity, A: p.A, B: p.B, Same: p.Same})
 	}
 	res, err := models.Build(ctx, wh, models.Options{Sources: srcs, UserDir: cfg.Models, Force: bo.force, Seeds: s, Logger: log})
+	// The rules read the marts as this build left them, failed models and
+	// data tests included; what they send never turns the build red.
+	defer runAlerts(ctx, cfg, wh, out, log)
 	if res != nil {
 		counts := map[string]int{}
 		for _, m := range res.Models {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/conflux-dev/conflux/internal/config"
 	"github.com/conflux-dev/conflux/internal/demo"
 	"github.com/conflux-dev/conflux/internal/oauthfake"
+	"github.com/conflux-dev/conflux/internal/outbox"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 )
 
@@ -88,6 +90,14 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 			if signIn {
 				body = []byte(strings.Replace(string(body), "server:\n", "server:\n  auth: local\n", 1))
 			}
+			// Alerts go to a mail server and a webhook receiver in this process,
+			// whose messages the Alerts page links to.
+			box, err := outbox.Start()
+			if err != nil {
+				return err
+			}
+			defer box.Close()
+			body = append(body, demoAlerts(box)...)
 			if err := os.WriteFile(cfgPath, body, 0o644); err != nil {
 				return err
 			}
@@ -137,7 +147,7 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 			if noServe {
 				return nil
 			}
-			return serve(ctx, cfg, wh, true, out, g.logger())
+			return serve(ctx, cfg, wh, true, box, out, g.logger())
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "conflux-demo", "folder for the demo's conflux.yaml and warehouse")
@@ -184,4 +194,29 @@ func demoPassword() string {
 	b := make([]byte, 12)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// demoAlerts are the demo's alert rules, each firing on a problem the
+// demo plants, delivered to the outbox: mail to the demo's people and
+// posts to a Slack and a Teams "channel" of the receiver.
+func demoAlerts(box *outbox.Outbox) string {
+	host, port, _ := net.SplitHostPort(box.SMTPAddr)
+	return fmt.Sprintf(`
+# The demo's alerts go to a mail server and a webhook receiver inside the
+# demo process (see /outbox/); they stop with it.
+alerts:
+  smtp: {host: %s, port: %s, tls: none, from: "Conflux <conflux@%s>"}
+  channels:
+    ops-slack: {type: slack, url: "%s/slack/ops"}
+    delivery-teams: {type: teams, url: "%s/teams/delivery"}
+  repeat: 7d
+  rules:
+    - {name: budget_red, kind: budget_burn, band: red, severity: critical, to: [finance@%[3]s], channels: [email], worsen_step: 1000}
+    - {name: overbooked, kind: booking, weeks: 4, over_pct: 110, to: [ops@%[3]s], channels: [delivery-teams]}
+    - {name: gaps_over_1000, kind: gaps, min_amount: 1000, to: [ops@%[3]s], channels: [email, ops-slack]}
+    - {name: stale_deals, kind: stale_deal, days: 7, to: [leadership@%[3]s], channels: [email]}
+    - {name: data_health, kind: data_test, severity: critical, to: [admin@%[3]s], channels: [email, ops-slack]}
+schedule:
+  - {report: weekly, to: [leadership@%[3]s], at: "mon 08:00"}
+`, host, port, DemoDomain, box.HookURL, box.HookURL)
 }

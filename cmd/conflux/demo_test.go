@@ -102,6 +102,26 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 		t.Errorf("gaps --min-amount -1: %d %v", code, err)
 	}
 
+	// The demo's alert rules fire on its planted problems, and each
+	// recipient got one digest from the outbox's mail server and receiver.
+	code, out, err = run(t, "--config", cfg, "query", `SELECT rule, title FROM workflow.alerts WHERE rule IN ('stale_deals', 'gaps_over_1000') ORDER BY ALL`, "--format", "csv")
+	if code != 0 || !strings.Contains(out, "stale_deals,Stale deal: Planted stale deal") || !strings.Contains(out, "Won deal without a project") {
+		t.Errorf("the demo's alerts: %d %v\n%s", code, err, out)
+	}
+	code, out, err = run(t, "--config", cfg, "query", `SELECT count(*) FILTER (WHERE ok) || '/' || count(*) || ' ' || count(DISTINCT target) FROM workflow.alert_deliveries`, "--format", "csv")
+	if code != 0 || !strings.Contains(out, "5/5 5") {
+		t.Errorf("the demo's deliveries (sent/all, recipients): want 5/5 to 5 — finance, ops and leadership mail, Slack and Teams: %d %v\n%s", code, err, out)
+	}
+	// Built again, nothing changed: nothing is sent (the outbox is gone, so
+	// a send would fail and show).
+	if code, out, err = run(t, "--config", cfg, "build"); code != 0 || !strings.Contains(out, "(0 new, 0 resolved); 0 messages sent\n") {
+		t.Errorf("a build with nothing changed: %d %v\n%s", code, err, out)
+	}
+	code, out, err = run(t, "--config", cfg, "send", "weekly", "--to", "leadership@northwind.example", "--dry-run")
+	if code != 0 || !strings.Contains(out, "would send to leadership@northwind.example") || !strings.Contains(out, "attached: kpis-") || !strings.Contains(out, "kpi,") {
+		t.Errorf("send weekly --dry-run: %d %v\n%s", code, err, out)
+	}
+
 	// Every planted gap, and nothing else, with its amount and hours, and a
 	// link to Harvest for projects and entries.
 	code, out, err = run(t, "--config", cfg, "gaps", "--format", "json")
@@ -159,6 +179,11 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 	if code, out, err = run(t, "--config", cfg, "build"); code != 0 {
 		t.Fatalf("build: %d %v\n%s", code, err, out)
 	}
+	// C08 cleared, so ops is to be told it resolved; the demo's mail server
+	// and receiver have stopped: the build stays green and says so.
+	if !strings.Contains(out, "1 resolved); 0 messages sent, 2 failed") || !strings.Contains(out, "✗ email:ops@northwind.example: smtp 127.0.0.1:") {
+		t.Errorf("a build whose alerts cannot be delivered:\n%s", out)
+	}
 	if _, out, _ = run(t, "--config", cfg, "gaps", "--format", "csv"); strings.Contains(out, "C08,") {
 		t.Errorf("C08 is still open after the match was accepted:\n%s", out)
 	}
@@ -168,5 +193,19 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 	}
 	if code, _, err = run(t, "--config", cfg, "mappings", "accept", "zz"); code != exitUsage {
 		t.Errorf("a bad suggestion ID: %d %v", code, err)
+	}
+
+	// A rule naming a column no mart has fails doctor and stops serve from
+	// starting, with the rule's key and the fix.
+	body, _ = os.ReadFile(cfg)
+	bad := filepath.Join(dir, "bad.yaml")
+	typo := "    - {name: typo, kind: sql, query: \"SELECT project_key AS key, titel AS title FROM marts.project_forecast\", to: [ops@northwind.example], channels: [email]}\nschedule:\n"
+	os.WriteFile(bad, []byte(strings.Replace(string(body), "schedule:\n", typo, 1)), 0o644)
+	code, out, err = run(t, "--config", bad, "doctor")
+	if code != 1 || !strings.Contains(out, "✗ alert rules (6): ") || !strings.Contains(out, "alerts.rules[5] (typo)") || !strings.Contains(out, "titel") {
+		t.Errorf("doctor with a bad rule: %d %v\n%s", code, err, out)
+	}
+	if code, _, err = run(t, "--config", bad, "serve", "--listen", "127.0.0.1:0"); code != exitUsage || !strings.Contains(fmt.Sprint(err), "alerts.rules[5] (typo)") {
+		t.Errorf("serve with a bad rule: %d %v", code, err)
 	}
 }

@@ -106,6 +106,14 @@ a check fails.`,
 				}
 				check(name, err)
 			}
+			if len(cfg.Alerts.Rules) > 0 {
+				name := fmt.Sprintf("alert rules (%d)", len(cfg.Alerts.Rules))
+				if wh == nil {
+					check(name, errSkipped{"their queries are checked against the warehouse, which is not open here"})
+				} else {
+					check(name, checkAlertRules(ctx, cfg, wh))
+				}
+			}
 			ms, err := models.Load(models.Builtin(), cfg.Models)
 			check(fmt.Sprintf("models (%d, user folder %s)", len(ms), cfg.Models), err)
 			if failed > 0 {

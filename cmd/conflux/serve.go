@@ -66,7 +66,7 @@ Routes:
 				return err
 			}
 			defer wh.Close()
-			return serve(ctx, cfg, wh, false, cmd.OutOrStdout(), g.logger())
+			return serve(ctx, cfg, wh, false, nil, cmd.OutOrStdout(), g.logger())
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", "", "address to listen on (default server.listen, 127.0.0.1:8080)")
@@ -124,7 +124,7 @@ func refresher(cfg *config.Config, wh *warehouse.Warehouse, log *slog.Logger) da
 }
 
 // serve runs the dashboards on the open warehouse until ctx ends.
-func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fallbackPort bool, out io.Writer, log *slog.Logger) error {
+func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fallbackPort bool, outbox http.Handler, out io.Writer, log *slog.Logger) error {
 	cat, err := reports.Load()
 	if err != nil {
 		return err
@@ -144,6 +144,9 @@ func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fal
 	if err := cfg.Server.CheckListen(cfg.Path, cfg.Server.Listen); err != nil {
 		return usageError{err}
 	}
+	if err := checkAlertRules(ctx, cfg, wh); err != nil {
+		return usageError{err}
+	}
 	// Nothing a user's query reaches past the tables: no other file, no
 	// extension, no ATTACH, no setting changed — for as long as this runs.
 	dirs := []string{filepath.Dir(cfg.Warehouse), filepath.Dir(cfg.Path), os.TempDir()}
@@ -156,7 +159,7 @@ func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fal
 	}
 	opts := dashboards.Options{Warehouse: wh, Reports: cat, Refresh: refresher(cfg, wh, log), Token: token, Org: cfg.Org.Name, Logger: log, Mappings: cfg.Mappings,
 		Definitions: template.HTML(defs.String()), Auth: cfg.Server.Auth, Users: auth.NewStore(wh.DB()), SessionTTL: cfg.Server.SessionTTL,
-		PublicURL: cfg.Server.PublicURL, Secure: scheme == "https" || strings.HasPrefix(cfg.Server.PublicURL, "https://")}
+		PublicURL: cfg.Server.PublicURL, Secure: scheme == "https" || strings.HasPrefix(cfg.Server.PublicURL, "https://"), Outbox: outbox}
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil && fallbackPort {
 		host, _, _ := net.SplitHostPort(cfg.Server.Listen)
@@ -209,6 +212,7 @@ func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fal
 			}
 		}()
 	}
+	go runSchedule(ctx, cfg, wh, log)
 	fmt.Fprintf(out, "Conflux is serving %s at %s (Ctrl-C to stop; refresh every %s)\n", cfg.Org.Name, url, cfg.Server.Refresh)
 	serveErr := func() error {
 		if cfg.Server.TLSCert != "" {

@@ -50,10 +50,10 @@ func (v Viewer) Actor() string {
 // Pages each role opens besides the drill pages, project pages and
 // findings everyone signed in opens: by dashboard slug.
 var pages = map[string][]string{
-	auth.Admin:      {"overview", "leadership", "finance", "capacity", "ops", "weekly", "definitions", "audit"},
-	auth.Finance:    {"overview", "leadership", "finance", "capacity", "ops", "weekly", "definitions"},
-	auth.Leadership: {"overview", "leadership", "finance", "capacity", "ops", "weekly", "definitions"},
-	auth.Ops:        {"overview", "capacity", "ops", "definitions"},
+	auth.Admin:      {"overview", "leadership", "finance", "capacity", "ops", "alerts", "weekly", "definitions", "audit"},
+	auth.Finance:    {"overview", "leadership", "finance", "capacity", "ops", "alerts", "weekly", "definitions"},
+	auth.Leadership: {"overview", "leadership", "finance", "capacity", "ops", "alerts", "weekly", "definitions"},
+	auth.Ops:        {"overview", "capacity", "ops", "alerts", "definitions"},
 	auth.Lead:       {"overview", "finance", "capacity", "ops", "definitions"},
 }
 
@@ -70,13 +70,14 @@ const (
 	Mappings = "mappings" // accept or reject an identity suggestion
 	Gaps     = "gaps"     // decide on a gaps finding
 	Users    = "users"    // users, tokens, the audit log
+	Alerts   = "alerts"   // acknowledge or snooze an alert
 )
 
 var actions = map[string][]string{
-	auth.Admin:      {Refresh, Query, Mappings, Gaps, Users},
-	auth.Finance:    {Query, Gaps},
+	auth.Admin:      {Refresh, Query, Mappings, Gaps, Users, Alerts},
+	auth.Finance:    {Query, Gaps, Alerts},
 	auth.Leadership: {},
-	auth.Ops:        {Mappings, Gaps},
+	auth.Ops:        {Mappings, Gaps, Alerts},
 	auth.Lead:       {Gaps},
 }
 

@@ -37,6 +37,9 @@ type Config struct {
 	Finance   Finance
 	Pipeline  Pipeline
 	Time      Time
+	Alerts    Alerts
+	// Deliveries are the reports sent on a timetable (schedule:).
+	Deliveries []Delivery
 }
 
 // Time says how hours count when two tools hold them (README "Many tools,
@@ -189,7 +192,7 @@ var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // Parse validates body as if read from path; lookup resolves ${VAR}.
 func Parse(path string, body []byte, vendors Vendors, lookup func(string) (string, bool)) (*Config, error) {
-	var timeNode *yaml.Node
+	var timeNode, scheduleNode *yaml.Node
 	p := &parser{file: path, lookup: lookup}
 	cfg := Defaults()
 	cfg.Path = path
@@ -223,6 +226,8 @@ func Parse(path string, body []byte, vendors Vendors, lookup func(string) (strin
 		"finance":   func(k string, n *yaml.Node) { p.finance(k, n, &cfg.Finance) },
 		"pipeline":  func(k string, n *yaml.Node) { p.pipeline(k, n, &cfg.Pipeline) },
 		"time":      func(k string, n *yaml.Node) { timeNode = n; p.time(k, n, &cfg.Time) },
+		"alerts":    func(k string, n *yaml.Node) { p.alerts(k, n, &cfg.Alerts) },
+		"schedule":  func(k string, n *yaml.Node) { scheduleNode = n },
 		"gaps": func(k string, n *yaml.Node) {
 			days := func(dst *int, def int) func(string, *yaml.Node) {
 				return func(k string, n *yaml.Node) {
@@ -323,6 +328,9 @@ func Parse(path string, body []byte, vendors Vendors, lookup func(string) (strin
 	})
 	if timeNode != nil {
 		p.checkTimeTools(timeNode, cfg)
+	}
+	if scheduleNode != nil {
+		cfg.Deliveries = p.deliveries("schedule", scheduleNode, &cfg.Alerts)
 	}
 	dir := filepath.Dir(path)
 	resolveFX(dir, &cfg.Finance)

@@ -77,3 +77,45 @@ func TestTimeRulesParse(t *testing.T) {
 		t.Errorf("time: %+v", cfg.Time)
 	}
 }
+
+func TestAlertErrorsNameKeyAndFix(t *testing.T) {
+	smtp := "alerts:\n  smtp: {host: smtp.example.com, from: a@b.c}\n"
+	for _, tc := range []struct{ yaml, want string }{
+		{smtp + "  rules:\n    - {name: r, kind: budget, channels: [email], to: [finance]}\n", "c.yaml:4: alerts.rules[0].kind: \"budget\": use one of booking, budget_burn, data_test, gaps, sql, stale_deal, sync, utilization"},
+		{smtp + "  rules:\n    - {name: r, kind: gaps, channels: [slack], to: [finance]}\n", "alerts.rules[0].channels: unknown channel \"slack\" (use email or one under alerts.channels: )"},
+		{smtp + "  rules:\n    - {name: r, kind: gaps, channels: [email]}\n", "alerts.rules[0].to: required with channel email"},
+		{smtp + "  rules:\n    - {name: r, kind: gaps, channels: [email], to: [boss]}\n", "alerts.rules[0].to: \"boss\" is neither a role (admin, finance, leadership, ops, lead) nor an email address"},
+		{smtp + "  rules:\n    - {name: r, kind: gaps, band: red, channels: [email], to: [ops]}\n", "alerts.rules[0].band: unknown key (known keys: channels, check, kind, min_amount, name, repeat, severity, to, worsen_step)"},
+		{smtp + "  rules:\n    - {name: r, kind: sql, channels: [email], to: [ops]}\n", "alerts.rules[0].query: required for kind sql"},
+		{"alerts:\n  rules:\n    - {name: r, kind: gaps, channels: [email], to: [ops]}\n", "alerts.rules[0].channels: email needs alerts.smtp"},
+		{"alerts:\n  smtp: {host: smtp.example.com, from: a@b.c, password: hunter2}\n", "c.yaml:2: alerts.smtp.password: write the password as ${SMTP_PASSWORD}"},
+		{"alerts:\n  smtp: {host: smtp.example.com, from: a@b.c, tls: none, user: u}\n", "alerts.smtp.tls: none would send the password unencrypted to smtp.example.com"},
+		{"alerts:\n  channels:\n    hook: {type: webhook, url: \"https://h.example/x?token=abc\"}\n", "alerts.channels.hook.secret: required for type webhook"},
+		{"alerts:\n  channels:\n    chat: {type: discord, url: \"https://h.example/x\"}\n", "alerts.channels.chat.type: \"discord\": use slack, teams or webhook"},
+		{"alerts:\n  channels:\n    chat: {type: slack, url: \"hooks.slack.com/T0KEN\"}\n", "alerts.channels.chat.url: required: the incoming webhook's https address"},
+		{smtp + "schedule:\n  - {report: weekly, to: [leadership], at: \"monday 8am\"}\n", "c.yaml:4: schedule[0].at: \"monday 8am\": write a weekday and a time"},
+		{"schedule:\n  - {report: weekly, to: [leadership], at: \"mon 08:00\"}\n", "schedule[0]: sending a report needs alerts.smtp"},
+	} {
+		_, err := Parse("c.yaml", []byte(tc.yaml), vendors, env(nil))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q:\n got %v\nwant %s", tc.yaml, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "T0KEN") {
+			t.Errorf("an error repeats a webhook's token: %v", err)
+		}
+	}
+}
+
+func TestDeliveryNextIsInTheOrgsTimeZone(t *testing.T) {
+	london, _ := time.LoadLocation("Europe/London")
+	d := Delivery{Weekday: 0, Hour: 8}
+	// Saturday 5 Dec 2026 → Monday 7 Dec 08:00 London.
+	got := d.Next(time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC), london)
+	if want := time.Date(2026, 12, 7, 8, 0, 0, 0, london); !got.Equal(want) {
+		t.Errorf("next = %v; want %v", got, want)
+	}
+	// At the minute itself it is due now.
+	if got := d.Next(time.Date(2026, 12, 7, 8, 0, 0, 0, london), london); !got.Equal(time.Date(2026, 12, 7, 8, 0, 0, 0, london)) {
+		t.Errorf("next at the minute = %v", got)
+	}
+}
