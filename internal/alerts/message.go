@@ -8,6 +8,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Subject is the one line a digest is known by.
@@ -66,8 +69,11 @@ func amountText(n Notice) string {
 	if n.Amount == nil || *n.Amount == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%.2f", *n.Amount)
+	return grouped.Sprintf("%.2f", *n.Amount)
 }
+
+// grouped writes 20,000.50: amounts read as money in a mail.
+var grouped = message.NewPrinter(language.English)
 
 // Text is the plain-text body of a digest.
 func (m Message) Text(org, base string) string {
