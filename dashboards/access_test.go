@@ -388,6 +388,8 @@ func scopedSamples(inProject, outProject, inFinding, outFinding string) map[stri
 		"GET /alerts":                {"/alerts"},
 		"POST /alerts":               {"/alerts"},
 		"GET /outbox/":               {"/outbox/"},
+		"GET /closes":                {"/closes"},
+		"POST /closes":               {"/closes"},
 		"GET /api/reports":           {"/api/reports"},
 		"GET /api/reports/{name}":    nil, // every report, below
 		"GET /api/status":            {"/api/status"},

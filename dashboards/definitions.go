@@ -463,6 +463,25 @@ var finance = Dashboard{
 	Title: "Finance",
 	Panels: []Panel{
 		{
+			ID: "closed", Title: "Closed months", Report: "closed_months", Kind: "table",
+			Note: "A closed month shows its figures as they were closed on every page and export; the changes since are below. Close or reopen a month at /closes (finance, admin) or with `conflux close 2026-10`.",
+			Columns: []Column{
+				{"month", "Month", "text"}, {"version", "Version", "text"}, {"status", "Status", "text"}, {"closed_at", "Closed", "text"},
+				{"closed_by", "By", "text"}, {"changes_since", "Changes since", "text"}, {"revenue_change", "Revenue change", "money"},
+				{"invoiced_change", "Invoiced change", "money"}, {"hours_change", "Hours change", "hours"}, {"reopen_reason", "Reopened because", "wrap"},
+			},
+		},
+		{
+			ID: "restatements", Title: "Restatements since close", Report: "restatements", Kind: "table", Totals: true,
+			Note: "Each change to a closed month since it was closed: late, edited or deleted time, invoices added, edited, voided or credited, and what the entries do not explain per project. A project's revenue changes add up to its change. `conflux restatements` prints the same.",
+			Columns: []Column{
+				{"month", "Month", "text"}, {"cause", "Cause", "text"}, {"project", "Project", "text"}, {"client", "Client", "text"},
+				{"person", "Person", "text"}, {"record_date", "Date", "text"}, {"hours_change", "Hours", "hours"},
+				{"revenue_change", "Revenue", "money"}, {"cost_change", "Cost", "money"}, {"invoiced_change", "Invoiced", "money"},
+				{"detail", "What changed", "wrap"}, {"source_url", "Source", "url"},
+			},
+		},
+		{
 			ID: "month_compare", Title: "The last full month, month on month and year on year", Report: "month_compare", Kind: "table",
 			Note: "Earned revenue, labour cost, margin, invoiced and collected in the last month that has ended, beside the month before and the same month last year.",
 			Columns: []Column{

@@ -111,7 +111,7 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, page := range []string{"dashboard", "error", "definitions", "finding", "login", "audit", "alerts"} {
+	for _, page := range []string{"dashboard", "error", "definitions", "finding", "login", "audit", "alerts", "closes"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("dashboards: template %s: %w", page, err)
@@ -211,6 +211,9 @@ func (s *Server) routes() []Route {
 	h("GET /alerts", "what the alert rules found, and the messages sent about it", func(v access.Viewer, _ *http.Request) bool { return v.MayOpen("alerts", false) }, s.handleAlerts)
 	h("POST /alerts", "acknowledge, snooze or wake an alert (rule, key, action, until)", may(access.Alerts), s.handleDecideAlert)
 	h("GET /outbox/", "the demo's mail and webhook messages (demo only)", func(v access.Viewer, _ *http.Request) bool { return v.MayOpen("alerts", false) }, s.handleOutbox)
+	h("GET /closes", "the closed months, with the forms to close and reopen (finance, admin)", may(access.Close), s.handleCloses)
+	h("POST /closes", "close a month, or reopen one with a reason (month, action, reason)", may(access.Close), s.handleClose)
+	changes()
 	h("GET /audit", "who signed in, exported, decided, refreshed and queried (admins)", may(access.Users), s.handleAudit)
 	h("GET /api/reports", "the reports and their parameters (JSON)", nil, s.handleReportList)
 	h("GET /api/reports/{name}", "a report (?format=json|csv|xlsx|arrow and its parameters)", s.mayReadReport, s.handleReport)

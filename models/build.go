@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conflux-dev/conflux/internal/closing"
 	"github.com/conflux-dev/conflux/internal/gapflow"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 )
@@ -216,6 +217,16 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		if err := gapflow.Track(ctx, db, time.Now().UTC()); err != nil {
 			return res, err
 		}
+	}
+	// Closed months show as they were closed, and what moved them since is
+	// listed (internal/closing): after every build, with how it made the
+	// figures — the seeds (config and mappings) and every model's SQL.
+	mh := sha256.New()
+	for _, name := range order {
+		fmt.Fprintf(mh, "%s\x00%s\x00", name, nodes[name].sql)
+	}
+	if err := closing.Refresh(ctx, db, closing.Hashes{Config: seedHash[:16], Models: hex.EncodeToString(mh.Sum(nil))[:16]}); err != nil {
+		return res, err
 	}
 	if failed := res.Failed(); len(failed) > 0 {
 		return res, fmt.Errorf("%w: %s", ErrBuildFailed, strings.Join(failed, "; "))

@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -18,7 +21,9 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
+	"github.com/conflux-dev/conflux/connectors/xero/xerofake"
 	"github.com/conflux-dev/conflux/internal/auth"
+	"github.com/conflux-dev/conflux/internal/closing"
 	"github.com/conflux-dev/conflux/internal/config"
 	"github.com/conflux-dev/conflux/internal/demo"
 	"github.com/conflux-dev/conflux/internal/oauthfake"
@@ -138,6 +143,9 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 			if err := runBuild(ctx, wh, cfg, buildOptions{}, out, g.logger()); err != nil {
 				return err
 			}
+			if err := demoCloses(ctx, cfg, wh, fakes, stack, out, g); err != nil {
+				return err
+			}
 			if signIn {
 				if err := demoUsers(ctx, wh, a, out); err != nil {
 					return err
@@ -216,7 +224,85 @@ alerts:
     - {name: gaps_over_1000, kind: gaps, min_amount: 1000, to: [ops@%[3]s], channels: [email, ops-slack]}
     - {name: stale_deals, kind: stale_deal, days: 7, to: [leadership@%[3]s], channels: [email]}
     - {name: data_health, kind: data_test, severity: critical, to: [admin@%[3]s], channels: [email, ops-slack]}
+    - {name: month_restated, kind: restated, to: [finance@%[3]s], channels: [email]}
 schedule:
   - {report: weekly, to: [leadership@%[3]s], at: "mon 08:00"}
 `, host, port, DemoDomain, box.HookURL, box.HookURL)
+}
+
+// demoCloses closes the two months before org.as_of's month, as finance
+// would have; on the default stack a timesheet and a credit note then
+// arrive late, dated in the last closed month, and the next sync and
+// build list them as restatements.
+func demoCloses(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fakes *demo.Fakes, stack string, out io.Writer, g *globals) error {
+	var asOf time.Time
+	if err := wh.DB().QueryRowContext(ctx, `SELECT as_of FROM seeds.org`).Scan(&asOf); err != nil {
+		return err
+	}
+	last := time.Date(asOf.Year(), asOf.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -1, 0)
+	closedAt := time.Now()
+	for _, m := range []time.Time{last.AddDate(0, -1, 0), last} {
+		if _, err := closing.Do(ctx, wh.DB(), m, "finance@"+DemoDomain, closedAt); err != nil {
+			return err
+		}
+	}
+	if err := closing.Remake(ctx, wh.DB()); err != nil {
+		return err
+	}
+	tools := strings.Split(stack, ",")
+	if !slices.Contains(tools, "harvest") || !slices.Contains(tools, "xero") {
+		fmt.Fprintf(out, "Closed %s and %s\n", last.AddDate(0, -1, 0).Format("2006-01"), last.Format("2006-01"))
+		return nil
+	}
+	// The late timesheet: a copy of a billable entry of the month, 6 h.
+	var payload string
+	if err := wh.DB().QueryRowContext(ctx, `SELECT payload::VARCHAR FROM raw.harvest__time_entries
+		WHERE payload->>'spent_date' LIKE ? AND (payload->>'billable')::BOOLEAN AND (payload->>'billable_rate') IS NOT NULL
+		ORDER BY id LIMIT 1`, last.Format("2006-01")+"-%").Scan(&payload); err != nil {
+		return fmt.Errorf("demo: no entry to copy late: %w", err)
+	}
+	var entry map[string]any
+	if err := json.Unmarshal([]byte(payload), &entry); err != nil {
+		return err
+	}
+	entry["id"], entry["hours"], entry["rounded_hours"], entry["is_billed"], entry["invoice"] = 990000001, 6.0, 6.0, false, nil
+	entry["spent_date"], entry["notes"] = last.AddDate(0, 1, -2).Format(time.DateOnly), "Logged after the month was closed"
+	entry["updated_at"] = time.Now().UTC().Format(time.RFC3339)
+	if err := fakes.Harvest.Put("time_entries", []map[string]any{entry}); err != nil {
+		return err
+	}
+	// The credit note: a goodwill credit dated in the month, raised later
+	// (a copy of one the agency raised before; a small agency may have none).
+	if err := wh.DB().QueryRowContext(ctx, `SELECT payload::VARCHAR FROM raw.xero__credit_notes ORDER BY id LIMIT 1`).Scan(&payload); err == nil {
+		var cn map[string]any
+		if err := json.Unmarshal([]byte(payload), &cn); err != nil {
+			return err
+		}
+		id := "00000006-0000-4000-8000-0000000f0001"
+		date := fmt.Sprintf("/Date(%d+0000)/", last.AddDate(0, 0, 19).UnixMilli())
+		cn["CreditNoteID"], cn["CreditNoteNumber"], cn["Date"], cn["Status"], cn["Allocations"] = id, "CN-LATE", date, "AUTHORISED", []any{}
+		cn["RemainingCredit"], cn["UpdatedDateUTC"] = cn["Total"], fmt.Sprintf("/Date(%d+0000)/", time.Now().UnixMilli())
+		for i, l := range cn["LineItems"].([]any) {
+			l.(map[string]any)["LineItemID"] = fmt.Sprintf("00000004-0000-4000-8000-0000000f%04d", i)
+		}
+		fakes.Xero.Put("CreditNotes", xerofake.Record{ID: id, Updated: time.Now(), Fields: cn})
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	fmt.Fprintf(out, "Closed %s and %s; then a timesheet and a credit note dated in %s arrived late\n",
+		last.AddDate(0, -1, 0).Format("2006-01"), last.Format("2006-01"), last.Format("2006-01"))
+	srcs, err := selectSources(cfg, []string{"harvest", "xero"})
+	if err != nil {
+		return err
+	}
+	if err := runSync(ctx, cfg, wh, srcs, nil, nil, g.logger()); err != nil {
+		return err
+	}
+	if err := runBuild(ctx, wh, cfg, buildOptions{}, out, g.logger()); err != nil {
+		return err
+	}
+	var changes int
+	wh.DB().QueryRowContext(ctx, `SELECT count(*) FROM marts.restatements`).Scan(&changes)
+	fmt.Fprintf(out, "%d restatements of the closed months: `conflux restatements` or Finance\n", changes)
+	return nil
 }

@@ -71,11 +71,12 @@ const (
 	Gaps     = "gaps"     // decide on a gaps finding
 	Users    = "users"    // users, tokens, the audit log
 	Alerts   = "alerts"   // acknowledge or snooze an alert
+	Close    = "close"    // close or reopen a month
 )
 
 var actions = map[string][]string{
-	auth.Admin:      {Refresh, Query, Mappings, Gaps, Users, Alerts},
-	auth.Finance:    {Query, Gaps, Alerts},
+	auth.Admin:      {Refresh, Query, Mappings, Gaps, Users, Alerts, Close},
+	auth.Finance:    {Query, Gaps, Alerts, Close},
 	auth.Leadership: {},
 	auth.Ops:        {Mappings, Gaps, Alerts},
 	auth.Lead:       {Gaps},

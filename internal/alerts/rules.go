@@ -127,6 +127,18 @@ SELECT 'stale:' || source, 'No good sync of ' || source || ' for ' || $1,
 FROM last GROUP BY source
 HAVING min(ok_at) IS NULL OR min(ok_at) < now() - to_seconds($2::BIGINT)
 ORDER BY key`, []any{r.MaxAge.String(), int64(r.MaxAge.Seconds())}
+	case "restated":
+		// A closed month whose figures moved since its close (marts.restatements),
+		// by at least min_amount of revenue, cost or invoiced money.
+		return `SELECT strftime(r.month, '%Y-%m') || '/v' || r.close_version AS key,
+	strftime(r.month, '%B %Y') || ' restated since its close' AS title,
+	count(*) || ' changes since ' || strftime(any_value(r.closed_at), '%-d %b %Y') || printf(': revenue %+,.2f, invoiced %+,.2f, %+.2f h',
+		sum(r.revenue_change), sum(r.invoiced_change), sum(r.hours_change)) AS detail,
+	'/finance' AS link, round(sum(abs(r.revenue_change)) + sum(abs(r.invoiced_change)) + sum(abs(r.cost_change)), 2)::DOUBLE AS amount, 1 AS level
+FROM marts.restatements r
+GROUP BY r.month, r.close_version
+HAVING sum(abs(r.revenue_change)) + sum(abs(r.invoiced_change)) + sum(abs(r.cost_change)) >= $1 OR (count(*) > 0 AND $1 = 0)
+ORDER BY key`, []any{r.Amount}
 	case "data_test":
 		return `SELECT test AS key, 'Data test failed: ' || test AS title,
 	CASE WHEN status = 'error' THEN coalesce(error, 'error') ELSE failures || ' failing rows in ' || model END AS detail,

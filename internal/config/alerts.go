@@ -64,7 +64,7 @@ type Rule struct {
 	Weeks    int           // booking: weeks ahead; utilization: weeks in a row
 	OverPct  float64       // booking: booked above this % of available hours
 	UnderPct float64       // booking: booked below this %; 0 is off
-	Amount   float64       // gaps: money at stake from which a finding alerts
+	Amount   float64       // gaps: money at stake from which a finding alerts; restated: money moved
 	Check    string        // gaps: one check (C01 …), or every check
 	Days     int           // stale_deal: days past the expected close date
 	MaxAge   time.Duration // sync: age of a source's last good sync that alerts
@@ -90,6 +90,7 @@ var RuleKinds = map[string][]string{
 	"stale_deal":  {"days"},
 	"sync":        {"max_age"},
 	"data_test":   {},
+	"restated":    {"min_amount"},
 	"sql":         {"query"},
 }
 

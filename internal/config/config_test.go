@@ -81,7 +81,7 @@ func TestTimeRulesParse(t *testing.T) {
 func TestAlertErrorsNameKeyAndFix(t *testing.T) {
 	smtp := "alerts:\n  smtp: {host: smtp.example.com, from: a@b.c}\n"
 	for _, tc := range []struct{ yaml, want string }{
-		{smtp + "  rules:\n    - {name: r, kind: budget, channels: [email], to: [finance]}\n", "c.yaml:4: alerts.rules[0].kind: \"budget\": use one of booking, budget_burn, data_test, gaps, sql, stale_deal, sync, utilization"},
+		{smtp + "  rules:\n    - {name: r, kind: budget, channels: [email], to: [finance]}\n", "c.yaml:4: alerts.rules[0].kind: \"budget\": use one of booking, budget_burn, data_test, gaps, restated, sql, stale_deal, sync, utilization"},
 		{smtp + "  rules:\n    - {name: r, kind: gaps, channels: [slack], to: [finance]}\n", "alerts.rules[0].channels: unknown channel \"slack\" (use email or one under alerts.channels: )"},
 		{smtp + "  rules:\n    - {name: r, kind: gaps, channels: [email]}\n", "alerts.rules[0].to: required with channel email"},
 		{smtp + "  rules:\n    - {name: r, kind: gaps, channels: [email], to: [boss]}\n", "alerts.rules[0].to: \"boss\" is neither a role (admin, finance, leadership, ops, lead) nor an email address"},

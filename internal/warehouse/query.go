@@ -119,7 +119,7 @@ func CheckReadOnly(ctx context.Context, query string) error {
 
 // ReadableSchemas are the schemas a user's query may read. meta (users,
 // sessions, tokens, encrypted credentials, the audit log) is never one.
-var ReadableSchemas = []string{"raw", "staging", "core", "marts", "workflow", "seeds", "information_schema"}
+var ReadableSchemas = []string{"raw", "staging", "core", "marts", "workflow", "snapshots", "seeds", "information_schema"}
 
 // allowedTableFunctions are the table functions a query may call: ones
 // that make rows, not ones that read files, settings or other databases.

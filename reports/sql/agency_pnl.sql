@@ -20,7 +20,7 @@ SELECT
     operating_overhead::DECIMAL(18,2) AS operating_overhead,
     operating_profit::DECIMAL(18,2) AS operating_profit,
     round(operating_margin_agi, 4) AS operating_margin_pct
-FROM marts.agency_month
+FROM marts.agency_month_reported
 WHERE ($from::DATE IS NULL OR month >= date_trunc('month', $from::DATE))
   AND ($to::DATE IS NULL OR month <= $to::DATE)
 ORDER BY month

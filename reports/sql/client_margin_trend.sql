@@ -3,11 +3,11 @@
 -- param: to date
 -- param: currency string
 -- Margin % (contribution ÷ revenue) of the twelve clients with most revenue
--- in the period, per calendar month (marts.client_month), with the revenue
+-- in the period, per calendar month (marts.client_month_reported), with the revenue
 -- and margin behind each cell: who is getting more or less profitable.
 WITH m AS (
     SELECT cm.client_key, cm.client_name, cm.month, cm.revenue, cm.margin
-    FROM marts.client_month cm
+    FROM marts.client_month_reported cm
     LEFT JOIN core.clients c USING (client_key)
     WHERE ($from::DATE IS NULL OR cm.month >= date_trunc('month', $from::DATE))
       AND ($to::DATE IS NULL OR cm.month <= $to::DATE)

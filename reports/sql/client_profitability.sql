@@ -1,7 +1,7 @@
 -- title: Client profitability
 -- param: from date
 -- param: to date
--- Per client over the period (marts.client_month), lowest margin % first:
+-- Per client over the period (marts.client_month_reported), lowest margin % first:
 -- hours, earned revenue, cost, margin, margin %, invoiced.
 SELECT
     client_key,
@@ -12,7 +12,7 @@ SELECT
     sum(margin)::DECIMAL(18,2) AS margin,
     round(sum(margin) / nullif(sum(revenue), 0), 4) AS margin_pct,
     sum(invoiced_amount)::DECIMAL(18,2) AS invoiced
-FROM marts.client_month
+FROM marts.client_month_reported
 WHERE ($from::DATE IS NULL OR month >= date_trunc('month', $from::DATE))
   AND ($to::DATE IS NULL OR month <= $to::DATE)
 GROUP BY client_key

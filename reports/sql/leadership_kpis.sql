@@ -3,7 +3,7 @@
 -- The week (default: the last week with time logged) against the week
 -- before and the average of the four weeks before it. Utilization is
 -- billable over available hours of delivery staff (ratio of sums); revenue
--- is the P&L's earned revenue (marts.project_month) shared among each
+-- is the P&L's earned revenue (marts.project_month_reported) shared among each
 -- month's weeks by hours, margin that less the week's labour cost; pipeline
 -- and open gaps are today's figures (no history is kept). The pipeline is
 -- the open deals whose close date has not passed, weighted by probability:
@@ -30,16 +30,16 @@ month_hours AS (
     SELECT project_key, month, sum(h) AS month_h FROM wk GROUP BY ALL
 ),
 money AS (
-    -- Each project-month's earned revenue (marts.project_month, whatever the
+    -- Each project-month's earned revenue (marts.project_month_reported, whatever the
     -- billing model) shared among its weeks by hours; a month with revenue
     -- but no hours (an accepted milestone, a stand-ready fee) counts in the
     -- week the month begins. So the weeks add up to the P&L.
     SELECT week_start, sum(revenue) AS revenue, sum(cost) AS cost FROM (
         SELECT wk.week_start, pm.revenue * wk.h / nullif(mh.month_h, 0) AS revenue, wk.cost
-        FROM wk JOIN month_hours mh USING (project_key, month) JOIN marts.project_month pm USING (project_key, month)
+        FROM wk JOIN month_hours mh USING (project_key, month) JOIN marts.project_month_reported pm USING (project_key, month)
         UNION ALL
         SELECT date_trunc('week', pm.month)::DATE, pm.revenue, 0
-        FROM marts.project_month pm LEFT JOIN month_hours mh USING (project_key, month)
+        FROM marts.project_month_reported pm LEFT JOIN month_hours mh USING (project_key, month)
         WHERE coalesce(mh.month_h, 0) = 0 AND pm.revenue <> 0
     )
     GROUP BY 1

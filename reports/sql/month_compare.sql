@@ -1,7 +1,7 @@
 -- title: The last full month against the one before and a year before
 -- The last calendar month that ended by org.as_of, in the reporting
 -- currency: earned revenue, labour cost, margin and its %, invoiced
--- (marts.client_month) and collected (marts.cash_month), beside the month
+-- (marts.client_month_reported) and collected (marts.cash_month), beside the month
 -- before (month on month) and the same month a year earlier (year on
 -- year), with the changes.
 WITH o AS (
@@ -17,7 +17,7 @@ figures AS (
         coalesce(sum(c.revenue), 0) AS revenue, coalesce(sum(c.cost_amount), 0) AS cost, coalesce(sum(c.margin), 0) AS margin,
         sum(c.margin) / nullif(sum(c.revenue), 0) AS margin_pct, coalesce(sum(c.invoiced_amount), 0) AS invoiced,
         (SELECT collected FROM marts.cash_month cm WHERE cm.month = mo.month) AS collected
-    FROM months mo LEFT JOIN marts.client_month c ON c.month = mo.month
+    FROM months mo LEFT JOIN marts.client_month_reported c ON c.month = mo.month
     GROUP BY ALL
 ),
 measures AS (

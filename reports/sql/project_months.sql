@@ -5,7 +5,7 @@
 -- param: project string
 -- param: currency string
 -- The project-months behind a revenue, cost or margin number
--- (marts.project_month): earned revenue (T&M by hours × rate, fixed fees by
+-- (marts.project_month_reported): earned revenue (T&M by hours × rate, fixed fees by
 -- percent complete, retainers by their hours bank), labour cost, margin
 -- (contribution) and its % of revenue, in the reporting currency. Months
 -- whose first day lies in the period; currency is the client's contract
@@ -23,7 +23,7 @@ SELECT
     m.dl AS cost,
     m.contribution AS margin,
     round(m.contribution / nullif(m.revenue, 0), 4) AS margin_pct
-FROM marts.project_month m
+FROM marts.project_month_reported m
 JOIN core.projects p USING (project_key)
 LEFT JOIN core.clients c ON c.client_key = m.client_key
 WHERE ($from::DATE IS NULL OR m.month >= date_trunc('month', $from::DATE))

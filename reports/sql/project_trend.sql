@@ -1,6 +1,6 @@
 -- title: A project's P&L by month
 -- param: project string
--- One project's months (marts.project_month) in the reporting currency:
+-- One project's months (marts.project_month_reported) in the reporting currency:
 -- hours, earned revenue, labour cost, margin and what the ledger invoiced.
 WITH inv AS (
     SELECT date_trunc('month', issue_date)::DATE AS month, sum(net_amount_reporting) AS invoiced
@@ -16,6 +16,6 @@ SELECT
     coalesce(m.dl, 0)::DECIMAL(18,2) AS cost,
     coalesce(m.contribution, 0)::DECIMAL(18,2) AS margin,
     coalesce(i.invoiced, 0)::DECIMAL(18,2) AS invoiced
-FROM (SELECT * FROM marts.project_month WHERE project_key = $project::VARCHAR) m
+FROM (SELECT * FROM marts.project_month_reported WHERE project_key = $project::VARCHAR) m
 FULL JOIN inv i USING (month)
 ORDER BY month

@@ -30,7 +30,7 @@ pipeline AS (
 ),
 last_year AS (
     SELECT (m.month + INTERVAL 1 YEAR)::DATE AS month, sum(m.revenue) AS revenue
-    FROM marts.client_month m LEFT JOIN core.clients c USING (client_key)
+    FROM marts.client_month_reported m LEFT JOIN core.clients c USING (client_key)
     WHERE ($client::VARCHAR IS NULL OR m.client_key = $client::VARCHAR OR c.name = $client::VARCHAR)
       AND ($currency::VARCHAR IS NULL OR c.currency = $currency::VARCHAR)
     GROUP BY 1

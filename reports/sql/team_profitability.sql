@@ -1,7 +1,7 @@
 -- title: Team profitability
 -- param: from date
 -- param: to date
--- Per team (the person's role) over the period (marts.team_month): hours,
+-- Per team (the person's role) over the period (marts.team_month_reported): hours,
 -- revenue and AGI shared by each team's hours on each project-month, the
 -- team's own labour cost, contribution and its % of AGI.
 SELECT
@@ -13,7 +13,7 @@ SELECT
     sum(dl)::DECIMAL(18,2) AS labour,
     sum(contribution)::DECIMAL(18,2) AS contribution,
     round(sum(contribution) / nullif(sum(agi), 0), 4) AS contribution_pct
-FROM marts.team_month
+FROM marts.team_month_reported
 WHERE ($from::DATE IS NULL OR month >= date_trunc('month', $from::DATE))
   AND ($to::DATE IS NULL OR month <= $to::DATE)
 GROUP BY team
