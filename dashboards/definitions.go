@@ -663,6 +663,15 @@ var leadership = Dashboard{
 				{"source_url", "Source", "url"},
 			},
 		},
+		{
+			ID: "accuracy", Title: "How good are our forecasts", Report: "forecast_accuracy", Kind: "table",
+			Note: "Each forecast held against what happened once its time came: bookings against hours worked, the revenue forecast against revenue earned (1, 4 and 12 weeks ahead), and projects' estimates at completion at 25, 50 and 75% of budget used. Bias below zero means the forecast understated; calibration is what to multiply a forecast by (the capacity plan's corrected hours are in the capacity export).",
+			Columns: []Column{
+				{"measure", "Forecast", "text"}, {"horizon", "Made", "text"}, {"segment", "Of", "text"}, {"n", "Forecasts", "text"},
+				{"bias_pct", "Bias %", "text"}, {"mape_pct", "MAPE %", "text"}, {"calibration", "Calibration", "text"},
+				{"forecast_total", "Forecast", "text"}, {"actual_total", "Actual", "text"},
+			},
+		},
 	},
 }
 

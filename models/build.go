@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conflux-dev/conflux/internal/backtest"
 	"github.com/conflux-dev/conflux/internal/closing"
 	"github.com/conflux-dev/conflux/internal/gapflow"
 	"github.com/conflux-dev/conflux/internal/warehouse"
@@ -226,6 +227,13 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		fmt.Fprintf(mh, "%s\x00%s\x00", name, nodes[name].sql)
 	}
 	if err := closing.Refresh(ctx, db, closing.Hashes{Config: seedHash[:16], Models: hex.EncodeToString(mh.Sum(nil))[:16]}); err != nil {
+		return res, err
+	}
+	// Keep today's forecasts, and score the ones whose time has come.
+	if err := backtest.Record(ctx, db); err != nil {
+		return res, err
+	}
+	if err := backtest.Score(ctx, db); err != nil {
 		return res, err
 	}
 	if failed := res.Failed(); len(failed) > 0 {

@@ -46,7 +46,7 @@ func TestReportsRunAndExportsMatch(t *testing.T) {
 		mayBeEmpty := map[string]bool{"gaps": true, "gaps_by_check": true, "identity_review": true, "gaps_weekly": true,
 			"budgets_at_risk": true, "unbilled_aging": true, "projects_at_risk": true, "bookings": true, "open_deals": true,
 			"gap_history": true, "open_invoices": true, "revenue_forecast": true, "cash_forecast": true, "bench_people": true,
-			"uncounted_time": true, "project_uncounted": true, "alert_channels": true, "closed_months": true, "restatements": true}
+			"uncounted_time": true, "project_uncounted": true, "alert_channels": true, "closed_months": true, "restatements": true, "forecast_accuracy": true}
 		if tbl.NumRows() == 0 && !mayBeEmpty[name] {
 			t.Errorf("%s: no rows", name)
 		}

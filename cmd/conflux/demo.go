@@ -23,6 +23,7 @@ import (
 
 	"github.com/conflux-dev/conflux/connectors/xero/xerofake"
 	"github.com/conflux-dev/conflux/internal/auth"
+	"github.com/conflux-dev/conflux/internal/backtest"
 	"github.com/conflux-dev/conflux/internal/closing"
 	"github.com/conflux-dev/conflux/internal/config"
 	"github.com/conflux-dev/conflux/internal/demo"
@@ -141,6 +142,9 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 				return err
 			}
 			if err := runBuild(ctx, wh, cfg, buildOptions{}, out, g.logger()); err != nil {
+				return err
+			}
+			if err := demoForecastHistory(ctx, wh, out); err != nil {
 				return err
 			}
 			if err := demoCloses(ctx, cfg, wh, fakes, stack, out, g); err != nil {
@@ -304,5 +308,41 @@ func demoCloses(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse
 	var changes int
 	wh.DB().QueryRowContext(ctx, `SELECT count(*) FROM marts.restatements`).Scan(&changes)
 	fmt.Fprintf(out, "%d restatements of the closed months: `conflux restatements` or Finance\n", changes)
+	return nil
+}
+
+// demoForecastHistory gives the demo a year of forecasts, as if Conflux
+// had run every week: the bookings its planners made 1, 4 and 12 weeks
+// ahead of each week, which understated the hours then worked by 12%
+// (give or take 2% a week of horizon), and a revenue forecast 5% under
+// each month's. A real agency's history builds up from its own builds.
+func demoForecastHistory(ctx context.Context, wh *warehouse.Warehouse, out io.Writer) error {
+	noise := func(key string) string {
+		return `((hash(` + key + `) % 2001) / 1000.0 - 1.0)`
+	}
+	for _, q := range []string{
+		`INSERT INTO snapshots.forecasts
+SELECT (w.week_start - 7 * h.h)::DATE, 'person_week', w.person_key, w.week_start,
+	round(w.worked_h * 0.88 * (1 + ` + noise(`w.person_key || w.week_start::VARCHAR || h.h::VARCHAR`) + ` * 0.02 * h.h), 2), NULL, NULL, p.role
+FROM marts.person_week w JOIN core.people p USING (person_key) CROSS JOIN seeds.org o CROSS JOIN (SELECT unnest([1, 4, 12]) AS h) h
+WHERE w.week_start + 7 <= o.as_of AND w.week_start > o.as_of - 364 AND w.worked_h > 0
+ON CONFLICT DO NOTHING`,
+		`INSERT INTO snapshots.forecasts
+SELECT (m.month - 7 * h.h)::DATE, 'revenue_month', 'agency', m.month,
+	round(m.revenue * 0.95 * (1 + ` + noise(`m.month::VARCHAR || h.h::VARCHAR`) + ` * 0.01 * h.h), 2), NULL, NULL, NULL
+FROM (SELECT month, sum(revenue)::DOUBLE AS revenue FROM marts.project_month GROUP BY 1) m CROSS JOIN seeds.org o CROSS JOIN (SELECT unnest([1, 4, 12]) AS h) h
+WHERE (m.month + INTERVAL 1 MONTH)::DATE <= o.as_of AND m.month > o.as_of - 366
+ON CONFLICT DO NOTHING`,
+	} {
+		if _, err := wh.DB().ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("demo forecast history: %w", err)
+		}
+	}
+	if err := backtest.Score(ctx, wh.DB()); err != nil {
+		return err
+	}
+	var bias float64
+	wh.DB().QueryRowContext(ctx, `SELECT bias_pct FROM marts.forecast_accuracy WHERE measure = 'capacity plan' AND horizon_n = 4 AND segment = 'all'`).Scan(&bias)
+	fmt.Fprintf(out, "A year of forecast history: bookings 4 weeks ahead were %+.1f%% off the hours worked (Leadership: How good are our forecasts)\n", bias)
 	return nil
 }

@@ -127,6 +127,11 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "true,true") {
 		t.Errorf("October as shown must be October as closed, and the live change its restatements: %d %v\n%s", code, err, out)
 	}
+	// A year of forecast history, scored: bookings understated by 12%.
+	code, out, err = run(t, "--config", cfg, "query", "--format", "csv", `SELECT round(bias_pct) FROM marts.forecast_accuracy WHERE measure = 'capacity plan' AND horizon_n = 4 AND segment = 'all'`)
+	if code != 0 || !strings.Contains(out, "\n-12\n") {
+		t.Errorf("the demo's forecast accuracy: %d %v\n%s", code, err, out)
+	}
 	// Built again, nothing changed: nothing is sent (the outbox is gone, so
 	// a send would fail and show).
 	if code, out, err = run(t, "--config", cfg, "build"); code != 0 || !strings.Contains(out, "(0 new, 0 resolved); 0 messages sent\n") {

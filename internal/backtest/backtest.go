@@ -1,0 +1,129 @@
+// Package backtest keeps the forecasts each build makes and scores them
+// once their period has happened: the capacity plan's bookings against
+// the hours worked, the month's revenue forecast against the revenue
+// earned, and each project's estimate at completion against its final
+// figure (README "How good are our forecasts").
+package backtest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+func exists(ctx context.Context, db *sql.DB, name string) bool {
+	var n int
+	db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema || '.' || table_name = ?`, name).Scan(&n)
+	return n > 0
+}
+
+// Record keeps today's forecasts (taken on org.as_of): confirmed bookings
+// per person-week for 12 weeks, each running project's estimate at
+// completion with the budget used, and the next months' revenue.
+func Record(ctx context.Context, db *sql.DB) error {
+	for _, t := range []string{"seeds.org", "marts.schedule_week", "marts.project_forecast", "marts.revenue_forecast", "core.projects"} {
+		if !exists(ctx, db, t) {
+			return nil
+		}
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`DELETE FROM snapshots.forecasts WHERE taken_on = (SELECT as_of FROM seeds.org)`,
+		`INSERT INTO snapshots.forecasts
+SELECT o.as_of, 'person_week', s.person_key, s.week_start, sum(s.confirmed_h), NULL, NULL, any_value(s.role)
+FROM marts.schedule_week s CROSS JOIN seeds.org o
+WHERE s.person_key IS NOT NULL AND s.week_start > o.as_of AND s.week_start <= o.as_of + 84
+GROUP BY ALL`,
+		`INSERT INTO snapshots.forecasts
+SELECT o.as_of, 'project_eac', f.project_key, o.as_of, f.eac, f.budget, f.budget_used_pct, f.billing_model
+FROM marts.project_forecast f CROSS JOIN seeds.org o JOIN core.projects p USING (project_key)
+WHERE f.eac IS NOT NULL AND f.budget > 0 AND coalesce(p.status, 'active') NOT IN ('archived', 'closed', 'completed', 'done')`,
+		`INSERT INTO snapshots.forecasts
+SELECT o.as_of, 'revenue_month', 'agency', r.month, sum(r.revenue), NULL, NULL, NULL
+FROM marts.revenue_forecast r CROSS JOIN seeds.org o
+WHERE r.month > date_trunc('month', o.as_of)
+GROUP BY ALL`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("forecast snapshot: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Horizons are how far ahead a forecast was made, in weeks.
+var Horizons = []int{1, 4, 12}
+
+// Score remakes marts.forecast_accuracy: per measure, horizon and segment,
+// the forecasts whose period has passed against what happened.
+//
+//	bias_pct    = 100 × (Σ forecast − Σ actual) ÷ Σ actual   (negative: understated)
+//	mape_pct    = 100 × mean(|forecast − actual| ÷ actual), over actual > 0
+//	calibration = Σ actual ÷ Σ forecast   (what to multiply a forecast by)
+//
+// A person-week's or a month's forecast at horizon h is the latest one
+// taken h weeks before its start (rounded up to whole weeks). A project's
+// estimate at 25, 50 or 75% of budget used is the first taken at or past
+// that share, held against the project's final consumption once it is
+// archived.
+func Score(ctx context.Context, db *sql.DB) error {
+	for _, t := range []string{"seeds.org", "marts.person_week", "marts.project_month", "marts.project_forecast", "core.projects"} {
+		if !exists(ctx, db, t) {
+			return nil
+		}
+	}
+	_, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE marts.forecast_accuracy AS
+WITH o AS (SELECT as_of FROM seeds.org),
+f AS (
+	SELECT *, CAST(ceil(date_diff('day', taken_on, period) / 7.0) AS INTEGER) AS h
+	FROM snapshots.forecasts WHERE kind IN ('person_week', 'revenue_month') AND period > taken_on
+),
+pw AS (
+	SELECT 'capacity plan' AS measure, f.h, coalesce(f.segment, 'all') AS segment, f.value AS forecast, w.worked_h::DOUBLE AS actual
+	FROM f JOIN marts.person_week w ON w.person_key = f.key AND w.week_start = f.period CROSS JOIN o
+	WHERE f.kind = 'person_week' AND f.h IN (1, 4, 12) AND f.period + 7 <= o.as_of
+	QUALIFY row_number() OVER (PARTITION BY f.key, f.period, f.h ORDER BY f.taken_on DESC) = 1
+),
+rm AS (
+	SELECT 'revenue' AS measure, f.h, 'all' AS segment, f.value AS forecast, a.revenue AS actual
+	FROM f JOIN (SELECT month, sum(revenue)::DOUBLE AS revenue FROM marts.project_month GROUP BY 1) a ON a.month = f.period CROSS JOIN o
+	WHERE f.kind = 'revenue_month' AND f.h IN (1, 4, 12) AND (f.period + INTERVAL 1 MONTH)::DATE <= o.as_of
+	QUALIFY row_number() OVER (PARTITION BY f.period, f.h ORDER BY f.taken_on DESC) = 1
+),
+finals AS (
+	SELECT f.project_key, f.consumed::DOUBLE AS final
+	FROM marts.project_forecast f JOIN core.projects p USING (project_key)
+	WHERE p.status IN ('archived', 'closed', 'completed', 'done') AND f.consumed > 0
+),
+eac AS (
+	SELECT 'estimate at completion' AS measure, t.pct AS h, coalesce(s.segment, 'all') AS segment, s.value AS forecast, fi.final AS actual
+	FROM (SELECT unnest([25, 50, 75]) AS pct) t
+	JOIN snapshots.forecasts s ON s.kind = 'project_eac' AND s.used_pct * 100 >= t.pct
+	JOIN finals fi ON fi.project_key = s.key
+	QUALIFY row_number() OVER (PARTITION BY s.key, t.pct ORDER BY s.taken_on) = 1
+),
+pairs AS (SELECT * FROM pw UNION ALL SELECT * FROM rm UNION ALL SELECT * FROM eac),
+scored AS (
+	SELECT measure, h, segment, count(*) AS n, sum(forecast) AS forecast_total, sum(actual) AS actual_total,
+		avg(abs(forecast - actual) / actual) FILTER (WHERE actual > 0) AS ape, grouping(segment) AS overall
+	FROM pairs GROUP BY GROUPING SETS ((measure, h, segment), (measure, h))
+)
+SELECT measure,
+	CASE WHEN measure = 'estimate at completion' THEN h || '% of budget used' WHEN h = 1 THEN '1 week ahead' ELSE h || ' weeks ahead' END AS horizon,
+	h AS horizon_n, CASE WHEN overall = 1 THEN 'all' ELSE segment END AS segment, n,
+	round(forecast_total, 2) AS forecast_total, round(actual_total, 2) AS actual_total,
+	round(100 * (forecast_total - actual_total) / nullif(actual_total, 0), 3) AS bias_pct,
+	round(100 * ape, 3) AS mape_pct,
+	round(actual_total / nullif(forecast_total, 0), 4) AS calibration
+FROM scored
+WHERE overall = 1 OR segment <> 'all'
+ORDER BY measure, h, overall DESC, segment`)
+	if err != nil {
+		return fmt.Errorf("marts.forecast_accuracy: %w", err)
+	}
+	return nil
+}

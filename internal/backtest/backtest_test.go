@@ -1,0 +1,82 @@
+package backtest_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/conflux-dev/conflux/internal/backtest"
+	"github.com/conflux-dev/conflux/internal/warehouse"
+)
+
+// Bookings that understate the hours worked by exactly 20% score a bias of
+// −20% and a MAPE of 20% at every horizon, and a calibration of 1.25; a
+// fixed fee whose estimate at half its budget was 90 of a final 120 scores
+// −25% there.
+func TestABacktestReportsAKnownBiasExactly(t *testing.T) {
+	ctx := context.Background()
+	wh, err := warehouse.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	db := wh.DB()
+	for _, q := range []string{
+		`CREATE TABLE seeds.org AS SELECT DATE '2026-06-01' AS as_of`,
+		`CREATE TABLE core.projects AS SELECT 'p1' AS project_key, 'archived' AS status`,
+		`CREATE TABLE marts.project_month (project_key VARCHAR, month DATE, revenue DECIMAL(18,6))`,
+		`CREATE TABLE marts.project_forecast AS SELECT 'p1' AS project_key, 120.0 AS consumed`,
+		// Two people, twelve weeks from 2 March, 30 and 40 h worked.
+		`CREATE TABLE marts.person_week AS
+			SELECT p AS person_key, (DATE '2026-03-02' + (7 * w)::INTEGER)::DATE AS week_start, CASE p WHEN 'a' THEN 30 ELSE 40 END::DECIMAL(14,4) AS worked_h
+			FROM (SELECT unnest(['a', 'b']) AS p), range(12) r(w)`,
+		// Each week forecast 1, 4 and 12 weeks ahead at 80% of what was worked.
+		`INSERT INTO snapshots.forecasts
+			SELECT (week_start - 7 * h)::DATE, 'person_week', person_key, week_start, 0.8 * worked_h, NULL, NULL, 'Designer'
+			FROM marts.person_week, (SELECT unnest([1, 4, 12]) AS h)`,
+		`INSERT INTO snapshots.forecasts VALUES
+			(DATE '2026-01-05', 'project_eac', 'p1', DATE '2026-01-05', 80, 100, 0.3, 'fixed_fee'),
+			(DATE '2026-02-02', 'project_eac', 'p1', DATE '2026-02-02', 90, 100, 0.5, 'fixed_fee'),
+			(DATE '2026-03-02', 'project_eac', 'p1', DATE '2026-03-02', 100, 100, 0.6, 'fixed_fee')`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := backtest.Score(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(`SELECT measure, horizon, segment, n, bias_pct, mape_pct, calibration FROM marts.forecast_accuracy ORDER BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string][4]float64{}
+	for rows.Next() {
+		var m, h, seg string
+		var n int
+		var bias, mape, cal float64
+		if err := rows.Scan(&m, &h, &seg, &n, &bias, &mape, &cal); err != nil {
+			t.Fatal(err)
+		}
+		got[m+"|"+h+"|"+seg] = [4]float64{float64(n), bias, mape, cal}
+	}
+	for _, h := range []string{"1 week ahead", "4 weeks ahead", "12 weeks ahead"} {
+		for _, seg := range []string{"all", "Designer"} {
+			// Weeks whose period has passed (all 12, as of 1 June) × 2 people.
+			if want := [4]float64{24, -20, 20, 1.25}; got["capacity plan|"+h+"|"+seg] != want {
+				t.Errorf("capacity plan %s %s: %v; want %v", h, seg, got["capacity plan|"+h+"|"+seg], want)
+			}
+		}
+	}
+	// At 25%: the first estimate at or past it (30% used, 80): −33.333%.
+	// At 50%: 90 of 120: −25%. At 75%: none was taken that late.
+	if g := got["estimate at completion|25% of budget used|all"]; g != [4]float64{1, -33.333, 33.333, 1.5} {
+		t.Errorf("EAC at 25%%: %v", g)
+	}
+	if g := got["estimate at completion|50% of budget used|fixed_fee"]; g != [4]float64{1, -25, 25, 1.3333} {
+		t.Errorf("EAC at 50%% (fixed fee): %v", g)
+	}
+	if _, ok := got["estimate at completion|75% of budget used|all"]; ok {
+		t.Error("an EAC at 75% was scored, though none was taken past 60%")
+	}
+}
