@@ -33,6 +33,9 @@ func (s *Server) filters(r *http.Request, d Dashboard) filterView {
 	f := filterView{From: q.Get("from"), To: q.Get("to"), Team: q.Get("team"), Client: q.Get("client"), Currency: q.Get("currency"),
 		Person: q.Get("person"), Project: q.Get("project"), Delivery: q.Get("delivery"), Tentative: q.Get("tentative"),
 		Status: q.Get("status"), Owner: q.Get("owner"), Overdue: q.Get("overdue")}
+	if d, err := time.Parse(time.DateOnly, q.Get("as_of")); err == nil {
+		f.AsOf = d.Format(time.DateOnly)
+	}
 	if f.From == "" && f.To == "" && !q.Has("from") && !q.Has("to") && !d.ToDate {
 		if last := s.lastWeekWithTime(r.Context()); !last.IsZero() {
 			f.To = last.AddDate(0, 0, 6).Format(time.DateOnly)
@@ -110,6 +113,9 @@ func panelParams(p Panel, f filterView) (map[string]string, period, string) {
 		if v := all[n]; v != "" {
 			params[n] = v
 		}
+	}
+	if f.AsOf != "" {
+		params[reports.AsOf] = f.AsOf
 	}
 	if !slices.Contains(p.Filters, "from") {
 		return params, period{}, ""

@@ -45,6 +45,9 @@ type errorView struct {
 
 type filterView struct {
 	From, To, Team, Client, Currency string
+	// AsOf shows each month as the pages showed it at the end of that day
+	// (closed months from their snapshot of then).
+	AsOf string
 	// Set by drill links, not offered as choices.
 	Person, Project, Delivery, Tentative, Overdue string
 	// The gaps ledger's: a workflow status and an owner.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/conflux-dev/conflux/internal/closing"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 )
 
@@ -120,6 +121,14 @@ func (e *ParamError) Error() string {
 	return fmt.Sprintf("report %s: parameter %s=%q: want %s", e.Report, e.Param, e.Value, e.Want)
 }
 
+// AsOf is the parameter every report takes: as_of=2026-11-05 shows each
+// month as the pages showed it at the end of that day — a month closed
+// then from its snapshot, the others live (internal/closing).
+const AsOf = "as_of"
+
+// reportedRE finds the month marts a report reads as closed.
+var reportedRE = regexp.MustCompile(`\bmarts\.([a-z_]+)_reported\b`)
+
 // Run executes the report with values (by parameter name; missing ones take
 // their default). Unknown names are an error, not silently ignored.
 func (c *Catalog) Run(ctx context.Context, wh warehouse.Querier, name string, values map[string]string) (*warehouse.Table, error) {
@@ -127,7 +136,27 @@ func (c *Catalog) Run(ctx context.Context, wh warehouse.Querier, name string, va
 	if !ok {
 		return nil, fmt.Errorf("no report named %q (reports: %s)", name, strings.Join(c.names, ", "))
 	}
+	query := r.sql
+	if v := values[AsOf]; v != "" {
+		d, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return nil, &ParamError{name, AsOf, v, "a date YYYY-MM-DD"}
+		}
+		lines := strings.Split(query, "\n")
+		for i, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), "--") {
+				continue // a header's words, not a table read
+			}
+			lines[i] = reportedRE.ReplaceAllStringFunc(l, func(m string) string {
+				return strings.Join(strings.Fields(closing.AsOf(reportedRE.FindStringSubmatch(m)[1], d)), " ")
+			})
+		}
+		query = strings.Join(lines, "\n")
+	}
 	for k := range values {
+		if k == AsOf {
+			continue
+		}
 		if !slices.ContainsFunc(r.Params, func(p Param) bool { return p.Name == k }) {
 			return nil, &ParamError{Report: name, Param: k, Value: values[k], Want: "one of the declared parameters " + r.paramNames()}
 		}
@@ -159,7 +188,7 @@ func (c *Catalog) Run(ctx context.Context, wh warehouse.Querier, name string, va
 			args[i] = v
 		}
 	}
-	t, err := wh.QueryArrow(ctx, r.sql, args...)
+	t, err := wh.QueryArrow(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", name, err)
 	}

@@ -39,6 +39,19 @@ func TestReportsRunAndExportsMatch(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
+		// Every report reads as of a day (nothing closed here: the same rows).
+		asOf := map[string]string{AsOf: "2025-06-01"}
+		for k, v := range params {
+			asOf[k] = v
+		}
+		if then, err := cat.Run(ctx, wh, name, asOf); err != nil {
+			t.Errorf("%s as of a day: %v", name, err)
+		} else {
+			if then.NumRows() != tbl.NumRows() {
+				t.Errorf("%s as of a day with nothing closed: %d rows; live %d", name, then.NumRows(), tbl.NumRows())
+			}
+			then.Release()
+		}
 		// A clean generated agency has no gaps, no unbilled backlog and no
 		// budget near its end, and a Harvest-only one no plan or pipeline and no
 		// time another tool holds too:

@@ -134,7 +134,7 @@ var (
 )
 
 // reference tables are read whole by every reader: lookups, not facts.
-var reference = map[string]bool{"marts.gap_checks": true, "core.holidays": true}
+var reference = map[string]bool{"marts.gap_checks": true, "core.holidays": true, "snapshots.closes": true, "snapshots.current": true}
 
 // rows is a lead's filter: a row is theirs when it belongs to one of their
 // clients (by client, or by project of a client) or one of their teams (by

@@ -223,23 +223,28 @@ func Refresh(ctx context.Context, db *sql.DB, h Hashes) error {
 		if !exists(ctx, db, "marts", m) {
 			continue
 		}
-		q := fmt.Sprintf(`CREATE OR REPLACE VIEW marts.%[1]s_reported AS SELECT * FROM marts.%[1]s`, m)
-		if exists(ctx, db, "snapshots", m) {
-			q = fmt.Sprintf(`CREATE OR REPLACE VIEW marts.%[1]s_reported AS
+		// The snapshot table exists from the first build, empty until a
+		// close, so every reader (and AsOf) can name it.
+		if _, err := db.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS snapshots.%[1]s AS
+			SELECT NULL::DATE AS close_month, NULL::INTEGER AS close_version, * FROM marts.%[1]s LIMIT 0`, m)); err != nil {
+			return fmt.Errorf("snapshots.%s: %w", m, err)
+		}
+		{
+			q := fmt.Sprintf(`CREATE OR REPLACE VIEW marts.%[1]s_reported AS
 SELECT * FROM marts.%[1]s WHERE month NOT IN (SELECT month FROM snapshots.current)
 UNION ALL BY NAME
 SELECT * EXCLUDE (close_month, close_version) FROM snapshots.%[1]s s
 WHERE EXISTS (SELECT 1 FROM snapshots.current c WHERE c.month = s.close_month AND c.version = s.close_version)`, m)
-		}
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("marts.%s_reported: %w", m, err)
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("marts.%s_reported: %w", m, err)
+			}
 		}
 	}
 	if !exists(ctx, db, "marts", "entry_values") {
 		return nil
 	}
 	residual := `SELECT NULL::DATE AS month, NULL AS project_key, NULL AS client_key, 0.0 AS d_revenue, 0.0 AS d_cost, 0.0 AS d_hours LIMIT 0`
-	if exists(ctx, db, "snapshots", "project_month") {
+	if exists(ctx, db, "marts", "project_month") {
 		residual = `SELECT coalesce(l.month, s.month) AS month, coalesce(l.project_key, s.project_key) AS project_key,
 		coalesce(l.client_key, s.client_key) AS client_key,
 		coalesce(l.revenue, 0) - coalesce(s.revenue, 0) AS d_revenue, coalesce(l.dl, 0) - coalesce(s.dl, 0) AS d_cost,
@@ -324,4 +329,18 @@ ORDER BY c.month DESC, abs(x.revenue_change) + abs(x.invoiced_change) + abs(x.co
 		return fmt.Errorf("marts.restatements: %w", err)
 	}
 	return nil
+}
+
+// AsOf is what marts.<mart>_reported showed at the end of day: each month
+// from the snapshot of the close that stood then (closed by that day and
+// not reopened by it), every other month live. It is a subquery for a
+// report's FROM.
+func AsOf(mart string, day time.Time) string {
+	end := day.AddDate(0, 0, 1).Format(time.DateOnly)
+	stood := fmt.Sprintf(`SELECT month, max(version) AS version FROM snapshots.closes
+		WHERE closed_at < TIMESTAMPTZ '%[1]s 00:00:00+00' AND (reopened_at IS NULL OR reopened_at >= TIMESTAMPTZ '%[1]s 00:00:00+00') GROUP BY month`, end)
+	return fmt.Sprintf(`(SELECT * FROM marts.%[1]s WHERE month NOT IN (SELECT month FROM (%[2]s))
+UNION ALL BY NAME
+SELECT * EXCLUDE (close_month, close_version) FROM snapshots.%[1]s
+WHERE (close_month, close_version) IN (SELECT (month, version) FROM (%[2]s)))`, mart, stood)
 }

@@ -76,7 +76,8 @@ func TestAClosedMonthStaysClosedAndItsRestatementsExplainTheChange(t *testing.T)
 	if _, err := closing.Do(ctx, db, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), "fin@x.test", time.Now()); !errors.Is(err, closing.ErrRunning) {
 		t.Errorf("closing June on its first day: %v; want it refused as still running", err)
 	}
-	c, err := closing.Do(ctx, db, may, "fin@x.test", time.Now())
+	t1, t2, t3 := time.Date(2025, 6, 5, 9, 0, 0, 0, time.UTC), time.Date(2025, 6, 20, 9, 0, 0, 0, time.UTC), time.Date(2025, 6, 25, 9, 0, 0, 0, time.UTC)
+	c, err := closing.Do(ctx, db, may, "fin@x.test", t1)
 	if err != nil || c.Version != 1 {
 		t.Fatalf("close May: %+v %v", c, err)
 	}
@@ -166,7 +167,7 @@ func TestAClosedMonthStaysClosedAndItsRestatementsExplainTheChange(t *testing.T)
 	if err := closing.Reopen(ctx, db, may, "fin@x.test", "", time.Now()); err == nil {
 		t.Error("reopened without a reason")
 	}
-	if err := closing.Reopen(ctx, db, may, "fin@x.test", "late timesheet", time.Now()); err != nil {
+	if err := closing.Reopen(ctx, db, may, "fin@x.test", "late timesheet", t2); err != nil {
 		t.Fatal(err)
 	}
 	if err := closing.Remake(ctx, db); err != nil {
@@ -175,7 +176,7 @@ func TestAClosedMonthStaysClosedAndItsRestatementsExplainTheChange(t *testing.T)
 	if r, _ := figures("project_month_reported"); r != liveRevenue {
 		t.Errorf("reopened May shows %v; want the live %v", r, liveRevenue)
 	}
-	if c, err = closing.Do(ctx, db, may, "fin@x.test", time.Now()); err != nil || c.Version != 2 {
+	if c, err = closing.Do(ctx, db, may, "fin@x.test", t3); err != nil || c.Version != 2 {
 		t.Fatalf("close May again: %+v %v", c, err)
 	}
 	if err := closing.Remake(ctx, db); err != nil {
@@ -184,6 +185,18 @@ func TestAClosedMonthStaysClosedAndItsRestatementsExplainTheChange(t *testing.T)
 	list, err := closing.List(ctx, db)
 	if err != nil || len(list) != 2 || list[0].Version != 2 || list[1].ReopenedAt == nil || list[1].Reason != "late timesheet" {
 		t.Fatalf("closes: %+v %v", list, err)
+	}
+	// As of a day: before the close, live; while version 1 stood, as it was
+	// closed; reopened, live; closed again, version 2.
+	for day, want := range map[string]float64{"2025-06-04": liveRevenue, "2025-06-10": shownRevenue, "2025-06-21": liveRevenue, "2025-06-26": liveRevenue} {
+		d, _ := time.Parse(time.DateOnly, day)
+		var got float64
+		if err := db.QueryRow(`SELECT revenue FROM `+closing.AsOf("project_month", d)+` WHERE month = ? AND project_key = ?`, may, project).Scan(&got); err != nil {
+			t.Fatalf("as of %s: %v", day, err)
+		}
+		if got != want {
+			t.Errorf("as of %s May shows %v; want %v", day, got, want)
+		}
 	}
 	var versions, left int
 	db.QueryRow(`SELECT count(DISTINCT close_version) FROM snapshots.project_month WHERE close_month = ?`, may).Scan(&versions)

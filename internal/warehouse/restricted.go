@@ -25,10 +25,11 @@ type Restriction struct {
 	Mask func(table, column string) bool
 }
 
-// restrictedRE finds the tables a View rewrites: core, marts and workflow.
+// restrictedRE finds the tables a View rewrites: core, marts, workflow and
+// snapshots (closed months as they were).
 // Seeds (settings) are read as they are; reports read neither raw nor
 // staging, and meta never.
-var restrictedRE = regexp.MustCompile(`\b(core|marts|workflow)\.([a-z_][a-z0-9_]*)\b`)
+var restrictedRE = regexp.MustCompile(`\b(core|marts|workflow|snapshots)\.([a-z_][a-z0-9_]*)\b`)
 
 // View is the warehouse as a Restriction lets one reader see it: every
 // query's core.x, marts.x and workflow.x are rewritten to views that filter
@@ -49,7 +50,7 @@ func (w *Warehouse) Restricted(ctx context.Context, r *Restriction) (*View, erro
 	schema := "restricted_" + r.Name
 	var version string
 	if err := w.db.QueryRowContext(ctx, `SELECT coalesce(max(built_at)::VARCHAR, '') || '/' || (SELECT count(*) FROM information_schema.tables
-		WHERE table_schema IN ('core', 'marts', 'workflow'))::VARCHAR FROM meta.model_runs`).Scan(&version); err != nil {
+		WHERE table_schema IN ('core', 'marts', 'workflow', 'snapshots'))::VARCHAR FROM meta.model_runs`).Scan(&version); err != nil {
 		return nil, err
 	}
 	w.views.mu.Lock()
@@ -68,7 +69,7 @@ func (w *Warehouse) Restricted(ctx context.Context, r *Restriction) (*View, erro
 
 func (w *Warehouse) makeViews(ctx context.Context, schema string, r *Restriction) error {
 	rows, err := w.db.QueryContext(ctx, `SELECT table_schema || '.' || table_name, column_name, data_type FROM information_schema.columns
-		WHERE table_schema IN ('core', 'marts', 'workflow') ORDER BY table_schema, table_name, ordinal_position`)
+		WHERE table_schema IN ('core', 'marts', 'workflow', 'snapshots') ORDER BY table_schema, table_name, ordinal_position`)
 	if err != nil {
 		return err
 	}
