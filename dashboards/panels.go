@@ -328,6 +328,9 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, d Dashb
 		return
 	}
 	view.Filters = s.filters(r, d)
+	if !d.Drill && view.Filters.AsOf == "" {
+		view.Closed = s.closedMonths(r.Context(), view.Filters)
+	}
 	if status, err := s.fillPanels(r, &view); err != nil {
 		s.fail(w, r, status, err)
 		return
@@ -622,4 +625,47 @@ func safeScript(script, nonce string) string {
 	}
 	body := strings.ReplaceAll(script[open:end], "<", `\u003c`)
 	return strings.Replace(script[:open], "<script", `<script nonce="`+nonce+`"`, 1) + body + script[end:]
+}
+
+// closedMonths says which closed months the period covers (every one when
+// the page has no period): when each was closed and the changes since, as
+// the viewer may see them (the closed_months report, row-scoped and kept).
+func (s *Server) closedMonths(ctx context.Context, f filterView) []string {
+	tbl, err := s.runReport(ctx, "closed_months", nil)
+	if err != nil {
+		return nil
+	}
+	defer tbl.Release()
+	from, to := f.From, f.To
+	var out []string
+	reports.Rows(tbl, func(cols []arrow.Array, i int) {
+		get := func(name string) string {
+			for j, fld := range tbl.Schema.Fields() {
+				if fld.Name == name {
+					v, _, _ := reports.Cell(cols[j], i)
+					return v
+				}
+			}
+			return ""
+		}
+		month := get("month")
+		if get("status") != "closed" || (from != "" && month < from[:7]) || (to != "" && month > to[:7]) {
+			return
+		}
+		m, err := time.Parse("2006-01", month)
+		if err != nil {
+			return
+		}
+		line := fmt.Sprintf("%s is closed (%s by %s) and shows its figures as closed", m.Format("January 2006"), get("closed_at"), get("closed_by"))
+		switch n := get("changes_since"); n {
+		case "0", "":
+			line += "; nothing has changed since."
+		case "1":
+			line += "; 1 change since: see Restatements on Finance."
+		default:
+			line += "; " + n + " changes since: see Restatements on Finance."
+		}
+		out = append(out, line)
+	})
+	return out
 }

@@ -111,6 +111,9 @@ type dashboardView struct {
 	Filters filterView
 	Panels  []panelView
 	NoData  string
+	// Closed are the closed months the page's period covers, shown as
+	// closed, with the changes since each close.
+	Closed []string
 }
 
 var funcs = template.FuncMap{

@@ -19,9 +19,10 @@ func exists(ctx context.Context, db *sql.DB, name string) bool {
 
 // Record keeps today's forecasts (taken on org.as_of): confirmed bookings
 // per person-week for 12 weeks, each running project's estimate at
-// completion with the budget used, and the next months' revenue.
+// completion with the budget used, each open deal's weighted demand per
+// week, and the next months' revenue.
 func Record(ctx context.Context, db *sql.DB) error {
-	for _, t := range []string{"seeds.org", "marts.schedule_week", "marts.project_forecast", "marts.revenue_forecast", "core.projects"} {
+	for _, t := range []string{"seeds.org", "marts.schedule_week", "marts.project_forecast", "marts.revenue_forecast", "marts.pipeline_demand", "core.projects"} {
 		if !exists(ctx, db, t) {
 			return nil
 		}
@@ -43,6 +44,11 @@ SELECT o.as_of, 'project_eac', f.project_key, o.as_of, f.eac, f.budget, f.budget
 FROM marts.project_forecast f CROSS JOIN seeds.org o JOIN core.projects p USING (project_key)
 WHERE f.eac IS NOT NULL AND f.budget > 0 AND coalesce(p.status, 'active') NOT IN ('archived', 'closed', 'completed', 'done')`,
 		`INSERT INTO snapshots.forecasts
+SELECT o.as_of, 'deal_week', d.deal_key, d.week_start, sum(d.weighted_h), NULL, NULL, NULL
+FROM marts.pipeline_demand d CROSS JOIN seeds.org o
+WHERE d.week_start > o.as_of AND d.deal_key IS NOT NULL
+GROUP BY ALL HAVING sum(d.weighted_h) > 0`,
+		`INSERT INTO snapshots.forecasts
 SELECT o.as_of, 'revenue_month', 'agency', r.month, sum(r.revenue), NULL, NULL, NULL
 FROM marts.revenue_forecast r CROSS JOIN seeds.org o
 WHERE r.month > date_trunc('month', o.as_of)
@@ -59,7 +65,9 @@ GROUP BY ALL`,
 var Horizons = []int{1, 4, 12}
 
 // Score remakes marts.forecast_accuracy: per measure, horizon and segment,
-// the forecasts whose period has passed against what happened.
+// the forecasts whose period has passed against what happened. Pipeline
+// demand is each open deal's probability-weighted hours per week against
+// the hours then logged on the projects the deal became (none if lost).
 //
 //	bias_pct    = 100 × (Σ forecast − Σ actual) ÷ Σ actual   (negative: understated)
 //	mape_pct    = 100 × mean(|forecast − actual| ÷ actual), over actual > 0
@@ -69,18 +77,26 @@ var Horizons = []int{1, 4, 12}
 // taken h weeks before its start (rounded up to whole weeks). A project's
 // estimate at 25, 50 or 75% of budget used is the first taken at or past
 // that share, held against the project's final consumption once it is
-// archived.
+// archived; by billing model and by project manager.
 func Score(ctx context.Context, db *sql.DB) error {
-	for _, t := range []string{"seeds.org", "marts.person_week", "marts.project_month", "marts.project_forecast", "core.projects"} {
+	for _, t := range []string{"seeds.org", "marts.person_week", "marts.project_month", "marts.project_forecast", "core.projects", "core.time_entries"} {
 		if !exists(ctx, db, t) {
 			return nil
 		}
+	}
+	// A project's manager, where the tool names one (Harvest does).
+	managers := "(SELECT NULL::VARCHAR AS project_key, NULL::VARCHAR AS person_key WHERE false)"
+	if exists(ctx, db, "core.project_managers") {
+		managers = "(SELECT project_key, min(person_key) AS person_key FROM core.project_managers GROUP BY 1)"
+	}
+	if !exists(ctx, db, "core.people") {
+		return nil
 	}
 	_, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE marts.forecast_accuracy AS
 WITH o AS (SELECT as_of FROM seeds.org),
 f AS (
 	SELECT *, CAST(ceil(date_diff('day', taken_on, period) / 7.0) AS INTEGER) AS h
-	FROM snapshots.forecasts WHERE kind IN ('person_week', 'revenue_month') AND period > taken_on
+	FROM snapshots.forecasts WHERE kind IN ('person_week', 'revenue_month', 'deal_week') AND period > taken_on
 ),
 pw AS (
 	SELECT 'capacity plan' AS measure, f.h, coalesce(f.segment, 'all') AS segment, f.value AS forecast, w.worked_h::DOUBLE AS actual
@@ -94,23 +110,40 @@ rm AS (
 	WHERE f.kind = 'revenue_month' AND f.h IN (1, 4, 12) AND (f.period + INTERVAL 1 MONTH)::DATE <= o.as_of
 	QUALIFY row_number() OVER (PARTITION BY f.period, f.h ORDER BY f.taken_on DESC) = 1
 ),
+dw AS (
+	SELECT 'pipeline demand' AS measure, f.h, 'all' AS segment, f.value AS forecast, coalesce(a.hours, 0) AS actual
+	FROM f CROSS JOIN o LEFT JOIN (
+		SELECT p.deal_key, date_trunc('week', e.entry_date)::DATE AS week_start, sum(e.hours)::DOUBLE AS hours
+		FROM core.time_entries e JOIN core.projects p USING (project_key)
+		WHERE p.deal_key IS NOT NULL AND e.counted AND e.time_category <> 'time_off' GROUP BY ALL
+	) a ON a.deal_key = f.key AND a.week_start = f.period
+	WHERE f.kind = 'deal_week' AND f.h IN (1, 4, 12) AND f.period + 7 <= o.as_of
+	QUALIFY row_number() OVER (PARTITION BY f.key, f.period, f.h ORDER BY f.taken_on DESC) = 1
+),
 finals AS (
 	SELECT f.project_key, f.consumed::DOUBLE AS final
 	FROM marts.project_forecast f JOIN core.projects p USING (project_key)
 	WHERE p.status IN ('archived', 'closed', 'completed', 'done') AND f.consumed > 0
 ),
 eac AS (
-	SELECT 'estimate at completion' AS measure, t.pct AS h, coalesce(s.segment, 'all') AS segment, s.value AS forecast, fi.final AS actual
+	SELECT 'estimate at completion' AS measure, t.pct AS h, coalesce(s.segment, 'all') AS segment, s.value AS forecast, fi.final AS actual, s.key
 	FROM (SELECT unnest([25, 50, 75]) AS pct) t
 	JOIN snapshots.forecasts s ON s.kind = 'project_eac' AND s.used_pct * 100 >= t.pct
 	JOIN finals fi ON fi.project_key = s.key
 	QUALIFY row_number() OVER (PARTITION BY s.key, t.pct ORDER BY s.taken_on) = 1
 ),
-pairs AS (SELECT * FROM pw UNION ALL SELECT * FROM rm UNION ALL SELECT * FROM eac),
+pm AS (
+	SELECT e.measure, e.h, 'PM ' || coalesce(p.name, m.person_key) AS segment, e.forecast, e.actual
+	FROM eac e JOIN `+managers+` m ON m.project_key = e.key LEFT JOIN core.people p ON p.person_key = m.person_key
+),
+base AS (SELECT * FROM pw UNION ALL SELECT * FROM rm UNION ALL SELECT * FROM dw UNION ALL SELECT measure, h, segment, forecast, actual FROM eac),
 scored AS (
 	SELECT measure, h, segment, count(*) AS n, sum(forecast) AS forecast_total, sum(actual) AS actual_total,
-		avg(abs(forecast - actual) / actual) FILTER (WHERE actual > 0) AS ape, grouping(segment) AS overall
-	FROM pairs GROUP BY GROUPING SETS ((measure, h, segment), (measure, h))
+		avg(abs(forecast - actual) / actual) FILTER (WHERE actual > 0) AS ape, 0 AS overall
+	FROM (SELECT * FROM base UNION ALL SELECT * FROM pm) GROUP BY measure, h, segment
+	UNION ALL
+	SELECT measure, h, NULL, count(*), sum(forecast), sum(actual), avg(abs(forecast - actual) / actual) FILTER (WHERE actual > 0), 1
+	FROM base GROUP BY measure, h
 )
 SELECT measure,
 	CASE WHEN measure = 'estimate at completion' THEN h || '% of budget used' WHEN h = 1 THEN '1 week ahead' ELSE h || ' weeks ahead' END AS horizon,

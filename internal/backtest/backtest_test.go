@@ -22,9 +22,18 @@ func TestABacktestReportsAKnownBiasExactly(t *testing.T) {
 	db := wh.DB()
 	for _, q := range []string{
 		`CREATE TABLE seeds.org AS SELECT DATE '2026-06-01' AS as_of`,
-		`CREATE TABLE core.projects AS SELECT 'p1' AS project_key, 'archived' AS status`,
+		`CREATE TABLE core.projects AS SELECT 'p1' AS project_key, 'archived' AS status, NULL::VARCHAR AS deal_key`,
 		`CREATE TABLE marts.project_month (project_key VARCHAR, month DATE, revenue DECIMAL(18,6))`,
 		`CREATE TABLE marts.project_forecast AS SELECT 'p1' AS project_key, 120.0 AS consumed`,
+		`CREATE TABLE core.people AS SELECT 'u1' AS person_key, 'Kim Murphy' AS name`,
+		// A deal forecast at 10 h a week became project p2, where 8 h were logged in each of two weeks.
+		`CREATE TABLE core.time_entries AS SELECT 'p2' AS project_key, d AS entry_date, 8.0 AS hours, true AS counted, 'client' AS time_category
+			FROM (SELECT unnest([DATE '2026-04-07', DATE '2026-04-14']) AS d)`,
+		`INSERT INTO core.projects VALUES ('p2', 'active', 'd1')`,
+		`INSERT INTO snapshots.forecasts VALUES
+			(DATE '2026-03-30', 'deal_week', 'd1', DATE '2026-04-06', 10, NULL, NULL, NULL),
+			(DATE '2026-04-06', 'deal_week', 'd1', DATE '2026-04-13', 10, NULL, NULL, NULL)`,
+		`CREATE TABLE core.project_managers AS SELECT 'p1' AS project_key, 'u1' AS person_key, 'harvest' AS source`,
 		// Two people, twelve weeks from 2 March, 30 and 40 h worked.
 		`CREATE TABLE marts.person_week AS
 			SELECT p AS person_key, (DATE '2026-03-02' + (7 * w)::INTEGER)::DATE AS week_start, CASE p WHEN 'a' THEN 30 ELSE 40 END::DECIMAL(14,4) AS worked_h
@@ -75,6 +84,13 @@ func TestABacktestReportsAKnownBiasExactly(t *testing.T) {
 	}
 	if g := got["estimate at completion|50% of budget used|fixed_fee"]; g != [4]float64{1, -25, 25, 1.3333} {
 		t.Errorf("EAC at 50%% (fixed fee): %v", g)
+	}
+	if g := got["estimate at completion|50% of budget used|PM Kim Murphy"]; g != [4]float64{1, -25, 25, 1.3333} {
+		t.Errorf("EAC at 50%% (the PM's): %v", g)
+	}
+	// The deal's 20 forecast hours came to 16: overstated by 25% of what came, 1 week ahead.
+	if g := got["pipeline demand|1 week ahead|all"]; g != [4]float64{2, 25, 25, 0.8} {
+		t.Errorf("pipeline demand: %v", g)
 	}
 	if _, ok := got["estimate at completion|75% of budget used|all"]; ok {
 		t.Error("an EAC at 75% was scored, though none was taken past 60%")
