@@ -323,13 +323,13 @@ func demoForecastHistory(ctx context.Context, wh *warehouse.Warehouse, out io.Wr
 	for _, q := range []string{
 		`INSERT INTO snapshots.forecasts
 SELECT (w.week_start - 7 * h.h)::DATE, 'person_week', w.person_key, w.week_start,
-	round(w.worked_h * 0.88 * (1 + ` + noise(`w.person_key || w.week_start::VARCHAR || h.h::VARCHAR`) + ` * 0.02 * h.h), 2), NULL, NULL, p.role
+	round(w.worked_h * 0.88 * (1 + ` + noise(`w.person_key || w.week_start::VARCHAR || h.h::VARCHAR`) + ` * 0.02 * h.h), 2), NULL, NULL, p.role, NULL
 FROM marts.person_week w JOIN core.people p USING (person_key) CROSS JOIN seeds.org o CROSS JOIN (SELECT unnest([1, 4, 12]) AS h) h
 WHERE w.week_start + 7 <= o.as_of AND w.week_start > o.as_of - 364 AND w.worked_h > 0
 ON CONFLICT DO NOTHING`,
 		`INSERT INTO snapshots.forecasts
 SELECT (m.month - 7 * h.h)::DATE, 'revenue_month', 'agency', m.month,
-	round(m.revenue * 0.95 * (1 + ` + noise(`m.month::VARCHAR || h.h::VARCHAR`) + ` * 0.01 * h.h), 2), NULL, NULL, NULL
+	round(m.revenue * 0.95 * (1 + ` + noise(`m.month::VARCHAR || h.h::VARCHAR`) + ` * 0.01 * h.h), 2), NULL, NULL, NULL, NULL
 FROM (SELECT month, sum(revenue)::DOUBLE AS revenue FROM marts.project_month GROUP BY 1) m CROSS JOIN seeds.org o CROSS JOIN (SELECT unnest([1, 4, 12]) AS h) h
 WHERE (m.month + INTERVAL 1 MONTH)::DATE <= o.as_of AND m.month > o.as_of - 366
 ON CONFLICT DO NOTHING`,

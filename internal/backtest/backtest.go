@@ -19,10 +19,12 @@ func exists(ctx context.Context, db *sql.DB, name string) bool {
 
 // Record keeps today's forecasts (taken on org.as_of): confirmed bookings
 // per person-week for 12 weeks, each running project's estimate at
-// completion with the budget used, each open deal's weighted demand per
-// week, and the next months' revenue.
+// completion with the budget used and its forecast finish (its last booked
+// day, else its end date), each role's forecast hours (the role plan:
+// confirmed, tentative and weighted deal demand) and each open deal's
+// weighted demand per week for 12 weeks, and the next months' revenue.
 func Record(ctx context.Context, db *sql.DB) error {
-	for _, t := range []string{"seeds.org", "marts.schedule_week", "marts.project_forecast", "marts.revenue_forecast", "marts.pipeline_demand", "core.projects"} {
+	for _, t := range []string{"seeds.org", "marts.schedule_week", "marts.project_forecast", "marts.revenue_forecast", "marts.pipeline_demand", "marts.role_week_plan", "core.projects", "core.bookings"} {
 		if !exists(ctx, db, t) {
 			return nil
 		}
@@ -35,21 +37,26 @@ func Record(ctx context.Context, db *sql.DB) error {
 	for _, q := range []string{
 		`DELETE FROM snapshots.forecasts WHERE taken_on = (SELECT as_of FROM seeds.org)`,
 		`INSERT INTO snapshots.forecasts
-SELECT o.as_of, 'person_week', s.person_key, s.week_start, sum(s.confirmed_h), NULL, NULL, any_value(s.role)
+SELECT o.as_of, 'person_week', s.person_key, s.week_start, sum(s.confirmed_h), NULL, NULL, any_value(s.role), NULL
 FROM marts.schedule_week s CROSS JOIN seeds.org o
 WHERE s.person_key IS NOT NULL AND s.week_start > o.as_of AND s.week_start <= o.as_of + 84
 GROUP BY ALL`,
-		`INSERT INTO snapshots.forecasts
-SELECT o.as_of, 'project_eac', f.project_key, o.as_of, f.eac, f.budget, f.budget_used_pct, f.billing_model
+		`INSERT INTO snapshots.forecasts (taken_on, kind, key, period, value, budget, used_pct, segment, finish)
+SELECT o.as_of, 'project_eac', f.project_key, o.as_of, f.eac, f.budget, f.budget_used_pct, f.billing_model,
+	coalesce((SELECT max(b.date) FROM core.bookings b WHERE b.project_key = f.project_key AND b.date > o.as_of), p.end_date)
 FROM marts.project_forecast f CROSS JOIN seeds.org o JOIN core.projects p USING (project_key)
 WHERE f.eac IS NOT NULL AND f.budget > 0 AND coalesce(p.status, 'active') NOT IN ('archived', 'closed', 'completed', 'done')`,
+		`INSERT INTO snapshots.forecasts (taken_on, kind, key, period, value)
+SELECT o.as_of, 'role_week', r.role, r.week_start, r.forecast_h
+FROM marts.role_week_plan r CROSS JOIN seeds.org o
+WHERE r.role IS NOT NULL AND r.week_start > o.as_of AND r.week_start <= o.as_of + 84 AND r.forecast_h > 0`,
 		`INSERT INTO snapshots.forecasts
-SELECT o.as_of, 'deal_week', d.deal_key, d.week_start, sum(d.weighted_h), NULL, NULL, NULL
+SELECT o.as_of, 'deal_week', d.deal_key, d.week_start, sum(d.weighted_h), NULL, NULL, NULL, NULL
 FROM marts.pipeline_demand d CROSS JOIN seeds.org o
 WHERE d.week_start > o.as_of AND d.deal_key IS NOT NULL
 GROUP BY ALL HAVING sum(d.weighted_h) > 0`,
 		`INSERT INTO snapshots.forecasts
-SELECT o.as_of, 'revenue_month', 'agency', r.month, sum(r.revenue), NULL, NULL, NULL
+SELECT o.as_of, 'revenue_month', 'agency', r.month, sum(r.revenue), NULL, NULL, NULL, NULL
 FROM marts.revenue_forecast r CROSS JOIN seeds.org o
 WHERE r.month > date_trunc('month', o.as_of)
 GROUP BY ALL`,
@@ -96,7 +103,7 @@ func Score(ctx context.Context, db *sql.DB) error {
 WITH o AS (SELECT as_of FROM seeds.org),
 f AS (
 	SELECT *, CAST(ceil(date_diff('day', taken_on, period) / 7.0) AS INTEGER) AS h
-	FROM snapshots.forecasts WHERE kind IN ('person_week', 'revenue_month', 'deal_week') AND period > taken_on
+	FROM snapshots.forecasts WHERE kind IN ('person_week', 'revenue_month', 'deal_week', 'role_week') AND period > taken_on
 ),
 pw AS (
 	SELECT 'capacity plan' AS measure, f.h, coalesce(f.segment, 'all') AS segment, f.value AS forecast, w.worked_h::DOUBLE AS actual
@@ -109,6 +116,15 @@ rm AS (
 	FROM f JOIN (SELECT month, sum(revenue)::DOUBLE AS revenue FROM marts.project_month GROUP BY 1) a ON a.month = f.period CROSS JOIN o
 	WHERE f.kind = 'revenue_month' AND f.h IN (1, 4, 12) AND (f.period + INTERVAL 1 MONTH)::DATE <= o.as_of
 	QUALIFY row_number() OVER (PARTITION BY f.period, f.h ORDER BY f.taken_on DESC) = 1
+),
+rw AS (
+	SELECT 'role plan' AS measure, f.h, f.key AS segment, f.value AS forecast, coalesce(a.hours, 0) AS actual
+	FROM f CROSS JOIN o LEFT JOIN (
+		SELECT p.role, w.week_start, sum(w.worked_h)::DOUBLE AS hours
+		FROM marts.person_week w JOIN core.people p USING (person_key) GROUP BY ALL
+	) a ON a.role = f.key AND a.week_start = f.period
+	WHERE f.kind = 'role_week' AND f.h IN (1, 4, 12) AND f.period + 7 <= o.as_of
+	QUALIFY row_number() OVER (PARTITION BY f.key, f.period, f.h ORDER BY f.taken_on DESC) = 1
 ),
 dw AS (
 	SELECT 'pipeline demand' AS measure, f.h, 'all' AS segment, f.value AS forecast, coalesce(a.hours, 0) AS actual
@@ -136,7 +152,7 @@ pm AS (
 	SELECT e.measure, e.h, 'PM ' || coalesce(p.name, m.person_key) AS segment, e.forecast, e.actual
 	FROM eac e JOIN `+managers+` m ON m.project_key = e.key LEFT JOIN core.people p ON p.person_key = m.person_key
 ),
-base AS (SELECT * FROM pw UNION ALL SELECT * FROM rm UNION ALL SELECT * FROM dw UNION ALL SELECT measure, h, segment, forecast, actual FROM eac),
+base AS (SELECT * FROM pw UNION ALL SELECT * FROM rm UNION ALL SELECT * FROM dw UNION ALL SELECT * FROM rw UNION ALL SELECT measure, h, segment, forecast, actual FROM eac),
 scored AS (
 	SELECT measure, h, segment, count(*) AS n, sum(forecast) AS forecast_total, sum(actual) AS actual_total,
 		avg(abs(forecast - actual) / actual) FILTER (WHERE actual > 0) AS ape, 0 AS overall

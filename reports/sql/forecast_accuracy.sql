@@ -1,7 +1,8 @@
 -- title: How good are our forecasts
 -- Each forecast Conflux made, once its period has passed, against what
 -- happened (marts.forecast_accuracy): the capacity plan's confirmed
--- bookings per person-week against the hours worked (by role), the
+-- bookings per person-week against the hours worked (by role), the role
+-- plan's forecast hours per role-week against the hours that role worked, the
 -- month's revenue forecast against the revenue earned, each open deal's
 -- probability-weighted demand per week against the hours then logged on
 -- the projects it became (none if lost), each 1, 4 and 12 weeks ahead; and
