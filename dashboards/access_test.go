@@ -71,7 +71,7 @@ func newSignedServer(t *testing.T, wh *warehouse.Warehouse, a *demo.Agency) *sig
 	}
 	log := slog.New(slog.NewTextHandler(ss.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s, err := New(Options{Warehouse: wh, Reports: cat, Token: testToken, Org: a.Name, Logger: log, Mappings: ss.mappings,
-		Auth: config.AuthLocal, Users: ss.users,
+		Auth: config.AuthLocal, Users: ss.users, AlertRecipients: map[string][]string{"budget_red": {"ops"}, "loss": {"finance"}},
 		Refresh: func(ctx context.Context, req RefreshRequest) RefreshResult {
 			*ss.refreshes++
 			return RefreshResult{}
@@ -736,26 +736,43 @@ func TestClientAddressTrustsOnlyALocalProxy(t *testing.T) {
 	}
 }
 
-// The Alerts page lists what the rules found to those who may open it; ops
-// acknowledges and snoozes there, leadership reads but may not decide.
+// The Alerts page lists what the rules found to those they are addressed
+// to (admins and finance read all); ops acknowledges and snoozes there,
+// leadership reads but may not decide, and nobody reads or decides on an
+// alert addressed to others.
 func TestAlertsPageAcknowledgeAndSnooze(t *testing.T) {
 	wh, a := demotest.Built(t, smallDemo)
 	ss := newSignedServer(t, wh, a)
-	if _, err := wh.DB().Exec(`INSERT INTO workflow.alerts (rule, key, severity, title, detail, link, level, amount, first_seen, last_seen)
-		VALUES ('budget_red', 'p1', 'critical', 'Budget red: Acme <Web>', '92% used', '/projects/p1', 2, 500, now(), now())`); err != nil {
+	if _, err := wh.DB().Exec(`INSERT INTO workflow.alerts (rule, key, severity, title, detail, link, level, amount, first_seen, last_seen) VALUES
+		('budget_red', 'p1', 'critical', 'Budget red: Acme <Web>', '92% used', '/projects/p1', 2, 500, now(), now()),
+		('loss', 'p2', 'critical', 'Loss contract: Globex', 'expected loss 38,918.75', '/projects/p2', 3, 38918.75, now(), now())`); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := wh.DB().Exec(`INSERT INTO workflow.alert_deliveries (sent_at, target, channel, subject, alerts, attempts, ok) VALUES
+		(now(), 'email:finance@x.test', 'email', 'Loss contract: Globex (new)', 1, 1, true)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, body := ss.signIn(t, "finance@x.test").get("/alerts"); !strings.Contains(body, "Acme &lt;Web&gt;") || !strings.Contains(body, "Loss contract: Globex") {
+		t.Errorf("finance does not read every alert")
 	}
 	lead := ss.signIn(t, "leadership@x.test")
 	code, body := lead.get("/alerts")
-	if code != 200 || !strings.Contains(body, "Budget red: Acme &lt;Web&gt;") || strings.Contains(body, `value="acknowledge"`) {
-		t.Fatalf("leadership /alerts: %d; want the alert, escaped, and no buttons\n%s", code, body)
+	if code != 200 || strings.Contains(body, "Budget red") || strings.Contains(body, "Globex") || strings.Contains(body, `value="acknowledge"`) {
+		t.Fatalf("leadership /alerts: %d; want no alert (none is addressed to it) and no buttons\n%s", code, body)
 	}
 	if code, _ := lead.post("/alerts", url.Values{"rule": {"budget_red"}, "key": {"p1"}, "action": {"acknowledge"}}, ""); code != http.StatusForbidden {
 		t.Errorf("leadership acknowledged an alert: %d", code)
 	}
 	ops := ss.signIn(t, "ops@x.test")
-	if _, body := ops.get("/alerts"); !strings.Contains(body, `value="acknowledge"`) {
-		t.Fatalf("ops sees no Acknowledge button")
+	_, body = ops.get("/alerts")
+	if !strings.Contains(body, "Budget red: Acme &lt;Web&gt;") || !strings.Contains(body, `value="acknowledge"`) {
+		t.Fatalf("ops does not see its alert with an Acknowledge button")
+	}
+	if strings.Contains(body, "Globex") || strings.Contains(body, "38,918.75") {
+		t.Errorf("ops reads finance's loss alert or its message")
+	}
+	if code, _ := ops.post("/alerts", url.Values{"rule": {"loss"}, "key": {"p2"}, "action": {"acknowledge"}}, ""); code != http.StatusNotFound {
+		t.Errorf("ops acknowledged finance's alert: %d; want 404", code)
 	}
 	if code, _ := ops.post("/alerts", url.Values{"rule": {"budget_red"}, "key": {"p1"}, "action": {"acknowledge"}}, ""); code != http.StatusSeeOther {
 		t.Fatalf("ops acknowledge: %d", code)
@@ -775,7 +792,10 @@ func TestAlertsPageAcknowledgeAndSnooze(t *testing.T) {
 	if code, _ := ops.post("/alerts", url.Values{"rule": {"budget_red"}, "key": {"nope"}, "action": {"acknowledge"}}, ""); code != http.StatusNotFound {
 		t.Errorf("an unknown alert: %d; want 404", code)
 	}
-	if code, _ := ops.get("/outbox/"); code != http.StatusNotFound {
+	if code, _ := ops.get("/outbox/"); code != http.StatusForbidden {
+		t.Errorf("/outbox/ for ops: %d; want 403 (it holds everyone's mail)", code)
+	}
+	if code, _ := ss.signIn(t, "admin@x.test").get("/outbox/"); code != http.StatusNotFound {
 		t.Errorf("/outbox/ outside the demo: %d; want 404", code)
 	}
 }

@@ -6,7 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/conflux-dev/conflux/internal/access"
+	"github.com/conflux-dev/conflux/internal/auth"
 
 	"github.com/conflux-dev/conflux/internal/alerts"
 )
@@ -29,11 +34,29 @@ type alertsView struct {
 	MayDecide               bool
 }
 
+// readsAllAlerts is who reads every alert and message: admins and finance
+// (and everyone when sign-in is off, who reads as an admin).
+func readsAllAlerts(v access.Viewer) bool { return v.Role == auth.Admin || v.Role == auth.Finance }
+
+// mayReadAlert reports whether the viewer reads a rule's alerts: everyone
+// else reads those of the rules addressed to their role or address, as
+// their mail would carry them — a budget's money never reaches ops unless
+// a rule sends it there.
+func (s *Server) mayReadAlert(v access.Viewer, rule string) bool {
+	if readsAllAlerts(v) {
+		return true
+	}
+	to := s.opts.AlertRecipients[rule]
+	return slices.Contains(to, v.Role) || (v.Email != "" && slices.Contains(to, strings.ToLower(v.Email)))
+}
+
 // handleAlerts is the Alerts page: what the rules found (open, snoozed,
-// resolved in the last 30 days) and the messages sent about them.
+// resolved in the last 30 days) and the messages sent about them, as far
+// as the viewer may read them.
 func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	v := alertsView{pageView: s.pageView(ctx, "Alerts"), MayDecide: viewerOf(ctx).May("alerts")}
+	viewer := viewerOf(ctx)
+	v := alertsView{pageView: s.pageView(ctx, "Alerts"), MayDecide: viewer.May(access.Alerts)}
 	db := s.opts.Warehouse.DB()
 	rows, err := db.QueryContext(ctx, `SELECT rule, key, severity, title, coalesce(detail, ''), coalesce(link, ''),
 			strftime(first_seen, '%Y-%m-%d %H:%M'), strftime(last_seen, '%Y-%m-%d %H:%M'),
@@ -52,6 +75,9 @@ func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request) {
 			rows.Close()
 			s.fail(w, r, http.StatusInternalServerError, err)
 			return
+		}
+		if !s.mayReadAlert(viewer, a.Rule) {
+			continue
 		}
 		switch {
 		case resolved:
@@ -78,6 +104,10 @@ func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, http.StatusInternalServerError, err)
 			return
 		}
+		// A message's subject names its alerts: others read their own mail.
+		if !readsAllAlerts(viewer) && (viewer.Email == "" || d.Target != "email:"+strings.ToLower(viewer.Email)) {
+			continue
+		}
 		if s.opts.Outbox != nil && id != "" {
 			d.Link = "/outbox/?id=" + url.QueryEscape(id)
 		}
@@ -90,6 +120,10 @@ func (s *Server) handleAlerts(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleDecideAlert(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	rule, key := r.PostFormValue("rule"), r.PostFormValue("key")
+	if !s.mayReadAlert(viewerOf(ctx), rule) {
+		s.fail(w, r, http.StatusNotFound, fmt.Errorf("no alert %s / %s", rule, key))
+		return
+	}
 	db := s.opts.Warehouse.DB()
 	var err error
 	switch action := r.PostFormValue("action"); action {

@@ -59,7 +59,7 @@ func (s *Server) handleClose(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, closing.ErrNoReason):
 		s.fail(w, r, http.StatusBadRequest, err)
 		return
-	case errors.Is(err, closing.ErrClosed), errors.Is(err, closing.ErrNotClosed), errors.Is(err, closing.ErrRunning), errors.Is(err, closing.ErrNotBuilt):
+	case closing.Refused(err):
 		s.fail(w, r, http.StatusConflict, err)
 		return
 	case err != nil:

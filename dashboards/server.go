@@ -82,8 +82,11 @@ type Options struct {
 	// 256 MiB); negative keeps none, so every view runs its reports.
 	CacheBytes int64
 	// Outbox shows the messages the demo's in-process mail server and
-	// webhook receiver took, at /outbox/; nil outside the demo.
+	// webhook receiver took, at /outbox/ (admins); nil outside the demo.
 	Outbox http.Handler
+	// AlertRecipients are each alert rule's roles and addresses (its to:):
+	// whom besides admins and finance the Alerts page shows its alerts.
+	AlertRecipients map[string][]string
 }
 
 // Server is the dashboards' HTTP handler.
@@ -210,7 +213,7 @@ func (s *Server) routes() []Route {
 	changes()
 	h("GET /alerts", "what the alert rules found, and the messages sent about it", func(v access.Viewer, _ *http.Request) bool { return v.MayOpen("alerts", false) }, s.handleAlerts)
 	h("POST /alerts", "acknowledge, snooze or wake an alert (rule, key, action, until)", may(access.Alerts), s.handleDecideAlert)
-	h("GET /outbox/", "the demo's mail and webhook messages (demo only)", func(v access.Viewer, _ *http.Request) bool { return v.MayOpen("alerts", false) }, s.handleOutbox)
+	h("GET /outbox/", "the demo's mail and webhook messages (demo only; admins: it holds everyone's mail)", may(access.Users), s.handleOutbox)
 	h("GET /closes", "the closed months, with the forms to close and reopen (finance, admin)", may(access.Close), s.handleCloses)
 	h("POST /closes", "close a month, or reopen one with a reason (month, action, reason)", may(access.Close), s.handleClose)
 	changes()

@@ -158,46 +158,18 @@ func weeklyMail(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse
 	if err := reports.WriteCSV(&kpis, tbl); err != nil {
 		return alerts.Mail{}, err
 	}
-	week := ""
-	w := csv.NewReader(bytes.NewReader(kpis.Bytes()))
-	if recs, err := w.ReadAll(); err == nil && len(recs) > 1 {
-		if i := slices.Index(recs[0], "week_start"); i >= 0 {
-			week = recs[1][i]
+	subject, name := cfg.Org.Name+": the weekly", "kpis.csv"
+	if recs, err := csv.NewReader(bytes.NewReader(kpis.Bytes())).ReadAll(); err == nil && len(recs) > 1 {
+		if i := slices.Index(recs[0], "week_start"); i >= 0 && len(recs[1][i]) >= 10 {
+			if t, err := time.Parse(time.DateOnly, recs[1][i][:10]); err == nil {
+				y, wk := t.ISOWeek()
+				subject, name = fmt.Sprintf("%s: the weekly, %d-W%02d", cfg.Org.Name, y, wk), fmt.Sprintf("kpis-%d-W%02d.csv", y, wk)
+			}
 		}
-	}
-	subject := fmt.Sprintf("%s: the weekly", cfg.Org.Name)
-	name := "kpis.csv"
-	if t, err := time.Parse(time.DateOnly, strings.TrimSpace(week)[:min(10, len(strings.TrimSpace(week)))]); err == nil {
-		y, wk := t.ISOWeek()
-		subject = fmt.Sprintf("%s: the weekly, %d-W%02d", cfg.Org.Name, y, wk)
-		name = fmt.Sprintf("kpis-%d-W%02d.csv", y, wk)
 	}
 	return alerts.Mail{To: to, Subject: subject, HTML: string(body),
 		Text:        "The leadership weekly is in this mail's HTML part; the KPIs are attached as CSV.",
 		Attachments: []alerts.Attachment{{Name: name, Type: "text/csv; charset=utf-8", Body: kpis.Bytes()}}, Date: now}, nil
-}
-
-// recipientsOf resolves roles to the addresses of the users holding them.
-func recipientsOf(ctx context.Context, db *sql.DB, to []string) ([]string, error) {
-	var out []string
-	for _, t := range to {
-		if strings.Contains(t, "@") {
-			out = append(out, t)
-			continue
-		}
-		rows, err := db.QueryContext(ctx, `SELECT email FROM meta.users WHERE role = ? ORDER BY email`, t)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var e string
-			rows.Scan(&e)
-			out = append(out, e)
-		}
-		rows.Close()
-	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
 }
 
 func newSendCmd(g *globals) *cobra.Command {
@@ -234,7 +206,7 @@ recipients, the subject and the attachment instead of sending.`,
 				return err
 			}
 			defer wh.Close()
-			addrs, err := recipientsOf(cmd.Context(), wh.DB(), to)
+			addrs, err := alerts.Recipients(cmd.Context(), wh.DB(), to)
 			if err != nil {
 				return err
 			}
@@ -287,7 +259,7 @@ func runSchedule(ctx context.Context, cfg *config.Config, wh *warehouse.Warehous
 		case <-time.After(time.Until(next)):
 		}
 		d := cfg.Deliveries[which]
-		addrs, err := recipientsOf(ctx, wh.DB(), d.To)
+		addrs, err := alerts.Recipients(ctx, wh.DB(), d.To)
 		if err == nil && len(addrs) > 0 {
 			var m alerts.Mail
 			if m, err = weeklyMail(ctx, cfg, wh, addrs, time.Now()); err == nil {

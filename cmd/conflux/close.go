@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -12,7 +11,7 @@ import (
 )
 
 func closeErr(err error) error {
-	if errors.Is(err, closing.ErrClosed) || errors.Is(err, closing.ErrNotClosed) || errors.Is(err, closing.ErrRunning) || errors.Is(err, closing.ErrNotBuilt) || errors.Is(err, closing.ErrNoReason) {
+	if closing.Refused(err) {
 		return usageError{err}
 	}
 	return err

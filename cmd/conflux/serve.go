@@ -159,7 +159,11 @@ func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fal
 	}
 	opts := dashboards.Options{Warehouse: wh, Reports: cat, Refresh: refresher(cfg, wh, log), Token: token, Org: cfg.Org.Name, Logger: log, Mappings: cfg.Mappings,
 		Definitions: template.HTML(defs.String()), Auth: cfg.Server.Auth, Users: auth.NewStore(wh.DB()), SessionTTL: cfg.Server.SessionTTL,
-		PublicURL: cfg.Server.PublicURL, Secure: scheme == "https" || strings.HasPrefix(cfg.Server.PublicURL, "https://"), Outbox: outbox}
+		PublicURL: cfg.Server.PublicURL, Secure: scheme == "https" || strings.HasPrefix(cfg.Server.PublicURL, "https://"), Outbox: outbox,
+		AlertRecipients: map[string][]string{}}
+	for _, rule := range cfg.Alerts.Rules {
+		opts.AlertRecipients[rule.Name] = rule.To
+	}
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil && fallbackPort {
 		host, _, _ := net.SplitHostPort(cfg.Server.Listen)

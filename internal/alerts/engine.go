@@ -475,20 +475,10 @@ type target struct{ target, channel string }
 // targets resolves each rule's recipients: its channels, and for email
 // its addresses and the people who hold its roles (meta.users).
 func (e *Engine) targets(ctx context.Context, db querier) (map[string][]target, error) {
-	byRole := map[string][]string{}
-	rows, err := db.QueryContext(ctx, `SELECT role, email FROM meta.users ORDER BY email`)
+	byRole, err := usersByRole(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var role, email string
-		if err := rows.Scan(&role, &email); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		byRole[role] = append(byRole[role], email)
-	}
-	rows.Close()
 	out := map[string][]target{}
 	for _, r := range e.Config.Rules {
 		var ts []target
@@ -500,22 +490,54 @@ func (e *Engine) targets(ctx context.Context, db querier) (map[string][]target, 
 				}
 				continue
 			}
-			var emails []string
-			for _, to := range r.To {
-				if strings.Contains(to, "@") {
-					emails = append(emails, to)
-				} else {
-					emails = append(emails, byRole[to]...)
-				}
-			}
-			slices.Sort(emails)
-			for _, m := range slices.Compact(emails) {
+			for _, m := range resolve(r.To, byRole) {
 				ts = append(ts, target{"email:" + m, "email"})
 			}
 		}
 		out[r.Name] = ts
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// Recipients are the addresses to reaches: its own addresses, and the
+// users who hold its roles (a schedule: entry's to, or a rule's).
+func Recipients(ctx context.Context, db *sql.DB, to []string) ([]string, error) {
+	byRole, err := usersByRole(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return resolve(to, byRole), nil
+}
+
+func usersByRole(ctx context.Context, db querier) (map[string][]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT role, email FROM meta.users ORDER BY email`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byRole := map[string][]string{}
+	for rows.Next() {
+		var role, email string
+		if err := rows.Scan(&role, &email); err != nil {
+			return nil, err
+		}
+		byRole[role] = append(byRole[role], email)
+	}
+	return byRole, rows.Err()
+}
+
+// resolve turns roles into their users' addresses, sorted, each once.
+func resolve(to []string, byRole map[string][]string) []string {
+	var out []string
+	for _, t := range to {
+		if strings.Contains(t, "@") {
+			out = append(out, t)
+		} else {
+			out = append(out, byRole[t]...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // markSent records that the target was told of each notice.

@@ -39,6 +39,17 @@ var (
 	ErrNoReason  = errors.New("a reason is required: say why the month is reopened (it is kept with the close)")
 )
 
+// Refused reports whether err is a close or reopen the state of the month
+// (or a missing reason) refused, rather than a failure.
+func Refused(err error) bool {
+	for _, e := range []error{ErrClosed, ErrNotClosed, ErrRunning, ErrNotBuilt, ErrNoReason} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 // ParseMonth reads 2026-10 as the month's first day.
 func ParseMonth(s string) (time.Time, error) {
 	m, err := time.Parse("2006-01", s)

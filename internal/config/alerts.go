@@ -259,11 +259,7 @@ func (p *parser) rules(key string, n *yaml.Node, a *Alerts) []Rule {
 				}
 				r.Band = v
 			},
-			"weeks": func(k string, n *yaml.Node) {
-				if f, ok := p.number(k, n, 1, 52, "must be whole weeks between 1 and 52"); ok {
-					r.Weeks = int(f)
-				}
-			},
+			"weeks":      func(k string, n *yaml.Node) { r.Weeks, _ = p.whole(k, n, 1, 52, "whole weeks") },
 			"over_pct":   p.setNumber(&r.OverPct, 1, 1000, "must be a percentage of available hours, e.g. 110"),
 			"under_pct":  p.setNumber(&r.UnderPct, 0, 100, "must be a percentage of available hours between 0 and 100 (0 is off)"),
 			"min_amount": p.setNumber(&r.Amount, 0, 1e12, "must be an amount in the reporting currency"),
@@ -275,11 +271,7 @@ func (p *parser) rules(key string, n *yaml.Node, a *Alerts) []Rule {
 				}
 				r.Check = v
 			},
-			"days": func(k string, n *yaml.Node) {
-				if f, ok := p.number(k, n, 0, 365, "must be whole days between 0 and 365"); ok {
-					r.Days = int(f)
-				}
-			},
+			"days":    func(k string, n *yaml.Node) { r.Days, _ = p.whole(k, n, 0, 365, "whole days") },
 			"max_age": func(k string, n *yaml.Node) { p.duration(k, n, &r.MaxAge) },
 			"query":   func(k string, n *yaml.Node) { r.Query, _ = p.str(k, n) },
 		}
@@ -337,6 +329,20 @@ func (p *parser) rules(key string, n *yaml.Node, a *Alerts) []Rule {
 		out = append(out, r)
 	}
 	return out
+}
+
+// whole reads a whole number between lo and hi.
+func (p *parser) whole(key string, n *yaml.Node, lo, hi int, what string) (int, bool) {
+	v, ok := p.str(key, n)
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.Atoi(v)
+	if err != nil || i < lo || i > hi {
+		p.fail(n, key, "%q must be %s between %d and %d", v, what, lo, hi)
+		return 0, false
+	}
+	return i, true
 }
 
 func (p *parser) strings(key string, n *yaml.Node, what string) []string {

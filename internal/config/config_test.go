@@ -95,6 +95,7 @@ func TestAlertErrorsNameKeyAndFix(t *testing.T) {
 		{"alerts:\n  channels:\n    chat: {type: slack, url: \"hooks.slack.com/T0KEN\"}\n", "alerts.channels.chat.url: required: the incoming webhook's https address"},
 		{smtp + "schedule:\n  - {report: weekly, to: [leadership], at: \"monday 8am\"}\n", "c.yaml:4: schedule[0].at: \"monday 8am\": write a weekday and a time"},
 		{"schedule:\n  - {report: weekly, to: [leadership], at: \"mon 08:00\"}\n", "schedule[0]: sending a report needs alerts.smtp"},
+		{smtp + "  rules:\n    - {name: r, kind: booking, weeks: 2.5, channels: [email], to: [ops]}\n", "alerts.rules[0].weeks: \"2.5\" must be whole weeks between 1 and 52"},
 	} {
 		_, err := Parse("c.yaml", []byte(tc.yaml), vendors, env(nil))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
