@@ -464,11 +464,14 @@ var finance = Dashboard{
 	Panels: []Panel{
 		{
 			ID: "closed", Title: "Closed months", Report: "closed_months", Kind: "table",
-			Note: "A closed month shows its figures as they were closed on every page and export; the changes since are below. Close or reopen a month at /closes (finance, admin) or with `conflux close 2026-10`.",
+			Note: "A closed month shows its figures as they were closed on every page and export; the changes since are below. A close also keeps each project's WIP and deferred revenue at the month's end and the gap findings open then. Close or reopen a month at /closes (finance, admin) or with `conflux close 2026-10`.",
 			Columns: []Column{
 				{"month", "Month", "text"}, {"version", "Version", "text"}, {"status", "Status", "text"}, {"closed_at", "Closed", "text"},
-				{"closed_by", "By", "text"}, {"changes_since", "Changes since", "text"}, {"revenue_change", "Revenue change", "money"},
-				{"invoiced_change", "Invoiced change", "money"}, {"hours_change", "Hours change", "hours"}, {"reopen_reason", "Reopened because", "wrap"},
+				{"closed_by", "By", "text"}, {"revenue_at_close", "Revenue at close", "money"}, {"wip_at_close", "WIP at close", "money"},
+				{"deferred_at_close", "Deferred at close", "money"}, {"open_gaps_at_close", "Gaps open at close", "text"},
+				{"gaps_at_stake_at_close", "At stake at close", "money"}, {"changes_since", "Changes since", "text"},
+				{"revenue_change", "Revenue change", "money"}, {"invoiced_change", "Invoiced change", "money"},
+				{"hours_change", "Hours change", "hours"}, {"reopen_reason", "Reopened because", "wrap"},
 			},
 		},
 		{
@@ -478,7 +481,7 @@ var finance = Dashboard{
 				{"month", "Month", "text"}, {"cause", "Cause", "text"}, {"project", "Project", "text"}, {"client", "Client", "text"},
 				{"person", "Person", "text"}, {"record_date", "Date", "text"}, {"hours_change", "Hours", "hours"},
 				{"revenue_change", "Revenue", "money"}, {"cost_change", "Cost", "money"}, {"invoiced_change", "Invoiced", "money"},
-				{"detail", "What changed", "wrap"}, {"source_url", "Source", "url"},
+				{"detail", "What changed", "wrap"}, {"changed_at", "Changed in the tool", "text"}, {"source_url", "Source", "url"},
 			},
 		},
 		{

@@ -79,6 +79,9 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request) {
 	view.pageView = s.pageView(ctx, view.Dashboard.Title)
 	view.Filters = s.filters(r, d)
 	view.Filters.Project = key
+	if view.Filters.AsOf == "" {
+		view.Closed = s.closedMonths(ctx, view.Filters, true) // the summary is to date, live
+	}
 	if status, err := s.fillPanels(r, &view); err != nil {
 		s.fail(w, r, status, err)
 		return

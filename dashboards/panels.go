@@ -328,8 +328,8 @@ func (s *Server) renderDashboard(w http.ResponseWriter, r *http.Request, d Dashb
 		return
 	}
 	view.Filters = s.filters(r, d)
-	if !d.Drill && view.Filters.AsOf == "" {
-		view.Closed = s.closedMonths(r.Context(), view.Filters)
+	if view.Filters.AsOf == "" {
+		view.Closed = s.closedMonths(r.Context(), view.Filters, d.Drill && s.readsLive(d))
 	}
 	if status, err := s.fillPanels(r, &view); err != nil {
 		s.fail(w, r, status, err)
@@ -627,10 +627,22 @@ func safeScript(script, nonce string) string {
 	return strings.Replace(script[:open], "<script", `<script nonce="`+nonce+`"`, 1) + body + script[end:]
 }
 
+// readsLive reports whether any of the page's panels reads the records as
+// they are now (entries, invoices) rather than closed months as closed.
+func (s *Server) readsLive(d Dashboard) bool {
+	for _, p := range d.Panels {
+		if r, ok := s.opts.Reports.Get(p.Report); ok && !r.AsClosed() {
+			return true
+		}
+	}
+	return false
+}
+
 // closedMonths says which closed months the period covers (every one when
 // the page has no period): when each was closed and the changes since, as
 // the viewer may see them (the closed_months report, row-scoped and kept).
-func (s *Server) closedMonths(ctx context.Context, f filterView) []string {
+// On a page of live records (live) it says the rows are as they are now.
+func (s *Server) closedMonths(ctx context.Context, f filterView, live bool) []string {
 	tbl, err := s.runReport(ctx, "closed_months", nil)
 	if err != nil {
 		return nil
@@ -657,6 +669,9 @@ func (s *Server) closedMonths(ctx context.Context, f filterView) []string {
 			return
 		}
 		line := fmt.Sprintf("%s is closed (%s by %s) and shows its figures as closed", m.Format("January 2006"), get("closed_at"), get("closed_by"))
+		if live {
+			line = fmt.Sprintf("%s is closed (%s by %s): the totals show it as closed, these rows are the records as they are now", m.Format("January 2006"), get("closed_at"), get("closed_by"))
+		}
 		switch n := get("changes_since"); n {
 		case "0", "":
 			line += "; nothing has changed since."

@@ -103,6 +103,17 @@ func parse(name, body string) (*Report, error) {
 // SQL is the report's query as run, parameters numbered.
 func (r *Report) SQL() string { return r.sql }
 
+// AsClosed reports whether the report reads closed months as they were
+// closed (a marts.*_reported view) rather than live.
+func (r *Report) AsClosed() bool {
+	for _, l := range strings.Split(r.sql, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "--") && reportedRE.MatchString(l) {
+			return true
+		}
+	}
+	return false
+}
+
 // Names lists the reports.
 func (c *Catalog) Names() []string { return c.names }
 

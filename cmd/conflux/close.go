@@ -111,8 +111,9 @@ closed month, every time entry added, edited or deleted and every invoice
 added, edited, voided or credited since the close, with its hours, value
 and link; and per project what the entries do not explain (revenue earned
 by progress or retainers re-estimated, or a config, mapping or model
-change). A project's revenue changes add up to its change in
-marts.project_month.`,
+change). changed_at is when the tool says the record changed (its
+updated_at, or its deletion). A project's revenue changes add up to its
+change in marts.project_month.`,
 		Example: `  conflux restatements
   conflux restatements --month 2026-10 --format csv > october.csv`,
 		Args: cobra.NoArgs,
@@ -127,7 +128,7 @@ marts.project_month.`,
 			}
 			return runQuery(cmd, g, `SELECT strftime(r.month, '%Y-%m') AS month, r.cause, coalesce(p.name, r.project_key) AS project,
     coalesce(c.name, r.client_key) AS client, r.record_key AS record, r.hours_change, r.revenue_change, r.cost_change,
-    r.invoiced_change, r.detail, r.source_url
+    r.invoiced_change, r.detail, strftime(r.changed_at, '%Y-%m-%d %H:%M UTC') AS changed_at, r.source_url
 FROM marts.restatements r LEFT JOIN core.projects p USING (project_key) LEFT JOIN core.clients c ON c.client_key = r.client_key `+where+`
 ORDER BY r.month DESC, abs(r.revenue_change) + abs(r.invoiced_change) DESC, record`, format)
 		},

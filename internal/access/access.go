@@ -122,11 +122,11 @@ func (v Viewer) Restriction() *warehouse.Restriction {
 var personTables = map[string]bool{
 	"core.people": true, "core.time_entries": true, "marts.entry_values": true, "marts.cost_rates": true,
 	"marts.cost_rate_month": true, "marts.person_day": true, "marts.person_week": true, "marts.schedule_day": true,
-	"marts.schedule_week": true,
+	"marts.schedule_week": true, "snapshots.entries": true, "snapshots.person_day": true, "snapshots.person_week": true,
 }
 
 // gapTables keep their money at stake for ops.
-var gapTables = map[string]bool{"marts.gaps": true, "workflow.gap_state": true, "workflow.gap_events": true, "marts.gap_checks": true}
+var gapTables = map[string]bool{"marts.gaps": true, "workflow.gap_state": true, "workflow.gap_events": true, "marts.gap_checks": true, "snapshots.gaps": true}
 
 var (
 	personCostRE = regexp.MustCompile(`cost|salary|burden|loaded|breakeven|overhead_share`)

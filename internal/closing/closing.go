@@ -11,13 +11,35 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
 
-// Marts are the month marts a close freezes; each has a month column and
-// a marts.<name>_reported view that reads closed months from the snapshot.
-var Marts = []string{"project_month", "client_month", "team_month", "agency_month", "retainer_month"}
+// Mart is a mart a close freezes: Month is the SQL of the month a row
+// belongs to, so a close takes its rows and marts.<Name>_reported reads
+// them from the snapshot while the month stays closed.
+type Mart struct{ Name, Month string }
+
+// Marts are the marts a close freezes: the month marts, the month's
+// person days, and the person weeks ending in the month (a week belongs to
+// the month of its Sunday).
+var Marts = []Mart{
+	{"project_month", "month"}, {"client_month", "month"}, {"team_month", "month"},
+	{"agency_month", "month"}, {"retainer_month", "month"},
+	{"person_day", "date_trunc('month', date)::DATE"},
+	{"person_week", "date_trunc('month', week_start + 6)::DATE"},
+}
+
+// martMonth is the month expression of the mart called name.
+func martMonth(name string) string {
+	for _, m := range Marts {
+		if m.Name == name {
+			return m.Month
+		}
+	}
+	return "month"
+}
 
 // Close is one close of a month.
 type Close struct {
@@ -80,7 +102,7 @@ func Do(ctx context.Context, db *sql.DB, month time.Time, by string, now time.Ti
 		return c, fmt.Errorf("%s is %w on %s (org.as_of): close a month once it has ended", month.Format("2006-01"), ErrRunning, asOf.Format(time.DateOnly))
 	}
 	for _, m := range Marts {
-		if !exists(ctx, db, "marts", m) {
+		if !exists(ctx, db, "marts", m.Name) {
 			return c, ErrNotBuilt
 		}
 	}
@@ -116,7 +138,35 @@ func Do(ctx context.Context, db *sql.DB, month time.Time, by string, now time.Ti
 	}
 	for _, m := range Marts {
 		if err := snapshotMart(ctx, tx, m, month, c.Version); err != nil {
-			return c, fmt.Errorf("close %s: %s: %w", month.Format("2006-01"), m, err)
+			return c, fmt.Errorf("close %s: %s: %w", month.Format("2006-01"), m.Name, err)
+		}
+	}
+	// What the month carried: read once its marts are frozen, so the
+	// month's own figures are the ones just closed.
+	after := []struct {
+		q    string
+		args []any
+	}{
+		// Each project's balances at the month's end, as marts.project_financials
+		// counts them: earned as the pages show it (earlier closed months as
+		// closed), invoiced the ledger's issued lines.
+		{fmt.Sprintf(`INSERT INTO snapshots.balances
+			WITH e AS (SELECT project_key, sum(revenue) AS earned FROM marts.project_month_reported WHERE month <= DATE '%[1]s' GROUP BY ALL),
+			i AS (SELECT project_key, sum(net_amount_reporting) AS invoiced FROM core.invoice_lines
+				WHERE is_ledger AND project_key IS NOT NULL AND status NOT IN ('draft', 'submitted', 'voided', 'deleted')
+					AND issue_date < DATE '%[2]s' GROUP BY ALL)
+			SELECT DATE '%[1]s', %[3]d, project_key, p.client_key, round(coalesce(earned, 0), 2), round(coalesce(invoiced, 0), 2),
+				round(greatest(0, coalesce(earned, 0) - coalesce(invoiced, 0)), 2), round(greatest(0, coalesce(invoiced, 0) - coalesce(earned, 0)), 2)
+			FROM e FULL JOIN i USING (project_key) JOIN core.projects p USING (project_key)
+			WHERE coalesce(earned, 0) <> 0 OR coalesce(invoiced, 0) <> 0`, month.Format(time.DateOnly), month.AddDate(0, 1, 0).Format(time.DateOnly), c.Version), nil},
+		// The gap findings open (or acknowledged) at the close.
+		{`INSERT INTO snapshots.gaps SELECT ?, ?, finding_key, check_id, status, client_key, person_key, record_key,
+			amount_at_stake, counted_amount, hours_at_stake, detail, source_url
+			FROM workflow.gap_state WHERE status IN ('open', 'acknowledged')`, []any{month, c.Version}},
+	}
+	for _, s := range after {
+		if _, err := tx.ExecContext(ctx, s.q, s.args...); err != nil {
+			return c, fmt.Errorf("close %s: %w", month.Format("2006-01"), err)
 		}
 	}
 	return c, tx.Commit()
@@ -134,7 +184,8 @@ func effective(alias string) string {
 // snapshotMart copies the month's rows of marts.<m> into snapshots.<m>,
 // made with the mart's columns at the first close and given any column a
 // later version of the mart added.
-func snapshotMart(ctx context.Context, tx *sql.Tx, m string, month time.Time, version int) error {
+func snapshotMart(ctx context.Context, tx *sql.Tx, mart Mart, month time.Time, version int) error {
+	m := mart.Name
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`CREATE TABLE IF NOT EXISTS snapshots.%[1]s AS
 		SELECT NULL::DATE AS close_month, NULL::INTEGER AS close_version, * FROM marts.%[1]s LIMIT 0`, m)); err != nil {
 		return err
@@ -160,7 +211,7 @@ func snapshotMart(ctx context.Context, tx *sql.Tx, m string, month time.Time, ve
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO snapshots.%[1]s BY NAME SELECT ?::DATE AS close_month, ?::INTEGER AS close_version, * FROM marts.%[1]s WHERE month = ?`, m),
+	_, err = tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO snapshots.%[1]s BY NAME SELECT ?::DATE AS close_month, ?::INTEGER AS close_version, * FROM marts.%[1]s WHERE %[2]s = ?`, m, mart.Month),
 		month, version, month)
 	return err
 }
@@ -230,7 +281,8 @@ func Refresh(ctx context.Context, db *sql.DB, h Hashes) error {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE snapshots.build AS SELECT ?::VARCHAR AS config_hash, ?::VARCHAR AS model_hash, now() AS built_at`, h.Config, h.Models); err != nil {
 		return err
 	}
-	for _, m := range Marts {
+	for _, mart := range Marts {
+		m := mart.Name
 		if !exists(ctx, db, "marts", m) {
 			continue
 		}
@@ -242,10 +294,10 @@ func Refresh(ctx context.Context, db *sql.DB, h Hashes) error {
 		}
 		{
 			q := fmt.Sprintf(`CREATE OR REPLACE VIEW marts.%[1]s_reported AS
-SELECT * FROM marts.%[1]s WHERE month NOT IN (SELECT month FROM snapshots.current)
+SELECT * FROM marts.%[1]s WHERE %[2]s NOT IN (SELECT month FROM snapshots.current)
 UNION ALL BY NAME
 SELECT * EXCLUDE (close_month, close_version) FROM snapshots.%[1]s s
-WHERE EXISTS (SELECT 1 FROM snapshots.current c WHERE c.month = s.close_month AND c.version = s.close_version)`, m)
+WHERE EXISTS (SELECT 1 FROM snapshots.current c WHERE c.month = s.close_month AND c.version = s.close_version)`, m, mart.Month)
 			if _, err := db.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("marts.%s_reported: %w", m, err)
 			}
@@ -263,8 +315,13 @@ WHERE EXISTS (SELECT 1 FROM snapshots.current c WHERE c.month = s.close_month AN
 	FROM (SELECT * FROM snapshots.project_month s WHERE EXISTS (SELECT 1 FROM c WHERE c.month = s.close_month AND c.version = s.close_version)) s
 	FULL JOIN (SELECT * FROM marts.project_month WHERE month IN (SELECT month FROM c)) l ON l.month = s.month AND l.project_key = s.project_key`
 	}
-	_, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE marts.restatements AS
+	touched, err := touchedSQL(ctx, db)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `CREATE OR REPLACE TABLE marts.restatements AS
 WITH c AS (SELECT * FROM snapshots.current),
+touched AS (`+touched+`),
 le AS (
 	SELECT v.month, v.entry_key, v.project_key, v.client_key, v.person_key, v.entry_date, v.hours,
 		v.billable_value_reporting AS value, v.cost_amount AS cost, v.source_url
@@ -321,7 +378,8 @@ SELECT c.month, c.version AS close_version, c.closed_at, x.cause, x.project_key,
 	x.person_key, x.record_key, x.record_date,
 	round(x.hours_change, 4)::DECIMAL(14,4) AS hours_change, round(x.revenue_change, 2)::DECIMAL(18,2) AS revenue_change,
 	round(x.cost_change, 2)::DECIMAL(18,2) AS cost_change, round(x.invoiced_change, 2)::DECIMAL(18,2) AS invoiced_change,
-	round(x.value_change, 2)::DECIMAL(18,2) AS value_change, x.detail, x.source_url
+	round(x.value_change, 2)::DECIMAL(18,2) AS value_change, x.detail, x.source_url,
+	t.changed_at, t.synced_at
 FROM (
 	SELECT month, cause, project_key, client_key, person_key, record_key, record_date, hours_change, revenue_change, cost_change,
 		0 AS invoiced_change, value_change, detail, source_url FROM tm
@@ -335,11 +393,46 @@ FROM (
 	FROM rest r JOIN c USING (month)
 	WHERE abs(r.revenue_change) >= 0.005 OR abs(r.cost_change) >= 0.005 OR abs(r.hours_change) >= 0.0001
 ) x JOIN c USING (month) LEFT JOIN core.projects p USING (project_key)
+LEFT JOIN touched t ON t.record_key = x.record_key AND x.cause NOT IN ('config or mapping change', 'model change', 're-estimated')
 ORDER BY c.month DESC, abs(x.revenue_change) + abs(x.invoiced_change) + abs(x.cost_change) DESC, x.record_key`, h.Config, h.Models)
 	if err != nil {
 		return fmt.Errorf("marts.restatements: %w", err)
 	}
 	return nil
+}
+
+// recordStreams are the raw streams whose records a restatement traces:
+// time and invoices.
+var recordStreams = []string{"time_entries", "time_tracking_entries", "worklogs", "invoices", "credit_notes", "credit_memos"}
+
+// touchedSQL is, per source record of recordStreams, when the tool last
+// changed it (its updated_at, or when it was deleted) and when a sync saw
+// that: the who and when of a restatement where the tool says.
+func touchedSQL(ctx context.Context, db *sql.DB) (string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw' ORDER BY 1`)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var parts []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return "", err
+		}
+		source, stream, ok := strings.Cut(t, "__")
+		if !ok || !slices.Contains(recordStreams, stream) {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT '%s:' || id AS record_key, coalesce(deleted_at, updated_at) AS changed_at, synced_at FROM raw."%s"`, source, t))
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	if len(parts) == 0 {
+		return `SELECT NULL::VARCHAR AS record_key, NULL::TIMESTAMPTZ AS changed_at, NULL::TIMESTAMPTZ AS synced_at LIMIT 0`, nil
+	}
+	return `SELECT record_key, max(changed_at) AS changed_at, max(synced_at) AS synced_at FROM (` + strings.Join(parts, " UNION ALL ") + `) GROUP BY ALL`, nil
 }
 
 // AsOf is what marts.<mart>_reported showed at the end of day: each month
@@ -350,8 +443,8 @@ func AsOf(mart string, day time.Time) string {
 	end := day.AddDate(0, 0, 1).Format(time.DateOnly)
 	stood := fmt.Sprintf(`SELECT month, max(version) AS version FROM snapshots.closes
 		WHERE closed_at < TIMESTAMPTZ '%[1]s 00:00:00+00' AND (reopened_at IS NULL OR reopened_at >= TIMESTAMPTZ '%[1]s 00:00:00+00') GROUP BY month`, end)
-	return fmt.Sprintf(`(SELECT * FROM marts.%[1]s WHERE month NOT IN (SELECT month FROM (%[2]s))
+	return fmt.Sprintf(`(SELECT * FROM marts.%[1]s WHERE %[3]s NOT IN (SELECT month FROM (%[2]s))
 UNION ALL BY NAME
 SELECT * EXCLUDE (close_month, close_version) FROM snapshots.%[1]s
-WHERE (close_month, close_version) IN (SELECT (month, version) FROM (%[2]s)))`, mart, stood)
+WHERE (close_month, close_version) IN (SELECT (month, version) FROM (%[2]s)))`, mart, stood, martMonth(mart))
 }

@@ -70,6 +70,28 @@ func TestAClosedMonthStaysClosedAndItsRestatementsExplainTheChange(t *testing.T)
 		return
 	}
 	shownRevenue, shownHours := figures("project_month_reported")
+	// The project's balances at May's end, and the findings open now.
+	var wantWIP, wantDeferred float64
+	if err := db.QueryRow(`WITH e AS (SELECT sum(revenue) AS v FROM marts.project_month WHERE project_key = $1 AND month <= $2),
+		i AS (SELECT coalesce(sum(net_amount_reporting) FILTER (WHERE upper(coalesce(status, '')) NOT IN ('VOIDED', 'VOID', 'DELETED')), 0) AS v
+			FROM core.invoices WHERE project_key = $1 AND issue_date < $3)
+		SELECT round(greatest(0, e.v - i.v), 2), round(greatest(0, i.v - e.v), 2) FROM e, i`, project, may, may.AddDate(0, 1, 0)).Scan(&wantWIP, &wantDeferred); err != nil {
+		t.Fatal(err)
+	}
+	var openGaps int
+	db.QueryRow(`SELECT count(*) FROM workflow.gap_state WHERE status IN ('open', 'acknowledged')`).Scan(&openGaps)
+	// The person who logged the copied entry: their day (30 May, a Friday)
+	// closes with May, and their week of 26 May ends on 1 June, so it
+	// stays live with June.
+	var person string
+	db.QueryRow(`SELECT person_key FROM marts.entry_values WHERE source_id = ?`, sourceID).Scan(&person)
+	personFigures := func() (day, week float64) {
+		t.Helper()
+		db.QueryRow(`SELECT coalesce(sum(worked_h), 0) FROM marts.person_day_reported WHERE person_key = ? AND date = DATE '2025-05-30'`, person).Scan(&day)
+		db.QueryRow(`SELECT coalesce(sum(worked_h), 0) FROM marts.person_week_reported WHERE person_key = ? AND week_start = DATE '2025-05-26'`, person).Scan(&week)
+		return
+	}
+	dayBefore, weekBefore := personFigures()
 	var invoicedBefore float64
 	db.QueryRow(`SELECT sum(invoiced_amount) FROM marts.client_month_reported WHERE month = ?`, may).Scan(&invoicedBefore)
 
@@ -80,6 +102,18 @@ func TestAClosedMonthStaysClosedAndItsRestatementsExplainTheChange(t *testing.T)
 	c, err := closing.Do(ctx, db, may, "fin@x.test", t1)
 	if err != nil || c.Version != 1 {
 		t.Fatalf("close May: %+v %v", c, err)
+	}
+	var wip, deferred float64
+	if err := db.QueryRow(`SELECT wip, deferred FROM snapshots.balances WHERE month = ? AND version = 1 AND project_key = ?`, may, project).Scan(&wip, &deferred); err != nil {
+		t.Fatalf("the project's balances at close: %v", err)
+	}
+	if wip != wantWIP || deferred != wantDeferred || wip+deferred == 0 {
+		t.Errorf("balances at close: WIP %v, deferred %v; want %v and %v", wip, deferred, wantWIP, wantDeferred)
+	}
+	var frozenGaps int
+	db.QueryRow(`SELECT count(*) FROM snapshots.gaps WHERE month = ? AND version = 1`, may).Scan(&frozenGaps)
+	if frozenGaps != openGaps || openGaps == 0 {
+		t.Errorf("%d findings kept at close; %d were open", frozenGaps, openGaps)
 	}
 	if _, err := closing.Do(ctx, db, may, "fin@x.test", time.Now()); !errors.Is(err, closing.ErrClosed) {
 		t.Errorf("closing May twice: %v", err)
@@ -123,6 +157,9 @@ func TestAClosedMonthStaysClosedAndItsRestatementsExplainTheChange(t *testing.T)
 	}
 	if math.Abs(liveHours-shownHours-3.5) > 1e-9 || math.Abs(liveRevenue-shownRevenue-3.5*rate) > 0.005 {
 		t.Fatalf("live May: hours %v → %v, revenue %v → %v; want +3.5 h and +%v", shownHours, liveHours, shownRevenue, liveRevenue, 3.5*rate)
+	}
+	if day, week := personFigures(); day != dayBefore || week != weekBefore+3.5 {
+		t.Errorf("%s on 30 May: %v h → %v h (a closed day: want it unmoved); week of 26 May %v h → %v h (June's: want +3.5)", person, dayBefore, day, weekBefore, week)
 	}
 	var invoicedShown float64
 	db.QueryRow(`SELECT sum(invoiced_amount) FROM marts.client_month_reported WHERE month = ?`, may).Scan(&invoicedShown)

@@ -15,7 +15,7 @@ SELECT
     sum(d.available_h)::DECIMAL(14,2) AS available_h,
     round(sum(d.billable_h) / nullif(sum(d.available_h), 0), 4) AS billable_util,
     round(sum(d.worked_h) / nullif(sum(d.available_h), 0), 4) AS total_util
-FROM marts.person_day d
+FROM marts.person_day_reported d
 JOIN core.people p USING (person_key)
 WHERE ($from::DATE IS NULL OR d.date >= $from::DATE)
   AND ($to::DATE IS NULL OR d.date <= $to::DATE)

@@ -17,7 +17,7 @@ WITH weeks AS (
 ),
 util AS (
     SELECT pw.week_start, sum(pw.billable_h) / nullif(sum(pw.available_h), 0) AS v
-    FROM marts.person_week pw JOIN core.people p USING (person_key)
+    FROM marts.person_week_reported pw JOIN core.people p USING (person_key)
     WHERE p.is_delivery GROUP BY 1
 ),
 wk AS (

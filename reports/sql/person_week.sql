@@ -2,7 +2,7 @@
 -- param: from date
 -- param: to date
 SELECT p.name AS person, w.*
-FROM marts.person_week w
+FROM marts.person_week_reported w
 JOIN core.people p USING (person_key)
 WHERE ($from::DATE IS NULL OR w.week_start >= $from::DATE)
   AND ($to::DATE IS NULL OR w.week_start <= $to::DATE)

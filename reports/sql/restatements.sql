@@ -17,6 +17,9 @@
 -- ("re-estimated"), in October and, by the catch-up of §4.3, in the closed
 -- months before it. A credit note of 189.00 dated in October raised
 -- later: "credit note added", invoiced −189.00.
+-- changed_at is when the tool says it changed the record (its updated_at,
+-- or its deletion) and synced_at when a sync brought the change; the person
+-- is the entry's. No tool here says who edited a record.
 SELECT
     strftime(r.month, '%Y-%m') AS month,
     r.cause,
@@ -31,6 +34,8 @@ SELECT
     r.invoiced_change,
     r.value_change,
     r.detail,
+    strftime(r.changed_at, '%Y-%m-%d %H:%M UTC') AS changed_at,
+    strftime(r.synced_at, '%Y-%m-%d %H:%M UTC') AS synced_at,
     r.source_url
 FROM marts.restatements r
 LEFT JOIN core.projects p USING (project_key)
