@@ -314,8 +314,11 @@ func demoCloses(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse
 // demoForecastHistory gives the demo a year of forecasts, as if Conflux
 // had run every week: the bookings its planners made 1, 4 and 12 weeks
 // ahead of each week, which understated the hours then worked by 12%
-// (give or take 2% a week of horizon), and a revenue forecast 5% under
-// each month's. A real agency's history builds up from its own builds.
+// (give or take 2% a week of horizon), each role's plan 8% under, won
+// deals' weighted demand 25% over the hours their projects took, finished
+// projects' estimates at completion at 25/50/75% of budget under their
+// final figure, and a revenue forecast 5% under each month's. A real
+// agency's history builds up from its own builds.
 func demoForecastHistory(ctx context.Context, wh *warehouse.Warehouse, out io.Writer) error {
 	noise := func(key string) string {
 		return `((hash(` + key + `) % 2001) / 1000.0 - 1.0)`
@@ -332,6 +335,48 @@ SELECT (m.month - 7 * h.h)::DATE, 'revenue_month', 'agency', m.month,
 	round(m.revenue * 0.95 * (1 + ` + noise(`m.month::VARCHAR || h.h::VARCHAR`) + ` * 0.01 * h.h), 2), NULL, NULL, NULL, NULL
 FROM (SELECT month, sum(revenue)::DOUBLE AS revenue FROM marts.project_month GROUP BY 1) m CROSS JOIN seeds.org o CROSS JOIN (SELECT unnest([1, 4, 12]) AS h) h
 WHERE (m.month + INTERVAL 1 MONTH)::DATE <= o.as_of AND m.month > o.as_of - 366
+ON CONFLICT DO NOTHING`,
+		// Each role's plan 1, 4 and 12 weeks ahead: 8% under the hours the
+		// role then worked.
+		`INSERT INTO snapshots.forecasts
+SELECT (w.week_start - 7 * h.h)::DATE, 'role_week', w.role, w.week_start,
+	round(w.hours * 0.92 * (1 + ` + noise(`w.role || w.week_start::VARCHAR || h.h::VARCHAR`) + ` * 0.02 * h.h), 2), NULL, NULL, NULL, NULL
+FROM (SELECT p.role, pw.week_start, sum(pw.worked_h)::DOUBLE AS hours FROM marts.person_week pw JOIN core.people p USING (person_key)
+	WHERE p.role IS NOT NULL GROUP BY ALL) w CROSS JOIN seeds.org o CROSS JOIN (SELECT unnest([1, 4, 12]) AS h) h
+WHERE w.week_start + 7 <= o.as_of AND w.week_start > o.as_of - 364 AND w.hours > 0
+ON CONFLICT DO NOTHING`,
+		// Each won deal's weighted demand, the weeks before it was won: 25%
+		// over the hours its projects then took (deals shrink on signing).
+		`INSERT INTO snapshots.forecasts
+SELECT (w.week_start - 7 * h.h)::DATE, 'deal_week', w.deal_key, w.week_start,
+	round(w.hours * 1.25 * (1 + ` + noise(`w.deal_key || w.week_start::VARCHAR || h.h::VARCHAR`) + ` * 0.03 * h.h), 2), NULL, NULL, NULL, NULL
+FROM (SELECT p.deal_key, date_trunc('week', e.entry_date)::DATE AS week_start, sum(e.hours)::DOUBLE AS hours
+	FROM core.time_entries e JOIN core.projects p USING (project_key)
+	WHERE p.deal_key IS NOT NULL AND e.counted AND e.time_category <> 'time_off' GROUP BY ALL) w
+	CROSS JOIN seeds.org o CROSS JOIN (SELECT unnest([1, 4]) AS h) h
+WHERE w.week_start + 7 <= o.as_of AND w.week_start > o.as_of - 364 AND w.hours > 0
+ON CONFLICT DO NOTHING`,
+		// Each finished project's estimate at completion when it had used a
+		// quarter, half and three quarters of its budget (on the day its
+		// hours reached that share of the budget): fixed fees understated
+		// their final figure by 20%, 12% and 5%, the others by 10%, 5%, 2%.
+		`INSERT INTO snapshots.forecasts
+WITH fin AS (
+	SELECT f.project_key, f.billing_model, f.budget::DOUBLE AS budget, f.consumed::DOUBLE AS final
+	FROM marts.project_forecast f JOIN core.projects p USING (project_key)
+	WHERE p.status IN ('archived', 'closed', 'completed', 'done') AND f.consumed > 0 AND f.budget > 0
+),
+days AS (
+	SELECT project_key, entry_date, sum(sum(hours)) OVER (PARTITION BY project_key ORDER BY entry_date) / sum(sum(hours)) OVER (PARTITION BY project_key) AS share
+	FROM core.time_entries WHERE counted AND time_category <> 'time_off' AND project_key IN (SELECT project_key FROM fin) GROUP BY project_key, entry_date
+)
+SELECT min(d.entry_date), 'project_eac', fin.project_key, min(d.entry_date),
+	round(any_value(fin.final) * CASE WHEN any_value(fin.billing_model) = 'fixed_fee' THEN [0.80, 0.88, 0.95][t.i] ELSE [0.90, 0.95, 0.98][t.i] END, 2),
+	any_value(fin.budget), t.pct / 100.0, any_value(fin.billing_model), NULL
+FROM fin CROSS JOIN (SELECT unnest([25, 50, 75]) AS pct, unnest([1, 2, 3]) AS i) t
+JOIN days d ON d.project_key = fin.project_key AND d.share >= t.pct / 100.0 * fin.budget / fin.final
+WHERE t.pct / 100.0 * fin.budget <= fin.final
+GROUP BY fin.project_key, t.pct, t.i
 ON CONFLICT DO NOTHING`,
 	} {
 		if _, err := wh.DB().ExecContext(ctx, q); err != nil {
