@@ -67,7 +67,7 @@ type Holiday struct {
 // their content, so models that read them rebuild when they change.
 // kinds says what each connector type is for: accounting sources are the
 // ledger (design §6, "one ledger").
-var kinds = map[string]string{"xero": "accounting", "quickbooks": "accounting", "hubspot": "crm", "pipedrive": "crm", "jira": "pm", "asana": "pm", "forecast": "planning"}
+var kinds = map[string]string{"xero": "accounting", "quickbooks": "accounting", "hubspot": "crm", "pipedrive": "crm", "jira": "pm", "asana": "pm", "forecast": "planning", "files": "files"}
 
 func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]string) (string, error) {
 	if s.Currency == "" {
@@ -108,10 +108,15 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 	slices.SortFunc(srcs, func(a, b src) int { return strings.Compare(a.Name, b.Name) })
 	s.Finance.defaults()
 	s.Pipeline.defaults()
+	files, filesState, err := fileSeeds(ctx, db, sources)
+	if err != nil {
+		return "", fmt.Errorf("the files sources' finance inputs: %w", err)
+	}
 	body, _ := json.Marshal(struct {
 		Seeds
 		Sources []src
-	}{s, srcs})
+		Files   string
+	}{s, srcs, filesState})
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
 	var prev string
@@ -159,6 +164,7 @@ func writeSeeds(ctx context.Context, db *sql.DB, s Seeds, sources map[string]str
 		seedTable("time_sources", []string{"rule INTEGER", "tool VARCHAR", "team VARCHAR", "project_code VARCHAR"}, timeSources),
 		seedTable("schedules", []string{"email VARCHAR", "isodow INTEGER", "hours DECIMAL(12,4)", "valid_from DATE", "valid_to DATE"}, schedules),
 	}, financeSeeds(s)...)
+	stmts = append(stmts, files...)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", err

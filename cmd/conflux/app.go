@@ -121,6 +121,21 @@ func seeds(cfg *config.Config) models.Seeds {
 	return s
 }
 
+// seedsWithFX are the config's seeds with the rates of finance.fx_rates.
+func seedsWithFX(cfg *config.Config) (models.Seeds, error) {
+	s := seeds(cfg)
+	if cfg.Finance.FXRates != "" {
+		rates, err := config.ReadFXRates(cfg.Finance.FXRates)
+		if err != nil {
+			return s, usageError{err}
+		}
+		for _, r := range rates {
+			s.FXRates = append(s.FXRates, models.FXRate{From: r.From, To: r.To, Date: r.Date, Rate: r.Rate})
+		}
+	}
+	return s, nil
+}
+
 // buildOptions are how a build runs: every model again (force), and
 // whether to list the models' times after it (timings).
 type buildOptions struct{ force, timings bool }
@@ -131,15 +146,9 @@ func runBuild(ctx context.Context, wh *warehouse.Warehouse, cfg *config.Config, 
 		srcs[s.Name] = s.Type
 	}
 	start := time.Now()
-	s := seeds(cfg)
-	if cfg.Finance.FXRates != "" {
-		rates, err := config.ReadFXRates(cfg.Finance.FXRates)
-		if err != nil {
-			return usageError{err}
-		}
-		for _, r := range rates {
-			s.FXRates = append(s.FXRates, models.FXRate{From: r.From, To: r.To, Date: r.Date, Rate: r.Rate})
-		}
+	s, err := seedsWithFX(cfg)
+	if err != nil {
+		return err
 	}
 	pairs, err := mappings.Load(cfg.Mappings)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/conflux-dev/conflux/connectors"
 	"github.com/conflux-dev/conflux/connectors/asana"
 	"github.com/conflux-dev/conflux/connectors/clockify"
+	"github.com/conflux-dev/conflux/connectors/files"
 	"github.com/conflux-dev/conflux/connectors/forecast"
 	"github.com/conflux-dev/conflux/connectors/harvest"
 	"github.com/conflux-dev/conflux/connectors/hubspot"
@@ -36,6 +37,7 @@ type deps struct {
 	log    *slog.Logger
 	tokens oauth2.TokenSource // nil unless auth: oauth2
 	extra  map[string]string  // what `conflux connect` learnt (Jira's cloud id)
+	wh     *warehouse.Warehouse
 }
 
 // connectorTypes is every connector Conflux ships; adding one is one line.
@@ -50,6 +52,7 @@ var connectorTypes = map[string]connectorType{
 	"pipedrive":  {keys: []string{"api_token", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newPipedrive},
 	"hubspot":    {keys: []string{"token", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newHubSpot},
 	"quickbooks": {keys: []string{"auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newQuickBooks},
+	"files":      {keys: []string{"path", "max_file_mb"}, new: newFiles},
 	"xero":       {keys: []string{"tenant_id", "connections_url", "auth", "client_id", "client_secret", "auth_url", "token_url", "redirect_url"}, new: newXero},
 }
 
@@ -68,7 +71,7 @@ func newConnector(ctx context.Context, cfg *config.Config, src config.Source, wh
 	if !ok {
 		return nil, usageError{fmt.Errorf("sources.%s.type: unknown connector %q", src.Name, src.Type)}
 	}
-	d := deps{log: log}
+	d := deps{log: log, wh: wh}
 	switch src.Settings["auth"] {
 	case "", "token":
 	case "oauth2":
@@ -84,6 +87,52 @@ func newConnector(ctx context.Context, cfg *config.Config, src config.Source, wh
 		return nil, usageError{err}
 	}
 	return c, nil
+}
+
+// newFiles reads a folder of spreadsheets; a person a file names must be
+// someone the warehouse knows, once it knows anyone.
+func newFiles(src config.Source, d deps) (connectors.Connector, error) {
+	cfg := files.Config{Source: src.Name, Dir: src.Settings["path"], Logger: d.log}
+	if cfg.Dir == "" {
+		return nil, fmt.Errorf("sources.%s.path: required: the folder of spreadsheets to read (e.g. inputs/; `conflux templates write inputs` writes one)", src.Name)
+	}
+	if v := src.Settings["max_file_mb"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 2048 {
+			return nil, fmt.Errorf("sources.%s.max_file_mb: %q must be a number of megabytes from 1 to 2048 (default %d)", src.Name, v, files.DefaultMaxFileMB)
+		}
+		cfg.MaxFileMB = n
+	}
+	if d.wh != nil {
+		cfg.People = func(ctx context.Context) (map[string]bool, error) { return knownPeople(ctx, d.wh) }
+	}
+	return files.New(cfg)
+}
+
+// knownPeople are the emails of core.people; nil before the first build.
+func knownPeople(ctx context.Context, wh *warehouse.Warehouse) (map[string]bool, error) {
+	var n int
+	wh.DB().QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' AND table_name = 'people'`).Scan(&n)
+	if n == 0 {
+		return nil, nil
+	}
+	rows, err := wh.DB().QueryContext(ctx, `SELECT DISTINCT lower(email) FROM core.people WHERE email IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			return nil, err
+		}
+		out[e] = true
+	}
+	if len(out) == 0 {
+		return nil, rows.Err()
+	}
+	return out, rows.Err()
 }
 
 func newHarvest(src config.Source, d deps) (connectors.Connector, error) {

@@ -33,7 +33,7 @@ to write a conflux.yaml for your own tools.`,
 	root.AddCommand(
 		newInitCmd(g), newConnectCmd(g), newSyncCmd(g), newBuildCmd(g), newServeCmd(g), newQueryCmd(g), newReportCmd(g), newGapsCmd(g), newMappingsCmd(g),
 		newDemoCmd(g), newDoctorCmd(g), newBenchCmd(g), newDocsCmd(g), newUsersCmd(g), newTokensCmd(g), newAuditCmd(g),
-		newAlertsCmd(g), newSendCmd(g), newCloseCmd(g), newReopenCmd(g), newRestatementsCmd(g),
+		newAlertsCmd(g), newSendCmd(g), newCloseCmd(g), newReopenCmd(g), newRestatementsCmd(g), newTemplatesCmd(g), newInputsCmd(g),
 	)
 	usage(root)
 	return root

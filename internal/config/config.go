@@ -334,6 +334,12 @@ func Parse(path string, body []byte, vendors Vendors, lookup func(string) (strin
 	}
 	dir := filepath.Dir(path)
 	resolveFX(dir, &cfg.Finance)
+	for i := range cfg.Sources {
+		// A files source's folder is relative to the config, like the warehouse.
+		if f := cfg.Sources[i].Settings["path"]; cfg.Sources[i].Type == "files" && f != "" && !filepath.IsAbs(f) {
+			cfg.Sources[i].Settings["path"] = filepath.Join(dir, f)
+		}
+	}
 	for _, f := range []*string{&cfg.Warehouse, &cfg.Mappings, &cfg.Models} {
 		if !filepath.IsAbs(*f) {
 			*f = filepath.Join(dir, *f)

@@ -15,6 +15,8 @@ WITH u AS (
     SELECT * FROM {{ ref "staging.asana_users" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.productive_people" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.files_people" }}
 )
 SELECT
     u.person_key,

@@ -17,6 +17,8 @@ WITH p AS (
     SELECT * FROM {{ ref "staging.asana_projects" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.productive_projects" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.files_projects" }}
 )
 SELECT
     p.project_key, p.source, p.source_id, p.client_key, p.name, p.code, coalesce(t.billing_model, p.billing_model) AS billing_model, p.status,

@@ -21,7 +21,10 @@
 --     reference: one counts, the other is C34 "time logged twice across tools";
 --   outside the system of record — time.sources names a tool for the
 --     person's team or the project, and the entry was logged in another.
--- A project tool keeps no rates or billable flag, so its hour on a time
+-- A files source's rows (a spreadsheet of time) count like a project
+-- tool's: adopted by the time tool's project when it has the code or name,
+-- the tool's copy preferred, but a row that states billable or a rate keeps
+-- it. A project tool keeps no rates or billable flag, so its hour on a time
 -- tool's project is priced with that project's terms (metrics §3.1): billable
 -- as the project's task of the same name (a Jira issue named like a Harvest
 -- task; else as the project), at the person's rate on the project (Harvest
@@ -44,6 +47,8 @@ WITH raw_e AS (
     SELECT * FROM {{ ref "staging.asana_time_entries" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.productive_time_entries" }}
+    UNION ALL BY NAME
+    SELECT * FROM {{ ref "staging.files_time_entries" }}
 ),
 src AS (SELECT name, type, coalesce(kind, 'work') AS kind FROM seeds.sources),
 people_x AS (SELECT record_key, canonical_key FROM {{ ref "core.xref" }} WHERE entity = 'people'),
@@ -86,9 +91,10 @@ person_terms AS (
 ),
 adopted AS (
     SELECT e.* REPLACE (
-            coalesce(tt.billable, p.billing_model <> 'non_billable') AS billable,
-            CASE WHEN coalesce(tt.billable, p.billing_model <> 'non_billable') THEN
-                coalesce(CASE hp.bill_by WHEN 'People' THEN pt.rate WHEN 'Tasks' THEN tt.rate WHEN 'Project' THEN hp.hourly_rate END,
+            coalesce(e.billable_stated, tt.billable, p.billing_model <> 'non_billable') AS billable,
+            CASE WHEN coalesce(e.billable_stated, tt.billable, p.billing_model <> 'non_billable') THEN
+                coalesce(CASE WHEN e.source_type = 'files' THEN e.bill_rate END,
+                    CASE hp.bill_by WHEN 'People' THEN pt.rate WHEN 'Tasks' THEN tt.rate WHEN 'Project' THEN hp.hourly_rate END,
                     pe.default_bill_rate) END::DECIMAL(18,6) AS bill_rate,
             coalesce(e.cost_rate, pe.cost_rate)::DECIMAL(18,6) AS cost_rate)
     FROM e0 e
@@ -120,7 +126,7 @@ sor AS (
 ),
 sor_entry AS (SELECT entry_key, bool_or(inside) AS inside FROM sor GROUP BY entry_key),
 -- Two tools can hold the same hour only with two sources of time.
-many AS (SELECT count(*) > 1 AS yes FROM src WHERE kind IN ('work', 'pm')),
+many AS (SELECT count(*) > 1 AS yes FROM src WHERE kind IN ('work', 'pm', 'files')),
 ranked AS (
     SELECT e.*, coalesce(sor.inside, true) AS in_record,
         (CASE WHEN coalesce(sor.inside, true) THEN 0 ELSE 2 END

@@ -8,8 +8,9 @@
 -- mappings.yaml cuts a code or name match. Records linked this way are one
 -- entity, keyed by its first record in the masters' order: for a client
 -- the ledger's, else the CRM's, else a work tool's; for a project the
--- project tool's (Jira, Asana), else the time tool's; for a person the time
--- tool's, else the project tool's, else the CRM's. Fuzzy look-alikes are
+-- project tool's (Jira, Asana), else the time tool's, else a spreadsheet's
+-- (a files source); for a person the time tool's, else the project tool's,
+-- else the CRM's or a spreadsheet's. Fuzzy look-alikes are
 -- never merged here: they go to marts.identity_review. method 'unmatched'
 -- means no other source's record was found.
 -- test: unique(record_key)
@@ -30,7 +31,7 @@ r AS (
         coalesce(s.kind, 'work') AS kind,
         CASE x.entity
             WHEN 'clients' THEN CASE coalesce(s.kind, 'work') WHEN 'accounting' THEN 1 WHEN 'crm' THEN 2 ELSE 3 END
-            WHEN 'projects' THEN CASE coalesce(s.kind, 'work') WHEN 'pm' THEN 1 ELSE 2 END
+            WHEN 'projects' THEN CASE coalesce(s.kind, 'work') WHEN 'pm' THEN 1 WHEN 'files' THEN 3 ELSE 2 END
             ELSE CASE coalesce(s.kind, 'work') WHEN 'work' THEN 1 WHEN 'pm' THEN 2 ELSE 3 END END AS rank,
         trim(regexp_replace(
             regexp_replace(

@@ -18,7 +18,7 @@ e AS (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted),
 all_e AS (SELECT * FROM {{ ref "core.time_entries" }}),
 -- The counted entries of tools that keep billing state: a project tool's
 -- (Jira's) hours cannot say whether they were invoiced (C01, C24).
-billing_e AS (SELECT * FROM e WHERE source NOT IN (SELECT name FROM seeds.sources WHERE kind = 'pm')),
+billing_e AS (SELECT * FROM e WHERE source NOT IN (SELECT name FROM seeds.sources WHERE kind IN ('pm', 'files'))),
 -- C01: billable T&M time older than the grace and on no invoice. Fixed fees
 -- are excluded (their hours stay "uninvoiced" in Harvest after the fee is billed),
 -- and so are a project tool's hours (billing_e): whether they were invoiced
