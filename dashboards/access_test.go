@@ -390,6 +390,8 @@ func scopedSamples(inProject, outProject, inFinding, outFinding string) map[stri
 		"GET /outbox/":               {"/outbox/"},
 		"GET /closes":                {"/closes"},
 		"POST /closes":               {"/closes"},
+		"GET /settings":              {"/settings"},
+		"POST /settings":             {"/settings"},
 		"GET /api/reports":           {"/api/reports"},
 		"GET /api/reports/{name}":    nil, // every report, below
 		"GET /api/status":            {"/api/status"},
@@ -655,8 +657,8 @@ func TestBrowserSignInAsEachRole(t *testing.T) {
 	wh, a := demotest.Built(t, smallDemo)
 	ss := newSignedServer(t, wh, a)
 	want := map[string][]string{
-		"admin@x.test":   {"Overview", "Leadership", "Finance", "Capacity", "Ops", "Alerts", "Definitions", "Audit"},
-		"finance@x.test": {"Overview", "Leadership", "Finance", "Capacity", "Ops", "Alerts", "Definitions"},
+		"admin@x.test":   {"Overview", "Leadership", "Finance", "Capacity", "Ops", "Alerts", "Definitions", "Settings", "Audit"},
+		"finance@x.test": {"Overview", "Leadership", "Finance", "Capacity", "Ops", "Alerts", "Definitions", "Settings"},
 		"ops@x.test":     {"Overview", "Capacity", "Ops", "Alerts", "Definitions"},
 		"lead@x.test":    {"Overview", "Finance", "Capacity", "Ops", "Definitions"},
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/conflux-dev/conflux/internal/access"
 	"github.com/conflux-dev/conflux/internal/auth"
 	"github.com/conflux-dev/conflux/internal/config"
+	"github.com/conflux-dev/conflux/internal/inputs"
 	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/reports"
 )
@@ -75,6 +76,8 @@ type Options struct {
 	// Mappings is the mappings.yaml the review queue's Accept and Reject
 	// buttons write; empty hides them.
 	Mappings string
+	// Inputs are finance's inputs /settings edits; nil shows them read-only.
+	Inputs *inputs.Store
 	// Definitions is the metric-definition page (internal/docs), shown at
 	// /definitions; empty hides it.
 	Definitions template.HTML
@@ -114,7 +117,7 @@ func New(opts Options) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, page := range []string{"dashboard", "error", "definitions", "finding", "login", "audit", "alerts", "closes"} {
+	for _, page := range []string{"dashboard", "error", "definitions", "finding", "login", "audit", "alerts", "closes", "settings"} {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("dashboards: template %s: %w", page, err)
@@ -216,6 +219,9 @@ func (s *Server) routes() []Route {
 	h("GET /outbox/", "the demo's mail and webhook messages (demo only; admins: it holds everyone's mail)", may(access.Users), s.handleOutbox)
 	h("GET /closes", "the closed months, with the forms to close and reopen (finance, admin)", may(access.Close), s.handleCloses)
 	h("POST /closes", "close a month, or reopen one with a reason (month, action, reason)", may(access.Close), s.handleClose)
+	changes()
+	h("GET /settings", "finance's inputs: costs, rate cards, project terms, milestones, targets, FX rates (finance, admin)", may(access.Inputs), s.handleSettings)
+	h("POST /settings", "add, change or delete an input row (shape, id, action, the columns); written to its file, then synced and built", may(access.Inputs), s.handleSaveInput)
 	changes()
 	h("GET /audit", "who signed in, exported, decided, refreshed and queried (admins)", may(access.Users), s.handleAudit)
 	h("GET /api/reports", "the reports and their parameters (JSON)", nil, s.handleReportList)

@@ -259,5 +259,5 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // navigation is the header's pages, each shown to those who may open it.
 var navigation = []struct{ slug, label, path string }{
 	{"overview", "Overview", "/"}, {"leadership", "Leadership", "/leadership"}, {"finance", "Finance", "/finance"},
-	{"capacity", "Capacity", "/capacity"}, {"ops", "Ops", "/ops"}, {"alerts", "Alerts", "/alerts"}, {"definitions", "Definitions", "/definitions"}, {"audit", "Audit", "/audit"},
+	{"capacity", "Capacity", "/capacity"}, {"ops", "Ops", "/ops"}, {"alerts", "Alerts", "/alerts"}, {"definitions", "Definitions", "/definitions"}, {"settings", "Settings", "/settings"}, {"audit", "Audit", "/audit"},
 }

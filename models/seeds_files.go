@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// fileSeeds are the finance inputs a files source read (connectors/files):
-// its rows join the finance: keys' rows in the same seeds tables, so the
-// models cannot tell them apart. state changes whenever the files' rows
+// fileSeeds are the finance inputs a files source read (connectors/files),
+// and those entered at /settings (meta.inputs): their rows join the
+// finance: keys' rows in the same seeds tables, so the models cannot tell
+// them apart. state changes whenever the files' rows
 // do, so the seed hash (and every model reading the seeds) follows.
 func fileSeeds(ctx context.Context, db *sql.DB, sources map[string]string) (stmts []seedStmt, state string, err error) {
 	var names []string
@@ -41,6 +42,17 @@ func fileSeeds(ctx context.Context, db *sql.DB, sources map[string]string) (stmt
 				SELECT json_extract_string(payload, '$.*') AS v, json_keys(payload) AS k FROM %s WHERE deleted_at IS NULL
 			), LATERAL (SELECT map_from_entries(list_zip(k, v)) AS m)`, f.seed, f.cols, table)})
 		}
+	}
+	// Rows entered at /settings with no files source (meta.inputs).
+	var app string
+	if err := db.QueryRowContext(ctx, `SELECT count(*) || '/' || coalesce(max(updated_at)::VARCHAR, '') FROM meta.inputs`).Scan(&app); err != nil {
+		return nil, "", err
+	}
+	states = append(states, "app="+app)
+	for _, f := range fileSeedSQL {
+		stmts = append(stmts, seedStmt{sql: fmt.Sprintf(`INSERT INTO seeds.%s BY NAME SELECT %s FROM (
+			SELECT json_extract_string("values", '$.*') AS v, json_keys("values") AS k FROM meta.inputs WHERE shape = '%s'
+		), LATERAL (SELECT map_from_entries(list_zip(k, v)) AS m)`, f.seed, f.cols, f.stream)})
 	}
 	return stmts, strings.Join(states, ";"), nil
 }

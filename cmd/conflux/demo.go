@@ -19,8 +19,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/oauth2"
 
+	"github.com/conflux-dev/conflux/connectors/files"
 	"github.com/conflux-dev/conflux/connectors/xero/xerofake"
 	"github.com/conflux-dev/conflux/internal/auth"
 	"github.com/conflux-dev/conflux/internal/backtest"
@@ -104,6 +106,11 @@ the dashboards. The fakes keep running, so the Refresh button works.`,
 			}
 			defer box.Close()
 			body = append(body, demoAlerts(box)...)
+			// Finance's spreadsheets: a files source the Settings page edits.
+			if err := demoInputs(a, filepath.Join(dir, "inputs")); err != nil {
+				return err
+			}
+			body = []byte(strings.Replace(string(body), "sources:\n", "sources:\n  inputs:                          # finance's spreadsheets; Settings edits them\n    type: files\n    path: inputs\n", 1))
 			if err := os.WriteFile(cfgPath, body, 0o644); err != nil {
 				return err
 			}
@@ -390,4 +397,47 @@ ON CONFLICT DO NOTHING`,
 	wh.DB().QueryRowContext(ctx, `SELECT bias_pct FROM marts.forecast_accuracy WHERE measure = 'capacity plan' AND horizon_n = 4 AND segment = 'all'`).Scan(&bias)
 	fmt.Fprintf(out, "A year of forecast history: bookings 4 weeks ahead were %+.1f%% off the hours worked (Leadership: How good are our forecasts)\n", bias)
 	return nil
+}
+
+// demoInputs writes the demo's finance spreadsheets into dir: each
+// delivery role's billable target (the 75% the agency has always used) and
+// the commercial terms of its time-and-materials and fixed-fee projects as
+// a workbook, as finance keeps them. They restate what its tools hold, so
+// the demo's figures are the same with them; they are there to be edited.
+func demoInputs(a *demo.Agency, dir string) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var roles []string
+	for _, p := range a.People {
+		if !slices.Contains(roles, p.Role) {
+			roles = append(roles, p.Role)
+		}
+	}
+	slices.Sort(roles)
+	var targets []map[string]string
+	for _, r := range roles {
+		targets = append(targets, map[string]string{"role": r, "target": "0.75"})
+	}
+	if err := files.Write(filepath.Join(dir, "targets.csv"), "targets", targets); err != nil {
+		return err
+	}
+	wb := excelize.NewFile()
+	defer wb.Close()
+	wb.SetSheetName("Sheet1", "Terms")
+	wb.SetSheetRow("Terms", "A1", &[]any{"# Project terms, by the code in Harvest (Settings edits this workbook)"})
+	wb.SetSheetRow("Terms", "A2", &[]any{"Code", "Billing model"})
+	row := 3
+	for _, p := range a.Projects {
+		if p.Code == "" || (p.Billing != demo.TM && p.Billing != demo.FixedFee) {
+			continue
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		wb.SetSheetRow("Terms", cell, &[]any{p.Code, p.Billing})
+		row++
+	}
+	return wb.SaveAs(filepath.Join(dir, "project_terms.xlsx"))
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conflux-dev/conflux/connectors/files"
+	"github.com/conflux-dev/conflux/internal/config"
+	"github.com/conflux-dev/conflux/internal/inputs"
+	"github.com/conflux-dev/conflux/internal/warehouse"
 	"github.com/conflux-dev/conflux/models"
 )
 
@@ -105,4 +109,17 @@ Existing files in DIR are not overwritten.`,
 	}
 	cmd.AddCommand(export)
 	return cmd
+}
+
+// inputStore is what /settings edits: the files sources' folders, or the
+// warehouse's meta.inputs when there are none.
+func inputStore(cfg *config.Config, wh *warehouse.Warehouse) *inputs.Store {
+	st := &inputs.Store{DB: wh.DB(), Sources: map[string]string{},
+		People: func(ctx context.Context) (map[string]bool, error) { return knownPeople(ctx, wh) }}
+	for _, src := range cfg.Sources {
+		if src.Type == "files" {
+			st.Sources[src.Name] = src.Settings["path"]
+		}
+	}
+	return st
 }

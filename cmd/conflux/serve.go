@@ -164,6 +164,7 @@ func serve(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse, fal
 	for _, rule := range cfg.Alerts.Rules {
 		opts.AlertRecipients[rule.Name] = rule.To
 	}
+	opts.Inputs = inputStore(cfg, wh)
 	ln, err := net.Listen("tcp", cfg.Server.Listen)
 	if err != nil && fallbackPort {
 		host, _, _ := net.SplitHostPort(cfg.Server.Listen)

@@ -113,7 +113,7 @@ type unit struct {
 	File, Sheet string
 	Shape       *Shape
 	Hash        string
-	Rows        []map[string]any
+	Rows        []json.RawMessage // each row's record: its values, file, sheet and row
 	Problems    []Problem
 }
 
@@ -174,12 +174,9 @@ func (c *Connector) reader(stream string) func(ctx context.Context, from connect
 				continue
 			}
 			page := connectors.Page{Total: len(u.Rows)}
+			page.Records = make([]connectors.Record, len(u.Rows))
 			for i, row := range u.Rows {
-				body, err := json.Marshal(row)
-				if err != nil {
-					return err
-				}
-				page.Records = append(page.Records, connectors.Record{ID: u.key() + "#" + strconv.Itoa(i+1), Payload: body})
+				page.Records[i] = connectors.Record{ID: u.key() + "#" + strconv.Itoa(i+1), Payload: row}
 			}
 			for i := len(u.Rows); i < old.Rows; i++ {
 				page.Deleted = append(page.Deleted, u.key()+"#"+strconv.Itoa(i+1))
@@ -346,7 +343,7 @@ func readFile(rel string, data []byte, people map[string]bool) ([]*unit, []Probl
 		return nil, []Problem{{File: rel, Msg: err.Error()}}
 	}
 	var units []*unit
-	var problems []Problem
+	var problems, unknown []Problem
 	byShape := map[string]string{}
 	nonEmpty := 0
 	for _, t := range tables {
@@ -357,7 +354,7 @@ func readFile(rel string, data []byte, people map[string]bool) ([]*unit, []Probl
 		nonEmpty++
 		shape, idx, missing := recognise(header)
 		if shape == nil {
-			problems = append(problems, Problem{File: rel, Sheet: t.Sheet, Row: first, Msg: fmt.Sprintf("the header (%s) is none of the known files: %s; `conflux templates write DIR` writes an example of each", strings.Join(trimmed(header), ", "), knownNames())})
+			unknown = append(unknown, Problem{File: rel, Sheet: t.Sheet, Row: first, Msg: fmt.Sprintf("the header (%s) is none of the known files: %s; `conflux templates write DIR` writes an example of each", strings.Join(trimmed(header), ", "), knownNames())})
 			continue
 		}
 		if len(missing) > 0 {
@@ -370,6 +367,11 @@ func readFile(rel string, data []byte, people map[string]bool) ([]*unit, []Probl
 		}
 		byShape[shape.Name] = t.Sheet
 		units = append(units, parseUnit(rel, hash, t, shape, idx, first, people))
+	}
+	// A workbook's other sheets (notes, a pivot) are its own business once
+	// one sheet is an input; a file with none is a problem.
+	if len(units) == 0 && len(problems) == 0 {
+		problems = append(problems, unknown...)
 	}
 	if nonEmpty == 0 {
 		problems = append(problems, Problem{File: rel, Msg: "is empty: it has no header row (delete it, or fill it from `conflux templates write DIR`)"})
@@ -467,21 +469,47 @@ func parseUnit(rel, hash string, t table, shape *Shape, idx []int, headerRow int
 		}
 	}
 	slices.SortStableFunc(u.Problems, func(a, b Problem) int { return a.Row - b.Row })
+	head := appendString(append(appendString([]byte(`{"file":`), rel), `,"shape":`...), shape.Name)
+	if t.Sheet != "" {
+		head = appendString(append(head, `,"sheet":`...), t.Sheet)
+	}
+	u.Rows = make([]json.RawMessage, 0, len(parsed))
 	for _, r := range parsed {
 		values := r.Values
 		if shape.toEntry != nil {
 			values = shape.toEntry(values)
 		}
-		rec := map[string]any{"file": rel, "row": r.Row, "shape": shape.Name}
-		if t.Sheet != "" {
-			rec["sheet"] = t.Sheet
-		}
+		rec := append(make([]byte, 0, len(head)+128), head...)
+		rec = strconv.AppendInt(append(rec, `,"row":`...), int64(r.Row), 10)
 		for k, v := range values {
 			if v != "" {
-				rec[k] = v
+				rec = appendString(append(appendString(append(rec, ','), k), ':'), v)
 			}
 		}
-		u.Rows = append(u.Rows, rec)
+		u.Rows = append(u.Rows, append(rec, '}'))
 	}
 	return u
+}
+
+// appendString appends s as a JSON string: as it is when nothing in it
+// needs escaping (the usual cell), else through encoding/json.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// Rows counts the good rows a Scan read, for the benchmark.
+func Rows(sc *scan) int {
+	n := 0
+	for _, u := range sc.units {
+		n += len(u.Rows)
+	}
+	return n
 }

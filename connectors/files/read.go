@@ -102,6 +102,9 @@ func detectDelimiter(data []byte) rune {
 // readXLSX reads every sheet's cells as the spreadsheet stores them (a
 // number as its value, not as formatted), so decimals are points.
 func readXLSX(data []byte) ([]table, error) {
+	if out, err := readXLSXFast(data); err == nil {
+		return out, nil
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("is not a readable XLSX workbook: %v", err)
@@ -109,8 +112,22 @@ func readXLSX(data []byte) ([]table, error) {
 	defer f.Close()
 	var out []table
 	for _, sheet := range f.GetSheetList() {
-		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+		// The row iterator streams the sheet's XML rather than building
+		// every cell first.
+		it, err := f.Rows(sheet)
 		if err != nil {
+			return nil, fmt.Errorf("sheet %s: %v", sheet, err)
+		}
+		var rows [][]string
+		for it.Next() {
+			cols, err := it.Columns(excelize.Options{RawCellValue: true})
+			if err != nil {
+				it.Close()
+				return nil, fmt.Errorf("sheet %s: %v", sheet, err)
+			}
+			rows = append(rows, cols)
+		}
+		if err := it.Close(); err != nil {
 			return nil, fmt.Errorf("sheet %s: %v", sheet, err)
 		}
 		out = append(out, table{Sheet: sheet, Rows: rows, SerialDates: true})

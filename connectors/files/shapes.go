@@ -164,7 +164,15 @@ func ShapeNamed(name string) *Shape {
 func init() {
 	ShapeNamed("costs").check = checkCosts
 	ShapeNamed("rate_cards").check = unique("card, role and from", "card", "role", "from")
-	ShapeNamed("project_terms").check = unique("code", "code")
+	ShapeNamed("project_terms").check = both(unique("code", "code"), func(rows []parsedRow) []Problem {
+		var out []Problem
+		for _, r := range rows {
+			if r.Values["billing_model"] == "retainer" && r.Values["retainer_fee"] == "" {
+				out = append(out, Problem{Row: r.Row, Column: "retainer_fee", Msg: "a retainer needs its monthly fee (and retainer_hours for an hours bank; without them it is a stand-ready fee)"})
+			}
+		}
+		return out
+	})
 	ShapeNamed("milestones").check = unique("code and milestone", "code", "milestone")
 	ShapeNamed("targets").check = unique("role", "role")
 	ShapeNamed("fx_rates").check = unique("from, to and date", "from", "to", "date")
@@ -267,6 +275,9 @@ var (
 // parseNumber reads a decimal as written in t and returns it as plain
 // decimal text (exact: no float rounding), or why it is not one.
 func parseNumber(v string, t table) (string, error) {
+	if simpleDecimal(v) && !(t.DecimalComma && strings.Count(v, ".") == 1 && thousandsEU.MatchString(v)) {
+		return strings.TrimPrefix(v, "+"), nil // 85000, 0.25: the usual cell
+	}
 	s := strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "").Replace(strings.TrimSpace(v))
 	s = strings.TrimLeft(s, "£$€")
 	switch {
@@ -289,6 +300,23 @@ func parseNumber(v string, t table) (string, error) {
 }
 
 var dateLayouts = []string{"2006-01-02", "02/01/2006", "2/1/2006", "02.01.2006", "2.1.2006", "2006/01/02", "2006-01-02T15:04:05Z07:00", "2006-01-02 15:04:05"}
+
+// simpleDecimal is digits with at most one point and a leading sign.
+func simpleDecimal(v string) bool {
+	digits, points := 0, 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			points++
+		case (c == '-' || c == '+') && i == 0:
+		default:
+			return false
+		}
+	}
+	return digits > 0 && points <= 1
+}
 
 // parseDate reads a date; slashes are day first (31/01/2026), as every
 // locale but the US writes them.
@@ -376,6 +404,11 @@ func parseCell(c column, v string, t table) (string, error) {
 		v = strings.ToLower(v)
 	}
 	return v, nil
+}
+
+// both runs two checks.
+func both(a, b func([]parsedRow) []Problem) func([]parsedRow) []Problem {
+	return func(rows []parsedRow) []Problem { return append(a(rows), b(rows)...) }
 }
 
 // unique is a check that no two rows share the values of cols.

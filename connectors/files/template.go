@@ -76,3 +76,78 @@ func Write(path, shape string, rows []map[string]string) error {
 
 // FileName is the name a shape's file is written under.
 func FileName(shape string) string { return strings.ReplaceAll(shape, " ", "_") + ".csv" }
+
+// Normalize reads values (by column name, as a person typed them) under
+// the shape's rules and returns them as a file stores them (decimals with
+// points, ISO dates), with every problem.
+func Normalize(shape string, values map[string]string) (map[string]string, []Problem) {
+	s := ShapeNamed(shape)
+	if s == nil {
+		return nil, []Problem{{Msg: fmt.Sprintf("no file shape %q (%s)", shape, knownNames())}}
+	}
+	out := map[string]string{}
+	var problems []Problem
+	for _, c := range s.Columns {
+		v, err := parseCell(c, values[c.Name], table{})
+		switch {
+		case err != nil:
+			problems = append(problems, Problem{Column: c.Name, Msg: err.Error()})
+		case v == "" && c.Required:
+			problems = append(problems, Problem{Column: c.Name, Msg: "is empty"})
+		}
+		out[c.Name] = v
+	}
+	return out, problems
+}
+
+// Check reads data as the file rel would be read and returns every problem
+// it has: what a sync would refuse.
+func Check(rel string, data []byte, people map[string]bool) []Problem {
+	units, problems := readFile(rel, data, people)
+	for _, u := range units {
+		problems = append(problems, u.Problems...)
+	}
+	return problems
+}
+
+// Columns are the column names of the shape, in order.
+func Columns(shape string) []string {
+	s := ShapeNamed(shape)
+	if s == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range s.Columns {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// HeaderIndex maps each of the shape's columns to its index in header (-1
+// when absent).
+func HeaderIndex(shape string, header []string) []int {
+	s := ShapeNamed(shape)
+	if s == nil {
+		return nil
+	}
+	idx, _, _ := s.match(header)
+	return idx
+}
+
+// ReadCSV reads a CSV file's bytes as the source does: its rows, its
+// delimiter, whether numbers are written with decimal commas, and whether
+// it began with a byte-order mark or was not UTF-8.
+func ReadCSV(data []byte) (rows [][]string, delim rune, decimalComma bool, err error) {
+	t, err := readCSV(data)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return t.Rows, detectDelimiter(data), t.DecimalComma, nil
+}
+
+// HeaderRow is the index of the first row that is neither blank nor a #
+// note (-1 when there is none).
+func HeaderRow(rows [][]string) int {
+	_, n := headerOf(rows)
+	return n - 1
+}

@@ -50,8 +50,8 @@ func (v Viewer) Actor() string {
 // Pages each role opens besides the drill pages, project pages and
 // findings everyone signed in opens: by dashboard slug.
 var pages = map[string][]string{
-	auth.Admin:      {"overview", "leadership", "finance", "capacity", "ops", "alerts", "weekly", "definitions", "audit"},
-	auth.Finance:    {"overview", "leadership", "finance", "capacity", "ops", "alerts", "weekly", "definitions"},
+	auth.Admin:      {"overview", "leadership", "finance", "capacity", "ops", "alerts", "weekly", "definitions", "settings", "audit"},
+	auth.Finance:    {"overview", "leadership", "finance", "capacity", "ops", "alerts", "weekly", "definitions", "settings"},
 	auth.Leadership: {"overview", "leadership", "finance", "capacity", "ops", "alerts", "weekly", "definitions"},
 	auth.Ops:        {"overview", "capacity", "ops", "alerts", "definitions"},
 	auth.Lead:       {"overview", "finance", "capacity", "ops", "definitions"},
@@ -72,11 +72,12 @@ const (
 	Users    = "users"    // users, tokens, the audit log
 	Alerts   = "alerts"   // acknowledge or snooze an alert
 	Close    = "close"    // close or reopen a month
+	Inputs   = "inputs"   // edit finance's inputs at /settings
 )
 
 var actions = map[string][]string{
-	auth.Admin:      {Refresh, Query, Mappings, Gaps, Users, Alerts, Close},
-	auth.Finance:    {Query, Gaps, Alerts, Close},
+	auth.Admin:      {Refresh, Query, Mappings, Gaps, Users, Alerts, Close, Inputs},
+	auth.Finance:    {Query, Gaps, Alerts, Close, Inputs},
 	auth.Leadership: {},
 	auth.Ops:        {Mappings, Gaps, Alerts},
 	auth.Lead:       {Gaps},
