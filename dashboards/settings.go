@@ -139,6 +139,9 @@ func (s *Server) handleSaveInput(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, inputs.ErrNoRow):
 		s.fail(w, r, http.StatusNotFound, err)
 		return
+	case errors.Is(err, inputs.ErrStale):
+		s.fail(w, r, http.StatusConflict, err)
+		return
 	case err != nil:
 		s.fail(w, r, http.StatusInternalServerError, err)
 		return

@@ -102,7 +102,9 @@ func TestF3RatesAndRealization(t *testing.T) {
 // with 15 days of leave.
 func TestF4CostRates(t *testing.T) {
 	w := openWarehouse(t)
-	put(t, w, "users", user(1, "Ana", "ana@x.test", "Senior Designer"))
+	bo := user(2, "Bo", "bo@x.test", "Senior Designer")
+	bo["created_at"] = "2025-11-24T00:00:00Z" // joins for the last 38 days of the year
+	put(t, w, "users", user(1, "Ana", "ana@x.test", "Senior Designer"), bo)
 	put(t, w, "clients", m{"id": 11, "name": "Us", "currency": "USD"})
 	put(t, w, "projects", m{"id": 101, "name": "Admin", "client": m{"id": 11, "currency": "USD"}, "is_billable": false, "budget_by": "none", "is_active": true})
 	var leave []map[string]any
@@ -113,7 +115,7 @@ func TestF4CostRates(t *testing.T) {
 	}
 	put(t, w, "time_entries", leave...)
 	s := usSeeds("2025-12-31")
-	s.Finance.Costs = []Cost{{Person: "ana@x.test", Salary: 96000, Burden: 0.25, OverheadShare: 40000}}
+	s.Finance.Costs = []Cost{{Person: "ana@x.test", Salary: 96000, Burden: 0.25, OverheadShare: 40000}, {Person: "bo@x.test", Salary: 96000, Burden: 0.25}}
 	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: s})
 	var capacity, avail, direct, onAvail, loaded, breakeven float64
 	query(t, w, `SELECT capacity_h, available_h, cost_rate_direct, cost_rate_direct_available, cost_rate_loaded_available, breakeven_bill_rate
@@ -125,6 +127,15 @@ func TestF4CostRates(t *testing.T) {
 	within(t, "cost rate (available basis)", onAvail, 63.83, 0.005)
 	within(t, "loaded on available", loaded, 85.11, 0.005)
 	within(t, "breakeven bill rate", breakeven, 113.48, 0.005)
+	// Bo, paid the same from 24 November: 38/365 of the year's 120,000 over
+	// his 26 working days there (Thanksgiving and Christmas off) = 208 h —
+	// an hour costs what Ana's does, not 120,000 ÷ 208.
+	var boRate, boCapacity float64
+	query(t, w, `SELECT cost_rate_direct, capacity_h FROM marts.cost_rates WHERE person_key = 'harvest:2' AND year = 2025`, &boRate, &boCapacity)
+	if boCapacity != 208 {
+		t.Errorf("Bo's 2025 capacity %v, want 208", boCapacity)
+	}
+	within(t, "a joiner's cost rate", boRate, 120000.0*38/365/208, 0.005)
 	// The period-exact variant: 10,000 a month over May 2025's 22 weekdays
 	// less Memorial Day = 21 days × 8 h = 168 h.
 	var monthly float64

@@ -62,7 +62,7 @@ func fileSeeds(ctx context.Context, db *sql.DB, sources map[string]string) (stmt
 var fileSeedSQL = []struct{ stream, seed, cols string }{
 	{"costs", "costs", `lower(m['person']) AS person, m['role'] AS role, m['salary']::DECIMAL(18,2) AS salary,
 		coalesce(m['burden'], '0')::DECIMAL(9,6) AS burden, coalesce(m['overhead_share'], '0')::DECIMAL(18,2) AS overhead_share,
-		coalesce(m['from'], '0001-01-01')::DATE AS valid_from, NOT coalesce(m['non_delivery']::BOOLEAN, false) AS is_delivery`},
+		coalesce(m['from'], '0001-01-01')::DATE AS valid_from, NOT coalesce(m['non_delivery']::BOOLEAN, false) AS is_delivery, m['team'] AS team`},
 	{"rate_cards", "rate_cards", `coalesce(m['card'], 'list') AS card, m['role'] AS role, m['rate']::DECIMAL(18,6) AS rate,
 		coalesce(m['from'], '0001-01-01')::DATE AS valid_from`},
 	{"project_terms", "project_terms", `lower(m['code']) AS code, m['billing_model'] AS billing_model,
@@ -98,7 +98,7 @@ func InputRows(f Finance, fx []FXRate) map[string][]map[string]string {
 		return ""
 	}
 	for _, c := range f.Costs {
-		out["costs"] = append(out["costs"], map[string]string{"person": strings.ToLower(c.Person), "role": c.Role, "salary": num(c.Salary),
+		out["costs"] = append(out["costs"], map[string]string{"person": strings.ToLower(c.Person), "role": c.Role, "team": c.Team, "salary": num(c.Salary),
 			"burden": opt(c.Burden), "overhead_share": opt(c.OverheadShare), "from": date(c.From), "non_delivery": yes(c.NonDelivery)})
 	}
 	for _, r := range f.RateCards {

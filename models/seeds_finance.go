@@ -26,6 +26,7 @@ type Finance struct {
 // Cost is what a person (Person, an email) or a role costs from From (§3.3a).
 type Cost struct {
 	Person, Role  string
+	Team          string // the person's team, over their role
 	Salary        float64
 	Burden        float64
 	OverheadShare float64
@@ -160,7 +161,7 @@ func financeSeeds(s Seeds) []seedStmt {
 	}
 	for _, c := range f.Costs {
 		costs = append(costs, []string{strings.ToLower(c.Person), c.Role, num(c.Salary), num(c.Burden), num(c.OverheadShare),
-			day(c.From, "0001-01-01"), strconv.FormatBool(!c.NonDelivery)})
+			day(c.From, "0001-01-01"), strconv.FormatBool(!c.NonDelivery), c.Team})
 	}
 	for _, r := range f.RateCards {
 		cards = append(cards, []string{r.Card, r.Role, num(r.Rate), day(r.From, "0001-01-01")})
@@ -199,7 +200,7 @@ func financeSeeds(s Seeds) []seedStmt {
 	}
 	return append(out,
 		seedTable("costs", []string{"person VARCHAR", "role VARCHAR", "salary DECIMAL(18,2)", "burden DECIMAL(9,6)",
-			"overhead_share DECIMAL(18,2)", "valid_from DATE", "is_delivery BOOLEAN"}, costs),
+			"overhead_share DECIMAL(18,2)", "valid_from DATE", "is_delivery BOOLEAN", "team VARCHAR"}, costs),
 		seedTable("rate_cards", []string{"card VARCHAR", "role VARCHAR", "rate DECIMAL(18,6)", "valid_from DATE"}, cards),
 		seedTable("project_terms", []string{"code VARCHAR", "billing_model VARCHAR", "retainer_fee DECIMAL(18,2)",
 			"retainer_hours DECIMAL(12,4)", "rollover_cap_h DECIMAL(12,4)", "percent_complete DECIMAL(9,6)", "cap_amount DECIMAL(18,2)", "overage_rate DECIMAL(18,6)"}, terms),

@@ -99,7 +99,7 @@ func seeds(cfg *config.Config) models.Seeds {
 	s.Finance = models.Finance{OverheadPerHour: f.OverheadPerHour, FacilityPerHour: f.FacilityPerHour, MonthlyOverhead: f.MonthlyOverhead,
 		ExpenseMarkup: f.ExpenseMarkup, TargetUtilization: f.TargetUtilization, Targets: f.Targets, ApprovedOnly: f.ApprovedOnly}
 	for _, c := range f.Costs {
-		s.Finance.Costs = append(s.Finance.Costs, models.Cost{Person: c.Person, Role: c.Role, Salary: c.Salary, Burden: c.Burden,
+		s.Finance.Costs = append(s.Finance.Costs, models.Cost{Person: c.Person, Role: c.Role, Team: c.Team, Salary: c.Salary, Burden: c.Burden,
 			OverheadShare: c.OverheadShare, From: c.From, NonDelivery: c.NonDelivery})
 	}
 	for _, r := range f.RateCards {

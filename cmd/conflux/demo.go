@@ -399,11 +399,15 @@ ON CONFLICT DO NOTHING`,
 	return nil
 }
 
-// demoInputs writes the demo's finance spreadsheets into dir: each
-// delivery role's billable target (the 75% the agency has always used) and
-// the commercial terms of its time-and-materials and fixed-fee projects as
-// a workbook, as finance keeps them. They restate what its tools hold, so
-// the demo's figures are the same with them; they are there to be edited.
+// demoInputs writes the demo's finance spreadsheets into dir, as finance
+// keeps them: each delivery role's billable target (the 75% the agency has
+// always used) and the billing model of its time-and-materials and
+// fixed-fee projects (project_terms.xlsx, sheet Terms). They restate what
+// its tools hold, so the demo's figures are the same with them; they are
+// there to be edited at /settings. Salaries are not among them: a cost rate
+// from a salary moves with each year's working days, so the cost-valued gaps
+// the demo plants (C14's overrun at cost) would no longer be the cents its
+// generator planted.
 func demoInputs(a *demo.Agency, dir string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return err

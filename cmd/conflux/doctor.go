@@ -90,6 +90,9 @@ a check fails.`,
 			}
 			for _, src := range cfg.Sources {
 				name := fmt.Sprintf("source %s (%s): credentials and reachability", src.Name, src.Type)
+				if src.Type == "files" {
+					name = fmt.Sprintf("source %s (files): every file in %s reads and checks", src.Name, src.Settings["path"])
+				}
 				if src.Settings["auth"] == "oauth2" && wh == nil {
 					why := "its stored authorization is in the warehouse, which is not open"
 					if server != nil {

@@ -25,8 +25,9 @@ func newTemplatesCmd(g *globals) *cobra.Command {
 		Use:   "write DIR",
 		Short: "Write a template of each input file into DIR",
 		Long: `Templates write DIR writes one CSV per kind of input a files source reads
-(costs, rate_cards, project_terms, milestones, targets, fx_rates): its
-header, a # row explaining each column, and an example row, commented out.
+(costs, rate_cards, project_terms, milestones, targets, time_entries,
+bookings, fx_rates): its header, a # row explaining each column, and an
+example row, commented out.
 Rows starting with # are notes, so the templates can sit in the source's
 folder and load nothing until filled in. Existing files are left alone.
 Save them as XLSX if you prefer: the header is what names the file's kind.`,

@@ -58,7 +58,7 @@ func TestFinanceInputsFromFilesGiveTheSameMartsAsTheYAML(t *testing.T) {
 	var fin strings.Builder
 	fin.WriteString("finance:\n  overhead_per_hour: 9\n  targets: {" + fmt.Sprint(people[0]["role"]) + ": 0.7}\n  fx_rates: fx.csv\n  costs:\n")
 	for i, p := range people[:2] {
-		fmt.Fprintf(&fin, "    - {person: %s, salary: %d, burden: 0.21, overhead_share: 9000.5, from: 2024-01-01}\n", p["email"], 52000+i*7000)
+		fmt.Fprintf(&fin, "    - {person: %s, team: Studio, salary: %d, burden: 0.21, overhead_share: 9000.5, from: 2024-01-01}\n", p["email"], 52000+i*7000)
 		fmt.Fprintf(&fin, "    - {person: %s, salary: %d.75, burden: 0.22, from: 2025-03-01}\n", p["email"], 58000+i*7000)
 	}
 	fmt.Fprintf(&fin, "    - {role: %s, salary: 61000, burden: 0.2}\n", people[2]["role"])
@@ -109,7 +109,11 @@ func TestFinanceInputsFromFilesGiveTheSameMartsAsTheYAML(t *testing.T) {
 			t.Errorf("%s has no rows:\n%s", q, fromYAML)
 		}
 	}
-	// The cost rates came from the salaries, not the tool's.
+	// The cost rates came from the salaries, not the tool's; two people are
+	// on the Studio team their costs name.
+	if r := rows(cfgB, `SELECT count(*) AS n FROM core.people WHERE team = 'Studio'`); fmt.Sprint(r[0]["n"]) != "2" {
+		t.Errorf("the costs file's team: %v people in Studio, want 2", r[0]["n"])
+	}
 	if r := rows(cfgB, `SELECT count(*) AS n FROM marts.cost_rates WHERE matched_by = 'person'`); fmt.Sprint(r[0]["n"]) == "0" {
 		t.Error("no person's cost came from the costs file")
 	}
@@ -228,5 +232,19 @@ func TestOneTeamsTimeFromAFileGivesTheSameMarts(t *testing.T) {
 	}
 	if out := must("--config", cfgB, "query", "--format", "csv", `SELECT count(*) FROM core.time_entries WHERE source = 'sheets'`); !strings.Contains(out, fmt.Sprint(len(ids))) {
 		t.Errorf("the file's %d entries are not all in core.time_entries:\n%s", len(ids), out)
+	}
+
+	// A scheduling tool's export: two weeks at 6 hours a weekday, on a
+	// project by its name, for a person by email.
+	var project, email string
+	for _, line := range strings.Split(strings.TrimSpace(must("--config", cfgB, "query", "--format", "csv",
+		`SELECT (SELECT name FROM core.projects WHERE billing_model = 'tm' ORDER BY name LIMIT 1), (SELECT lower(email) FROM core.people WHERE source = 'harvest' ORDER BY email LIMIT 1)`)), "\n")[1:] {
+		project, email, _ = strings.Cut(line, ",")
+	}
+	os.WriteFile(filepath.Join(filesDir, "timesheets", "plan.csv"), []byte("Email,Project,Start date,End date,Hours per day\n"+email+","+project+",2025-06-02,2025-06-13,6\n"), 0o644)
+	must("--config", cfgB, "sync")
+	must("--config", cfgB, "build")
+	if out := must("--config", cfgB, "query", "--format", "csv", `SELECT count(*) AS days, sum(hours) AS hours, count(DISTINCT project_key) AS projects, count(person_key) AS people FROM core.bookings WHERE source = 'sheets'`); !strings.Contains(out, "10,60.0000,1,10") {
+		t.Errorf("the plan's bookings: %s", out)
 	}
 }

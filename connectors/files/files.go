@@ -38,8 +38,9 @@ type Config struct {
 type Connector struct {
 	cfg Config
 
-	mu   sync.Mutex
-	scan *scan // one read of the folder, shared by the streams of a sync
+	mu    sync.Mutex
+	scan  *scan  // one read of the folder, shared by the streams of a sync
+	stamp string // the folder as that read found it
 }
 
 // New checks the folder exists.
@@ -142,7 +143,7 @@ type cursorUnit struct {
 // skipped, its old rows kept, and its problems returned together at the end.
 func (c *Connector) reader(stream string) func(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error) error {
 	return func(ctx context.Context, from connectors.Cursor, emit func(connectors.Page) error) error {
-		sc, err := c.read(ctx, stream == streamNames()[0])
+		sc, err := c.read(ctx)
 		if err != nil {
 			return err
 		}
@@ -261,18 +262,40 @@ func (e *ProblemsError) Is(target error) bool { return target == connectors.ErrM
 
 // read scans the folder once per sync (the first stream reads, the
 // others share it).
-func (c *Connector) read(ctx context.Context, first bool) (*scan, error) {
+func (c *Connector) read(ctx context.Context) (*scan, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.scan != nil && !first {
+	stamp, err := folderStamp(c.cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if c.scan != nil && c.stamp == stamp {
 		return c.scan, nil
 	}
 	sc, err := Scan(ctx, c.cfg)
 	if err != nil {
 		return nil, err
 	}
-	c.scan = sc
+	c.scan, c.stamp = sc, stamp
 	return sc, nil
+}
+
+// folderStamp names the folder's files as they are now (path, size and
+// modification time): a scan is read again once it changes.
+func folderStamp(dir string) (string, error) {
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s|%d|%d\n", path, info.Size(), info.ModTime().UnixNano())
+		return nil
+	})
+	return b.String(), err
 }
 
 // Scan reads and checks every file of cfg.Dir.

@@ -65,6 +65,7 @@ var Shapes = []*Shape{
 		Columns: []column{
 			{Name: "person", Kind: email, Known: true, Doc: "the person's email, as in the time tool (empty: the row is the role's default)", Example: "ana@northwind.example"},
 			{Name: "role", Kind: text, Doc: "the role (required when person is empty)", Example: "Designer"},
+			{Name: "team", Kind: text, Doc: "the person's team: what team margins group by and whom a lead sees (empty: their role)", Example: "Studio"},
 			{Name: "salary", Kind: number, Required: true, Aliases: []string{"annual_salary", "base_salary"}, Doc: "annual base salary in the reporting currency", Example: "62000"},
 			{Name: "burden", Kind: fraction, Doc: "employer taxes and benefits as a fraction of salary (0.25 or 25%)", Example: "0.25"},
 			{Name: "overhead_share", Kind: number, Doc: "annual overhead allocated to the person (breakeven, §3.3c)", Example: "12000"},
@@ -112,6 +113,16 @@ var Shapes = []*Shape{
 			{Name: "task", Kind: text, Doc: "the task", Example: "Design"},
 			{Name: "notes", Kind: text, Aliases: []string{"description", "note"}, Doc: "what was done", Example: "Homepage wireframes"},
 			{Name: "rate", Kind: number, Aliases: []string{"bill_rate", "billable_rate", "hourly_rate"}, Doc: "the hourly bill rate (empty: the project's)", Example: ""},
+		}},
+	{Name: "bookings", Doc: "A scheduling tool's export (Float, Resource Guru, a planning sheet): who is booked on what, from a day to a day, hours per weekday.",
+		Columns: []column{
+			{Name: "person", Kind: email, Known: true, Aliases: []string{"email"}, Doc: "the person's email (empty: an unnamed role's demand)", Example: "ana@northwind.example"},
+			{Name: "role", Kind: text, Doc: "the role a booking of no one asks for", Example: ""},
+			{Name: "project", Kind: text, Required: true, Aliases: []string{"project_code", "code"}, Doc: "the project's code (or its name)", Example: "ACME-WEB"},
+			{Name: "from", Kind: date, Required: true, Aliases: []string{"start", "start_date"}, Doc: "the first day booked", Example: "2026-02-02"},
+			{Name: "to", Kind: date, Required: true, Aliases: []string{"end", "end_date"}, Doc: "the last day booked", Example: "2026-02-27"},
+			{Name: "hours_per_day", Kind: duration, Required: true, Aliases: []string{"hours_day", "hours_per_weekday", "allocation"}, Doc: "hours each weekday: 6 or 6:00", Example: "6"},
+			{Name: "tentative", Kind: boolean, Doc: "yes for a pencilled-in booking", Example: "no"},
 		}},
 	{Name: "fx_rates", Doc: "Exchange rates: 1 from is rate to on the date (§9.4).",
 		Columns: []column{
@@ -176,6 +187,18 @@ func init() {
 	ShapeNamed("milestones").check = unique("code and milestone", "code", "milestone")
 	ShapeNamed("targets").check = unique("role", "role")
 	ShapeNamed("fx_rates").check = unique("from, to and date", "from", "to", "date")
+	ShapeNamed("bookings").check = func(rows []parsedRow) []Problem {
+		var out []Problem
+		for _, r := range rows {
+			if r.Values["to"] < r.Values["from"] {
+				out = append(out, Problem{Row: r.Row, Column: "to", Msg: fmt.Sprintf("%s is before from %s", r.Values["to"], r.Values["from"])})
+			}
+			if r.Values["person"] == "" && r.Values["role"] == "" {
+				out = append(out, Problem{Row: r.Row, Column: "person", Msg: "names neither a person nor a role"})
+			}
+		}
+		return out
+	}
 }
 
 // normalize turns a header cell into a column name: "Billable?" →

@@ -81,6 +81,12 @@ func FileName(shape string) string { return strings.ReplaceAll(shape, " ", "_") 
 // the shape's rules and returns them as a file stores them (decimals with
 // points, ISO dates), with every problem.
 func Normalize(shape string, values map[string]string) (map[string]string, []Problem) {
+	return NormalizeAs(shape, values, false, false)
+}
+
+// NormalizeAs is Normalize for cells as a file holds them: decimal commas
+// (a ;-separated CSV), or a workbook's day numbers for dates.
+func NormalizeAs(shape string, values map[string]string, decimalComma, workbook bool) (map[string]string, []Problem) {
 	s := ShapeNamed(shape)
 	if s == nil {
 		return nil, []Problem{{Msg: fmt.Sprintf("no file shape %q (%s)", shape, knownNames())}}
@@ -88,7 +94,7 @@ func Normalize(shape string, values map[string]string) (map[string]string, []Pro
 	out := map[string]string{}
 	var problems []Problem
 	for _, c := range s.Columns {
-		v, err := parseCell(c, values[c.Name], table{})
+		v, err := parseCell(c, values[c.Name], table{DecimalComma: decimalComma, SerialDates: workbook})
 		switch {
 		case err != nil:
 			problems = append(problems, Problem{Column: c.Name, Msg: err.Error()})

@@ -43,6 +43,7 @@ type Finance struct {
 // Cost is what a person (or everyone in a role) costs from a date (§3.3a).
 type Cost struct {
 	Person, Role  string
+	Team          string  // the person's team (who a lead sees, team margins); default their role
 	Salary        float64 // annual base
 	Burden        float64 // employer taxes and benefits as a fraction of salary
 	OverheadShare float64 // annual overhead allocated to the person (breakeven, §3.3c)
@@ -204,6 +205,7 @@ func (p *parser) finance(key string, n *yaml.Node, f *Finance) {
 				p.mapping(item, k, map[string]func(string, *yaml.Node){
 					"person":         func(k string, n *yaml.Node) { c.Person, _ = p.str(k, n); c.Person = strings.ToLower(c.Person) },
 					"role":           func(k string, n *yaml.Node) { c.Role, _ = p.str(k, n) },
+					"team":           func(k string, n *yaml.Node) { c.Team, _ = p.str(k, n) },
 					"salary":         p.setNumber(&c.Salary, 0, 1e9, money),
 					"burden":         p.setNumber(&c.Burden, 0, 5, "must be a fraction of salary such as 0.25 (from payroll)"),
 					"overhead_share": p.setNumber(&c.OverheadShare, 0, 1e9, money),

@@ -58,6 +58,28 @@ func (e *ProblemsError) Error() string {
 // ErrNoRow is an edit of a row that is not there (any more).
 var ErrNoRow = errors.New("no such input row (changed since the page was read? reload it)")
 
+// ErrStale is an edit of a file row that changed in the file since it was
+// last synced: the row's number may now name another row.
+var ErrStale = errors.New("the file changed since it was last synced, so this row may have moved: refresh (sync), then edit again")
+
+// sameRow reports whether the cells of a file's row (by the shape's
+// columns at idx) read as the values the last sync stored.
+func sameRow(shape string, rec []string, idx []int, stored map[string]string, decimalComma, workbook bool) bool {
+	cells := map[string]string{}
+	for i, c := range files.Columns(shape) {
+		if idx[i] >= 0 && idx[i] < len(rec) {
+			cells[c] = rec[idx[i]]
+		}
+	}
+	now, _ := files.NormalizeAs(shape, cells, decimalComma, workbook)
+	for _, c := range files.Columns(shape) {
+		if now[c] != stored[c] {
+			return false
+		}
+	}
+	return true
+}
+
 // Source is the files source new rows are written to: the first by name.
 func (s *Store) Source() (name, dir string) {
 	var names []string
@@ -223,9 +245,9 @@ func (s *Store) change(ctx context.Context, shape, id string, values map[string]
 	var data []byte
 	var err error
 	if strings.EqualFold(filepath.Ext(file), ".csv") || strings.EqualFold(filepath.Ext(file), ".txt") {
-		data, line, err = editCSV(file, shape, line, values)
+		data, line, err = editCSV(file, shape, line, before.Values, values)
 	} else {
-		data, line, err = editXLSX(file, shape, sheet, line, values)
+		data, line, err = editXLSX(file, shape, sheet, line, before.Values, values)
 	}
 	if err != nil {
 		return err
@@ -347,7 +369,7 @@ func (s *Store) changeApp(ctx context.Context, shape, rawID string, values map[s
 // values appended; a file that does not exist is made from the template.
 // Columns the file lacks are added when a value needs them; numbers are
 // written as the file writes them (decimal commas in a ;-separated file).
-func editCSV(path, shape string, line int, values map[string]string) ([]byte, int, error) {
+func editCSV(path, shape string, line int, stored, values map[string]string) ([]byte, int, error) {
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) && line == 0 {
 		// A new file: the template's notes, then the row.
@@ -399,6 +421,8 @@ func editCSV(path, shape string, line int, values map[string]string) ([]byte, in
 		line = len(rows)
 	case line-1 <= h || line-1 >= len(rows):
 		return nil, 0, ErrNoRow
+	case !sameRow(shape, rows[line-1], files.HeaderIndex(shape, rows[h]), stored, decimalComma, false):
+		return nil, 0, ErrStale
 	case values == nil:
 		rows = append(rows[:line-1], rows[line:]...)
 	default:
@@ -425,7 +449,7 @@ func editCSV(path, shape string, line int, values map[string]string) ([]byte, in
 
 // editXLSX does what editCSV does in a workbook's sheet, keeping the
 // workbook's other sheets and formatting.
-func editXLSX(path, shape, sheet string, line int, values map[string]string) ([]byte, int, error) {
+func editXLSX(path, shape, sheet string, line int, stored, values map[string]string) ([]byte, int, error) {
 	wb, err := excelize.OpenFile(path)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%s: %v", path, err)
@@ -438,6 +462,9 @@ func editXLSX(path, shape, sheet string, line int, values map[string]string) ([]
 	h := files.HeaderRow(rows)
 	if h < 0 || line-1 <= h || line-1 >= len(rows) {
 		return nil, 0, ErrNoRow
+	}
+	if !sameRow(shape, rows[line-1], files.HeaderIndex(shape, rows[h]), stored, false, true) {
+		return nil, 0, ErrStale
 	}
 	if values == nil {
 		if err := wb.RemoveRow(sheet, line); err != nil {

@@ -82,6 +82,10 @@ func TestEditAWorkbookRow(t *testing.T) {
 	if strings.Join(flat, "|") != want || notes != "kept as it is" {
 		t.Errorf("the workbook after the edit:\n%q\nwant\n%q (notes %q)", strings.Join(flat, "|"), want, notes)
 	}
+	// Not synced since: the row the page showed is not what the file holds.
+	if err := st.Save(ctx, "project_terms", rows[0].ID, map[string]string{"code": "ACME", "billing_model": "tm"}, "fin@x.test", now); !errors.Is(err, inputs.ErrStale) {
+		t.Errorf("an edit of a row the file changed since the sync: %v", err)
+	}
 	resync()
 	if err := st.Delete(ctx, "project_terms", rows[1].ID, "fin@x.test", now); err != nil {
 		t.Fatal(err)

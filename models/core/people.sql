@@ -1,6 +1,8 @@
 -- The canonical person, from every time tool. Cost is in the organisation's
 -- currency; a source without a weekly capacity (Clockify) leaves it NULL and
--- marts.person_day falls back to org.standard_week_h.
+-- marts.person_day falls back to org.standard_week_h. team is the team of
+-- the person's latest cost row (finance.costs, or a files source's costs
+-- file), else their role.
 -- test: unique(person_key)
 -- test: not_null(person_key, name)
 WITH u AS (
@@ -25,7 +27,7 @@ SELECT
     u.name,
     u.email,
     u.role,
-    u.role AS team,
+    coalesce(ct.team, u.role) AS team,
     u.employment_type,
     true AS is_delivery,
     u.timezone,
@@ -38,3 +40,9 @@ SELECT
     u.active
 FROM u
 CROSS JOIN seeds.org o
+-- A person's team is their latest cost row's team (finance.costs or a
+-- costs file), else their role.
+LEFT JOIN (
+    SELECT person, arg_max(team, valid_from) AS team FROM seeds.costs
+    WHERE coalesce(person, '') <> '' AND coalesce(team, '') <> '' GROUP BY person
+) ct ON ct.person = lower(u.email)
