@@ -113,7 +113,12 @@ func TestF4CostRates(t *testing.T) {
 			leave = append(leave, entry(100+len(leave), 1, 101, 4, "Time Off", d.Format(time.DateOnly), 8, false))
 		}
 	}
-	put(t, w, "time_entries", leave...)
+	// Worked hours Harvest gives no cost rate: Bo's cost comes from his
+	// salary; Cy has none, and C20 says so.
+	put(t, w, "users", user(3, "Cy", "cy@x.test", "Designer"))
+	bo1, cy1 := entry(200, 2, 101, 5, "Admin", "2025-12-01", 2, false), entry(201, 3, 101, 5, "Admin", "2025-12-01", 3, false)
+	bo1["cost_rate"], cy1["cost_rate"] = nil, nil
+	put(t, w, "time_entries", append(leave, bo1, cy1)...)
 	s := usSeeds("2025-12-31")
 	s.Finance.Costs = []Cost{{Person: "ana@x.test", Salary: 96000, Burden: 0.25, OverheadShare: 40000}, {Person: "bo@x.test", Salary: 96000, Burden: 0.25}}
 	build(t, w, Options{Sources: map[string]string{"harvest": "harvest"}, Seeds: s})
@@ -136,6 +141,11 @@ func TestF4CostRates(t *testing.T) {
 		t.Errorf("Bo's 2025 capacity %v, want 208", boCapacity)
 	}
 	within(t, "a joiner's cost rate", boRate, 120000.0*38/365/208, 0.005)
+	var c20 string
+	query(t, w, `SELECT string_agg(person_key || ' ' || hours_at_stake, ', ') FROM marts.gaps WHERE check_id = 'C20'`, &c20)
+	if c20 != "harvest:3 3.00" {
+		t.Errorf("C20 (worked time with no cost): %q, want Cy's 3 hours only", c20)
+	}
 	// The period-exact variant: 10,000 a month over May 2025's 22 weekdays
 	// less Memorial Day = 21 days × 8 h = 168 h.
 	var monthly float64

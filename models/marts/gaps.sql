@@ -139,7 +139,8 @@ c15 AS (
       AND abs(f.invoiced_amount - d.amount_reporting) > greatest(0.01 * d.amount_reporting, 100)
 ),
 -- C20: worked time that carries no cost rate, per person: margins are
--- overstated by its cost (the person's rate, else the staff average).
+-- overstated by its cost (the person's rate, else the staff average). An
+-- hour whose cost comes from a configured salary (marts.cost_rates) has one.
 c20 AS (
     SELECT 'C20', 'person', pe.person_key, pe.source, pe.source_id,
         sum(e.hours) * coalesce(nullif(any_value(pe.cost_rate), 0), (SELECT avg(cost_rate) FROM {{ ref "core.people" }} WHERE cost_rate > 0)),
@@ -148,6 +149,8 @@ c20 AS (
         'high', 'finance', NULL
     FROM e JOIN {{ ref "core.people" }} pe USING (person_key)
     WHERE e.time_category <> 'time_off' AND e.hours > 0 AND coalesce(e.cost_rate, 0) = 0
+      AND NOT EXISTS (SELECT 1 FROM {{ ref "marts.cost_rates" }} cr
+          WHERE cr.person_key = e.person_key AND cr.year = year(e.entry_date) AND cr.cost_rate_direct > 0)
     GROUP BY pe.person_key, pe.source, pe.source_id
 ),
 -- C25: time the time tool calls billed whose invoice is missing, voided or
