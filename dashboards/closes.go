@@ -52,9 +52,6 @@ func (s *Server) handleClose(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, fmt.Errorf("action %q: use close or reopen", action))
 		return
 	}
-	if err == nil {
-		err = closing.Remake(ctx, db)
-	}
 	switch {
 	case errors.Is(err, closing.ErrNoReason):
 		s.fail(w, r, http.StatusBadRequest, err)

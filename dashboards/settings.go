@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/conflux-dev/conflux/connectors/files"
@@ -148,23 +149,16 @@ func (s *Server) handleSaveInput(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, who, "input", fmt.Sprintf("%s %s %s", action, shape, id))
 	req := RefreshRequest{Build: true}
-	if name, _ := s.opts.Inputs.Source(); name != "" && (id == "" || !isApp(id)) {
-		req.Sync, req.Sources = true, []string{name}
-		if id != "" {
-			req.Sources = []string{sourceOf(id)}
+	// A file's row syncs its source; a new row the first one's; a row kept
+	// in the warehouse only needs the build.
+	if name, _ := s.opts.Inputs.Source(); name != "" {
+		if src, _, _ := strings.Cut(id, "|"); id != "" {
+			name = src
+		}
+		if name != "app" {
+			req.Sync, req.Sources = true, []string{name}
 		}
 	}
 	s.Refresh(ctx, req)
 	http.Redirect(w, r, "/settings?saved="+url.QueryEscape(inputTitles[shape])+"#"+shape, http.StatusSeeOther)
-}
-
-func isApp(id string) bool { return len(id) > 4 && id[:4] == "app|" }
-
-func sourceOf(id string) string {
-	for i := range id {
-		if id[i] == '|' {
-			return id[:i]
-		}
-	}
-	return id
 }

@@ -50,9 +50,6 @@ and each later build lists what changed since in marts.restatements
 			if err != nil {
 				return closeErr(err)
 			}
-			if err := closing.Remake(cmd.Context(), wh.DB()); err != nil {
-				return err
-			}
 			fmt.Fprintf(cmd.OutOrStdout(), "closed %s (version %d) at %s by %s: its figures now show as closed\n",
 				month.Format("2006-01"), c.Version, c.ClosedAt.Format("2006-01-02 15:04 UTC"), by)
 			return nil
@@ -88,9 +85,6 @@ again makes a new version.`,
 			defer wh.Close()
 			if err := closing.Reopen(cmd.Context(), wh.DB(), month, by, reason, time.Now()); err != nil {
 				return closeErr(err)
-			}
-			if err := closing.Remake(cmd.Context(), wh.DB()); err != nil {
-				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "reopened %s: its figures are live again; the snapshot is kept\n", month.Format("2006-01"))
 			return nil

@@ -257,9 +257,6 @@ func demoCloses(ctx context.Context, cfg *config.Config, wh *warehouse.Warehouse
 			return err
 		}
 	}
-	if err := closing.Remake(ctx, wh.DB()); err != nil {
-		return err
-	}
 	tools := strings.Split(stack, ",")
 	if !slices.Contains(tools, "harvest") || !slices.Contains(tools, "xero") {
 		fmt.Fprintf(out, "Closed %s and %s\n", last.AddDate(0, -1, 0).Format("2006-01"), last.Format("2006-01"))

@@ -16,30 +16,38 @@ import (
 	"github.com/conflux-dev/conflux/internal/warehouse"
 )
 
+// smallHarvest serves a small demo agency's Harvest for one test.
+func smallHarvest(t *testing.T) *demo.Fakes {
+	t.Helper()
+	f, err := demo.StartFakes(demo.Generate(demo.Options{People: 6, Clients: 3, Projects: 5, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// mustRun runs conflux and fails the test unless it exits 0.
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	code, out, err := run(t, args...)
+	if code != 0 {
+		t.Fatalf("%v: %d %v\n%s", args, code, err, out)
+	}
+	return out
+}
+
 // Finance's inputs moved from conflux.yaml into files give the same marts
 // to the cent: costs per person and per role, rate cards, a retainer's
 // terms, a fixed fee's milestones, targets and FX rates are written by
 // `conflux inputs export`, read back by a files source, and every cost
 // rate, project month, team month and the agency's months agree.
 func TestFinanceInputsFromFilesGiveTheSameMartsAsTheYAML(t *testing.T) {
-	a := demo.Generate(demo.Options{People: 6, Clients: 3, Projects: 5, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
-	f, err := demo.StartFakes(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	must := func(args ...string) string {
-		t.Helper()
-		code, out, err := run(t, args...)
-		if code != 0 {
-			t.Fatalf("%v: %d %v\n%s", args, code, err, out)
-		}
-		return out
-	}
+	f := smallHarvest(t)
 	rows := func(cfg, q string) []map[string]any {
 		t.Helper()
 		var out []map[string]any
-		if err := json.Unmarshal([]byte(must("--config", cfg, "query", "--format", "json", q)), &out); err != nil {
+		if err := json.Unmarshal([]byte(mustRun(t, "--config", cfg, "query", "--format", "json", q)), &out); err != nil {
 			t.Fatal(err)
 		}
 		return out
@@ -48,8 +56,8 @@ func TestFinanceInputsFromFilesGiveTheSameMartsAsTheYAML(t *testing.T) {
 	yamlDir := t.TempDir()
 	base := harvestConfig(f.HarvestURL, demo.HarvestToken)
 	cfgA := writeConfig(t, yamlDir, base)
-	must("--config", cfgA, "sync")
-	must("--config", cfgA, "build")
+	mustRun(t, "--config", cfgA, "sync")
+	mustRun(t, "--config", cfgA, "build")
 	people := rows(cfgA, `SELECT lower(email) AS email, role FROM core.people WHERE email IS NOT NULL ORDER BY email`)
 	projects := rows(cfgA, `SELECT code, billing_model FROM core.projects WHERE code IS NOT NULL AND billing_model <> 'non_billable' ORDER BY code`)
 	if len(people) < 3 || len(projects) < 2 {
@@ -67,13 +75,13 @@ func TestFinanceInputsFromFilesGiveTheSameMartsAsTheYAML(t *testing.T) {
 	fmt.Fprintf(&fin, "    - {code: %s, billing_model: fixed_fee, milestones: [{name: Discovery, amount: 12000, accepted: 2025-02-14}, {name: Launch, amount: 18000.25}]}\n", projects[1]["code"])
 	os.WriteFile(filepath.Join(yamlDir, "fx.csv"), []byte("from,to,date,rate\nUSD,GBP,2025-01-02,0.79\nEUR,GBP,2025-01-02,0.845\n"), 0o644)
 	cfgA = writeConfig(t, yamlDir, base+fin.String())
-	must("--config", cfgA, "build")
+	mustRun(t, "--config", cfgA, "build")
 
 	// The same inputs as files: exported, then read by a files source into
 	// a new warehouse.
 	filesDir := t.TempDir()
 	inputs := filepath.Join(filesDir, "inputs")
-	out := must("--config", cfgA, "inputs", "export", inputs)
+	out := mustRun(t, "--config", cfgA, "inputs", "export", inputs)
 	for _, want := range []string{"costs.csv (5 rows)", "rate_cards.csv (2 rows)", "project_terms.csv (2 rows)", "milestones.csv (2 rows)", "targets.csv (1 rows)", "fx_rates.csv (2 rows)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("inputs export wrote no %s:\n%s", want, out)
@@ -88,8 +96,8 @@ func TestFinanceInputsFromFilesGiveTheSameMartsAsTheYAML(t *testing.T) {
 	fixed := strings.Replace(string(body), "finance:\n  overhead_per_hour: 9\n  inputs:\n    type: files\n    path: inputs\n", "finance:\n  overhead_per_hour: 9\n", 1)
 	fixed = strings.Replace(fixed, "sources:\n", "sources:\n  inputs:\n    type: files\n    path: inputs\n", 1)
 	cfgB = writeConfig(t, filesDir, fixed)
-	must("--config", cfgB, "sync")
-	must("--config", cfgB, "build")
+	mustRun(t, "--config", cfgB, "sync")
+	mustRun(t, "--config", cfgB, "build")
 
 	for _, q := range []string{
 		`SELECT person_key, year, matched_by, salary, burden, overhead_share, cost_rate_direct FROM marts.cost_rates ORDER BY ALL`,
@@ -100,8 +108,8 @@ func TestFinanceInputsFromFilesGiveTheSameMartsAsTheYAML(t *testing.T) {
 		`SELECT * FROM seeds.fx_rates ORDER BY ALL`,
 		`SELECT * FROM seeds.role_targets ORDER BY ALL`,
 	} {
-		fromYAML := must("--config", cfgA, "query", "--format", "csv", q)
-		fromFiles := must("--config", cfgB, "query", "--format", "csv", q)
+		fromYAML := mustRun(t, "--config", cfgA, "query", "--format", "csv", q)
+		fromFiles := mustRun(t, "--config", cfgB, "query", "--format", "csv", q)
 		if !sameTable(fromYAML, fromFiles) {
 			t.Errorf("%s differs:\nYAML:\n%.1500s\nfiles:\n%.1500s", q, fromYAML, fromFiles)
 		}
@@ -151,25 +159,12 @@ func sameTable(a, b string) bool {
 // and project codes, no keys) gives the same hours, revenue and cost per
 // project, person and team as when Harvest held it.
 func TestOneTeamsTimeFromAFileGivesTheSameMarts(t *testing.T) {
-	a := demo.Generate(demo.Options{People: 6, Clients: 3, Projects: 5, Years: 1, End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)})
-	f, err := demo.StartFakes(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	must := func(args ...string) string {
-		t.Helper()
-		code, out, err := run(t, args...)
-		if code != 0 {
-			t.Fatalf("%v: %d %v\n%s", args, code, err, out)
-		}
-		return out
-	}
+	f := smallHarvest(t)
 	apiDir := t.TempDir()
 	base := harvestConfig(f.HarvestURL, demo.HarvestToken)
 	cfgA := writeConfig(t, apiDir, base)
-	must("--config", cfgA, "sync")
-	must("--config", cfgA, "build")
+	mustRun(t, "--config", cfgA, "sync")
+	mustRun(t, "--config", cfgA, "build")
 
 	// The team with the most people: its entries, as a spreadsheet would
 	// hold them.
@@ -216,35 +211,35 @@ func TestOneTeamsTimeFromAFileGivesTheSameMarts(t *testing.T) {
 	os.Mkdir(filepath.Join(filesDir, "timesheets"), 0o755)
 	os.WriteFile(filepath.Join(filesDir, "timesheets", "design-team.csv"), []byte(csvBody.String()), 0o644)
 	cfgB := writeConfig(t, filesDir, strings.Replace(base, "sources:\n", "sources:\n  sheets:\n    type: files\n    path: timesheets\n", 1))
-	must("--config", cfgB, "sync")
-	must("--config", cfgB, "build")
+	mustRun(t, "--config", cfgB, "sync")
+	mustRun(t, "--config", cfgB, "build")
 
 	for _, q := range []string{
 		`SELECT project_key, month, worked_h, billable_h, revenue, dl FROM marts.project_month ORDER BY ALL`,
 		`SELECT person_key, week_start, worked_h, billable_h FROM marts.person_week ORDER BY ALL`,
 		`SELECT team, month, worked_h, billable_h, revenue, dl FROM marts.team_month ORDER BY ALL`,
 	} {
-		fromAPI := must("--config", cfgA, "query", "--format", "csv", q)
-		fromFile := must("--config", cfgB, "query", "--format", "csv", q)
+		fromAPI := mustRun(t, "--config", cfgA, "query", "--format", "csv", q)
+		fromFile := mustRun(t, "--config", cfgB, "query", "--format", "csv", q)
 		if !sameTable(fromAPI, fromFile) {
 			t.Errorf("%s differs:\nAPI:\n%.1500s\nfile:\n%.1500s", q, fromAPI, fromFile)
 		}
 	}
-	if out := must("--config", cfgB, "query", "--format", "csv", `SELECT count(*) FROM core.time_entries WHERE source = 'sheets'`); !strings.Contains(out, fmt.Sprint(len(ids))) {
+	if out := mustRun(t, "--config", cfgB, "query", "--format", "csv", `SELECT count(*) FROM core.time_entries WHERE source = 'sheets'`); !strings.Contains(out, fmt.Sprint(len(ids))) {
 		t.Errorf("the file's %d entries are not all in core.time_entries:\n%s", len(ids), out)
 	}
 
 	// A scheduling tool's export: two weeks at 6 hours a weekday, on a
 	// project by its name, for a person by email.
 	var project, email string
-	for _, line := range strings.Split(strings.TrimSpace(must("--config", cfgB, "query", "--format", "csv",
+	for _, line := range strings.Split(strings.TrimSpace(mustRun(t, "--config", cfgB, "query", "--format", "csv",
 		`SELECT (SELECT name FROM core.projects WHERE billing_model = 'tm' ORDER BY name LIMIT 1), (SELECT lower(email) FROM core.people WHERE source = 'harvest' ORDER BY email LIMIT 1)`)), "\n")[1:] {
 		project, email, _ = strings.Cut(line, ",")
 	}
 	os.WriteFile(filepath.Join(filesDir, "timesheets", "plan.csv"), []byte("Email,Project,Start date,End date,Hours per day\n"+email+","+project+",2025-06-02,2025-06-13,6\n"), 0o644)
-	must("--config", cfgB, "sync")
-	must("--config", cfgB, "build")
-	if out := must("--config", cfgB, "query", "--format", "csv", `SELECT count(*) AS days, sum(hours) AS hours, count(DISTINCT project_key) AS projects, count(person_key) AS people FROM core.bookings WHERE source = 'sheets'`); !strings.Contains(out, "10,60.0000,1,10") {
+	mustRun(t, "--config", cfgB, "sync")
+	mustRun(t, "--config", cfgB, "build")
+	if out := mustRun(t, "--config", cfgB, "query", "--format", "csv", `SELECT count(*) AS days, sum(hours) AS hours, count(DISTINCT project_key) AS projects, count(person_key) AS people FROM core.bookings WHERE source = 'sheets'`); !strings.Contains(out, "10,60.0000,1,10") {
 		t.Errorf("the plan's bookings: %s", out)
 	}
 }

@@ -111,11 +111,11 @@ func (s *Shape) stream() string {
 // unit is one shape's table in one file: what a stream's cursor tracks.
 // A file holds each shape once; its rows are the records unit#1, unit#2 …
 type unit struct {
-	File, Sheet string
-	Shape       *Shape
-	Hash        string
-	Rows        []json.RawMessage // each row's record: its values, file, sheet and row
-	Problems    []Problem
+	File     string
+	Shape    *Shape
+	Hash     string
+	Rows     []json.RawMessage // each row's record: its values, file, sheet and row
+	Problems []Problem
 }
 
 func (u *unit) key() string { return u.File + "|" + u.Shape.Name }
@@ -450,7 +450,7 @@ func knownNames() string {
 
 // parseUnit reads a table's rows under its shape, every problem kept.
 func parseUnit(rel, hash string, t table, shape *Shape, idx []int, headerRow int, people map[string]bool) *unit {
-	u := &unit{File: rel, Sheet: t.Sheet, Shape: shape, Hash: hash}
+	u := &unit{File: rel, Shape: shape, Hash: hash}
 	var parsed []parsedRow
 	for i := headerRow; i < len(t.Rows); i++ {
 		r := t.Rows[i]

@@ -178,10 +178,10 @@ func TestFileProblemsAreAllReportedAndKeepThePreviousVersion(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, want := range []string{
-		`inputs/costs.csv: row 4, column salary: "85k" is not a number`,
+		`inputs/costs.csv: row 4, column salary: is not a number`,
 		`inputs/costs.csv: row 3, column from: ana@x.test's cost from 2026-06-01 overlaps row 2 (2026-01-01 to 2026-06-30)`,
 		`inputs/costs.csv: row 4, column person: zed@x.test is no one the tools know`,
-		`inputs/costs.csv: row 5, column burden: "1.4" is not between 0 and 1`,
+		`inputs/costs.csv: row 5, column burden: is not between 0 and 1`,
 		`inputs/costs.csv: row 5, column from: "31/02/2026" is not a date`,
 		`inputs/costs.csv: row 6, column person: names neither a person nor a role`,
 		`inputs/terms.csv: row 1: looks like project_terms but misses the column billing_model`,
@@ -193,6 +193,9 @@ func TestFileProblemsAreAllReportedAndKeepThePreviousVersion(t *testing.T) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the problems do not say\n  %s\nthey say:\n%s", want, msg)
 		}
+	}
+	if strings.Contains(msg, "85k") || strings.Contains(msg, "1.4") {
+		t.Errorf("the problems repeat a salary or burden, which people who read data health may not see:\n%s", msg)
 	}
 	if got := f.rows("costs", costFields); strings.Join(got, "|") != strings.Join(before, "|") {
 		t.Errorf("the bad costs file half-loaded:\n%q\nwas\n%q", got, before)

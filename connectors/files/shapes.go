@@ -1,6 +1,7 @@
 package files
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -295,6 +296,11 @@ var (
 	commaDec    = regexp.MustCompile(`^[-+]?\d+,\d+$`)
 )
 
+// errNotNumber names no value: a problem's message reaches the Ops page's
+// data health, which people who may not see a salary or a rate read, so a
+// number cell's text is never echoed (the row and column find it).
+var errNotNumber = errors.New("is not a number (digits with a point or a comma, no letters or units)")
+
 // parseNumber reads a decimal as written in t and returns it as plain
 // decimal text (exact: no float rounding), or why it is not one.
 func parseNumber(v string, t table) (string, error) {
@@ -310,11 +316,11 @@ func parseNumber(v string, t table) (string, error) {
 	case !t.DecimalComma && thousandsPt.MatchString(s):
 		s = strings.ReplaceAll(s, ",", "")
 	default:
-		return "", fmt.Errorf("%q is not a number", v)
+		return "", errNotNumber
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return "", fmt.Errorf("%q is not a number", v)
+		return "", errNotNumber
 	}
 	if strings.ContainsAny(s, "eE") {
 		s = strconv.FormatFloat(f, 'f', -1, 64)
@@ -377,7 +383,7 @@ func parseCell(c column, v string, t table) (string, error) {
 		pct := strings.HasSuffix(v, "%")
 		n, err := parseNumber(strings.TrimSuffix(v, "%"), t)
 		if err != nil {
-			return "", fmt.Errorf("%q is not a fraction (0.75 or 75%%)", v)
+			return "", errors.New("is not a fraction (write 0.75 or 75%)")
 		}
 		f, _ := strconv.ParseFloat(n, 64)
 		if pct {
@@ -385,7 +391,7 @@ func parseCell(c column, v string, t table) (string, error) {
 			n = strconv.FormatFloat(f, 'f', -1, 64)
 		}
 		if f < 0 || f > 1 {
-			return "", fmt.Errorf("%q is not between 0 and 1 (or 0%% and 100%%)", v)
+			return "", errors.New("is not between 0 and 1 (or 0% and 100%)")
 		}
 		return n, nil
 	case date:
@@ -414,7 +420,7 @@ func parseCell(c column, v string, t table) (string, error) {
 				ss, e3 = strconv.Atoi(parts[1])
 			}
 			if e1 != nil || e2 != nil || e3 != nil || len(parts) > 2 || mm > 59 || ss > 59 {
-				return "", fmt.Errorf("%q is not hours (7.5 or 7:30)", v)
+				return "", errors.New("is not hours (write 7.5 or 7:30)")
 			}
 			return strconv.FormatFloat(float64(hh*3600+mm*60+ss)/3600, 'f', -1, 64), nil
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // WriteTemplates writes one CSV per shape into dir: the header, then #
@@ -18,7 +17,7 @@ func WriteTemplates(dir string) ([]string, error) {
 	}
 	var wrote []string
 	for _, s := range Shapes {
-		path := filepath.Join(dir, s.Name+".csv")
+		path := filepath.Join(dir, FileName(s.Name))
 		if _, err := os.Stat(path); err == nil {
 			continue
 		}
@@ -75,7 +74,7 @@ func Write(path, shape string, rows []map[string]string) error {
 }
 
 // FileName is the name a shape's file is written under.
-func FileName(shape string) string { return strings.ReplaceAll(shape, " ", "_") + ".csv" }
+func FileName(shape string) string { return shape + ".csv" }
 
 // Normalize reads values (by column name, as a person typed them) under
 // the shape's rules and returns them as a file stores them (decimals with

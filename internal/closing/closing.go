@@ -87,7 +87,8 @@ type Hashes struct{ Config, Models string }
 
 // Do closes month: it must have ended by org.as_of and not be closed now.
 // The snapshot is one transaction: a month is closed whole or not at all.
-// It records how the last build made the figures (snapshots.build).
+// It records how the last build made the figures (snapshots.build), then
+// remakes the restatements.
 func Do(ctx context.Context, db *sql.DB, month time.Time, by string, now time.Time) (Close, error) {
 	c := Close{Month: month, ClosedAt: now.UTC(), ClosedBy: by}
 	var h Hashes
@@ -169,7 +170,10 @@ func Do(ctx context.Context, db *sql.DB, month time.Time, by string, now time.Ti
 			return c, fmt.Errorf("close %s: %w", month.Format("2006-01"), err)
 		}
 	}
-	return c, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return c, err
+	}
+	return c, remake(ctx, db)
 }
 
 // effective is an invoice's net amount in the reporting currency as it
@@ -216,7 +220,8 @@ func snapshotMart(ctx context.Context, tx *sql.Tx, mart Mart, month time.Time, v
 	return err
 }
 
-// Reopen marks the month's standing close reopened; its snapshot stays.
+// Reopen marks the month's standing close reopened; its snapshot stays,
+// and the restatements are remade without it.
 func Reopen(ctx context.Context, db *sql.DB, month time.Time, by, reason string, now time.Time) error {
 	if strings.TrimSpace(reason) == "" {
 		return ErrNoReason
@@ -229,7 +234,7 @@ func Reopen(ctx context.Context, db *sql.DB, month time.Time, by, reason string,
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("%s is %w", month.Format("2006-01"), ErrNotClosed)
 	}
-	return nil
+	return remake(ctx, db)
 }
 
 // List is every close, newest month first.
@@ -263,9 +268,10 @@ func exists(ctx context.Context, db interface {
 	return n > 0
 }
 
-// Remake is Refresh with how the last build made the figures: after a
-// close or a reopen.
-func Remake(ctx context.Context, db *sql.DB) error {
+// remake is Refresh with how the last build made the figures: the
+// restatements after a close or a reopen (the _reported views read the
+// closes as they stand).
+func remake(ctx context.Context, db *sql.DB) error {
 	var h Hashes
 	if err := db.QueryRowContext(ctx, `SELECT config_hash, model_hash FROM snapshots.build`).Scan(&h.Config, &h.Models); err != nil {
 		return ErrNotBuilt

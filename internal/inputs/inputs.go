@@ -219,7 +219,7 @@ func (s *Store) change(ctx context.Context, shape, id string, values map[string]
 		return ErrNoRow
 	}
 	var before Row
-	file, sheet, line := filepath.Join(dir, shape+".csv"), "", 0
+	file, sheet, line := filepath.Join(dir, files.FileName(shape)), "", 0
 	if id != "" {
 		var payload string
 		if err := s.DB.QueryRowContext(ctx, fmt.Sprintf(`SELECT payload::VARCHAR FROM raw."%s__%s" WHERE id = ? AND deleted_at IS NULL`, src, shape), rawID).Scan(&payload); err != nil {
@@ -328,7 +328,7 @@ func (s *Store) changeApp(ctx context.Context, shape, rawID string, values map[s
 			return err
 		}
 	}
-	if problems := files.Check("settings/"+shape+".csv", buf.Bytes(), people); len(problems) > 0 {
+	if problems := files.Check("settings/"+files.FileName(shape), buf.Bytes(), people); len(problems) > 0 {
 		for i := range problems {
 			problems[i].File, problems[i].Row = "entered here", 0
 		}
