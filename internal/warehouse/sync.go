@@ -113,13 +113,21 @@ func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream strin
 	if err != nil {
 		return res, fmt.Errorf("stage rows: %w", err)
 	}
-	// A page may repeat an id (a record edited between two page reads);
-	// the later copy wins.
-	r, err := conn.ExecContext(ctx, `INSERT INTO `+table+` (id, payload, updated_at, deleted_at, synced_at, sync_run)
-		SELECT id, payload::JSON, updated_at, NULL, now(), ? FROM page_rows
+	insert := `INSERT INTO ` + table + ` (id, payload, updated_at, deleted_at, synced_at, sync_run)
+		SELECT id, payload::JSON, updated_at, NULL, now(), ? FROM page_rows`
+	fresh, err := freshPage(ctx, conn, table, p.Rows)
+	if err != nil {
+		return res, err
+	}
+	if !fresh {
+		// A page may repeat an id (a record edited between two page
+		// reads); the later copy wins.
+		insert += `
 		QUALIFY row_number() OVER (PARTITION BY id ORDER BY ord DESC) = 1
 		ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at,
-			deleted_at = NULL, synced_at = excluded.synced_at, sync_run = excluded.sync_run`, run)
+			deleted_at = NULL, synced_at = excluded.synced_at, sync_run = excluded.sync_run`
+	}
+	r, err := conn.ExecContext(ctx, insert, run)
 	if err != nil {
 		return res, fmt.Errorf("upsert: %w", err)
 	}
@@ -170,6 +178,34 @@ func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream strin
 		return res, err
 	}
 	return res, nil
+}
+
+// freshPageRows is the page size from which freshPage looks for ids the
+// table already holds: below it the look costs more than it saves.
+const freshPageRows = 10_000
+
+// freshPage reports whether a large staged page holds only ids that are
+// distinct and new to the table. Such a page (a new file, an initial
+// sync) is inserted without the dedupe and the conflict check, which
+// together double the cost of a first load. The look scans the table's
+// ids once.
+func freshPage(ctx context.Context, conn *sql.Conn, table string, rows []Row) (bool, error) {
+	if len(rows) < freshPageRows {
+		return false, nil
+	}
+	seen := make(map[string]struct{}, len(rows))
+	for _, r := range rows {
+		if _, dup := seen[r.ID]; dup {
+			return false, nil
+		}
+		seen[r.ID] = struct{}{}
+	}
+	var held bool
+	err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM page_rows p SEMI JOIN `+table+` t ON t.id = p.id)`).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("look for known ids: %w", err)
+	}
+	return !held, nil
 }
 
 // appendRows stages rows in temp.page_rows through the Appender.

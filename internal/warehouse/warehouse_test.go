@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -79,6 +80,49 @@ func TestCommitPageIsAllOrNothing(t *testing.T) {
 	}
 	if c, _ := w.Cursor(ctx, "harvest", "users"); string(c) != `{"n":1}` {
 		t.Errorf("cursor moved to %s after a failed page", c)
+	}
+}
+
+// A large page of new ids takes the fast insert; a large page that repeats
+// an id, or holds one the table has, still upserts with the later copy
+// winning, and bad JSON fails the page on either path.
+func TestLargePagesInsertFreshAndUpsertKnownIDs(t *testing.T) {
+	ctx := context.Background()
+	w := open(t)
+	w.EnsureRawTable(ctx, "files", "time_entries")
+	run, _ := w.StartRun(ctx, "files", "time_entries")
+	page := func(from, n int, v string) Page {
+		p := Page{Rows: make([]Row, n)}
+		for i := range p.Rows {
+			p.Rows[i] = Row{ID: fmt.Sprint(from + i), Payload: fmt.Appendf(nil, `{"v":%q}`, v)}
+		}
+		return p
+	}
+	if res, err := w.CommitPage(ctx, "files", "time_entries", run, page(0, freshPageRows, "a")); err != nil || res.Upserted != freshPageRows {
+		t.Fatalf("fresh page: %+v, %v", res, err)
+	}
+	known := page(freshPageRows/2, freshPageRows, "b") // half known, half new
+	if _, err := w.CommitPage(ctx, "files", "time_entries", run, known); err != nil {
+		t.Fatalf("page with known ids: %v", err)
+	}
+	repeated := page(2*freshPageRows, freshPageRows, "c")
+	repeated.Rows = append(repeated.Rows, Row{ID: repeated.Rows[0].ID, Payload: []byte(`{"v":"d"}`)})
+	if _, err := w.CommitPage(ctx, "files", "time_entries", run, repeated); err != nil {
+		t.Fatalf("page repeating an id: %v", err)
+	}
+	bad := page(4*freshPageRows, freshPageRows, "e")
+	bad.Rows[7].Payload = []byte(`{not json`)
+	if _, err := w.CommitPage(ctx, "files", "time_entries", run, bad); err == nil {
+		t.Error("a fresh page with bad JSON committed")
+	}
+	got := count(t, w, `SELECT count(*) FROM raw.files__time_entries`)
+	if want := 3*freshPageRows/2 + freshPageRows; got != want {
+		t.Errorf("rows = %d, want %d", got, want)
+	}
+	for v, want := range map[string]int{"a": freshPageRows / 2, "b": freshPageRows, "c": freshPageRows - 1, "d": 1} {
+		if got := count(t, w, `SELECT count(*) FROM raw.files__time_entries WHERE payload->>'v' = ?`, v); got != want {
+			t.Errorf("rows with v=%s: %d, want %d", v, got, want)
+		}
 	}
 }
 
