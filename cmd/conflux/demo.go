@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -397,14 +398,21 @@ ON CONFLICT DO NOTHING`,
 }
 
 // demoInputs writes the demo's finance spreadsheets into dir, as finance
-// keeps them: each delivery role's billable target (the 75% the agency has
-// always used) and the billing model of its time-and-materials and
-// fixed-fee projects (project_terms.xlsx, sheet Terms). They restate what
-// its tools hold, so the demo's figures are the same with them; they are
-// there to be edited at /settings. Salaries are not among them: a cost rate
-// from a salary moves with each year's working days, so the cost-valued gaps
-// the demo plants (C14's overrun at cost) would no longer be the cents its
-// generator planted.
+// keeps them:
+//   - costs.xlsx (sheet Salaries, beside a notes sheet): each employee's
+//     salary and 25% burden from each whole year they worked, set so the
+//     loaded cost per capacity hour is the rate Harvest stamps (contractors
+//     stay costed by Harvest);
+//   - rate_cards.csv: the list (rack) rate of each role;
+//   - targets.csv: each delivery role's billable target, the 75% the agency
+//     has always used;
+//   - project_terms.xlsx (sheet Terms): the billing model of its
+//     time-and-materials and fixed-fee projects.
+//
+// They restate what its tools hold, so the demo's figures are its
+// generator's to the cent with them; the list card adds list value and
+// rate realization, and prices the hour the demo leaves without a rate.
+// They are there to be edited at /settings.
 func demoInputs(a *demo.Agency, dir string) error {
 	if err := os.RemoveAll(dir); err != nil {
 		return err
@@ -426,6 +434,16 @@ func demoInputs(a *demo.Agency, dir string) error {
 	if err := files.Write(filepath.Join(dir, "targets.csv"), "targets", targets); err != nil {
 		return err
 	}
+	var cards []map[string]string
+	for _, r := range roles {
+		cards = append(cards, map[string]string{"card": "list", "role": r, "rate": strconv.Itoa(demo.ListRates()[r])})
+	}
+	if err := files.Write(filepath.Join(dir, "rate_cards.csv"), "rate_cards", cards); err != nil {
+		return err
+	}
+	if err := demoCosts(a, filepath.Join(dir, "costs.xlsx")); err != nil {
+		return err
+	}
 	wb := excelize.NewFile()
 	defer wb.Close()
 	wb.SetSheetName("Sheet1", "Terms")
@@ -441,4 +459,26 @@ func demoInputs(a *demo.Agency, dir string) error {
 		row++
 	}
 	return wb.SaveAs(filepath.Join(dir, "project_terms.xlsx"))
+}
+
+// demoCosts writes the demo's payroll as a workbook: a notes sheet first,
+// then the salaries, one row per person and year.
+func demoCosts(a *demo.Agency, path string) error {
+	email := map[int64]string{}
+	role := map[int64]string{}
+	for _, p := range a.People {
+		email[p.ID], role[p.ID] = p.Email, p.Role
+	}
+	wb := excelize.NewFile()
+	defer wb.Close()
+	wb.SetSheetName("Sheet1", "Read me")
+	wb.SetSheetRow("Read me", "A1", &[]any{"Salaries from payroll, one row per person from each annual review. Contractors are costed by the rate Harvest holds."})
+	wb.NewSheet("Salaries")
+	wb.SetSheetRow("Salaries", "A1", &[]any{"Email", "Role", "Salary", "Burden", "Overhead share", "From"})
+	for i, s := range a.Salaries() {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		wb.SetSheetRow("Salaries", cell, &[]any{email[s.PersonID], role[s.PersonID],
+			float64(s.Cents) / 100, demo.Burden, 9000, s.From.Format("2006-01-02")})
+	}
+	return wb.SaveAs(path)
 }

@@ -142,6 +142,28 @@ func TestDemoDefaultStackTiesOut(t *testing.T) {
 		t.Errorf("send weekly --dry-run: %d %v\n%s", code, err, out)
 	}
 
+	// The payroll in inputs/costs.xlsx costs the employees' whole years and
+	// Harvest's stamps the rest, and the labour cost of every project is the
+	// generator's to the cent (the entry added after October's close aside);
+	// the list rate card gives list value.
+	timeOff := map[int64]bool{}
+	for _, p := range a.Projects {
+		timeOff[p.ID] = p.TimeOff
+	}
+	var costCents int64
+	for _, e := range a.Entries {
+		if !timeOff[e.ProjectID] {
+			costCents += int64(e.Quarters) * int64(e.CostRate) * 25
+		}
+	}
+	code, out, err = run(t, "--config", cfg, "query", "--format", "csv", `SELECT sum(round(cost_amount * 100))::BIGINT,
+		count(*) FILTER (WHERE cost_rate_source = 'config') > count(*) / 2, count(*) FILTER (WHERE cost_rate_source = 'entry') > 0,
+		sum(list_value) > 0
+		FROM marts.entry_values WHERE source_id <> '990000001'`)
+	if want := fmt.Sprintf("%d,true,true,true", costCents); code != 0 || !strings.Contains(out, want) {
+		t.Errorf("labour cost in cents, from salaries mostly, from stamps too, list value: want %s: %d %v\n%s", want, code, err, out)
+	}
+
 	// Every planted gap, and nothing else, with its amount and hours, and a
 	// link to Harvest for projects and entries.
 	code, out, err = run(t, "--config", cfg, "gaps", "--format", "json")

@@ -64,7 +64,7 @@ type parsedRow struct {
 var Shapes = []*Shape{
 	{Name: "costs", Doc: "What each person (or everyone in a role) costs from a date: metrics §3.3a. A later row for the same person starts a new period.",
 		Columns: []column{
-			{Name: "person", Kind: email, Known: true, Doc: "the person's email, as in the time tool (empty: the row is the role's default)", Example: "ana@northwind.example"},
+			{Name: "person", Kind: email, Known: true, Aliases: []string{"email", "work_email"}, Doc: "the person's email, as in the time tool (empty: the row is the role's default)", Example: "ana@northwind.example"},
 			{Name: "role", Kind: text, Doc: "the role (required when person is empty)", Example: "Designer"},
 			{Name: "team", Kind: text, Doc: "the person's team: what team margins group by and whom a lead sees (empty: their role)", Example: "Studio"},
 			{Name: "salary", Kind: number, Required: true, Aliases: []string{"annual_salary", "base_salary"}, Doc: "annual base salary in the reporting currency", Example: "62000"},

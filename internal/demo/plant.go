@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -85,11 +86,16 @@ func (a *Agency) PlantGaps(ledger bool) []Planted {
 		CostRate: p0.CostRate, Created: sat.Add(18 * time.Hour)})
 	next++
 	out = append(out, Planted{"C23", "person_day", money(17 * int64(p0.CostRate) * 100), "17.00"})
-	// C20: an internal entry with no cost rate.
-	a.Entries = append(a.Entries, Entry{ID: next, PersonID: p2.ID, ProjectID: admin, TaskID: adminTask, Date: sat.AddDate(0, 0, -7), Quarters: 6,
+	// C20: an internal entry with no cost rate, by a contractor when there
+	// is one (the demo's salaries cost every employee's hours).
+	uncosted := p2
+	if i := slices.IndexFunc(a.People, func(p Person) bool { return p.Contractor }); i >= 0 {
+		uncosted = a.People[i]
+	}
+	a.Entries = append(a.Entries, Entry{ID: next, PersonID: uncosted.ID, ProjectID: admin, TaskID: adminTask, Date: sat.AddDate(0, 0, -7), Quarters: 6,
 		Created: sat.Add(-6 * 24 * time.Hour)})
 	next++
-	out = append(out, Planted{"C20", "person", money(3 * int64(p2.CostRate) * 50), "1.50"})
+	out = append(out, Planted{"C20", "person", money(3 * int64(uncosted.CostRate) * 50), "1.50"})
 	// C25: billable time on an invoice that does not exist.
 	if twice != nil {
 		a.Entries = append(a.Entries, Entry{ID: next, PersonID: p2.ID, ProjectID: twice.ProjectID, TaskID: twice.TaskID, Date: sat.AddDate(0, 0, -14), Quarters: 12,
