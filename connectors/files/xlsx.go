@@ -8,8 +8,10 @@ import (
 	"html"
 	"io"
 	"path"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // errUnusual sends a workbook the fast reader does not expect to excelize.
@@ -96,9 +98,9 @@ func readXLSXFast(data []byte) ([]table, error) {
 	return out, nil
 }
 
-// sheetRows scans a worksheet's <row> and <c> elements.
+// sheetRows scans a worksheet's <row> and <c> elements, the rows in as
+// many parts as there are processors.
 func sheetRows(body []byte, shared []string) ([][]string, error) {
-	var rows [][]string
 	data := body
 	if i := bytes.Index(data, []byte("<sheetData")); i >= 0 {
 		data = data[i:]
@@ -107,60 +109,89 @@ func sheetRows(body []byte, shared []string) ([][]string, error) {
 	if len(found) == 0 && bytes.Contains(data, []byte(":row")) {
 		return nil, errUnusual // a namespace prefix on every element
 	}
-	for _, row := range found {
-		attrs, inner := split(row)
-		if bytes.IndexByte(attrs, '\'') >= 0 {
-			return nil, errUnusual
-		}
-		if n, err := strconv.Atoi(attr(attrs, "r")); err == nil {
-			for len(rows) < n-1 {
-				rows = append(rows, nil) // rows the sheet skips are blank
-			}
-		}
-		var cells []string
-		for _, c := range elements(inner, "c") {
-			cattrs, cinner := split(c)
-			if bytes.IndexByte(cattrs, '\'') >= 0 || bytes.ContainsAny(cattrs, "\t\n\r") {
-				return nil, errUnusual
-			}
-			col := len(cells)
-			if ref := attr(cattrs, "r"); ref != "" {
-				col = 0
-				for i := 0; i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z'; i++ {
-					col = col*26 + int(ref[i]-'A'+1)
+	numbers := make([]int, len(found)) // each row's r attribute, 0 if none
+	cells := make([][]string, len(found))
+	parts := min(runtime.GOMAXPROCS(0), 1+len(found)/5000)
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := p * len(found) / parts; i < (p+1)*len(found)/parts; i++ {
+				if numbers[i], cells[i], errs[p] = sheetRow(found[i], shared); errs[p] != nil {
+					return
 				}
-				col--
 			}
-			if col < len(cells) || col < 0 {
-				return nil, errUnusual
-			}
-			var v string
-			switch attr(cattrs, "t") {
-			case "s":
-				k, err := strconv.Atoi(strings.TrimSpace(elementText(first1(cinner, "v"))))
-				if err != nil || k < 0 || k >= len(shared) {
-					return nil, errUnusual
-				}
-				v = shared[k]
-			case "inlineStr":
-				v = elementText(first1(cinner, "is"))
-			default:
-				v = elementText(first1(cinner, "v"))
-			}
-			for len(cells) < col {
-				cells = append(cells, "")
-			}
-			cells = append(cells, v)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, errUnusual
+	}
+	var rows [][]string
+	for i, c := range cells {
+		for len(rows) < numbers[i]-1 {
+			rows = append(rows, nil) // rows the sheet skips are blank
 		}
-		for len(cells) > 0 && cells[len(cells)-1] == "" {
-			cells = cells[:len(cells)-1]
-		}
-		rows = append(rows, cells)
+		rows = append(rows, c)
 	}
 	for len(rows) > 0 && len(rows[len(rows)-1]) == 0 {
 		rows = rows[:len(rows)-1]
 	}
 	return rows, nil
+}
+
+// sheetRow reads one <row>: its number (0 when it has none) and its cells,
+// without trailing blanks.
+func sheetRow(row []byte, shared []string) (int, []string, error) {
+	attrs, inner := split(row)
+	if bytes.IndexByte(attrs, '\'') >= 0 {
+		return 0, nil, errUnusual
+	}
+	n, err := strconv.Atoi(attr(attrs, "r"))
+	if err != nil {
+		n = 0
+	}
+	var cells []string
+	for _, c := range elements(inner, "c") {
+		cattrs, cinner := split(c)
+		if bytes.IndexByte(cattrs, '\'') >= 0 || bytes.ContainsAny(cattrs, "\t\n\r") {
+			return 0, nil, errUnusual
+		}
+		col := len(cells)
+		if ref := attr(cattrs, "r"); ref != "" {
+			col = 0
+			for i := 0; i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z'; i++ {
+				col = col*26 + int(ref[i]-'A'+1)
+			}
+			col--
+		}
+		if col < len(cells) || col < 0 {
+			return 0, nil, errUnusual
+		}
+		var v string
+		switch attr(cattrs, "t") {
+		case "s":
+			k, err := strconv.Atoi(strings.TrimSpace(elementText(first1(cinner, "v"))))
+			if err != nil || k < 0 || k >= len(shared) {
+				return 0, nil, errUnusual
+			}
+			v = shared[k]
+		case "inlineStr":
+			v = elementText(first1(cinner, "is"))
+		default:
+			v = elementText(first1(cinner, "v"))
+		}
+		for len(cells) < col {
+			cells = append(cells, "")
+		}
+		cells = append(cells, v)
+	}
+	for len(cells) > 0 && cells[len(cells)-1] == "" {
+		cells = cells[:len(cells)-1]
+	}
+	return n, cells, nil
 }
 
 // elements returns each <name …>…</name> or <name …/> in data, whole.
