@@ -156,12 +156,21 @@ ref_dropped AS (
     GROUP BY dropped
 ),
 -- Rule 2: the same person, project, day and hours in two tools, matched
--- one to one (the n-th copy in one tool with the n-th in the other).
+-- one to one (the n-th copy in one tool with the n-th in the other). Only
+-- a person, project, day and hours found in two tools can match: the rest
+-- are left out before the windows sort.
+in_two AS (
+    SELECT person_key, project_key, entry_date, hours
+    FROM ranked CROSS JOIN many
+    WHERE many.yes AND hours > 0
+    GROUP BY ALL HAVING count(DISTINCT source) > 1
+),
 unreferenced AS (
     SELECT r.*, row_number() OVER (PARTITION BY person_key, project_key, entry_date, hours, source ORDER BY source_id) AS nth
-    FROM ranked r CROSS JOIN many
-    WHERE many.yes AND hours > 0
-      AND entry_key NOT IN (SELECT a_key FROM referenced) AND entry_key NOT IN (SELECT b_key FROM referenced)
+    FROM ranked r SEMI JOIN in_two t
+        ON t.person_key IS NOT DISTINCT FROM r.person_key AND t.project_key IS NOT DISTINCT FROM r.project_key
+       AND t.entry_date = r.entry_date AND t.hours = r.hours
+    WHERE entry_key NOT IN (SELECT a_key FROM referenced) AND entry_key NOT IN (SELECT b_key FROM referenced)
 ),
 matched AS (
     SELECT entry_key,

@@ -10,7 +10,7 @@
 -- so every finance view follows (§9.9).
 -- test: unique(entry_key)
 -- test: not_null(entry_key, hours, time_category)
-WITH e AS (
+WITH e AS NOT MATERIALIZED ( -- read where used: a copy of every entry costs more than the joins
     SELECT e.*, p.client_key, c.name AS client_name, pe.role, pe.default_bill_rate
     FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted) e
     LEFT JOIN {{ ref "core.projects" }} p USING (project_key)
@@ -49,7 +49,7 @@ priced AS (
 -- (an as-of join sorts what it joins: the rest need not be sorted).
 fx AS (
     SELECT p.entry_key, fx.rate
-    FROM (SELECT entry_key, currency, entry_date FROM priced
+    FROM (SELECT entry_key, currency, entry_date FROM e
           WHERE currency <> (SELECT currency FROM seeds.org)) p
     ASOF LEFT JOIN seeds.fx_rates fx
         ON fx.from_currency = p.currency AND fx.to_currency = (SELECT currency FROM seeds.org) AND p.entry_date >= fx.date

@@ -14,8 +14,10 @@
 WITH org AS (SELECT as_of, currency, unbilled_grace_days, deal_lag_days, closed_grace_days FROM seeds.org, seeds.gap_params),
 has_crm AS (SELECT count(*) > 0 AS yes FROM seeds.sources WHERE kind = 'crm'),
 p AS (SELECT * FROM {{ ref "core.projects" }}),
-e AS (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted),
-all_e AS (SELECT * FROM {{ ref "core.time_entries" }}),
+-- The entries are read where used, not copied (NOT MATERIALIZED): a copy of
+-- the largest table cost more than the checks that read it.
+e AS NOT MATERIALIZED (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted),
+all_e AS NOT MATERIALIZED (SELECT * FROM {{ ref "core.time_entries" }}),
 -- The counted entries of tools that keep billing state: a project tool's
 -- (Jira's) hours cannot say whether they were invoiced (C01, C24).
 billing_e AS (SELECT * FROM e WHERE source NOT IN (SELECT name FROM seeds.sources WHERE kind IN ('pm', 'files'))),
@@ -76,10 +78,21 @@ c19 AS (
 -- C22: entries alike in person, day, project, task, hours and notes (the
 -- task too: the same hours on two tasks are two pieces of work); each copy
 -- after the first is at stake (billed twice, or its cost counted twice).
-dup AS (
-    SELECT e.*, row_number() OVER (PARTITION BY person_key, entry_date, project_key, task_key, hours, lower(trim(coalesce(notes, '')))
-                                   ORDER BY source, source_id) AS copy
+-- Only entries whose kind appears twice are numbered (the window sorts what
+-- it reads).
+dup_keys AS (
+    SELECT person_key, entry_date, project_key, task_key, hours, lower(trim(coalesce(notes, ''))) AS note
     FROM e WHERE e.time_category <> 'time_off' AND e.hours > 0
+    GROUP BY ALL HAVING count(*) > 1
+),
+dup AS (
+    SELECT e.*, row_number() OVER (PARTITION BY e.person_key, e.entry_date, e.project_key, e.task_key, e.hours, lower(trim(coalesce(e.notes, '')))
+                                   ORDER BY e.source, e.source_id) AS copy
+    FROM e SEMI JOIN dup_keys k
+        ON k.person_key IS NOT DISTINCT FROM e.person_key AND k.entry_date = e.entry_date
+       AND k.project_key IS NOT DISTINCT FROM e.project_key AND k.task_key IS NOT DISTINCT FROM e.task_key
+       AND k.hours = e.hours AND k.note = lower(trim(coalesce(e.notes, '')))
+    WHERE e.time_category <> 'time_off' AND e.hours > 0
 ),
 c22 AS (
     SELECT 'C22', 'time_entry', entry_key, source, source_id,
