@@ -55,6 +55,9 @@ type ModelResult struct {
 	Rows     int64
 	Duration time.Duration
 	Err      error
+	// Incremental is set when an incremental model read only the raw rows
+	// changed since its last build.
+	Incremental bool
 }
 
 // TestResult is one data test's outcome.
@@ -91,6 +94,10 @@ type node struct {
 	sql   string
 	deps  []string
 	raws  []string // raw tables read through source
+	// An incremental model's SQL over only the raw rows changed since its
+	// last build, and the source name each raw table is read as.
+	delta    string
+	rawNames map[string]string
 }
 
 // Build materializes every model in dependency order and runs the tests.
@@ -119,16 +126,28 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 	}
 	nodes := map[string]*node{}
 	for _, m := range all {
-		n := &node{model: m}
+		n := &node{model: m, rawNames: map[string]string{}}
 		sql, deps, err := render(m, known, func(connectorType, stream string) (string, error) {
-			rel, raws, err := sourceRelation(ctx, db, opts.Sources, connectorType, stream)
-			n.raws = append(n.raws, raws...)
+			rel, raws, err := sourceRelation(ctx, db, opts.Sources, connectorType, stream, "")
+			for _, r := range raws {
+				n.raws = append(n.raws, r.table)
+				n.rawNames[r.table] = r.name
+			}
 			return rel, err
 		})
 		if err != nil {
 			return nil, err
 		}
 		n.sql, n.deps = sql, deps
+		if m.Materialized == "incremental" {
+			n.delta, _, err = render(m, known, func(connectorType, stream string) (string, error) {
+				rel, _, err := sourceRelation(ctx, db, opts.Sources, connectorType, stream, m.Name)
+				return rel, err
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
 		nodes[m.Name] = n
 	}
 	order, err := topoSort(nodes)
@@ -158,6 +177,7 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		for _, d := range n.deps {
 			fmt.Fprintf(h, "%s=%s\x00", d, hashes[d])
 		}
+		static := hex.EncodeToString(h.Sum(nil)) // all but the raw tables' rows
 		for _, r := range n.raws {
 			if _, ok := rawPrints[r]; !ok {
 				rawPrints[r] = rawFingerprint(ctx, db, r)
@@ -172,7 +192,8 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		case !opts.Force && unchanged(ctx, db, name, hash):
 			mr.Status = "skipped"
 		default:
-			if err := materialize(ctx, db, n); err != nil {
+			mr.Incremental = n.model.Materialized == "incremental" && !opts.Force && incremental(ctx, db, n, static)
+			if err := materialize(ctx, db, n, mr.Incremental, static); err != nil {
 				mr.Status, mr.Err = "failed", err
 			} else {
 				mr.Status = "built"
@@ -192,7 +213,7 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		}
 		if mr.Status == "built" || mr.Status == "skipped" {
 			for _, t := range n.model.Tests {
-				res.Tests = append(res.Tests, runTest(ctx, db, name, t))
+				res.Tests = append(res.Tests, testOnce(ctx, db, name, t, mr.Status == "skipped"))
 			}
 		}
 	}
@@ -201,16 +222,19 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		if !n.model.Assertion {
 			continue
 		}
-		var blocked bool
+		blocked, same := false, true
 		for _, d := range n.deps {
-			if s := status[d]; s == "failed" || s == "blocked" {
+			switch status[d] {
+			case "failed", "blocked":
 				blocked = true
+			case "built":
+				same = false
 			}
 		}
 		if blocked {
 			continue
 		}
-		res.Tests = append(res.Tests, runTest(ctx, db, name, Test{Name: name, SQL: n.sql}))
+		res.Tests = append(res.Tests, testOnce(ctx, db, name, Test{Name: name, SQL: n.sql}, same))
 	}
 	// The workflow follows the ledger only when it is whole: a gaps model
 	// that did not build must not read as every finding resolved.
@@ -285,7 +309,15 @@ func topoSort(nodes map[string]*node) ([]string, error) {
 	return order, nil
 }
 
-func sourceRelation(ctx context.Context, db *sql.DB, sources map[string]string, connectorType, stream string) (string, []string, error) {
+// rawSource is one raw table a model reads, and the source name it is read as.
+type rawSource struct{ name, table string }
+
+// sourceRelation is the live rows of every source of a connector type's
+// stream. With since (an incremental model's name) it is only the rows
+// changed since that model's last build: synced or deleted at or after the
+// watermark meta.model_state keeps (deleted ones are then left out by the
+// same filter as always).
+func sourceRelation(ctx context.Context, db *sql.DB, sources map[string]string, connectorType, stream, since string) (string, []rawSource, error) {
 	var names []string
 	for name, typ := range sources {
 		if typ == connectorType {
@@ -293,7 +325,8 @@ func sourceRelation(ctx context.Context, db *sql.DB, sources map[string]string, 
 		}
 	}
 	slices.Sort(names)
-	var parts, raws []string
+	var parts []string
+	var raws []rawSource
 	for _, name := range names {
 		table, err := warehouse.RawTable(name, stream)
 		if err != nil {
@@ -304,8 +337,12 @@ func sourceRelation(ctx context.Context, db *sql.DB, sources map[string]string, 
 		if !exists {
 			continue
 		}
-		raws = append(raws, table)
-		parts = append(parts, fmt.Sprintf("SELECT '%s' AS source, id, payload, updated_at, synced_at FROM %s WHERE deleted_at IS NULL", name, table))
+		raws = append(raws, rawSource{name, table})
+		where := "deleted_at IS NULL"
+		if since != "" {
+			where += " AND " + changedSince(since, table)
+		}
+		parts = append(parts, fmt.Sprintf("SELECT '%s' AS source, id, payload, updated_at, synced_at FROM %s WHERE %s", name, table, where))
 	}
 	if len(parts) == 0 {
 		return "(SELECT NULL::VARCHAR AS source, NULL::VARCHAR AS id, NULL::JSON AS payload, NULL::TIMESTAMPTZ AS updated_at, NULL::TIMESTAMPTZ AS synced_at WHERE false)", nil, nil
@@ -313,12 +350,61 @@ func sourceRelation(ctx context.Context, db *sql.DB, sources map[string]string, 
 	return "(" + strings.Join(parts, " UNION ALL ") + ")", raws, nil
 }
 
+// rowChanged is when a raw row last changed: synced, or deleted (a
+// deletion leaves synced_at as it was).
+const rowChanged = "greatest(synced_at, coalesce(deleted_at, synced_at))"
+
+// changedSince is the condition on a raw table's rows changed at or after
+// what model last saw of it. At, not after: a row seen twice is replaced
+// by itself.
+func changedSince(model, table string) string {
+	return fmt.Sprintf("%s >= coalesce((SELECT watermark FROM meta.model_state WHERE model = '%s' AND raw_table = '%s'), '-infinity'::TIMESTAMPTZ)",
+		rowChanged, model, table)
+}
+
+// incremental reports whether n can be built from the raw rows changed
+// since its last build: it was built as it is now, from the same inputs
+// but those raw tables, and none of them lost rows since.
+func incremental(ctx context.Context, db *sql.DB, n *node, static string) bool {
+	schema, table, _ := strings.Cut(n.model.Name, ".")
+	var existing string
+	db.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, schema, table).Scan(&existing)
+	if existing != "BASE TABLE" || len(n.raws) == 0 {
+		return false
+	}
+	for _, raw := range n.raws {
+		var then, now int64
+		err := db.QueryRowContext(ctx, `SELECT raw_rows FROM meta.model_state WHERE model = ? AND raw_table = ? AND static_hash = ?`,
+			n.model.Name, raw, static).Scan(&then)
+		if err != nil {
+			return false
+		}
+		if db.QueryRowContext(ctx, `SELECT count(*) FROM `+raw).Scan(&now) != nil || now < then {
+			return false
+		}
+	}
+	return true
+}
+
+// rawFingerprint says whether a raw table changed. A small table is hashed
+// whole, so a stream read again in full (a company, the users) changes
+// nothing downstream when its records did not; a large one is known by its
+// rows and its last sync.
 func rawFingerprint(ctx context.Context, db *sql.DB, table string) string {
 	var n, run int64
 	var synced sql.NullString
 	db.QueryRowContext(ctx, `SELECT count(*), coalesce(max(sync_run), 0), max(synced_at)::VARCHAR FROM `+table).Scan(&n, &run, &synced)
+	if n <= smallRawRows {
+		var sum sql.NullString
+		db.QueryRowContext(ctx, `SELECT sum(hash(id, payload::VARCHAR, updated_at, deleted_at IS NULL)::HUGEINT)::VARCHAR FROM `+table).Scan(&sum)
+		return fmt.Sprintf("%d#%s", n, sum.String)
+	}
 	return fmt.Sprintf("%d/%d/%s", n, run, synced.String)
 }
+
+// smallRawRows is the size up to which a raw table's fingerprint is its
+// content.
+const smallRawRows = 20_000
 
 func unchanged(ctx context.Context, db *sql.DB, name, hash string) bool {
 	var last string
@@ -333,7 +419,7 @@ func unchanged(ctx context.Context, db *sql.DB, name, hash string) bool {
 	return exists
 }
 
-func materialize(ctx context.Context, db *sql.DB, n *node) error {
+func materialize(ctx context.Context, db *sql.DB, n *node, incremental bool, static string) error {
 	name := n.model.Name
 	schema, table, _ := strings.Cut(name, ".")
 	var existing string
@@ -348,7 +434,7 @@ func materialize(ctx context.Context, db *sql.DB, n *node) error {
 	}
 	stmts := []string{}
 	switch {
-	case existing == "VIEW" && n.model.Materialized == "table":
+	case existing == "VIEW" && n.model.Materialized != "view":
 		stmts = append(stmts, "DROP VIEW "+name)
 	case existing == "BASE TABLE" && n.model.Materialized == "view":
 		stmts = append(stmts, "DROP TABLE "+name)
@@ -357,7 +443,25 @@ func materialize(ctx context.Context, db *sql.DB, n *node) error {
 	if n.model.Materialized == "view" {
 		kind = "VIEW"
 	}
-	stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, name, strings.TrimRight(strings.TrimSpace(n.sql), ";")))
+	if incremental {
+		// The rows of every raw record changed since, replaced by what
+		// they make now (none for a record deleted).
+		for _, raw := range n.raws {
+			stmts = append(stmts, fmt.Sprintf("DELETE FROM %s WHERE source = '%s' AND source_id IN (SELECT id FROM %s WHERE %s)",
+				name, n.rawNames[raw], raw, changedSince(n.model.Name, raw)))
+		}
+		stmts = append(stmts, fmt.Sprintf("INSERT INTO %s BY NAME\n%s", name, strings.TrimRight(strings.TrimSpace(n.delta), ";")))
+	} else {
+		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, name, strings.TrimRight(strings.TrimSpace(n.sql), ";")))
+	}
+	if n.model.Materialized == "incremental" {
+		// What this build read, in the same snapshot as the rows it made.
+		stmts = append(stmts, fmt.Sprintf("DELETE FROM meta.model_state WHERE model = '%s'", name))
+		for _, raw := range n.raws {
+			stmts = append(stmts, fmt.Sprintf("INSERT INTO meta.model_state SELECT '%s', '%s', '%s', max(%s), count(*) FROM %s",
+				name, raw, static, rowChanged, raw))
+		}
+	}
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			conn.ExecContext(context.Background(), "ROLLBACK")
@@ -378,6 +482,26 @@ func recordModel(ctx context.Context, db *sql.DB, mr ModelResult, hash string) {
 	}
 	db.ExecContext(ctx, `INSERT INTO meta.model_runs VALUES (?, ?, now(), ?, ?, ?, ?)`,
 		mr.Name, hash, mr.Duration.Milliseconds(), mr.Rows, mr.Status, msg)
+}
+
+// testOnce runs a data test, or, on a model skipped as unchanged (every
+// input and test target too), gives the result it had when last run: the
+// same rows give the same answer, a failure included.
+func testOnce(ctx context.Context, db *sql.DB, model string, t Test, unchanged bool) TestResult {
+	if unchanged {
+		tr := TestResult{Model: model, Name: t.Name}
+		var status string
+		var msg sql.NullString
+		err := db.QueryRowContext(ctx, `SELECT failures, status, error FROM meta.test_results WHERE test = ? AND model = ?
+			ORDER BY run_at DESC LIMIT 1`, t.Name, model).Scan(&tr.Failures, &status, &msg)
+		if err == nil {
+			if status == "error" {
+				tr.Err = errors.New(msg.String)
+			}
+			return tr
+		}
+	}
+	return runTest(ctx, db, model, t)
 }
 
 func runTest(ctx context.Context, db *sql.DB, model string, t Test) TestResult {

@@ -16,10 +16,13 @@ import (
 
 // Model is one SQL file.
 type Model struct {
-	Name         string // schema.table, e.g. core.time_entries
-	Path         string // where it came from (embedded:... or a file)
-	SQL          string // as written
-	Materialized string // view or table
+	Name string // schema.table, e.g. core.time_entries
+	Path string // where it came from (embedded:... or a file)
+	SQL  string // as written
+	// Materialized is view, table or incremental: a table whose rows are
+	// per raw record (columns source and source_id), rebuilt on each build
+	// from only the raw rows changed since the last.
+	Materialized string
 	Tests        []Test
 	Assertion    bool // a tests/*.sql file: returns failing rows
 }
@@ -108,8 +111,8 @@ func parseHeader(m *Model) error {
 		}
 		switch d[1] {
 		case "materialized":
-			if d[2] != "view" && d[2] != "table" {
-				return fmt.Errorf("%s:%d: materialized must be view or table, not %q", m.Path, line, d[2])
+			if d[2] != "view" && d[2] != "table" && d[2] != "incremental" {
+				return fmt.Errorf("%s:%d: materialized must be view, table or incremental, not %q", m.Path, line, d[2])
 			}
 			m.Materialized = d[2]
 		case "test":

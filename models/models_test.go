@@ -264,6 +264,17 @@ func TestCyclesAndFailingTestsAreClearErrors(t *testing.T) {
 	if status["marts.broken"] != "failed" || status["marts.reader"] != "blocked" || status["marts.person_week"] != "skipped" && status["marts.person_week"] != "built" {
 		t.Errorf("a failed model must block only its readers: %v", status)
 	}
+	// Built again with nothing changed, marts.dupes is skipped and its test
+	// not run again, but its failure still fails the build.
+	res, err = Build(context.Background(), w, opts)
+	if !errors.Is(err, ErrBuildFailed) || !strings.Contains(err.Error(), "test unique(k) on marts.dupes failed: 1 rows") {
+		t.Errorf("failing test on a skipped model: %v", err)
+	}
+	for _, mr := range res.Models {
+		if mr.Name == "marts.dupes" && mr.Status != "skipped" {
+			t.Errorf("marts.dupes %s with nothing changed", mr.Status)
+		}
+	}
 }
 
 func TestUserModelOverridesBuiltin(t *testing.T) {
@@ -359,5 +370,79 @@ func TestGapsOneFindingPerCauseAndClosedGrace(t *testing.T) {
 	query(t, w, `SELECT threshold FROM marts.gap_checks WHERE check_id = 'C12'`, &threshold)
 	if threshold != "30 days after its last entry (gaps.closed_grace_days)" {
 		t.Errorf("C12's threshold reads %q", threshold)
+	}
+}
+
+// An incremental model (staging.harvest_time_entries) built from only the
+// entries changed since its last build holds exactly what a build from
+// scratch makes: after an edit, a deletion, an addition, an entry synced
+// again unchanged, and a deletion undone.
+func TestIncrementalBuildEqualsFullBuild(t *testing.T) {
+	ctx := context.Background()
+	w, opts := fixtureAgency(t)
+	build(t, w, opts)
+	const model = "staging.harvest_time_entries"
+	incremental := func(res *Result) bool {
+		for _, mr := range res.Models {
+			if mr.Name == model {
+				return mr.Status == "built" && mr.Incremental
+			}
+		}
+		return false
+	}
+	compare := func(step string) {
+		t.Helper()
+		db := w.DB()
+		if _, err := db.Exec(`CREATE OR REPLACE TABLE main.incremental AS SELECT * FROM ` + model); err != nil {
+			t.Fatal(err)
+		}
+		var weekHours float64
+		query(t, w, `SELECT sum(worked_h) FROM marts.person_week`, &weekHours)
+		full := opts
+		full.Force = true
+		if res := build(t, w, full); incremental(res) {
+			t.Fatalf("%s: a forced build read only the changes", step)
+		}
+		var missing, extra int
+		query(t, w, `SELECT count(*) FROM (SELECT * FROM `+model+` EXCEPT ALL SELECT * FROM main.incremental)`, &missing)
+		query(t, w, `SELECT count(*) FROM (SELECT * FROM main.incremental EXCEPT ALL SELECT * FROM `+model+`)`, &extra)
+		var fullHours float64
+		query(t, w, `SELECT sum(worked_h) FROM marts.person_week`, &fullHours)
+		if missing != 0 || extra != 0 || !near(weekHours, fullHours) {
+			t.Errorf("%s: the incremental build lacks %d rows and has %d extra; person weeks %.2f h, from scratch %.2f h", step, missing, extra, weekHours, fullHours)
+		}
+	}
+
+	// Entry 2 edited (8 h to 7 h), entry 3 deleted, entry 31 added, entry 1
+	// synced again as it was.
+	edited := entry(2, 1, 100, 1, "Design", "2025-05-28", 7, true)
+	put(t, w, "time_entries", edited, entry(31, 2, 100, 1, "Design", "2025-05-30", 1.5, true), entry(1, 1, 100, 1, "Design", "2025-05-27", 8, true))
+	if _, err := w.CommitPage(ctx, "harvest", "time_entries", 2, warehouse.Page{Deleted: []string{"3"}}); err != nil {
+		t.Fatal(err)
+	}
+	if !incremental(build(t, w, opts)) {
+		t.Fatal("the build after a sync read every entry")
+	}
+	var hours float64
+	query(t, w, `SELECT sum(hours) FROM `+model, &hours)
+	if hours != 8+7+4+8+8+6+3+260+1.5 {
+		t.Errorf("hours after the changes: %.2f", hours)
+	}
+	compare("edit, delete, add")
+
+	// The deleted entry comes back; the forced build above left the state
+	// for the next incremental one.
+	put(t, w, "time_entries", entry(3, 1, 100, 1, "Design", "2025-05-29", 4, true))
+	if !incremental(build(t, w, opts)) {
+		t.Fatal("the build after an undelete read every entry")
+	}
+	compare("undelete")
+
+	// A change to the model's other inputs (the company's base URL) builds
+	// it from scratch.
+	put(t, w, "company", m{"base_uri": "https://example.harvestapp.com", "name": "X"})
+	res := build(t, w, opts)
+	if incremental(res) {
+		t.Error("a new company record was read as a change to the entries only")
 	}
 }

@@ -216,7 +216,11 @@ func writeTimings(out io.Writer, res *models.Result) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "time\tshare\trows\tmodel\t")
 	for _, m := range ran {
-		fmt.Fprintf(tw, "%s\t%.1f%%\t%d\t%s\t\n", m.Duration.Round(time.Millisecond), 100*m.Duration.Seconds()/max(total.Seconds(), 1e-9), m.Rows, m.Name)
+		name := m.Name
+		if m.Incremental {
+			name += " (changed rows only)"
+		}
+		fmt.Fprintf(tw, "%s\t%.1f%%\t%d\t%s\t\n", m.Duration.Round(time.Millisecond), 100*m.Duration.Seconds()/max(total.Seconds(), 1e-9), m.Rows, name)
 	}
 	fmt.Fprintf(tw, "%s\t100%%\t\t%d models\t\n", total.Round(time.Millisecond), len(ran))
 	tw.Flush()

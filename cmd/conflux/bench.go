@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -113,10 +114,12 @@ one table of the figures.`,
 			}
 			fig.changed, fig.changeSync = changed, time.Since(t4)
 			t5 := time.Now()
-			if _, err := models.Build(ctx, wh, opts); err != nil {
+			res, err := models.Build(ctx, wh, opts)
+			if err != nil {
 				return err
 			}
 			fig.changeBuild = time.Since(t5)
+			fig.changeSlowest = slowestModels(res, 4)
 			if err := benchDashboards(ctx, wh, &fig); err != nil {
 				return err
 			}
@@ -264,6 +267,7 @@ type benchFigures struct {
 	fullBuild, noChangeBuild   time.Duration
 	changed                    int
 	changeSync, changeBuild    time.Duration
+	changeSlowest              string
 	pages, clients, entriesKB  int
 	none, cold, warm, prepared []time.Duration
 	prepare                    time.Duration // a refresh's preparing of the dashboards
@@ -283,6 +287,7 @@ func (f *benchFigures) write(out io.Writer) {
 	fmt.Fprintf(tw, "build with nothing changed\t%s\t\n", f.noChangeBuild.Round(time.Millisecond))
 	fmt.Fprintf(tw, "sync after 1%% edited (%d entries)\t%s\t\n", f.changed, f.changeSync.Round(time.Millisecond))
 	fmt.Fprintf(tw, "build after 1%% edited\t%s (%.0f%% of from scratch)\t\n", f.changeBuild.Round(time.Millisecond), 100*f.changeBuild.Seconds()/f.fullBuild.Seconds())
+	fmt.Fprintf(tw, "  its slowest models\t%s\t\n", f.changeSlowest)
 	for _, d := range []struct {
 		name string
 		lat  []time.Duration
@@ -361,4 +366,20 @@ func peakRSSMB() int64 {
 		}
 	}
 	return 0
+}
+
+// slowestModels names the n models a build spent longest on, with their
+// time, marking those built from the changed rows only.
+func slowestModels(res *models.Result, n int) string {
+	ran := slices.Clone(res.Models)
+	slices.SortFunc(ran, func(a, b models.ModelResult) int { return cmp.Compare(b.Duration, a.Duration) })
+	var parts []string
+	for _, m := range ran[:min(n, len(ran))] {
+		part := fmt.Sprintf("%s %s", m.Name, m.Duration.Round(time.Millisecond))
+		if m.Incremental {
+			part += " (changed rows only)"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, ", ")
 }

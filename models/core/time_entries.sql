@@ -61,7 +61,7 @@ project_x AS (
 project_master AS (
     SELECT canonical_key, min(record_key) AS master FROM project_x WHERE kind = 'work' GROUP BY 1
 ),
-e0 AS (
+e0 AS NOT MATERIALIZED (
     SELECT r.* REPLACE (
             coalesce(px.canonical_key, r.person_key) AS person_key,
             coalesce(pm.master, r.project_key) AS project_key),
@@ -105,7 +105,7 @@ adopted AS (
     LEFT JOIN {{ ref "core.people" }} pe ON pe.person_key = e.person_key
     WHERE e.adopted
 ),
-e AS (
+e AS NOT MATERIALIZED (
     SELECT * FROM e0 WHERE NOT adopted
     UNION ALL BY NAME
     SELECT * FROM adopted

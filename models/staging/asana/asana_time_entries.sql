@@ -2,6 +2,8 @@
 -- person's own date). The project is the one the time is attributable to,
 -- else the task's; billable_status says billable; the rate is the person's
 -- rate on that project.
+-- Kept as a table; each build reads only the entries changed since the last.
+-- materialized: incremental
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)
 SELECT

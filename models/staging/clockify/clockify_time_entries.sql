@@ -4,6 +4,8 @@
 -- left out; TIME_OFF and HOLIDAY entries are marked as time off. Clockify has
 -- no link to one entry, so the link opens the entry's project.
 -- Each payload is parsed once (json_transform), not once per field.
+-- Kept as a table; each build reads only the entries changed since the last.
+-- materialized: incremental
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)
 WITH e AS (

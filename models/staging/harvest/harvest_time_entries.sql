@@ -8,6 +8,9 @@
 -- Each payload is parsed once (json_transform into the fields read), not
 -- once per field: the largest table of most syncs (numbers are read as
 -- text and cast, so a rate or an hour is never rounded through a double).
+-- The largest table of most agencies, so it is kept as a table and each
+-- build parses only the entries synced or deleted since the last.
+-- materialized: incremental
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, project_key, entry_date, hours)
 WITH e AS (

@@ -3,6 +3,8 @@
 -- timeSpentSeconds → hours (never the site-dependent timeSpent text). Jira
 -- holds no rates and no billable flag: the hours count as worked, not billable.
 -- Each payload is parsed once (json_transform), not once per field.
+-- Kept as a table; each build reads only the entries changed since the last.
+-- materialized: incremental
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)
 WITH w AS (

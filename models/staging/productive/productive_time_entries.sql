@@ -3,6 +3,8 @@
 -- less than worked, metrics §2.1). The rate is the service's price.
 -- Productive's web addresses are not derivable from the API, so no link.
 -- Each payload is parsed once (json_transform), not once per field.
+-- Kept as a table; each build reads only the entries changed since the last.
+-- materialized: incremental
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)
 WITH e AS (

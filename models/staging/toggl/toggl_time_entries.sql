@@ -4,6 +4,8 @@
 -- in cents; the cost rate is the person's labour cost today (Toggl keeps its
 -- history under /rates, not read yet).
 -- Each payload is parsed once (json_transform), not once per field.
+-- Kept as a table; each build reads only the entries changed since the last.
+-- materialized: incremental
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)
 WITH e AS (
