@@ -227,8 +227,14 @@ func TestVendorExportsBecomeTimeEntries(t *testing.T) {
 	}
 }
 
+// benchFile is a file a benchmark reads.
+type benchFile struct {
+	name string
+	data []byte
+}
+
 // timeRows100k is 100,000 time rows as CSV and as a workbook.
-func timeRows100k(b *testing.B) (csvBody, xlsxBody []byte) {
+func timeRows100k(b *testing.B) []benchFile {
 	var c strings.Builder
 	c.WriteString("date,person,project,hours,billable,task,notes\n")
 	wb := excelize.NewFile()
@@ -249,17 +255,13 @@ func timeRows100k(b *testing.B) (csvBody, xlsxBody []byte) {
 	if err := wb.Write(&x); err != nil {
 		b.Fatal(err)
 	}
-	return []byte(c.String()), x.Bytes()
+	return []benchFile{{"time.csv", []byte(c.String())}, {"time.xlsx", x.Bytes()}}
 }
 
 // 100,000 time rows, as CSV and as a workbook: `make bench` reports the
 // rows read per second, checked and ready to commit.
 func BenchmarkRead100kTimeRows(b *testing.B) {
-	csvBody, xlsxBody := timeRows100k(b)
-	for _, c := range []struct {
-		name string
-		data []byte
-	}{{"time.csv", csvBody}, {"time.xlsx", xlsxBody}} {
+	for _, c := range timeRows100k(b) {
 		b.Run(c.name, func(b *testing.B) {
 			dir := b.TempDir()
 			os.WriteFile(filepath.Join(dir, c.name), c.data, 0o644)
@@ -281,11 +283,7 @@ func BenchmarkRead100kTimeRows(b *testing.B) {
 // The same 100,000 rows imported: read, checked and committed into a new
 // warehouse by a sync, as `conflux sync` does.
 func BenchmarkSync100kTimeRows(b *testing.B) {
-	csvBody, xlsxBody := timeRows100k(b)
-	for _, c := range []struct {
-		name string
-		data []byte
-	}{{"time.csv", csvBody}, {"time.xlsx", xlsxBody}} {
+	for _, c := range timeRows100k(b) {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
