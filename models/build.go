@@ -222,19 +222,18 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		if !n.model.Assertion {
 			continue
 		}
-		blocked, same := false, true
+		var blocked bool
 		for _, d := range n.deps {
-			switch status[d] {
-			case "failed", "blocked":
+			if s := status[d]; s == "failed" || s == "blocked" {
 				blocked = true
-			case "built":
-				same = false
 			}
 		}
 		if blocked {
 			continue
 		}
-		res.Tests = append(res.Tests, testOnce(ctx, db, name, Test{Name: name, SQL: n.sql}, same))
+		// An assertion runs every build: its own file may have changed
+		// though nothing it reads did.
+		res.Tests = append(res.Tests, runTest(ctx, db, name, Test{Name: name, SQL: n.sql}))
 	}
 	// The workflow follows the ledger only when it is whole: a gaps model
 	// that did not build must not read as every finding resolved.
