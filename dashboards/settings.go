@@ -30,11 +30,11 @@ type inputSection struct {
 }
 
 var inputTitles = map[string]string{"costs": "People's costs", "rate_cards": "Rate cards", "project_terms": "Project terms",
-	"milestones": "Milestones", "targets": "Utilization targets", "fx_rates": "FX rates"}
+	"milestones": "Milestones", "budgets": "Project budgets", "targets": "Utilization targets", "fx_rates": "FX rates"}
 
 // seedOf is the seeds table each input feeds.
 var seedOf = map[string]string{"costs": "costs", "rate_cards": "rate_cards", "project_terms": "project_terms",
-	"milestones": "milestones", "targets": "role_targets", "fx_rates": "fx_rates"}
+	"milestones": "milestones", "budgets": "budgets", "targets": "role_targets", "fx_rates": "fx_rates"}
 
 // handleSettings shows finance's inputs in tables, each row editable where
 // it lives: its file, or the rows kept here.

@@ -418,7 +418,7 @@ func unchanged(ctx context.Context, db *sql.DB, name, hash string) bool {
 	return exists
 }
 
-func materialize(ctx context.Context, db *sql.DB, n *node, incremental bool, static string) error {
+func materialize(ctx context.Context, db *sql.DB, n *node, changedOnly bool, static string) error {
 	name := n.model.Name
 	schema, table, _ := strings.Cut(name, ".")
 	var existing string
@@ -442,7 +442,7 @@ func materialize(ctx context.Context, db *sql.DB, n *node, incremental bool, sta
 	if n.model.Materialized == "view" {
 		kind = "VIEW"
 	}
-	if incremental {
+	if changedOnly {
 		// The rows of every raw record changed since, replaced by what
 		// they make now (none for a record deleted).
 		for _, raw := range n.raws {

@@ -446,3 +446,39 @@ func TestIncrementalBuildEqualsFullBuild(t *testing.T) {
 		t.Error("a new company record was read as a change to the entries only")
 	}
 }
+
+// A budgets file's change order raises a fixed fee's budget from its date
+// on: the overrun Harvest's budget shows (check C14) is gone, and a row
+// dated after org.as_of does not count yet.
+func TestBudgetsFileReplacesTheToolsBudget(t *testing.T) {
+	ctx := context.Background()
+	w, opts := fixtureAgency(t)
+	opts.Sources["inputs"] = "files"
+	put(t, w, "projects", m{"id": 103, "name": "Capped", "code": "CAP-1", "client": m{"id": 10, "currency": "USD"}, "is_billable": true,
+		"is_fixed_fee": true, "fee": 10000.0, "budget_by": "project", "budget": 10.0, "is_active": true})
+	put(t, w, "time_entries", entry(40, 1, 103, 1, "Design", "2025-06-03", 12, true))
+	build(t, w, opts)
+	overrun := func() (n int, budget float64) {
+		query(t, w, `SELECT count(*) FROM marts.gaps WHERE check_id = 'C14' AND source_id = '103'`, &n)
+		query(t, w, `SELECT budget_hours FROM core.projects WHERE source_id = '103'`, &budget)
+		return n, budget
+	}
+	if n, budget := overrun(); n != 1 || budget != 10 {
+		t.Fatalf("before the budgets file: %d C14 findings, budget %.2f h; want 1 and 10", n, budget)
+	}
+	if err := w.EnsureRawTable(ctx, "inputs", "budgets"); err != nil {
+		t.Fatal(err)
+	}
+	rows := []warehouse.Row{
+		{ID: "inputs/budgets.csv|budgets#2", Payload: []byte(`{"code":"cap-1","budget_hours":"8","from":"2025-01-01"}`)},
+		{ID: "inputs/budgets.csv|budgets#3", Payload: []byte(`{"code":"CAP-1","budget_hours":"20","from":"2025-06-01","note":"CO-1"}`)},
+		{ID: "inputs/budgets.csv|budgets#4", Payload: []byte(`{"code":"CAP-1","budget_hours":"5","from":"2099-01-01","note":"not yet"}`)},
+	}
+	if _, err := w.CommitPage(ctx, "inputs", "budgets", 1, warehouse.Page{Rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	build(t, w, opts)
+	if n, budget := overrun(); n != 0 || budget != 20 {
+		t.Errorf("after the change order: %d C14 findings, budget %.2f h; want 0 and 20", n, budget)
+	}
+}

@@ -70,6 +70,8 @@ var fileSeedSQL = []struct{ stream, seed, cols string }{
 		coalesce(m['rollover_cap_h'], '0')::DECIMAL(12,4) AS rollover_cap_h, m['percent_complete']::DECIMAL(9,6) AS percent_complete,
 		nullif(m['cap']::DECIMAL(18,2), 0) AS cap_amount, nullif(m['overage_rate']::DECIMAL(18,6), 0) AS overage_rate`},
 	{"milestones", "milestones", `lower(m['code']) AS code, m['milestone'] AS name, m['amount']::DECIMAL(18,2) AS amount, m['accepted']::DATE AS accepted_on`},
+	{"budgets", "budgets", `lower(m['code']) AS code, m['budget_hours']::DECIMAL(12,4) AS budget_hours, m['budget_amount']::DECIMAL(18,2) AS budget_amount,
+		coalesce(m['from'], '0001-01-01')::DATE AS valid_from, m['note'] AS note`},
 	{"targets", "role_targets", `m['role'] AS role, m['target']::DECIMAL(9,6) AS target`},
 	{"fx_rates", "fx_rates", `m['from'] AS from_currency, m['to'] AS to_currency, m['date']::DATE AS date, m['rate']::DECIMAL(18,8) AS rate`},
 }

@@ -205,6 +205,7 @@ func financeSeeds(s Seeds) []seedStmt {
 		seedTable("project_terms", []string{"code VARCHAR", "billing_model VARCHAR", "retainer_fee DECIMAL(18,2)",
 			"retainer_hours DECIMAL(12,4)", "rollover_cap_h DECIMAL(12,4)", "percent_complete DECIMAL(9,6)", "cap_amount DECIMAL(18,2)", "overage_rate DECIMAL(18,6)"}, terms),
 		seedTable("milestones", []string{"code VARCHAR", "name VARCHAR", "amount DECIMAL(18,2)", "accepted_on DATE"}, milestones),
+		seedTable("budgets", []string{"code VARCHAR", "budget_hours DECIMAL(12,4)", "budget_amount DECIMAL(18,2)", "valid_from DATE", "note VARCHAR"}, nil),
 		seedTable("role_targets", []string{"role VARCHAR", "target DECIMAL(9,6)"}, targets),
 		seedTable("role_mix", []string{"role VARCHAR", "share DECIMAL(9,6)"}, mix),
 		seedTable("deal_estimates", []string{"deal VARCHAR", "hours DECIMAL(12,4)", "weeks INTEGER", "role VARCHAR", "share DECIMAL(9,6)"}, deals),

@@ -204,11 +204,26 @@ func timeRules(t config.Time) models.TimeRules {
 	return r
 }
 
+// slowestFirst is the models a build ran (built, or failed), slowest first.
+func slowestFirst(res *models.Result) []models.ModelResult {
+	ran := slices.DeleteFunc(slices.Clone(res.Models), func(m models.ModelResult) bool { return m.Status != "built" && m.Status != "failed" })
+	slices.SortFunc(ran, func(a, b models.ModelResult) int { return cmp.Compare(b.Duration, a.Duration) })
+	return ran
+}
+
+// modelLabel is a model's name, marked when it was built from the changed
+// rows only.
+func modelLabel(m models.ModelResult) string {
+	if m.Incremental {
+		return m.Name + " (changed rows only)"
+	}
+	return m.Name
+}
+
 // writeTimings lists the models a build ran, slowest first, with each one's
 // share of the models' time: where a build's time goes.
 func writeTimings(out io.Writer, res *models.Result) {
-	ran := slices.DeleteFunc(slices.Clone(res.Models), func(m models.ModelResult) bool { return m.Status != "built" && m.Status != "failed" })
-	slices.SortFunc(ran, func(a, b models.ModelResult) int { return cmp.Compare(b.Duration, a.Duration) })
+	ran := slowestFirst(res)
 	var total time.Duration
 	for _, m := range ran {
 		total += m.Duration
@@ -216,11 +231,7 @@ func writeTimings(out io.Writer, res *models.Result) {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "time\tshare\trows\tmodel\t")
 	for _, m := range ran {
-		name := m.Name
-		if m.Incremental {
-			name += " (changed rows only)"
-		}
-		fmt.Fprintf(tw, "%s\t%.1f%%\t%d\t%s\t\n", m.Duration.Round(time.Millisecond), 100*m.Duration.Seconds()/max(total.Seconds(), 1e-9), m.Rows, name)
+		fmt.Fprintf(tw, "%s\t%.1f%%\t%d\t%s\t\n", m.Duration.Round(time.Millisecond), 100*m.Duration.Seconds()/max(total.Seconds(), 1e-9), m.Rows, modelLabel(m))
 	}
 	fmt.Fprintf(tw, "%s\t100%%\t\t%d models\t\n", total.Round(time.Millisecond), len(ran))
 	tw.Flush()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -369,17 +368,12 @@ func peakRSSMB() int64 {
 }
 
 // slowestModels names the n models a build spent longest on, with their
-// time, marking those built from the changed rows only.
+// time.
 func slowestModels(res *models.Result, n int) string {
-	ran := slices.Clone(res.Models)
-	slices.SortFunc(ran, func(a, b models.ModelResult) int { return cmp.Compare(b.Duration, a.Duration) })
+	ran := slowestFirst(res)
 	var parts []string
 	for _, m := range ran[:min(n, len(ran))] {
-		part := fmt.Sprintf("%s %s", m.Name, m.Duration.Round(time.Millisecond))
-		if m.Incremental {
-			part += " (changed rows only)"
-		}
-		parts = append(parts, part)
+		parts = append(parts, fmt.Sprintf("%s %s", modelLabel(m), m.Duration.Round(time.Millisecond)))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -435,8 +435,9 @@ func demoInputs(a *demo.Agency, dir string) error {
 		return err
 	}
 	var cards []map[string]string
+	list := demo.ListRates()
 	for _, r := range roles {
-		cards = append(cards, map[string]string{"card": "list", "role": r, "rate": strconv.Itoa(demo.ListRates()[r])})
+		cards = append(cards, map[string]string{"card": "list", "role": r, "rate": strconv.Itoa(list[r])})
 	}
 	if err := files.Write(filepath.Join(dir, "rate_cards.csv"), "rate_cards", cards); err != nil {
 		return err

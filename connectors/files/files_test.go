@@ -162,6 +162,7 @@ func TestFileProblemsAreAllReportedAndKeepThePreviousVersion(t *testing.T) {
 	f.write("terms.csv", "code,retainer_fee\nACME,5000\n") // billing_model is gone
 	f.write("empty.csv", "")
 	f.write("notes.csv", "what,who\nlunch,ana\n")
+	f.write("budgets.csv", "code,budget_hours,budget_amount,from,note\nACME,450,,2026-01-01,\nACME,,,2026-03-01,CO-1 lost its figures\n")
 	wb := excelize.NewFile()
 	wb.SetSheetName("Sheet1", "People") // renamed: its header is not a cost table's any more
 	wb.SetSheetRow("People", "A1", &[]any{"Name", "Salary band"})
@@ -189,6 +190,7 @@ func TestFileProblemsAreAllReportedAndKeepThePreviousVersion(t *testing.T) {
 		`inputs/notes.csv: row 1: the header (what, who) is none of the known files`,
 		`inputs/people.xlsx: sheet People, row 1: the header (Name, Salary band) is none of the known files`,
 		`inputs/export.csv is 50.0 MB, over the 25 MB limit`,
+		`inputs/budgets.csv: row 3, column budget_hours: a budget needs its hours, its amount or both`,
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the problems do not say\n  %s\nthey say:\n%s", want, msg)

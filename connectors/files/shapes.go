@@ -44,6 +44,9 @@ type Shape struct {
 	Name    string // the stream: costs, rate_cards, …
 	Doc     string
 	Columns []column
+	// AnyOf names columns of which a header needs one at least (a budget's
+	// hours or amount): without one it is not this shape.
+	AnyOf []string
 	// Vendor names the tool whose export this is (its rows go to
 	// time_entries through toEntry); "" for Conflux's own templates.
 	Vendor  string
@@ -99,6 +102,15 @@ var Shapes = []*Shape{
 			{Name: "amount", Kind: number, Required: true, Doc: "the part of the fee it earns", Example: "15000"},
 			{Name: "accepted", Kind: date, Aliases: []string{"accepted_on"}, Doc: "the day the client accepted it (empty: not yet)", Example: "2026-03-14"},
 		}},
+	{Name: "budgets", Doc: "Each project's budget from a date, by its code in the time tool: a later row (a change order) replaces it from its date on (§6).",
+		Columns: []column{
+			{Name: "code", Kind: text, Required: true, Aliases: []string{"project_code"}, Doc: "the project's code", Example: "ACME-WEB"},
+			{Name: "budget_hours", Kind: number, Aliases: []string{"hours"}, Doc: "the hours budget (empty: the tool's)", Example: "450"},
+			{Name: "budget_amount", Kind: number, Aliases: []string{"amount", "budget"}, Doc: "the money budget (empty: the tool's)", Example: "60000"},
+			{Name: "from", Kind: date, Aliases: []string{"valid_from", "effective_from"}, Doc: "first day this budget applies (empty: always)", Example: "2026-01-01"},
+			{Name: "note", Kind: text, Aliases: []string{"change_order", "reason"}, Doc: "why it changed, e.g. the change order's number", Example: "CO-2: phase 2 added"},
+		},
+		AnyOf: []string{"budget_hours", "budget_amount"}},
 	{Name: "targets", Doc: "Billable utilization targets per role, on available hours (§2.6).",
 		Columns: []column{
 			{Name: "role", Kind: text, Required: true, Doc: "the role", Example: "Designer"},
@@ -186,6 +198,15 @@ func init() {
 		return out
 	})
 	ShapeNamed("milestones").check = unique("code and milestone", "code", "milestone")
+	ShapeNamed("budgets").check = both(unique("code and from", "code", "from"), func(rows []parsedRow) []Problem {
+		var out []Problem
+		for _, r := range rows {
+			if r.Values["budget_hours"] == "" && r.Values["budget_amount"] == "" {
+				out = append(out, Problem{Row: r.Row, Column: "budget_hours", Msg: "a budget needs its hours, its amount or both"})
+			}
+		}
+		return out
+	})
 	ShapeNamed("targets").check = unique("role", "role")
 	ShapeNamed("fx_rates").check = unique("from, to and date", "from", "to", "date")
 	ShapeNamed("bookings").check = func(rows []parsedRow) []Problem {
@@ -235,6 +256,15 @@ func (s *Shape) match(header []string) (idx []int, missing []string, hits int) {
 		}
 		if idx[i] < 0 && c.Required {
 			missing = append(missing, c.Name)
+		}
+	}
+	if len(s.AnyOf) > 0 {
+		found := false
+		for i, c := range s.Columns {
+			found = found || idx[i] >= 0 && slices.Contains(s.AnyOf, c.Name)
+		}
+		if !found {
+			missing = append(missing, strings.Join(s.AnyOf, " or "))
 		}
 	}
 	return idx, missing, hits

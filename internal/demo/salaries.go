@@ -1,6 +1,9 @@
 package demo
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Burden is the demo's employer taxes and benefits on a salary (25%).
 const Burden = 0.25
@@ -40,10 +43,10 @@ func (a *Agency) Salaries() []Salary {
 					days++
 				}
 			}
-			// capacity = days × weekly/5 h; salary = rate × capacity ÷ 1.25,
-			// in cents: rate × days × weekly × 100 × 4 ÷ (5 × 5).
-			out = append(out, Salary{PersonID: p.ID, From: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC),
-				Cents: int64(p.CostRate) * days * int64(p.WeeklyCapacity) * 16})
+			// capacity = days × weekly ÷ 5 hours; salary = rate × capacity
+			// ÷ (1 + Burden), in cents (whole with Burden at 25%).
+			cents := float64(int64(p.CostRate)*days*int64(p.WeeklyCapacity)*100/5) / (1 + Burden)
+			out = append(out, Salary{PersonID: p.ID, From: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), Cents: int64(math.Round(cents))})
 		}
 	}
 	return out

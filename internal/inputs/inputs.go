@@ -21,7 +21,7 @@ import (
 )
 
 // Shapes are the inputs the Settings page edits (time is not an input).
-var Shapes = []string{"costs", "rate_cards", "project_terms", "milestones", "targets", "fx_rates"}
+var Shapes = []string{"costs", "rate_cards", "project_terms", "milestones", "budgets", "targets", "fx_rates"}
 
 // Row is one input row and where it lives.
 type Row struct {
