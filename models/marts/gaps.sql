@@ -311,7 +311,9 @@ c11 AS (
     GROUP BY p.project_key, p.source, p.source_id, p.source_url
     HAVING sum(e.hours) FILTER (WHERE NOT e.billable) > 0.10 * sum(e.hours)
 ),
--- C14: over budget (no change orders are tracked, so every overrun counts).
+-- C14: over the budget in force. A change order (a later row of a budgets
+-- file) raises the budget in core.projects, so only an overrun beyond it
+-- counts.
 -- A fixed fee's extra hours at its mean cost rate; a T&M project's value
 -- beyond its budgeted amount, or its extra hours at its mean bill rate.
 c14 AS (
