@@ -119,4 +119,8 @@ func TestPagesAreKeptUntilTheDataChanges(t *testing.T) {
 	if r, _ := fetch("/ops", tag); r.StatusCode != 200 || s.cache.misses.Load() != misses {
 		t.Errorf("after a refresh /ops with the old ETag: %d, %d reports or pages not prepared", r.StatusCode, s.cache.misses.Load()-misses)
 	}
+	// And the entries every number leads to, as they open unfiltered.
+	if r, _ := fetch("/entries", ""); r.StatusCode != 200 || s.cache.misses.Load() != misses {
+		t.Errorf("after a refresh /entries: %d, %d reports or pages not prepared", r.StatusCode, s.cache.misses.Load()-misses)
+	}
 }

@@ -264,9 +264,10 @@ func (s *Server) Refresh(ctx context.Context, req RefreshRequest) RefreshResult 
 	return res
 }
 
-// prepare renders each dashboard as it first opens, so the first person
-// to look after a refresh reads kept results: every viewer who sees all
-// rows shares the reports' results, and with sign-in off the pages too.
+// prepare renders each dashboard as it first opens, and the time entries
+// every number leads to, so the first person to look after a refresh reads
+// kept results: every viewer who sees all rows shares the reports' results,
+// and with sign-in off the pages too.
 func (s *Server) prepare(ctx context.Context) {
 	if s.cache.maxSize < 0 || s.opts.Warehouse == nil {
 		return
@@ -275,7 +276,7 @@ func (s *Server) prepare(ctx context.Context) {
 	ctx = context.WithValue(ctx, nonceKey, s.standIn.nonce)
 	ctx = context.WithValue(ctx, csrfKey, s.anonymousCSRF())
 	for _, d := range All() {
-		if d.Drill || ctx.Err() != nil {
+		if (d.Drill && d.Slug != entries.Slug) || ctx.Err() != nil {
 			continue
 		}
 		r, err := http.NewRequestWithContext(ctx, http.MethodGet, d.Path, nil)

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -98,6 +99,9 @@ type node struct {
 	// last build, and the source name each raw table is read as.
 	delta    string
 	rawNames map[string]string
+	// A partitioned model's partitioned inputs (read by ref), which its
+	// delta reads for the changed periods only.
+	pdeps []string
 }
 
 // Build materializes every model in dependency order and runs the tests.
@@ -115,40 +119,68 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 	if err != nil {
 		return nil, err
 	}
+	was, err := loadPrior(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := db.ExecContext(ctx, macros); err != nil {
 		return nil, fmt.Errorf("create macros: %w", err)
 	}
 	known := map[string]bool{}
+	byName := map[string]*Model{}
 	for _, m := range all {
 		if !m.Assertion {
 			known[m.Name] = true
+			byName[m.Name] = m
 		}
 	}
 	nodes := map[string]*node{}
 	for _, m := range all {
 		n := &node{model: m, rawNames: map[string]string{}}
 		sql, deps, err := render(m, known, func(connectorType, stream string) (string, error) {
-			rel, raws, err := sourceRelation(ctx, db, opts.Sources, connectorType, stream, "")
+			rel, raws, err := sourceRelation(was, opts.Sources, connectorType, stream, "")
 			for _, r := range raws {
 				n.raws = append(n.raws, r.table)
 				n.rawNames[r.table] = r.name
 			}
 			return rel, err
-		})
+		}, nil)
 		if err != nil {
 			return nil, err
 		}
 		n.sql, n.deps = sql, deps
-		if m.Materialized == "incremental" {
+		switch {
+		case m.Materialized != "incremental":
+		case len(n.raws) > 0:
 			n.delta, _, err = render(m, known, func(connectorType, stream string) (string, error) {
-				rel, _, err := sourceRelation(ctx, db, opts.Sources, connectorType, stream, m.Name)
+				rel, _, err := sourceRelation(was, opts.Sources, connectorType, stream, m.Name)
 				return rel, err
+			}, nil)
+		case m.Partition != nil:
+			// Built from its inputs' changed periods: a partitioned input
+			// is read for those periods only.
+			n.delta, _, err = render(m, known, func(connectorType, stream string) (string, error) {
+				rel, _, err := sourceRelation(was, opts.Sources, connectorType, stream, "")
+				return rel, err
+			}, func(name string) string {
+				p := byName[name].Partition
+				if p == nil {
+					return name
+				}
+				if !slices.Contains(n.pdeps, name) {
+					n.pdeps = append(n.pdeps, name)
+				}
+				return fmt.Sprintf("(SELECT * FROM %s WHERE %s IN (SELECT period FROM %s))", name, p.period(m.Partition.Grain), periodsTable)
 			})
-			if err != nil {
-				return nil, err
-			}
+		}
+		if err != nil {
+			return nil, err
 		}
 		nodes[m.Name] = n
+	}
+	// The days each model changes are known in this build only.
+	if _, err := db.ExecContext(ctx, `DELETE FROM meta.model_changes`); err != nil {
+		return nil, err
 	}
 	order, err := topoSort(nodes)
 	if err != nil {
@@ -156,7 +188,11 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 	}
 
 	res := &Result{}
-	hashes := map[string]string{}
+	// A model's hash is of everything it read; its version what its
+	// dependents read of it (see version).
+	hashes, versions := map[string]string{}, map[string]string{}
+	built := map[string]string{}  // how each model was built in this build: changed (from its changes only) or whole
+	before := map[string]string{} // each model's version at its last build, before this one
 	status := map[string]string{}
 	rawPrints := map[string]string{}
 	for _, name := range order {
@@ -175,9 +211,14 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		h := sha256.New()
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00", n.model.Materialized, n.sql, seedHash)
 		for _, d := range n.deps {
-			fmt.Fprintf(h, "%s=%s\x00", d, hashes[d])
+			if !slices.Contains(n.pdeps, d) {
+				fmt.Fprintf(h, "%s=%s\x00", d, versions[d])
+			}
 		}
-		static := hex.EncodeToString(h.Sum(nil)) // all but the raw tables' rows
+		static := hex.EncodeToString(h.Sum(nil)) // all but the raw tables' rows and the partitioned inputs
+		for _, d := range n.pdeps {
+			fmt.Fprintf(h, "%s=%s\x00", d, versions[d])
+		}
 		for _, r := range n.raws {
 			if _, ok := rawPrints[r]; !ok {
 				rawPrints[r] = rawFingerprint(ctx, db, r)
@@ -186,25 +227,41 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		}
 		hash := hex.EncodeToString(h.Sum(nil))
 		hashes[name] = hash
+		last := was.runs[name]
+		before[name], versions[name] = last.version, hash
 		switch {
 		case len(blockedBy) > 0:
 			mr.Status, mr.Err = "blocked", fmt.Errorf("input %s did not build", strings.Join(blockedBy, ", "))
-		case !opts.Force && unchanged(ctx, db, name, hash):
-			mr.Status = "skipped"
+		case !opts.Force && last.hash == hash && was.tables[name] != "":
+			mr.Status, mr.Rows = "skipped", last.rows
+			versions[name] = cmp.Or(last.version, hash)
 		default:
-			mr.Incremental = n.model.Materialized == "incremental" && !opts.Force && incremental(ctx, db, n, static)
-			if err := materialize(ctx, db, n, mr.Incremental, static); err != nil {
+			var changed []string // the partitioned inputs whose changed periods are rebuilt
+			switch {
+			case opts.Force || n.model.Materialized != "incremental":
+			case len(n.raws) > 0:
+				mr.Incremental = was.tables[name] == "BASE TABLE" && incremental(ctx, db, n, static)
+			case len(n.pdeps) > 0:
+				changed, mr.Incremental = changedInputs(ctx, db, n, static, versions, before, built)
+				mr.Incremental = mr.Incremental && was.tables[name] == "BASE TABLE"
+			}
+			inc, err := materialize(ctx, db, n, was.tables[name], mr.Incremental, static, changed, versions)
+			if err != nil {
 				mr.Status, mr.Err = "failed", err
 			} else {
-				mr.Status = "built"
+				mr.Status, mr.Incremental = "built", inc
+				built[name] = "whole"
+				if inc {
+					built[name] = "changed"
+				}
 			}
 		}
-		if mr.Status == "built" || mr.Status == "skipped" {
-			db.QueryRowContext(ctx, "SELECT count(*) FROM "+name).Scan(&mr.Rows)
+		if mr.Status == "built" {
+			versions[name] = version(ctx, db, n.model, hash, &mr.Rows)
 		}
 		mr.Duration = time.Since(start)
 		status[name] = mr.Status
-		recordModel(ctx, db, mr, hash)
+		recordModel(ctx, db, mr, hash, versions[name])
 		res.Models = append(res.Models, mr)
 		if mr.Err != nil {
 			log.Error("model failed", "model", name, "status", mr.Status, "error", mr.Err)
@@ -213,7 +270,14 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		}
 		if mr.Status == "built" || mr.Status == "skipped" {
 			for _, t := range n.model.Tests {
-				res.Tests = append(res.Tests, testOnce(ctx, db, name, t, mr.Status == "skipped"))
+				if tr, ok := was.tests[name+"\x00"+t.Name]; ok && mr.Status == "skipped" {
+					// Skipped as unchanged (every input and test target
+					// too): the same rows give the same answer, a failure
+					// included.
+					res.Tests = append(res.Tests, tr)
+					continue
+				}
+				res.Tests = append(res.Tests, runTest(ctx, db, name, t))
 			}
 		}
 	}
@@ -314,9 +378,9 @@ type rawSource struct{ name, table string }
 // sourceRelation is the live rows of every source of a connector type's
 // stream. With since (an incremental model's name) it is only the rows
 // changed since that model's last build: synced or deleted at or after the
-// watermark meta.model_state keeps (deleted ones are then left out by the
-// same filter as always).
-func sourceRelation(ctx context.Context, db *sql.DB, sources map[string]string, connectorType, stream, since string) (string, []rawSource, error) {
+// watermark meta.model_state keeps, put in when it is built (see
+// watermarks; deleted ones are then left out by the same filter as always).
+func sourceRelation(was *prior, sources map[string]string, connectorType, stream, since string) (string, []rawSource, error) {
 	var names []string
 	for name, typ := range sources {
 		if typ == connectorType {
@@ -331,15 +395,15 @@ func sourceRelation(ctx context.Context, db *sql.DB, sources map[string]string, 
 		if err != nil {
 			return "", nil, err
 		}
-		var exists bool
-		db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = ?`, name+"__"+stream).Scan(&exists)
-		if !exists {
+		if was.tables["raw."+name+"__"+stream] == "" {
 			continue
 		}
 		raws = append(raws, rawSource{name, table})
 		where := "deleted_at IS NULL"
 		if since != "" {
-			where += " AND " + changedSince(since, table)
+			// A live row changed when it was synced: a plain comparison,
+			// which the scan applies before it reads the payloads.
+			where += " AND synced_at >= " + watermarkMark(table)
 		}
 		parts = append(parts, fmt.Sprintf("SELECT '%s' AS source, id, payload, updated_at, synced_at FROM %s WHERE %s", name, table, where))
 	}
@@ -353,22 +417,42 @@ func sourceRelation(ctx context.Context, db *sql.DB, sources map[string]string, 
 // deletion leaves synced_at as it was).
 const rowChanged = "greatest(synced_at, coalesce(deleted_at, synced_at))"
 
-// changedSince is the condition on a raw table's rows changed at or after
-// what model last saw of it. At, not after: a row seen twice is replaced
-// by itself.
-func changedSince(model, table string) string {
-	return fmt.Sprintf("%s >= coalesce((SELECT watermark FROM meta.model_state WHERE model = '%s' AND raw_table = '%s'), '-infinity'::TIMESTAMPTZ)",
-		rowChanged, model, table)
+// watermarkMark stands in an incremental model's delta for the time of the
+// newest change of table it saw, which watermarks gives when it is built:
+// a constant, so the scan of the raw table skips what is older.
+func watermarkMark(table string) string { return "@@watermark(" + table + ")@@" }
+
+// watermarks are the times of the newest change of each raw table that
+// model saw at its last build, as SQL constants, and its delta with them in
+// place. At, not after: a row seen twice is replaced by itself.
+func watermarks(ctx context.Context, conn *sql.Conn, model string, raws []string, delta string) (map[string]string, string, error) {
+	marks := map[string]string{}
+	for _, raw := range raws {
+		marks[raw] = "'-infinity'::TIMESTAMPTZ"
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT raw_table, watermark::VARCHAR FROM meta.model_state WHERE model = ? AND watermark IS NOT NULL`, model)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw, at string
+		if err := rows.Scan(&raw, &at); err != nil {
+			return nil, "", err
+		}
+		marks[raw] = "'" + at + "'::TIMESTAMPTZ"
+	}
+	for raw, at := range marks {
+		delta = strings.ReplaceAll(delta, watermarkMark(raw), at)
+	}
+	return marks, delta, rows.Err()
 }
 
 // incremental reports whether n can be built from the raw rows changed
 // since its last build: it was built as it is now, from the same inputs
 // but those raw tables, and none of them lost rows since.
 func incremental(ctx context.Context, db *sql.DB, n *node, static string) bool {
-	schema, table, _ := strings.Cut(n.model.Name, ".")
-	var existing string
-	db.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, schema, table).Scan(&existing)
-	if existing != "BASE TABLE" || len(n.raws) == 0 {
+	if len(n.raws) == 0 {
 		return false
 	}
 	for _, raw := range n.raws {
@@ -405,31 +489,170 @@ func rawFingerprint(ctx context.Context, db *sql.DB, table string) string {
 // content.
 const smallRawRows = 20_000
 
-func unchanged(ctx context.Context, db *sql.DB, name, hash string) bool {
-	var last string
-	err := db.QueryRowContext(ctx, `SELECT hash FROM meta.model_runs WHERE model = ? AND status IN ('built', 'skipped')
-		ORDER BY built_at DESC LIMIT 1`, name).Scan(&last)
-	if err != nil || last != hash {
-		return false
+// version is what a model's dependents know of it once built: a table of
+// up to contentRows rows by its content, so a model rebuilt to the same
+// rows (capacity after an edit of hours) changes nothing downstream; a view,
+// a larger table or a partitioned one by the hash of its inputs (a
+// partitioned model's dependents follow its changed periods). It also
+// counts the rows.
+func version(ctx context.Context, db *sql.DB, m *Model, hash string, rows *int64) string {
+	var sum sql.NullString
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+m.Name).Scan(rows); err != nil {
+		return hash
 	}
-	schema, table, _ := strings.Cut(name, ".")
-	var exists bool
-	db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, schema, table).Scan(&exists)
-	return exists
+	if m.Materialized == "view" || m.Partition != nil || *rows > contentRows {
+		return hash
+	}
+	if err := db.QueryRowContext(ctx, "SELECT sum(hash(t)::HUGEINT)::VARCHAR FROM "+m.Name+" t").Scan(&sum); err != nil {
+		return hash
+	}
+	return fmt.Sprintf("rows:%d#%s", *rows, sum.String)
 }
 
-func materialize(ctx context.Context, db *sql.DB, n *node, changedOnly bool, static string) error {
+// contentRows is the size up to which a built table is known by its
+// content.
+const contentRows = 2_000_000
+
+// prior is what the warehouse held as the build started: the tables and
+// views, each model's last build (or skip as unchanged) and each data
+// test's last result.
+type prior struct {
+	tables map[string]string // schema.table → its type
+	runs   map[string]priorRun
+	tests  map[string]TestResult // model + "\x00" + test
+}
+
+type priorRun struct {
+	hash, version string
+	rows          int64
+}
+
+func loadPrior(ctx context.Context, db *sql.DB) (*prior, error) {
+	p := &prior{tables: map[string]string{}, runs: map[string]priorRun{}, tests: map[string]TestResult{}}
+	rows, err := db.QueryContext(ctx, `SELECT table_schema || '.' || table_name, table_type FROM information_schema.tables
+		WHERE table_catalog = current_database()`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.tables[name] = typ
+	}
+	rows.Close()
+	rows, err = db.QueryContext(ctx, `SELECT model, arg_max(hash, built_at), arg_max(coalesce(version, ''), built_at), arg_max(coalesce(rows, 0), built_at)
+		FROM meta.model_runs WHERE status IN ('built', 'skipped') GROUP BY model`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var name string
+		var r priorRun
+		if err := rows.Scan(&name, &r.hash, &r.version, &r.rows); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.runs[name] = r
+	}
+	rows.Close()
+	rows, err = db.QueryContext(ctx, `SELECT model, test, arg_max(failures, run_at), arg_max(status, run_at), arg_max(coalesce(error, ''), run_at)
+		FROM meta.test_results GROUP BY model, test`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tr TestResult
+		var status, msg string
+		if err := rows.Scan(&tr.Model, &tr.Name, &tr.Failures, &status, &msg); err != nil {
+			return nil, err
+		}
+		if status == "error" {
+			tr.Err = errors.New(msg)
+		}
+		p.tests[tr.Model+"\x00"+tr.Name] = tr
+	}
+	return p, rows.Err()
+}
+
+// changedInputs says which partitioned inputs of n changed since its last
+// build, and whether n can be built from their changed periods alone: it
+// was built as it is now from the same unpartitioned inputs, and every
+// partitioned input that moved since was built in this build from its own
+// changes, starting from the state n last read.
+func changedInputs(ctx context.Context, db *sql.DB, n *node, static string, hashes, before, built map[string]string) ([]string, bool) {
+	seen := map[string]string{}
+	rows, err := db.QueryContext(ctx, `SELECT input, input_hash FROM meta.model_inputs WHERE model = ? AND static_hash = ?`, n.model.Name, static)
+	if err != nil {
+		return nil, false
+	}
+	for rows.Next() {
+		var in, h string
+		if rows.Scan(&in, &h) == nil {
+			seen[in] = h
+		}
+	}
+	rows.Close()
+	var changed []string
+	for _, d := range n.pdeps {
+		last, ok := seen[d]
+		switch {
+		case !ok:
+			return nil, false
+		case last == hashes[d]:
+		case built[d] == "changed" && before[d] == last:
+			changed = append(changed, d)
+		default:
+			return nil, false
+		}
+	}
+	return changed, len(changed) > 0
+}
+
+// periodsTable holds, while a partitioned model is built from its inputs'
+// changes, the periods (at its grain) those changes fall in.
+const periodsTable = "temp.main.conflux_periods"
+
+// wholeShare is the share of a partitioned model's rows beyond which its
+// changed periods are built as a whole table instead: deleting and
+// inserting most of a table costs more than making it anew.
+const wholeShare = 0.5
+
+// materialize builds n in one transaction, from its changed raw rows or
+// changed periods when changedOnly, and says whether it did (a partitioned
+// model whose changes reach most of it is built whole).
+func materialize(ctx context.Context, db *sql.DB, n *node, existing string, changedOnly bool, static string, changedInputs []string, hashes map[string]string) (bool, error) {
 	name := n.model.Name
-	schema, table, _ := strings.Cut(name, ".")
-	var existing string
-	db.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, schema, table).Scan(&existing)
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return err
+		return false, err
+	}
+	fail := func(err error) (bool, error) {
+		conn.ExecContext(context.Background(), "ROLLBACK")
+		return false, fmt.Errorf("%s (%s): %w", name, n.model.Path, err)
+	}
+	p := n.model.Partition
+	if changedOnly && len(n.raws) == 0 {
+		// The periods the inputs' changed days fall in; when they hold
+		// most of the rows, the whole table is cheaper.
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE conflux_periods AS
+			SELECT DISTINCT %s AS period FROM (SELECT day AS %s FROM meta.model_changes WHERE model IN (%s))`,
+			p.period(p.Grain), p.Column, quoteList(changedInputs))); err != nil {
+			return fail(err)
+		}
+		var share float64
+		if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(count(*) FILTER (WHERE %s IN (SELECT period FROM %s)) / nullif(count(*), 0), 1) FROM %s`,
+			p.period(p.Grain), periodsTable, name)).Scan(&share); err != nil {
+			return fail(err)
+		}
+		changedOnly = share <= wholeShare
 	}
 	stmts := []string{}
 	switch {
@@ -442,18 +665,57 @@ func materialize(ctx context.Context, db *sql.DB, n *node, changedOnly bool, sta
 	if n.model.Materialized == "view" {
 		kind = "VIEW"
 	}
-	if changedOnly {
+	if p != nil {
+		stmts = append(stmts, fmt.Sprintf("DELETE FROM meta.model_changes WHERE model = '%s'", name))
+	}
+	body := strings.TrimRight(strings.TrimSpace(n.delta), ";")
+	switch {
+	case changedOnly && len(n.raws) > 0:
 		// The rows of every raw record changed since, replaced by what
-		// they make now (none for a record deleted).
-		for _, raw := range n.raws {
-			stmts = append(stmts, fmt.Sprintf("DELETE FROM %s WHERE source = '%s' AND source_id IN (SELECT id FROM %s WHERE %s)",
-				name, n.rawNames[raw], raw, changedSince(n.model.Name, raw)))
+		// they make now (none for a record deleted). A partitioned model
+		// notes the days of the rows that differ: a record synced again as
+		// it was changes none.
+		marks, delta, err := watermarks(ctx, conn, name, n.raws, body)
+		if err != nil {
+			return fail(err)
 		}
-		stmts = append(stmts, fmt.Sprintf("INSERT INTO %s BY NAME\n%s", name, strings.TrimRight(strings.TrimSpace(n.delta), ";")))
-	} else {
+		body = delta
+		var ids, changed []string
+		for _, raw := range n.raws {
+			ids = append(ids, fmt.Sprintf("SELECT '%s' AS source, id FROM %s WHERE %s >= %s", n.rawNames[raw], raw, rowChanged, marks[raw]))
+			changed = append(changed, fmt.Sprintf("(source = '%s' AND source_id IN (SELECT id FROM temp.main.conflux_changed WHERE source = '%s'))",
+				n.rawNames[raw], n.rawNames[raw]))
+		}
+		which := strings.Join(changed, " OR ")
+		stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE conflux_changed AS "+strings.Join(ids, " UNION ALL "))
+		if p == nil {
+			stmts = append(stmts, fmt.Sprintf("DELETE FROM %s WHERE %s", name, which),
+				fmt.Sprintf("INSERT INTO %s BY NAME\n%s", name, body))
+		} else {
+			// The same SQL as made the table: the same columns in the
+			// same order, so the rows before and after compare as they are.
+			stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE conflux_before AS SELECT * FROM %s WHERE %s", name, which),
+				"CREATE OR REPLACE TEMP TABLE conflux_after AS\n"+body,
+				fmt.Sprintf("DELETE FROM %s WHERE %s", name, which),
+				fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM temp.main.conflux_after", name),
+				fmt.Sprintf(`INSERT INTO meta.model_changes SELECT DISTINCT '%s', %s FROM (
+					(SELECT * FROM temp.main.conflux_before EXCEPT ALL SELECT * FROM temp.main.conflux_after)
+					UNION ALL (SELECT * FROM temp.main.conflux_after EXCEPT ALL SELECT * FROM temp.main.conflux_before))`, name, dayOf(p)),
+				"DROP TABLE temp.main.conflux_before", "DROP TABLE temp.main.conflux_after")
+		}
+		stmts = append(stmts, "DROP TABLE temp.main.conflux_changed")
+	case changedOnly:
+		// The rows of every changed period, made again from their
+		// periods of the inputs; the days of those periods changed.
+		in := fmt.Sprintf("%s IN (SELECT period FROM %s)", p.period(p.Grain), periodsTable)
+		stmts = append(stmts, fmt.Sprintf("DELETE FROM %s WHERE %s", name, in),
+			fmt.Sprintf("INSERT INTO %s BY NAME\nSELECT * FROM (\n%s\n) WHERE %s", name, body, in),
+			fmt.Sprintf(`INSERT INTO meta.model_changes SELECT '%s', unnest(generate_series(period::TIMESTAMP, (period + INTERVAL 1 %s - INTERVAL 1 DAY)::TIMESTAMP, INTERVAL 1 DAY))::DATE FROM %s`,
+				name, p.Grain, periodsTable))
+	default:
 		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, name, strings.TrimRight(strings.TrimSpace(n.sql), ";")))
 	}
-	if n.model.Materialized == "incremental" {
+	if n.model.Materialized == "incremental" && len(n.raws) > 0 {
 		// What this build read, in the same snapshot as the rows it made.
 		stmts = append(stmts, fmt.Sprintf("DELETE FROM meta.model_state WHERE model = '%s'", name))
 		for _, raw := range n.raws {
@@ -461,46 +723,39 @@ func materialize(ctx context.Context, db *sql.DB, n *node, changedOnly bool, sta
 				name, raw, static, rowChanged, raw))
 		}
 	}
+	if len(n.pdeps) > 0 {
+		stmts = append(stmts, fmt.Sprintf("DELETE FROM meta.model_inputs WHERE model = '%s'", name))
+		for _, d := range n.pdeps {
+			stmts = append(stmts, fmt.Sprintf("INSERT INTO meta.model_inputs VALUES ('%s', '%s', '%s', '%s')", name, d, static, hashes[d]))
+		}
+	}
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
-			conn.ExecContext(context.Background(), "ROLLBACK")
-			return fmt.Errorf("%s (%s): %w", name, n.model.Path, err)
+			return fail(err)
 		}
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		conn.ExecContext(context.Background(), "ROLLBACK")
-		return fmt.Errorf("%s: %w", name, err)
+		return fail(err)
 	}
-	return nil
+	return changedOnly, nil
 }
 
-func recordModel(ctx context.Context, db *sql.DB, mr ModelResult, hash string) {
+// dayOf is the day a partitioned model's row falls on (undated rows on one
+// day of their own, as in Partition.period).
+func dayOf(p *Partition) string {
+	if p == nil {
+		return "NULL"
+	}
+	return fmt.Sprintf("coalesce(%s::DATE, DATE '0001-01-01')", p.Column)
+}
+
+func recordModel(ctx context.Context, db *sql.DB, mr ModelResult, hash, version string) {
 	var msg sql.NullString
 	if mr.Err != nil {
 		msg = sql.NullString{String: mr.Err.Error(), Valid: true}
 	}
-	db.ExecContext(ctx, `INSERT INTO meta.model_runs VALUES (?, ?, now(), ?, ?, ?, ?)`,
-		mr.Name, hash, mr.Duration.Milliseconds(), mr.Rows, mr.Status, msg)
-}
-
-// testOnce runs a data test, or, on a model skipped as unchanged (every
-// input and test target too), gives the result it had when last run: the
-// same rows give the same answer, a failure included.
-func testOnce(ctx context.Context, db *sql.DB, model string, t Test, unchanged bool) TestResult {
-	if unchanged {
-		tr := TestResult{Model: model, Name: t.Name}
-		var status string
-		var msg sql.NullString
-		err := db.QueryRowContext(ctx, `SELECT failures, status, error FROM meta.test_results WHERE test = ? AND model = ?
-			ORDER BY run_at DESC LIMIT 1`, t.Name, model).Scan(&tr.Failures, &status, &msg)
-		if err == nil {
-			if status == "error" {
-				tr.Err = errors.New(msg.String)
-			}
-			return tr
-		}
-	}
-	return runTest(ctx, db, model, t)
+	db.ExecContext(ctx, `INSERT INTO meta.model_runs VALUES (?, ?, now(), ?, ?, ?, ?, ?)`,
+		mr.Name, hash, mr.Duration.Milliseconds(), mr.Rows, mr.Status, msg, version)
 }
 
 func runTest(ctx context.Context, db *sql.DB, model string, t Test) TestResult {

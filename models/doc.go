@@ -6,11 +6,18 @@
 //
 // Header directives, one per comment line at the top of a file:
 //
-//	-- materialized: view | table
+//	-- materialized: view | table | incremental
+//	-- partition: entry_date [by day | week | month]
 //	-- test: unique(col[, col...])
 //	-- test: not_null(col[, col...])
 //	-- test: relationships(col -> core.other.col)
 //	-- test: accepted_values(col: a, b, c)
+//
+// An incremental model over raw tables (one row per raw record: source,
+// source_id) is built from the raw rows changed since its last build. A
+// partitioned incremental model, whose rows of a period are made from rows
+// of the same period of its partitioned inputs, rebuilds only the periods
+// whose rows its inputs changed in this build.
 //
 // Files under tests/ are SQL assertions: each returns the rows that fail.
 //

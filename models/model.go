@@ -3,6 +3,7 @@ package models
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"fmt"
 	"io/fs"
 	"os"
@@ -23,8 +24,27 @@ type Model struct {
 	// per raw record (columns source and source_id), rebuilt on each build
 	// from only the raw rows changed since the last.
 	Materialized string
-	Tests        []Test
-	Assertion    bool // a tests/*.sql file: returns failing rows
+	// Partition is set on an incremental model whose rows fall into
+	// periods of a date column (-- partition: entry_date by day): the rows
+	// of a period are made only from the rows of the same period of the
+	// partitioned models it reads (and from whole unpartitioned ones), so a
+	// build that changed some periods upstream rebuilds only those.
+	Partition *Partition
+	Tests     []Test
+	Assertion bool // a tests/*.sql file: returns failing rows
+}
+
+// Partition is a model's date column and the grain of its periods.
+type Partition struct {
+	Column string
+	Grain  string // day, week or month
+}
+
+// period is the SQL of the period a row falls in at grain: its date column
+// truncated, an undated row counted on 0001-01-01 (so it is replaced like
+// any other).
+func (p *Partition) period(grain string) string {
+	return fmt.Sprintf("date_trunc('%s', coalesce(%s::DATE, DATE '0001-01-01'))::DATE", grain, p.Column)
 }
 
 // Test is a declared data test.
@@ -92,7 +112,8 @@ func loadFS(fsys fs.FS, prefix string, into map[string]*Model) error {
 	})
 }
 
-var directiveRE = regexp.MustCompile(`^--\s*(materialized|test):\s*(.+?)\s*$`)
+var directiveRE = regexp.MustCompile(`^--\s*(materialized|partition|test):\s*(.+?)\s*$`)
+var partitionRE = regexp.MustCompile(`^([a-z_][a-z0-9_]*)(?:\s+by\s+(day|week|month))?$`)
 var testRE = regexp.MustCompile(`^(unique|not_null|relationships|accepted_values)\((.*)\)$`)
 
 func parseHeader(m *Model) error {
@@ -115,6 +136,12 @@ func parseHeader(m *Model) error {
 				return fmt.Errorf("%s:%d: materialized must be view, table or incremental, not %q", m.Path, line, d[2])
 			}
 			m.Materialized = d[2]
+		case "partition":
+			p := partitionRE.FindStringSubmatch(d[2])
+			if p == nil {
+				return fmt.Errorf("%s:%d: write partition: <date column> [by day|week|month], not %q", m.Path, line, d[2])
+			}
+			m.Partition = &Partition{Column: p[1], Grain: cmp.Or(p[2], "day")}
 		case "test":
 			t, err := declaredTest(m.Name, d[2])
 			if err != nil {
@@ -122,6 +149,9 @@ func parseHeader(m *Model) error {
 			}
 			m.Tests = append(m.Tests, t)
 		}
+	}
+	if m.Partition != nil && m.Materialized != "incremental" {
+		return fmt.Errorf("%s: a partitioned model must be materialized: incremental", m.Path)
 	}
 	return nil
 }
@@ -185,7 +215,8 @@ type SourceRelation func(connectorType, stream string) (string, error)
 
 // render expands the template functions and returns the SQL and the models
 // it refers to (by ref or by a plain schema-qualified name).
-func render(m *Model, known map[string]bool, source SourceRelation) (string, []string, error) {
+// With refAs, a ref is rendered as what refAs gives for the model's name.
+func render(m *Model, known map[string]bool, source SourceRelation, refAs func(string) string) (string, []string, error) {
 	var deps []string
 	tmpl, err := template.New(m.Path).Option("missingkey=error").Funcs(template.FuncMap{
 		"ref": func(name string) (string, error) {
@@ -193,6 +224,9 @@ func render(m *Model, known map[string]bool, source SourceRelation) (string, []s
 				return "", fmt.Errorf("ref %q: no such model", name)
 			}
 			deps = append(deps, name)
+			if refAs != nil {
+				return refAs(name), nil
+			}
 			return name, nil
 		},
 		"source": source,

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -377,39 +378,88 @@ func TestGapsOneFindingPerCauseAndClosedGrace(t *testing.T) {
 // entries changed since its last build holds exactly what a build from
 // scratch makes: after an edit, a deletion, an addition, an entry synced
 // again unchanged, and a deletion undone.
+// putHistory adds Ben's hour a weekday from January to March 2025 (ids
+// from 100), so that a week's changes reach a small share of the entries,
+// as in a real agency.
+func putHistory(t testing.TB, w *warehouse.Warehouse) []map[string]any {
+	var history []map[string]any
+	for d, id := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC), 100; d.Month() < 4; d = d.AddDate(0, 0, 1) {
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			history = append(history, entry(id, 2, 100, 1, "Design", d.Format(time.DateOnly), 1, true))
+			id++
+		}
+	}
+	put(t, w, "time_entries", history...)
+	return history
+}
+
+// sameAsForced rebuilds with --force and reports each model whose rows
+// differ from what the build before made.
+func sameAsForced(t *testing.T, w *warehouse.Warehouse, opts Options, models ...string) {
+	t.Helper()
+	for i, model := range models {
+		if _, err := w.DB().Exec(fmt.Sprintf(`CREATE OR REPLACE TABLE main.before_forced_%d AS SELECT * FROM %s`, i, model)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	forced := opts
+	forced.Force = true
+	build(t, w, forced)
+	for i, model := range models {
+		var missing, extra int
+		query(t, w, fmt.Sprintf(`SELECT count(*) FROM (SELECT * FROM %s EXCEPT ALL SELECT * FROM main.before_forced_%d)`, model, i), &missing)
+		query(t, w, fmt.Sprintf(`SELECT count(*) FROM (SELECT * FROM main.before_forced_%d EXCEPT ALL SELECT * FROM %s)`, i, model), &extra)
+		if missing != 0 || extra != 0 {
+			t.Errorf("%s lacks %d rows and has %d extra against a forced build", model, missing, extra)
+		}
+	}
+}
+
 func TestIncrementalBuildEqualsFullBuild(t *testing.T) {
 	ctx := context.Background()
 	w, opts := fixtureAgency(t)
+	history := putHistory(t, w)
 	build(t, w, opts)
-	const model = "staging.harvest_time_entries"
-	incremental := func(res *Result) bool {
+	// The raw time entries' staging, the canonical entries and their
+	// values: each built from the changes alone; and what is made from
+	// them.
+	models := []string{"staging.harvest_time_entries", "core.time_entries", "marts.entry_values"}
+	incremental := func(res *Result) []string {
+		var from []string
 		for _, mr := range res.Models {
-			if mr.Name == model {
-				return mr.Status == "built" && mr.Incremental
+			if slices.Contains(models, mr.Name) && mr.Status == "built" && mr.Incremental {
+				from = append(from, mr.Name)
 			}
 		}
-		return false
+		return from
 	}
 	compare := func(step string) {
 		t.Helper()
 		db := w.DB()
-		if _, err := db.Exec(`CREATE OR REPLACE TABLE main.incremental AS SELECT * FROM ` + model); err != nil {
-			t.Fatal(err)
+		for i, model := range models {
+			if _, err := db.Exec(fmt.Sprintf(`CREATE OR REPLACE TABLE main.incremental_%d AS SELECT * FROM %s`, i, model)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var weekHours float64
 		query(t, w, `SELECT sum(worked_h) FROM marts.person_week`, &weekHours)
 		full := opts
 		full.Force = true
-		if res := build(t, w, full); incremental(res) {
-			t.Fatalf("%s: a forced build read only the changes", step)
+		if from := incremental(build(t, w, full)); len(from) > 0 {
+			t.Fatalf("%s: a forced build read only the changes of %v", step, from)
 		}
-		var missing, extra int
-		query(t, w, `SELECT count(*) FROM (SELECT * FROM `+model+` EXCEPT ALL SELECT * FROM main.incremental)`, &missing)
-		query(t, w, `SELECT count(*) FROM (SELECT * FROM main.incremental EXCEPT ALL SELECT * FROM `+model+`)`, &extra)
+		for i, model := range models {
+			var missing, extra int
+			query(t, w, fmt.Sprintf(`SELECT count(*) FROM (SELECT * FROM %s EXCEPT ALL SELECT * FROM main.incremental_%d)`, model, i), &missing)
+			query(t, w, fmt.Sprintf(`SELECT count(*) FROM (SELECT * FROM main.incremental_%d EXCEPT ALL SELECT * FROM %s)`, i, model), &extra)
+			if missing != 0 || extra != 0 {
+				t.Errorf("%s: the incremental %s lacks %d rows and has %d extra", step, model, missing, extra)
+			}
+		}
 		var fullHours float64
 		query(t, w, `SELECT sum(worked_h) FROM marts.person_week`, &fullHours)
-		if missing != 0 || extra != 0 || !near(weekHours, fullHours) {
-			t.Errorf("%s: the incremental build lacks %d rows and has %d extra; person weeks %.2f h, from scratch %.2f h", step, missing, extra, weekHours, fullHours)
+		if !near(weekHours, fullHours) {
+			t.Errorf("%s: person weeks %.2f h, from scratch %.2f h", step, weekHours, fullHours)
 		}
 	}
 
@@ -420,29 +470,58 @@ func TestIncrementalBuildEqualsFullBuild(t *testing.T) {
 	if _, err := w.CommitPage(ctx, "harvest", "time_entries", 2, warehouse.Page{Deleted: []string{"3"}}); err != nil {
 		t.Fatal(err)
 	}
-	if !incremental(build(t, w, opts)) {
-		t.Fatal("the build after a sync read every entry")
+	if from := incremental(build(t, w, opts)); len(from) != len(models) {
+		t.Fatalf("after a sync only %v read the changes alone", from)
 	}
 	var hours float64
-	query(t, w, `SELECT sum(hours) FROM `+model, &hours)
-	if hours != 8+7+4+8+8+6+3+260+1.5 {
-		t.Errorf("hours after the changes: %.2f", hours)
+	query(t, w, `SELECT sum(hours) FROM staging.harvest_time_entries`, &hours)
+	if want := 8 + 7 + 4 + 8 + 8 + 6 + 3 + 260 + 1.5 + float64(len(history)); hours != want {
+		t.Errorf("hours after the changes: %.2f, want %.2f", hours, want)
 	}
 	compare("edit, delete, add")
 
-	// The deleted entry comes back; the forced build above left the state
-	// for the next incremental one.
-	put(t, w, "time_entries", entry(3, 1, 100, 1, "Design", "2025-05-29", 4, true))
-	if !incremental(build(t, w, opts)) {
-		t.Fatal("the build after an undelete read every entry")
+	// The deleted entry comes back, and entry 31 moves to another day (both
+	// days change); the forced build above left the state for the next
+	// incremental one.
+	put(t, w, "time_entries", entry(3, 1, 100, 1, "Design", "2025-05-29", 4, true), entry(31, 2, 101, 3, "Admin", "2025-06-03", 1.5, false))
+	if from := incremental(build(t, w, opts)); len(from) != len(models) {
+		t.Fatalf("after an undelete and a move only %v read the changes alone", from)
 	}
-	compare("undelete")
+	compare("undelete, move")
+
+	// An incremental build, then one where the entries' values are not
+	// built (an input of theirs fails) though the entries are: the next
+	// build must not lose the changes that one did not apply.
+	put(t, w, "time_entries", entry(6, 2, 100, 1, "Design", "2025-05-27", 7.5, true))
+	build(t, w, opts)
+	put(t, w, "time_entries", entry(7, 2, 100, 1, "Design", "2025-05-28", 5, true))
+	broken := opts
+	broken.UserDir = t.TempDir()
+	os.MkdirAll(filepath.Join(broken.UserDir, "marts"), 0o755)
+	os.WriteFile(filepath.Join(broken.UserDir, "marts", "cost_rates.sql"), []byte("SELECT * FROM nowhere"), 0o644)
+	if _, err := Build(ctx, w, broken); err == nil {
+		t.Fatal("a model reading a missing table built")
+	}
+	put(t, w, "time_entries", entry(4, 1, 101, 3, "Admin", "2025-05-29", 3, false))
+	build(t, w, opts)
+	compare("after a build that left the values behind")
+
+	// Changes reaching most of the entries rebuild them whole.
+	var most []map[string]any
+	for _, e := range history[:len(history)*3/4] {
+		e["hours"] = 2.0
+		most = append(most, e)
+	}
+	put(t, w, "time_entries", most...)
+	if from := incremental(build(t, w, opts)); slices.Contains(from, "core.time_entries") {
+		t.Error("three quarters of the entries changed were rebuilt by period")
+	}
+	compare("most entries")
 
 	// A change to the model's other inputs (the company's base URL) builds
 	// it from scratch.
 	put(t, w, "company", m{"base_uri": "https://example.harvestapp.com", "name": "X"})
-	res := build(t, w, opts)
-	if incremental(res) {
+	if from := incremental(build(t, w, opts)); slices.Contains(from, "staging.harvest_time_entries") {
 		t.Error("a new company record was read as a change to the entries only")
 	}
 }

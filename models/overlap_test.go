@@ -202,3 +202,46 @@ func TestTwoTimeToolsOneProject(t *testing.T) {
 		t.Errorf("C34: %d findings for %v h; want Toggl's copy of 8 h", n, hours)
 	}
 }
+
+// The canonical entries are rebuilt by day: a change in one tool must
+// re-decide the copies of the same day in the other, which did not change.
+func TestOverlapRebuiltByDay(t *testing.T) {
+	w, opts := overlapAgency(t)
+	putHistory(t, w)
+	build(t, w, opts)
+	counted := func(source, id string) bool {
+		t.Helper()
+		var c bool
+		query(t, w, fmt.Sprintf(`SELECT counted FROM core.time_entries WHERE source = '%s' AND source_id = '%s'`, source, id), &c)
+		return c
+	}
+	changedOnly := func(res *Result) bool {
+		for _, mr := range res.Models {
+			if mr.Name == "core.time_entries" {
+				return mr.Status == "built" && mr.Incremental
+			}
+		}
+		return false
+	}
+	if counted("jira", "1") {
+		t.Fatal("Ana's 27 May typed twice counts twice")
+	}
+	// Jira's copy becomes 7 h: no longer the same hours, both count.
+	putIn(t, w, "jira", "worklogs", worklog("1", "acc-ana", "9001", "2025-05-27", 7*3600))
+	if !changedOnly(build(t, w, opts)) {
+		t.Fatal("a changed worklog rebuilt every day of the entries")
+	}
+	if !counted("jira", "1") || !counted("harvest", "1") {
+		t.Error("after the edit, Jira's 7 h and Harvest's 8 h should both count")
+	}
+	sameAsForced(t, w, opts, "core.time_entries", "marts.entry_values", "marts.person_day", "marts.person_week")
+	// And back to 8 h: the copy again.
+	putIn(t, w, "jira", "worklogs", worklog("1", "acc-ana", "9001", "2025-05-27", 8*3600))
+	if !changedOnly(build(t, w, opts)) {
+		t.Fatal("a changed worklog rebuilt every day of the entries")
+	}
+	if counted("jira", "1") == counted("harvest", "1") {
+		t.Error("after the edit back, one copy of the 8 h should count")
+	}
+	sameAsForced(t, w, opts, "core.time_entries", "marts.entry_values", "marts.person_day", "marts.person_week")
+}

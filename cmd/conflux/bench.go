@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	gosync "sync"
@@ -35,17 +38,24 @@ func newBenchCmd(g *globals) *cobra.Command {
 		Short: "Measure sync throughput and model build time on a generated agency",
 		Long: `Bench generates an agency with about --entries time entries, serves it from
 the Harvest fake on loopback, syncs it through the real connector into a
-temporary warehouse (records per second into raw tables), then builds every
+temporary warehouse from a process of its own (records per second into raw
+tables, and that process's peak resident set), then builds every
 model from scratch and again with nothing changed. The vendor's rate limit is
 lifted on both sides: this measures Conflux, not Harvest's quota. It then
-edits 1% of the entries upstream and times the incremental sync and build,
-and times the dashboards with 8 clients: from a server that keeps nothing,
-on the first views after the data changed (cold) and warm. The last lines are
-one table of the figures.`,
+edits 1% of the entries upstream, twice, and times each incremental sync and
+build: first the latest entries (people correcting their last days), then one
+in a hundred over all the history. Then it times the dashboards with 8
+clients: from a server that keeps nothing, on the first views after the data
+changed (cold), warm, and after a refresh that prepared them. The last lines
+are one table of the figures.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
+			if childSync != "" {
+				dbPath, url, _ := strings.Cut(childSync, "|")
+				return runSyncChild(ctx, dbPath, url, g)
+			}
 			// About 1,970 entries per person over two years at up to 8 a day.
 			people := max(1, entries/1970)
 			t0 := time.Now()
@@ -54,7 +64,11 @@ one table of the figures.`,
 			if err != nil {
 				return err
 			}
-			defer fakes.Close()
+			defer func() {
+				if fakes != nil {
+					fakes.Close()
+				}
+			}()
 			fakes.Harvest.RateLimit = 0
 			fmt.Fprintf(out, "generated %d time entries, %d people, %d projects in %s (%s, %d CPUs)\n",
 				len(a.Entries), len(a.People), len(a.Projects), time.Since(t0).Round(time.Millisecond), runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU())
@@ -64,26 +78,22 @@ one table of the figures.`,
 				return err
 			}
 			defer os.RemoveAll(dir)
-			wh, err := warehouse.Open(ctx, filepath.Join(dir, "bench.duckdb"))
+			// The first sync runs in a process of its own, so its peak
+			// resident set is the sync's, not the generator's and the
+			// fakes'.
+			var fig benchFigures
+			dbPath := filepath.Join(dir, "bench.duckdb")
+			if err := syncInChild(ctx, dbPath, fakes.HarvestURL, &fig); err != nil {
+				return err
+			}
+			wh, err := warehouse.Open(ctx, dbPath)
 			if err != nil {
 				return err
 			}
 			defer wh.Close()
-			conn, err := harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: fakes.HarvestURL, Rate: rate.Inf})
+			conn, err := benchHarvest(fakes.HarvestURL)
 			if err != nil {
 				return err
-			}
-			var fig benchFigures
-			resetPeakRSS()
-			results, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: conn}, nil, g.logger())
-			if err != nil {
-				return err
-			}
-			fig.syncPeakMB = peakRSSMB()
-			for _, r := range results {
-				if r.Stream == "time_entries" {
-					fig.syncRecords, fig.syncRate = r.Records, float64(r.Records)/r.Duration.Seconds()
-				}
 			}
 			if fig.jsonRate, err = readJSONObjectsRate(ctx, wh, dir); err != nil {
 				return err
@@ -102,23 +112,38 @@ one table of the figures.`,
 			}
 			fig.noChangeBuild = time.Since(t3)
 
-			// 1% of the entries edited upstream: an incremental sync, then a build.
-			changed, err := touchEntries(ctx, wh, fakes, 100)
-			if err != nil {
-				return err
+			// 1% of the entries edited upstream, then an incremental sync
+			// and a build: first the latest (people correcting their last
+			// days), then 1% spread over all the history.
+			for _, edit := range []struct{ label, which string }{
+				{"the latest", latestEntries},
+				{"spread over the history", spreadEntries},
+			} {
+				changed, err := touchEntries(ctx, wh, fakes, edit.which)
+				if err != nil {
+					return err
+				}
+				run := changeRun{label: edit.label, changed: changed}
+				t4 := time.Now()
+				if _, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: conn, Streams: []string{"time_entries"}}, nil, g.logger()); err != nil {
+					return err
+				}
+				run.sync = time.Since(t4)
+				t5 := time.Now()
+				res, err := models.Build(ctx, wh, opts)
+				if err != nil {
+					return err
+				}
+				run.build = time.Since(t5)
+				run.slowest = slowestModels(res, 4)
+				fig.changes = append(fig.changes, run)
 			}
-			t4 := time.Now()
-			if _, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: conn, Streams: []string{"time_entries"}}, nil, g.logger()); err != nil {
-				return err
-			}
-			fig.changed, fig.changeSync = changed, time.Since(t4)
-			t5 := time.Now()
-			res, err := models.Build(ctx, wh, opts)
-			if err != nil {
-				return err
-			}
-			fig.changeBuild = time.Since(t5)
-			fig.changeSlowest = slowestModels(res, 4)
+			// The dashboards are served as by conflux serve: without the
+			// generator's agency and the fakes in the same heap.
+			fakes.Close()
+			fakes, a = nil, nil
+			runtime.GC()
+			debug.FreeOSMemory()
 			if err := benchDashboards(ctx, wh, &fig); err != nil {
 				return err
 			}
@@ -127,7 +152,91 @@ one table of the figures.`,
 		},
 	}
 	cmd.Flags().IntVar(&entries, "entries", 1_000_000, "approximate number of time entries to generate")
+	// The first sync's own process (see syncInChild).
+	cmd.Flags().StringVar(&childSync, "sync-child", "", "")
+	cmd.Flags().MarkHidden("sync-child")
 	return cmd
+}
+
+// childSync is set in the process syncInChild starts: the warehouse file
+// and the Harvest fake's URL, separated by "|".
+var childSync string
+
+// benchHarvest is the Harvest connector on the fake, its rate limit lifted.
+func benchHarvest(url string) (*harvest.Connector, error) {
+	return harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: url, Rate: rate.Inf})
+}
+
+// syncInChild runs the first sync of every Harvest stream in a child
+// process (this binary, bench --sync-child) into dbPath, and reads its
+// time entries' rate and its peak resident set.
+func syncInChild(ctx context.Context, dbPath, url string, fig *benchFigures) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	child := exec.CommandContext(ctx, self, "bench", "--sync-child", dbPath+"|"+url)
+	child.Stderr = os.Stderr
+	out, err := child.Output()
+	if err != nil {
+		return fmt.Errorf("bench: the sync's process: %w", err)
+	}
+	var res struct {
+		Records int64
+		Seconds float64
+		PeakMB  int64
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		return fmt.Errorf("bench: the sync's process said %q: %w", out, err)
+	}
+	fig.syncRecords, fig.syncRate, fig.syncPeakMB = res.Records, float64(res.Records)/res.Seconds, res.PeakMB
+	return nil
+}
+
+// peakRSSMB is this process's peak resident set in MB (Linux's VmHWM, of
+// this program only: getrusage would count the parent's pages the child
+// had before it ran this program); 0 where /proc is not there.
+func peakRSSMB() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// runSyncChild is the child's side of syncInChild: it writes one JSON
+// line with the time entries synced, the seconds they took and its peak
+// resident set, the warehouse closed (as a conflux sync ends).
+func runSyncChild(ctx context.Context, dbPath, url string, g *globals) error {
+	wh, err := warehouse.Open(ctx, dbPath)
+	if err != nil {
+		return err
+	}
+	defer wh.Close()
+	conn, err := benchHarvest(url)
+	if err != nil {
+		return err
+	}
+	results, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: conn}, nil, g.logger())
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		if r.Stream == "time_entries" {
+			if err := wh.Close(); err != nil {
+				return err
+			}
+			return json.NewEncoder(os.Stdout).Encode(map[string]any{"Records": r.Records, "Seconds": r.Duration.Seconds(), "PeakMB": peakRSSMB()})
+		}
+	}
+	return errors.New("bench: the sync read no time entries")
 }
 
 // benchDashboards serves the warehouse in-process and times the
@@ -258,15 +367,21 @@ func percentile(ds []time.Duration, p int) time.Duration {
 	return s[max(0, i-1)].Round(100 * time.Microsecond)
 }
 
+// changeRun is the sync and build after one edit of 1% of the entries.
+type changeRun struct {
+	label       string
+	changed     int
+	sync, build time.Duration
+	slowest     string
+}
+
 // benchFigures are what one bench run measured.
 type benchFigures struct {
 	syncRecords                int64
 	syncRate, jsonRate         float64 // records/s
 	syncPeakMB                 int64
 	fullBuild, noChangeBuild   time.Duration
-	changed                    int
-	changeSync, changeBuild    time.Duration
-	changeSlowest              string
+	changes                    []changeRun
 	pages, clients, entriesKB  int
 	none, cold, warm, prepared []time.Duration
 	prepare                    time.Duration // a refresh's preparing of the dashboards
@@ -279,14 +394,16 @@ func (f *benchFigures) write(out io.Writer) {
 	fmt.Fprintf(tw, "DuckDB read_json_objects, same records\t%.0f records/s (sync at %.0f%% of it)\t\n", f.jsonRate, 100*f.syncRate/f.jsonRate)
 	peak := "not measured (needs Linux /proc)"
 	if f.syncPeakMB > 0 {
-		peak = fmt.Sprintf("%d MB (the whole process: generator and fakes included)", f.syncPeakMB)
+		peak = fmt.Sprintf("%d MB (the sync's own process)", f.syncPeakMB)
 	}
 	fmt.Fprintf(tw, "peak RSS during the sync\t%s\t\n", peak)
 	fmt.Fprintf(tw, "build from scratch\t%s\t\n", f.fullBuild.Round(time.Millisecond))
 	fmt.Fprintf(tw, "build with nothing changed\t%s\t\n", f.noChangeBuild.Round(time.Millisecond))
-	fmt.Fprintf(tw, "sync after 1%% edited (%d entries)\t%s\t\n", f.changed, f.changeSync.Round(time.Millisecond))
-	fmt.Fprintf(tw, "build after 1%% edited\t%s (%.0f%% of from scratch)\t\n", f.changeBuild.Round(time.Millisecond), 100*f.changeBuild.Seconds()/f.fullBuild.Seconds())
-	fmt.Fprintf(tw, "  its slowest models\t%s\t\n", f.changeSlowest)
+	for _, c := range f.changes {
+		fmt.Fprintf(tw, "sync after 1%% edited, %s (%d entries)\t%s\t\n", c.label, c.changed, c.sync.Round(time.Millisecond))
+		fmt.Fprintf(tw, "build after 1%% edited, %s\t%s (%.0f%% of from scratch)\t\n", c.label, c.build.Round(time.Millisecond), 100*c.build.Seconds()/f.fullBuild.Seconds())
+		fmt.Fprintf(tw, "  its slowest models\t%s\t\n", c.slowest)
+	}
 	for _, d := range []struct {
 		name string
 		lat  []time.Duration
@@ -318,10 +435,17 @@ func readJSONObjectsRate(ctx context.Context, wh *warehouse.Warehouse, dir strin
 	return float64(n) / elapsed.Seconds(), nil
 }
 
-// touchEntries edits one entry in every (a quarter hour more, updated now)
-// in the Harvest fake, as people editing their time would.
-func touchEntries(ctx context.Context, wh *warehouse.Warehouse, fakes *demo.Fakes, every int) (int, error) {
-	rows, err := wh.DB().QueryContext(ctx, `SELECT payload::VARCHAR FROM raw.harvest__time_entries WHERE deleted_at IS NULL AND hash(id) % ? = 0`, every)
+// The entries an edit of 1% reaches: the latest by day, or one in a
+// hundred of all.
+const (
+	latestEntries = `ORDER BY payload->>'spent_date' DESC, id LIMIT (SELECT count(*) // 100 FROM raw.harvest__time_entries WHERE deleted_at IS NULL)`
+	spreadEntries = `AND hash(id) % 100 = 0`
+)
+
+// touchEntries edits the entries which selects (a quarter hour more,
+// updated now) in the Harvest fake, as people editing their time would.
+func touchEntries(ctx context.Context, wh *warehouse.Warehouse, fakes *demo.Fakes, which string) (int, error) {
+	rows, err := wh.DB().QueryContext(ctx, `SELECT payload::VARCHAR FROM raw.harvest__time_entries WHERE deleted_at IS NULL `+which)
 	if err != nil {
 		return 0, err
 	}
@@ -345,26 +469,6 @@ func touchEntries(ctx context.Context, wh *warehouse.Warehouse, fakes *demo.Fake
 		return 0, err
 	}
 	return len(edited), fakes.Harvest.Put("time_entries", edited)
-}
-
-// resetPeakRSS starts the process's peak resident set anew (Linux).
-func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-// peakRSSMB is the process's peak resident set since resetPeakRSS, in MB;
-// 0 where /proc is not there.
-func peakRSSMB() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			var kb int64
-			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), &kb)
-			return kb / 1024
-		}
-	}
-	return 0
 }
 
 // slowestModels names the n models a build spent longest on, with their

@@ -11,11 +11,11 @@
 -- test: unique(person_key, date)
 -- test: not_null(person_key, date, scheduled_h, capacity_h, available_h)
 WITH bounds AS (
-    SELECT make_date(year(min(e.entry_date)), 1, 1) AS lo,
-        greatest(make_date(year(max(e.entry_date)), 12, 31),
+    SELECT make_date(year(s.first_date), 1, 1) AS lo,
+        greatest(make_date(year(s.last_date), 12, 31),
                  (SELECT max(date) FROM {{ ref "core.bookings" }}),
                  (SELECT as_of + INTERVAL 13 WEEK FROM seeds.org)::DATE) AS hi
-    FROM {{ ref "core.time_entries" }} e
+    FROM {{ ref "core.time_span" }} s
 ),
 grid AS (
     SELECT p.person_key, d::DATE AS date,

@@ -30,6 +30,10 @@
 -- task; else as the project), at the person's rate on the project (Harvest
 -- bill_by People), the task's (Tasks) or the project's (Project), else the
 -- person's default rate; costed at the person's cost rate.
+-- Partitioned by day: every rule above compares entries of one person on
+-- one day, so a build that changed some days of time rebuilds those days.
+-- materialized: incremental
+-- partition: entry_date
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours, time_category)
 -- test: relationships(person_key -> core.people.person_key)

@@ -7,7 +7,10 @@
 -- configured rate for the year (marts.cost_rates) or else the rate the source
 -- stamped. Rejected time is left out; with finance.approved_only only
 -- approved or locked time (or time from a tool without approvals) is kept,
--- so every finance view follows (§9.9).
+-- so every finance view follows (§9.9). Each row is one entry's, so the
+-- days of time a build changed are rebuilt alone.
+-- materialized: incremental
+-- partition: entry_date
 -- test: unique(entry_key)
 -- test: not_null(entry_key, hours, time_category)
 WITH e AS NOT MATERIALIZED ( -- read where used: a copy of every entry costs more than the joins

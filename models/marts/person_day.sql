@@ -2,12 +2,15 @@
 -- weeks from the first to the last time entry: core.capacity_day's hours
 -- with the hours worked and booked. Time off never counts as worked (§2.1);
 -- rejected time does not count at all, unapproved time does (§9.9).
+-- Partitioned by day: a day's rows are made from that day's entries.
+-- materialized: incremental
+-- partition: date
 -- test: unique(person_key, date)
 -- test: not_null(person_key, date, scheduled_h, available_h, worked_h)
 WITH bounds AS (
-    SELECT date_trunc('week', min(entry_date))::DATE AS lo,
-           (date_trunc('week', max(entry_date)) + INTERVAL 6 DAY)::DATE AS hi
-    FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted)
+    SELECT date_trunc('week', first_counted)::DATE AS lo,
+           (date_trunc('week', last_counted) + INTERVAL 6 DAY)::DATE AS hi
+    FROM {{ ref "core.time_span" }}
 ),
 hours AS (
     SELECT person_key, entry_date AS date,

@@ -4,6 +4,9 @@
 --   target_billable_h   = the target of the person's role (finance.targets), else
 --                         finance.target_utilization, × available hours
 --   util_gap_h          = target_billable_h − billable_h (positive: shortfall)
+-- Partitioned by week: a week's rows are made from its days.
+-- materialized: incremental
+-- partition: week_start by week
 -- test: unique(person_key, week_start)
 -- test: relationships(person_key -> core.people.person_key)
 SELECT

@@ -4,6 +4,7 @@
 -- rate on that project.
 -- Kept as a table; each build reads only the entries changed since the last.
 -- materialized: incremental
+-- partition: entry_date
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)
 SELECT

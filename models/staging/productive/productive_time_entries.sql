@@ -5,6 +5,7 @@
 -- Each payload is parsed once (json_transform), not once per field.
 -- Kept as a table; each build reads only the entries changed since the last.
 -- materialized: incremental
+-- partition: entry_date
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)
 WITH e AS (
