@@ -424,6 +424,8 @@ func TestIncrementalBuildEqualsFullBuild(t *testing.T) {
 	// values: each built from the changes alone; and what is made from
 	// them.
 	models := []string{"staging.harvest_time_entries", "core.time_entries", "marts.entry_values"}
+	// Made from those by day or week, but only when their days changed.
+	alsoByDay := []string{"core.time_off", "core.capacity_day", "marts.person_day", "marts.person_week"}
 	incremental := func(res *Result) []string {
 		var from []string
 		for _, mr := range res.Models {
@@ -436,7 +438,7 @@ func TestIncrementalBuildEqualsFullBuild(t *testing.T) {
 	compare := func(step string) {
 		t.Helper()
 		db := w.DB()
-		for i, model := range models {
+		for i, model := range append(slices.Clone(models), alsoByDay...) {
 			if _, err := db.Exec(fmt.Sprintf(`CREATE OR REPLACE TABLE main.incremental_%d AS SELECT * FROM %s`, i, model)); err != nil {
 				t.Fatal(err)
 			}
@@ -448,7 +450,7 @@ func TestIncrementalBuildEqualsFullBuild(t *testing.T) {
 		if from := incremental(build(t, w, full)); len(from) > 0 {
 			t.Fatalf("%s: a forced build read only the changes of %v", step, from)
 		}
-		for i, model := range models {
+		for i, model := range append(slices.Clone(models), alsoByDay...) {
 			var missing, extra int
 			query(t, w, fmt.Sprintf(`SELECT count(*) FROM (SELECT * FROM %s EXCEPT ALL SELECT * FROM main.incremental_%d)`, model, i), &missing)
 			query(t, w, fmt.Sprintf(`SELECT count(*) FROM (SELECT * FROM main.incremental_%d EXCEPT ALL SELECT * FROM %s)`, i, model), &extra)
@@ -484,6 +486,8 @@ func TestIncrementalBuildEqualsFullBuild(t *testing.T) {
 	// days change); the forced build above left the state for the next
 	// incremental one.
 	put(t, w, "time_entries", entry(3, 1, 100, 1, "Design", "2025-05-29", 4, true), entry(31, 2, 101, 3, "Admin", "2025-06-03", 1.5, false))
+	// And Ana's day off becomes half a day: her leave and capacity change.
+	put(t, w, "time_entries", entry(5, 1, 101, 4, "Time Off", "2025-05-30", 4, false))
 	if from := incremental(build(t, w, opts)); len(from) != len(models) {
 		t.Fatalf("after an undelete and a move only %v read the changes alone", from)
 	}

@@ -8,6 +8,10 @@
 -- largest fraction of the day, never stacking (§1.3); time off is capped at
 -- capacity (§1.4). A person known to two tools has one calendar: the
 -- canonical record's (core.xref; the time tool's), never one per tool.
+-- Partitioned by day: a day's rows take only that day's time off (the
+-- calendar's bounds come from core.time_span and the bookings, read whole).
+-- materialized: incremental
+-- partition: date
 -- test: unique(person_key, date)
 -- test: not_null(person_key, date, scheduled_h, capacity_h, available_h)
 WITH bounds AS (

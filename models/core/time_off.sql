@@ -1,6 +1,9 @@
 -- Approved leave (person × day). Time tools that log leave as time entries
 -- (Harvest advises a time-off task) give it through core.time_entries;
--- Productive books it against absence events.
+-- Productive books it against absence events. Partitioned by day: a day's
+-- leave is that day's entries and bookings.
+-- materialized: incremental
+-- partition: date
 -- test: unique(person_key, date)
 WITH leave AS (
     SELECT person_key, entry_date AS date, hours FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted) WHERE time_category = 'time_off'
