@@ -583,7 +583,7 @@ func loadPrior(ctx context.Context, db *sql.DB) (*prior, error) {
 // was built as it is now from the same unpartitioned inputs, and every
 // partitioned input that moved since was built in this build from its own
 // changes, starting from the state n last read.
-func changedInputs(ctx context.Context, db *sql.DB, n *node, static string, hashes, before, built map[string]string) ([]string, bool) {
+func changedInputs(ctx context.Context, db *sql.DB, n *node, static string, versions, before, built map[string]string) ([]string, bool) {
 	seen := map[string]string{}
 	rows, err := db.QueryContext(ctx, `SELECT input, input_hash FROM meta.model_inputs WHERE model = ? AND static_hash = ?`, n.model.Name, static)
 	if err != nil {
@@ -602,7 +602,7 @@ func changedInputs(ctx context.Context, db *sql.DB, n *node, static string, hash
 		switch {
 		case !ok:
 			return nil, false
-		case last == hashes[d]:
+		case last == versions[d]:
 		case built[d] == "changed" && before[d] == last:
 			changed = append(changed, d)
 		default:
@@ -624,7 +624,7 @@ const wholeShare = 0.5
 // materialize builds n in one transaction, from its changed raw rows or
 // changed periods when changedOnly, and says whether it did (a partitioned
 // model whose changes reach most of it is built whole).
-func materialize(ctx context.Context, db *sql.DB, n *node, existing string, changedOnly bool, static string, changedInputs []string, hashes map[string]string) (bool, error) {
+func materialize(ctx context.Context, db *sql.DB, n *node, existing string, changedOnly bool, static string, changedInputs []string, versions map[string]string) (bool, error) {
 	name := n.model.Name
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -726,7 +726,7 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 	if len(n.pdeps) > 0 {
 		stmts = append(stmts, fmt.Sprintf("DELETE FROM meta.model_inputs WHERE model = '%s'", name))
 		for _, d := range n.pdeps {
-			stmts = append(stmts, fmt.Sprintf("INSERT INTO meta.model_inputs VALUES ('%s', '%s', '%s', '%s')", name, d, static, hashes[d]))
+			stmts = append(stmts, fmt.Sprintf("INSERT INTO meta.model_inputs VALUES ('%s', '%s', '%s', '%s')", name, d, static, versions[d]))
 		}
 	}
 	for _, s := range stmts {
