@@ -245,13 +245,12 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 				changed, mr.Incremental = changedInputs(ctx, db, n, static, versions, before, built)
 				mr.Incremental = mr.Incremental && was.tables[name] == "BASE TABLE"
 			}
-			inc, err := materialize(ctx, db, n, was.tables[name], mr.Incremental, static, changed, versions)
+			how, err := materialize(ctx, db, n, was.tables[name], mr.Incremental, static, changed, versions)
 			if err != nil {
 				mr.Status, mr.Err = "failed", err
 			} else {
-				mr.Status, mr.Incremental = "built", inc
-				built[name] = "whole"
-				if inc {
+				mr.Status, mr.Incremental, built[name] = "built", how == fromChanges, "whole"
+				if how != whole {
 					built[name] = "changed"
 				}
 			}
@@ -621,24 +620,44 @@ const periodsTable = "temp.main.conflux_periods"
 // inserting most of a table costs more than making it anew.
 const wholeShare = 0.5
 
+// How materialize built a model.
+type builtHow int
+
+const (
+	whole       builtHow = iota
+	fromChanges          // from its changed raw rows or changed periods
+	// whole, but the periods whose rows differ from before are noted, as
+	// if built from its changes (see diffRows)
+	wholeDiffed
+)
+
+// diffRows is the size up to which a partitioned model whose changes
+// reached most of its rows, and which is therefore built whole, compares
+// each period's rows with before, so that what reads it rebuilds only the
+// periods that differ: leave whose days were all re-read but few changed
+// still rebuilds few days of capacity.
+const diffRows = 250_000
+
 // materialize builds n in one transaction, from its changed raw rows or
-// changed periods when changedOnly, and says whether it did (a partitioned
+// changed periods when changedOnly, and says how it did (a partitioned
 // model whose changes reach most of it is built whole).
-func materialize(ctx context.Context, db *sql.DB, n *node, existing string, changedOnly bool, static string, changedInputs []string, versions map[string]string) (bool, error) {
+func materialize(ctx context.Context, db *sql.DB, n *node, existing string, changedOnly bool, static string, changedInputs []string, versions map[string]string) (builtHow, error) {
 	name := n.model.Name
 	conn, err := db.Conn(ctx)
 	if err != nil {
-		return false, err
+		return whole, err
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return false, err
+		return whole, err
 	}
-	fail := func(err error) (bool, error) {
+	fail := func(err error) (builtHow, error) {
 		conn.ExecContext(context.Background(), "ROLLBACK")
-		return false, fmt.Errorf("%s (%s): %w", name, n.model.Path, err)
+		return whole, fmt.Errorf("%s (%s): %w", name, n.model.Path, err)
 	}
 	p := n.model.Partition
+	diff := false
+	none := false // its inputs changed no day it reads: nothing to rebuild
 	if changedOnly && len(n.raws) == 0 {
 		// The periods the inputs' changed days fall in; when they hold
 		// most of the rows, the whole table is cheaper.
@@ -648,11 +667,15 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 			return fail(err)
 		}
 		var share float64
-		if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(count(*) FILTER (WHERE %s IN (SELECT period FROM %s)) / nullif(count(*), 0), 1) FROM %s`,
-			p.period(p.Grain), periodsTable, name)).Scan(&share); err != nil {
+		var rows, periods int64
+		if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(count(*) FILTER (WHERE %s IN (SELECT period FROM %s)) / nullif(count(*), 0), 1), count(*),
+				(SELECT count(*) FROM %s) FROM %s`,
+			p.period(p.Grain), periodsTable, periodsTable, name)).Scan(&share, &rows, &periods); err != nil {
 			return fail(err)
 		}
-		changedOnly = share <= wholeShare
+		changedOnly = share <= wholeShare || periods == 0
+		diff = !changedOnly && rows <= diffRows
+		none = periods == 0
 	}
 	stmts := []string{}
 	switch {
@@ -704,6 +727,7 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 				"DROP TABLE temp.main.conflux_before", "DROP TABLE temp.main.conflux_after")
 		}
 		stmts = append(stmts, "DROP TABLE temp.main.conflux_changed")
+	case changedOnly && none:
 	case changedOnly:
 		// The rows of every changed period, made again from their
 		// periods of the inputs; the days of those periods changed.
@@ -712,6 +736,16 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 			fmt.Sprintf("INSERT INTO %s BY NAME\nSELECT * FROM (\n%s\n) WHERE %s", name, body, in),
 			fmt.Sprintf(`INSERT INTO meta.model_changes SELECT '%s', unnest(generate_series(period::TIMESTAMP, (period + INTERVAL 1 %s - INTERVAL 1 DAY)::TIMESTAMP, INTERVAL 1 DAY))::DATE FROM %s`,
 				name, p.Grain, periodsTable))
+	case diff:
+		// Each period's rows counted and hashed before and after; the
+		// days of the periods that differ changed.
+		byPeriod := fmt.Sprintf("SELECT %s AS period, count(*) AS n, sum(hash(t)::HUGEINT) AS h FROM %s t GROUP BY ALL", p.period(p.Grain), name)
+		stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE conflux_before AS "+byPeriod,
+			fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", name, strings.TrimRight(strings.TrimSpace(n.sql), ";")),
+			fmt.Sprintf(`INSERT INTO meta.model_changes SELECT '%s', unnest(generate_series(period::TIMESTAMP, (period + INTERVAL 1 %s - INTERVAL 1 DAY)::TIMESTAMP, INTERVAL 1 DAY))::DATE
+				FROM (SELECT period FROM temp.main.conflux_before a FULL JOIN (%s) b USING (period) WHERE a.n IS DISTINCT FROM b.n OR a.h IS DISTINCT FROM b.h)`,
+				name, p.Grain, byPeriod),
+			"DROP TABLE temp.main.conflux_before")
 	default:
 		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, name, strings.TrimRight(strings.TrimSpace(n.sql), ";")))
 	}
@@ -737,7 +771,13 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return fail(err)
 	}
-	return changedOnly, nil
+	switch {
+	case changedOnly:
+		return fromChanges, nil
+	case diff:
+		return wholeDiffed, nil
+	}
+	return whole, nil
 }
 
 // dayOf is the day a partitioned model's row falls on (undated rows on one
