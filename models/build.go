@@ -138,7 +138,7 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 	for _, m := range all {
 		n := &node{model: m, rawNames: map[string]string{}}
 		sql, deps, err := render(m, known, func(connectorType, stream string) (string, error) {
-			rel, raws, err := sourceRelation(was, opts.Sources, connectorType, stream, "")
+			rel, raws, err := sourceRelation(was, opts.Sources, connectorType, stream, false)
 			for _, r := range raws {
 				n.raws = append(n.raws, r.table)
 				n.rawNames[r.table] = r.name
@@ -153,14 +153,14 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		case m.Materialized != "incremental":
 		case len(n.raws) > 0:
 			n.delta, _, err = render(m, known, func(connectorType, stream string) (string, error) {
-				rel, _, err := sourceRelation(was, opts.Sources, connectorType, stream, m.Name)
+				rel, _, err := sourceRelation(was, opts.Sources, connectorType, stream, true)
 				return rel, err
 			}, nil)
 		case m.Partition != nil:
 			// Built from its inputs' changed periods: a partitioned input
 			// is read for those periods only.
 			n.delta, _, err = render(m, known, func(connectorType, stream string) (string, error) {
-				rel, _, err := sourceRelation(was, opts.Sources, connectorType, stream, "")
+				rel, _, err := sourceRelation(was, opts.Sources, connectorType, stream, false)
 				return rel, err
 			}, func(name string) string {
 				p := byName[name].Partition
@@ -190,7 +190,7 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 	res := &Result{}
 	// A model's hash is of everything it read; its version what its
 	// dependents read of it (see version).
-	hashes, versions := map[string]string{}, map[string]string{}
+	versions := map[string]string{}
 	built := map[string]string{}  // how each model was built in this build: changed (from its changes only) or whole
 	before := map[string]string{} // each model's version at its last build, before this one
 	status := map[string]string{}
@@ -226,7 +226,6 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 			fmt.Fprintf(h, "%s=%s\x00", r, rawPrints[r])
 		}
 		hash := hex.EncodeToString(h.Sum(nil))
-		hashes[name] = hash
 		last := was.runs[name]
 		before[name], versions[name] = last.version, hash
 		switch {
@@ -375,11 +374,11 @@ func topoSort(nodes map[string]*node) ([]string, error) {
 type rawSource struct{ name, table string }
 
 // sourceRelation is the live rows of every source of a connector type's
-// stream. With since (an incremental model's name) it is only the rows
-// changed since that model's last build: synced or deleted at or after the
+// stream. With changedOnly (an incremental model's delta) it is only the
+// rows changed since that model's last build: synced at or after the
 // watermark meta.model_state keeps, put in when it is built (see
-// watermarks; deleted ones are then left out by the same filter as always).
-func sourceRelation(was *prior, sources map[string]string, connectorType, stream, since string) (string, []rawSource, error) {
+// watermarks; deleted ones are left out by the same filter as always).
+func sourceRelation(was *prior, sources map[string]string, connectorType, stream string, changedOnly bool) (string, []rawSource, error) {
 	var names []string
 	for name, typ := range sources {
 		if typ == connectorType {
@@ -399,7 +398,7 @@ func sourceRelation(was *prior, sources map[string]string, connectorType, stream
 		}
 		raws = append(raws, rawSource{name, table})
 		where := "deleted_at IS NULL"
-		if since != "" {
+		if changedOnly {
 			// A live row changed when it was synced: a plain comparison,
 			// which the scan applies before it reads the payloads.
 			where += " AND synced_at >= " + watermarkMark(table)
@@ -734,17 +733,15 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 		in := fmt.Sprintf("%s IN (SELECT period FROM %s)", p.period(p.Grain), periodsTable)
 		stmts = append(stmts, fmt.Sprintf("DELETE FROM %s WHERE %s", name, in),
 			fmt.Sprintf("INSERT INTO %s BY NAME\nSELECT * FROM (\n%s\n) WHERE %s", name, body, in),
-			fmt.Sprintf(`INSERT INTO meta.model_changes SELECT '%s', unnest(generate_series(period::TIMESTAMP, (period + INTERVAL 1 %s - INTERVAL 1 DAY)::TIMESTAMP, INTERVAL 1 DAY))::DATE FROM %s`,
-				name, p.Grain, periodsTable))
+			periodDays(name, p.Grain, "SELECT period FROM "+periodsTable))
 	case diff:
 		// Each period's rows counted and hashed before and after; the
 		// days of the periods that differ changed.
 		byPeriod := fmt.Sprintf("SELECT %s AS period, count(*) AS n, sum(hash(t)::HUGEINT) AS h FROM %s t GROUP BY ALL", p.period(p.Grain), name)
 		stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE conflux_before AS "+byPeriod,
 			fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", name, strings.TrimRight(strings.TrimSpace(n.sql), ";")),
-			fmt.Sprintf(`INSERT INTO meta.model_changes SELECT '%s', unnest(generate_series(period::TIMESTAMP, (period + INTERVAL 1 %s - INTERVAL 1 DAY)::TIMESTAMP, INTERVAL 1 DAY))::DATE
-				FROM (SELECT period FROM temp.main.conflux_before a FULL JOIN (%s) b USING (period) WHERE a.n IS DISTINCT FROM b.n OR a.h IS DISTINCT FROM b.h)`,
-				name, p.Grain, byPeriod),
+			periodDays(name, p.Grain, fmt.Sprintf(`SELECT period FROM temp.main.conflux_before a FULL JOIN (%s) b USING (period)
+				WHERE a.n IS DISTINCT FROM b.n OR a.h IS DISTINCT FROM b.h`, byPeriod)),
 			"DROP TABLE temp.main.conflux_before")
 	default:
 		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, name, strings.TrimRight(strings.TrimSpace(n.sql), ";")))
@@ -778,6 +775,14 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 		return wholeDiffed, nil
 	}
 	return whole, nil
+}
+
+// periodDays notes every day of the periods (at grain) that the query
+// periods gives as changed in model.
+func periodDays(model, grain, periods string) string {
+	return fmt.Sprintf(`INSERT INTO meta.model_changes SELECT '%s',
+		unnest(generate_series(period::TIMESTAMP, (period + INTERVAL 1 %s - INTERVAL 1 DAY)::TIMESTAMP, INTERVAL 1 DAY))::DATE
+		FROM (%s)`, model, grain, periods)
 }
 
 // dayOf is the day a partitioned model's row falls on (undated rows on one

@@ -234,7 +234,7 @@ func TestOverlapRebuiltByDay(t *testing.T) {
 	if !counted("jira", "1") || !counted("harvest", "1") {
 		t.Error("after the edit, Jira's 7 h and Harvest's 8 h should both count")
 	}
-	sameAsForced(t, w, opts, "core.time_entries", "marts.entry_values", "marts.person_day", "marts.person_week")
+	sameAsForced(t, w, opts, "7 h", "core.time_entries", "marts.entry_values", "marts.person_day", "marts.person_week")
 	// And back to 8 h: the copy again.
 	putIn(t, w, "jira", "worklogs", worklog("1", "acc-ana", "9001", "2025-05-27", 8*3600))
 	if !changedOnly(build(t, w, opts)) {
@@ -243,5 +243,5 @@ func TestOverlapRebuiltByDay(t *testing.T) {
 	if counted("jira", "1") == counted("harvest", "1") {
 		t.Error("after the edit back, one copy of the 8 h should count")
 	}
-	sameAsForced(t, w, opts, "core.time_entries", "marts.entry_values", "marts.person_day", "marts.person_week")
+	sameAsForced(t, w, opts, "back to 8 h", "core.time_entries", "marts.entry_values", "marts.person_day", "marts.person_week")
 }

@@ -215,24 +215,20 @@ func peakRSSMB() int64 {
 // line with the time entries synced, the seconds they took and its peak
 // resident set, the warehouse closed (as a conflux sync ends).
 func runSyncChild(ctx context.Context, dbPath, url string, g *globals) error {
-	wh, err := warehouse.Open(ctx, dbPath)
-	if err != nil {
-		return err
-	}
-	defer wh.Close()
 	conn, err := benchHarvest(url)
 	if err != nil {
 		return err
 	}
-	results, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: conn}, nil, g.logger())
+	wh, err := warehouse.Open(ctx, dbPath)
 	if err != nil {
+		return err
+	}
+	results, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: conn}, nil, g.logger())
+	if err := errors.Join(err, wh.Close()); err != nil {
 		return err
 	}
 	for _, r := range results {
 		if r.Stream == "time_entries" {
-			if err := wh.Close(); err != nil {
-				return err
-			}
 			return json.NewEncoder(os.Stdout).Encode(map[string]any{"Records": r.Records, "Seconds": r.Duration.Seconds(), "PeakMB": peakRSSMB()})
 		}
 	}
