@@ -65,6 +65,9 @@ func (w *Warehouse) StartRun(ctx context.Context, source, stream string) (int64,
 // FinishRun closes a run as ok or failed. It uses its own context so a
 // cancelled sync still records why it stopped.
 func (w *Warehouse) FinishRun(run int64, runErr error) error {
+	w.mergeMu.Lock()
+	delete(w.mergeRuns, run)
+	w.mergeMu.Unlock()
 	status, msg := "ok", sql.NullString{}
 	if runErr != nil {
 		status, msg = "failed", sql.NullString{String: runErr.Error(), Valid: true}
@@ -79,6 +82,12 @@ func (w *Warehouse) FinishRun(run int64, runErr error) error {
 // COMMIT leaves neither, after it leaves both. Rows are staged through the
 // Appender and merged with one INSERT … ON CONFLICT, so a record seen again
 // (the lookback overlap) replaces itself instead of duplicating.
+//
+// A page whose ids are distinct is first inserted without the conflict
+// clause, which costs three times less per row; if the table already holds
+// one of its ids, that transaction is rolled back and the page merged. A
+// stream stops trying once a page of its run held a known id, so an
+// incremental run pays for one failed try at most.
 func (w *Warehouse) CommitPage(ctx context.Context, source, stream string, run int64, p Page) (PageResult, error) {
 	table, err := RawTable(source, stream)
 	if err != nil {
@@ -89,37 +98,48 @@ func (w *Warehouse) CommitPage(ctx context.Context, source, stream string, run i
 		return PageResult{}, err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
+	// The staged rows live in a temp table outside the transaction, so a
+	// merge after a failed plain insert reuses them.
+	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE page_rows (id VARCHAR, payload VARCHAR, updated_at TIMESTAMPTZ, ord BIGINT)`); err != nil {
 		return PageResult{}, err
 	}
-	res, err := commitPage(ctx, conn, table, source, stream, run, p)
-	if err != nil {
-		conn.ExecContext(context.Background(), `ROLLBACK`)
-		return PageResult{}, fmt.Errorf("commit %s page: %w", table, err)
+	if err := withDriverConn(conn, func(dc driver.Conn) error { return appendRows(dc, p.Rows) }); err != nil {
+		return PageResult{}, fmt.Errorf("commit %s page: stage rows: %w", table, err)
 	}
-	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
-		conn.ExecContext(context.Background(), `ROLLBACK`)
+	plain := !w.merging(run) && distinctIDs(p.Rows)
+	res, err := commitTx(ctx, conn, table, source, stream, run, p, plain)
+	if plain && isConstraintError(err) {
+		w.startMerging(run)
+		res, err = commitTx(ctx, conn, table, source, stream, run, p, false)
+	}
+	if err != nil {
 		return PageResult{}, fmt.Errorf("commit %s page: %w", table, err)
 	}
 	return res, nil
 }
 
-func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream string, run int64, p Page) (PageResult, error) {
-	var res PageResult
-	if _, err := conn.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE page_rows (id VARCHAR, payload VARCHAR, updated_at TIMESTAMPTZ, ord BIGINT)`); err != nil {
-		return res, err
+// commitTx writes the staged page in one transaction, inserting its rows
+// plainly or merging them.
+func commitTx(ctx context.Context, conn *sql.Conn, table, source, stream string, run int64, p Page, plain bool) (PageResult, error) {
+	if _, err := conn.ExecContext(ctx, `BEGIN TRANSACTION`); err != nil {
+		return PageResult{}, err
 	}
-	err := withDriverConn(conn, func(dc driver.Conn) error { return appendRows(dc, p.Rows) })
+	res, err := commitPage(ctx, conn, table, source, stream, run, p, plain)
+	if err == nil {
+		_, err = conn.ExecContext(ctx, `COMMIT`)
+	}
 	if err != nil {
-		return res, fmt.Errorf("stage rows: %w", err)
+		conn.ExecContext(context.Background(), `ROLLBACK`)
+		return PageResult{}, err
 	}
+	return res, nil
+}
+
+func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream string, run int64, p Page, plain bool) (PageResult, error) {
+	var res PageResult
 	insert := `INSERT INTO ` + table + ` (id, payload, updated_at, deleted_at, synced_at, sync_run)
 		SELECT id, payload::JSON, updated_at, NULL, now(), ? FROM page_rows`
-	fresh, err := freshPage(ctx, conn, table, p.Rows)
-	if err != nil {
-		return res, err
-	}
-	if !fresh {
+	if !plain {
 		// A page may repeat an id (a record edited between two page
 		// reads); the later copy wins.
 		insert += `
@@ -129,6 +149,9 @@ func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream strin
 	}
 	r, err := conn.ExecContext(ctx, insert, run)
 	if err != nil {
+		if plain && isConstraintError(err) {
+			return res, err
+		}
 		return res, fmt.Errorf("upsert: %w", err)
 	}
 	res.Upserted, _ = r.RowsAffected()
@@ -180,32 +203,40 @@ func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream strin
 	return res, nil
 }
 
-// freshPageRows is the page size from which freshPage looks for ids the
-// table already holds: below it the look costs more than it saves.
-const freshPageRows = 10_000
-
-// freshPage reports whether a large staged page holds only ids that are
-// distinct and new to the table. Such a page (a new file, an initial
-// sync) is inserted without the dedupe and the conflict check, which
-// together double the cost of a first load. The look scans the table's
-// ids once.
-func freshPage(ctx context.Context, conn *sql.Conn, table string, rows []Row) (bool, error) {
-	if len(rows) < freshPageRows {
-		return false, nil
-	}
+// distinctIDs reports whether no id repeats in rows.
+func distinctIDs(rows []Row) bool {
 	seen := make(map[string]struct{}, len(rows))
 	for _, r := range rows {
 		if _, dup := seen[r.ID]; dup {
-			return false, nil
+			return false
 		}
 		seen[r.ID] = struct{}{}
 	}
-	var held bool
-	err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM page_rows p SEMI JOIN `+table+` t ON t.id = p.id)`).Scan(&held)
-	if err != nil {
-		return false, fmt.Errorf("look for known ids: %w", err)
+	return true
+}
+
+// isConstraintError reports whether DuckDB refused a statement for a
+// constraint, such as a primary key already held.
+func isConstraintError(err error) bool {
+	var de *duckdb.Error
+	return errors.As(err, &de) && de.Type == duckdb.ErrorTypeConstraint
+}
+
+// merging reports whether a page of sync run run held an id its table
+// already had: its later pages are merged without trying a plain insert.
+func (w *Warehouse) merging(run int64) bool {
+	w.mergeMu.Lock()
+	defer w.mergeMu.Unlock()
+	return w.mergeRuns[run]
+}
+
+func (w *Warehouse) startMerging(run int64) {
+	w.mergeMu.Lock()
+	defer w.mergeMu.Unlock()
+	if w.mergeRuns == nil {
+		w.mergeRuns = map[int64]bool{}
 	}
-	return !held, nil
+	w.mergeRuns[run] = true
 }
 
 // appendRows stages rows in temp.page_rows through the Appender.

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -25,6 +26,9 @@ type Warehouse struct {
 	connector *duckdb.Connector
 	path      string
 	views     viewCache
+	// mergeRuns are the sync runs whose pages are merged (see CommitPage).
+	mergeMu   sync.Mutex
+	mergeRuns map[int64]bool
 }
 
 // LockedError means another process holds the file; DuckDB allows one.
@@ -51,6 +55,15 @@ func Open(ctx context.Context, path string) (*Warehouse, error) {
 		return nil, openError(path, err)
 	}
 	w := &Warehouse{db: sql.OpenDB(c), connector: c, path: path}
+	// DuckDB checkpoints once its write-ahead log reaches this size. Each
+	// checkpoint rewrites the last, partly filled row group of a growing
+	// table, so the default (16 MB, about ten pages of time entries)
+	// spent half of a first sync on checkpoints; 128 MB spends a fifth as
+	// much, for a longer log to replay after a crash.
+	if _, err := w.db.ExecContext(ctx, `SET checkpoint_threshold = '128MB'`); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open warehouse %s: %w", path, err)
+	}
 	if err := w.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err

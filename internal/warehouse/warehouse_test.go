@@ -83,46 +83,70 @@ func TestCommitPageIsAllOrNothing(t *testing.T) {
 	}
 }
 
-// A large page of new ids takes the fast insert; a large page that repeats
-// an id, or holds one the table has, still upserts with the later copy
-// winning, and bad JSON fails the page on either path.
-func TestLargePagesInsertFreshAndUpsertKnownIDs(t *testing.T) {
+// A page of new ids is inserted plainly; a page that holds an id the table
+// has is rolled back and merged, once per run, with the later copy winning
+// and nothing of the failed try kept; a page that repeats an id is merged;
+// bad JSON fails the page on either path.
+func TestPagesInsertNewIDsAndMergeKnownOnes(t *testing.T) {
 	ctx := context.Background()
 	w := open(t)
 	w.EnsureRawTable(ctx, "files", "time_entries")
 	run, _ := w.StartRun(ctx, "files", "time_entries")
+	const n = 3000
 	page := func(from, n int, v string) Page {
-		p := Page{Rows: make([]Row, n)}
+		p := Page{Rows: make([]Row, n), Cursor: fmt.Appendf(nil, `{"v":%q}`, v), ScanID: "s"}
 		for i := range p.Rows {
 			p.Rows[i] = Row{ID: fmt.Sprint(from + i), Payload: fmt.Appendf(nil, `{"v":%q}`, v)}
 		}
 		return p
 	}
-	if res, err := w.CommitPage(ctx, "files", "time_entries", run, page(0, freshPageRows, "a")); err != nil || res.Upserted != freshPageRows {
-		t.Fatalf("fresh page: %+v, %v", res, err)
+	if res, err := w.CommitPage(ctx, "files", "time_entries", run, page(0, n, "a")); err != nil || res.Upserted != n {
+		t.Fatalf("new page: %+v, %v", res, err)
 	}
-	known := page(freshPageRows/2, freshPageRows, "b") // half known, half new
-	if _, err := w.CommitPage(ctx, "files", "time_entries", run, known); err != nil {
-		t.Fatalf("page with known ids: %v", err)
+	if w.merging(run) {
+		t.Fatal("a page of new ids was merged")
 	}
-	repeated := page(2*freshPageRows, freshPageRows, "c")
+	known := page(n/2, n, "b") // half known, half new
+	if res, err := w.CommitPage(ctx, "files", "time_entries", run, known); err != nil || res.Upserted != n {
+		t.Fatalf("page with known ids: %+v, %v", res, err)
+	}
+	if !w.merging(run) {
+		t.Fatal("a page with known ids did not switch its run to merging")
+	}
+	repeated := page(2*n, n, "c")
 	repeated.Rows = append(repeated.Rows, Row{ID: repeated.Rows[0].ID, Payload: []byte(`{"v":"d"}`)})
 	if _, err := w.CommitPage(ctx, "files", "time_entries", run, repeated); err != nil {
 		t.Fatalf("page repeating an id: %v", err)
 	}
-	bad := page(4*freshPageRows, freshPageRows, "e")
+	w.FinishRun(run, nil)
+	run2, _ := w.StartRun(ctx, "files", "time_entries")
+	bad := page(4*n, n, "e")
 	bad.Rows[7].Payload = []byte(`{not json`)
-	if _, err := w.CommitPage(ctx, "files", "time_entries", run, bad); err == nil {
-		t.Error("a fresh page with bad JSON committed")
+	if _, err := w.CommitPage(ctx, "files", "time_entries", run2, bad); err == nil {
+		t.Error("a new page with bad JSON committed")
+	}
+	bad.Rows = append(bad.Rows, bad.Rows[0])
+	if _, err := w.CommitPage(ctx, "files", "time_entries", run2, bad); err == nil {
+		t.Error("a merged page with bad JSON committed")
 	}
 	got := count(t, w, `SELECT count(*) FROM raw.files__time_entries`)
-	if want := 3*freshPageRows/2 + freshPageRows; got != want {
+	if want := 3*n/2 + n; got != want {
 		t.Errorf("rows = %d, want %d", got, want)
 	}
-	for v, want := range map[string]int{"a": freshPageRows / 2, "b": freshPageRows, "c": freshPageRows - 1, "d": 1} {
+	for v, want := range map[string]int{"a": n / 2, "b": n, "c": n - 1, "d": 1} {
 		if got := count(t, w, `SELECT count(*) FROM raw.files__time_entries WHERE payload->>'v' = ?`, v); got != want {
 			t.Errorf("rows with v=%s: %d, want %d", v, got, want)
 		}
+	}
+	// The rolled-back try of the page with known ids left no trace.
+	if got := count(t, w, `SELECT pages FROM meta.sync_runs WHERE id = ?`, run); got != 3 {
+		t.Errorf("run pages = %d, want 3", got)
+	}
+	if got := count(t, w, `SELECT count(*) FROM meta.scan_seen`); got != 3*n+1 {
+		t.Errorf("scan_seen rows = %d, want %d", got, 3*n+1)
+	}
+	if c, _ := w.Cursor(ctx, "files", "time_entries"); string(c) != `{"v": "c"}` && string(c) != `{"v":"c"}` {
+		t.Errorf("cursor = %s, want the last committed page's", c)
 	}
 }
 
