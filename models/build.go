@@ -275,6 +275,9 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 					res.Tests = append(res.Tests, tr)
 					continue
 				}
+				if q, ok := narrowed(was, n, mr, t); ok {
+					t.SQL = q
+				}
 				res.Tests = append(res.Tests, runTest(ctx, db, name, t))
 			}
 		}
@@ -801,6 +804,21 @@ func recordModel(ctx context.Context, db *sql.DB, mr ModelResult, hash, version 
 	}
 	db.ExecContext(ctx, `INSERT INTO meta.model_runs VALUES (?, ?, now(), ?, ?, ?, ?, ?)`,
 		mr.Name, hash, mr.Duration.Milliseconds(), mr.Rows, mr.Status, msg, version)
+}
+
+// narrowed is a test of a partitioned model built from its changes,
+// narrowed to the days it changed (see Test.within) when the test passed
+// at its last run: the rows of the other days are the ones it passed on,
+// and the table a relationships test looks in did not change: it is an
+// input, and one that changed other than by periods rebuilds the model
+// whole. One partitioned changes by periods, so it keeps the whole test.
+func narrowed(was *prior, n *node, mr ModelResult, t Test) (string, bool) {
+	m := n.model
+	last, ok := was.tests[m.Name+"\x00"+t.Name]
+	if !mr.Incremental || !ok || last.Failures > 0 || last.Err != nil || slices.Contains(n.pdeps, t.target()) {
+		return "", false
+	}
+	return t.within(m, fmt.Sprintf("SELECT day FROM meta.model_changes WHERE model = '%s'", m.Name))
 }
 
 func runTest(ctx context.Context, db *sql.DB, model string, t Test) TestResult {

@@ -17,7 +17,8 @@
 // source_id) is built from the raw rows changed since its last build. A
 // partitioned incremental model, whose rows of a period are made from rows
 // of the same period of its partitioned inputs, rebuilds only the periods
-// whose rows its inputs changed in this build.
+// whose rows its inputs changed in this build, and runs its data tests on
+// the days it changed when they passed before.
 //
 // Files under tests/ are SQL assertions: each returns the rows that fail.
 //

@@ -51,6 +51,9 @@ func (p *Partition) period(grain string) string {
 type Test struct {
 	Name string // e.g. unique(entry_key)
 	SQL  string // returns one row per failure
+	// A declared test's kind (unique, not_null, relationships,
+	// accepted_values) and what is in its parentheses; "" for an assertion.
+	kind, args string
 }
 
 var schemas = []string{"staging", "core", "marts"}
@@ -179,35 +182,78 @@ func declaredTest(model, spec string) (Test, error) {
 	if m == nil {
 		return Test{}, fmt.Errorf("test %q: write unique(cols), not_null(cols), relationships(col -> schema.table.col) or accepted_values(col: a, b)", spec)
 	}
-	kind, args := m[1], m[2]
-	t := Test{Name: spec}
-	switch kind {
-	case "unique":
-		cols := strings.Join(splitCols(args), ", ")
-		t.SQL = fmt.Sprintf("SELECT %s, count(*) AS n FROM %s GROUP BY ALL HAVING count(*) > 1", cols, model)
-	case "not_null":
-		var conds []string
-		for _, c := range splitCols(args) {
-			conds = append(conds, c+" IS NULL")
-		}
-		t.SQL = fmt.Sprintf("SELECT * FROM %s WHERE %s", model, strings.Join(conds, " OR "))
+	t := Test{Name: spec, kind: m[1], args: m[2]}
+	switch t.kind {
 	case "relationships":
-		col, target, ok := strings.Cut(args, "->")
-		col, target = strings.TrimSpace(col), strings.TrimSpace(target)
-		dot := strings.LastIndex(target, ".")
-		if !ok || dot < 0 {
+		_, target, ok := strings.Cut(t.args, "->")
+		if !ok || !strings.Contains(target, ".") {
 			return Test{}, fmt.Errorf("test %q: write relationships(col -> schema.table.col)", spec)
 		}
-		t.SQL = fmt.Sprintf("SELECT m.%s FROM %s m WHERE m.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s = m.%s)",
-			col, model, col, target[:dot], target[dot+1:], col)
 	case "accepted_values":
-		col, vals, ok := strings.Cut(args, ":")
-		if !ok {
+		if !strings.Contains(t.args, ":") {
 			return Test{}, fmt.Errorf("test %q: write accepted_values(col: a, b)", spec)
 		}
-		t.SQL = fmt.Sprintf("SELECT %s FROM %s WHERE %s NOT IN (%s)", strings.TrimSpace(col), model, strings.TrimSpace(col), quoteList(splitCols(vals)))
 	}
+	t.SQL = t.on(model)
 	return t, nil
+}
+
+// on is a declared test's query over rel, the model or some of its rows.
+func (t Test) on(rel string) string {
+	switch t.kind {
+	case "unique":
+		return fmt.Sprintf("SELECT %s, count(*) AS n FROM %s GROUP BY ALL HAVING count(*) > 1", strings.Join(splitCols(t.args), ", "), rel)
+	case "not_null":
+		var conds []string
+		for _, c := range splitCols(t.args) {
+			conds = append(conds, c+" IS NULL")
+		}
+		return fmt.Sprintf("SELECT * FROM %s WHERE %s", rel, strings.Join(conds, " OR "))
+	case "relationships":
+		col, target, _ := strings.Cut(t.args, "->")
+		col, target = strings.TrimSpace(col), strings.TrimSpace(target)
+		dot := strings.LastIndex(target, ".")
+		return fmt.Sprintf("SELECT m.%s FROM %s m WHERE m.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s = m.%s)",
+			col, rel, col, target[:dot], target[dot+1:], col)
+	case "accepted_values":
+		col, vals, _ := strings.Cut(t.args, ":")
+		return fmt.Sprintf("SELECT %s FROM %s WHERE %s NOT IN (%s)", strings.TrimSpace(col), rel, strings.TrimSpace(col), quoteList(splitCols(vals)))
+	}
+	return t.SQL
+}
+
+// target is the model a relationships test looks in; "" for other tests.
+func (t Test) target() string {
+	if t.kind != "relationships" {
+		return ""
+	}
+	_, target, _ := strings.Cut(t.args, "->")
+	target = strings.TrimSpace(target)
+	return target[:strings.LastIndex(target, ".")]
+}
+
+// within is the test of a partitioned model m narrowed to its rows of the
+// days a query lists: for a build that changed only those days, after the
+// test passed on the whole table. A unique key without the partition
+// column is looked for across the table, but only for the keys those
+// rows hold. false when the test cannot be narrowed so.
+func (t Test) within(m *Model, days string) (string, bool) {
+	p := m.Partition
+	if p == nil || t.kind == "" {
+		return "", false
+	}
+	rows := fmt.Sprintf("(SELECT * FROM %s WHERE %s IN (%s))", m.Name, dayOf(p), days)
+	if t.kind != "unique" {
+		return t.on(rows), true
+	}
+	cols := splitCols(t.args)
+	switch {
+	case slices.Contains(cols, p.Column):
+		return t.on(rows), true
+	case len(cols) == 1:
+		return t.on(fmt.Sprintf("(SELECT * FROM %s WHERE %s IN (SELECT %s FROM %s))", m.Name, cols[0], cols[0], rows)), true
+	}
+	return "", false
 }
 
 // SourceRelation renders the union of raw tables feeding one connector type.

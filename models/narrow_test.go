@@ -1,0 +1,89 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// A declared test narrowed to some days checks the rows of those days; a
+// unique key without the partition column is still looked for across the
+// whole table, for the keys those days hold.
+func TestTestWithinDays(t *testing.T) {
+	w := openWarehouse(t)
+	db := w.DB()
+	if _, err := db.Exec(`CREATE SCHEMA IF NOT EXISTS core;
+		CREATE TABLE core.x (entry_key VARCHAR, person_key VARCHAR, entry_date DATE);
+		INSERT INTO core.x VALUES
+			('a', 'ana', DATE '2025-05-27'), ('a', 'ana', DATE '2025-05-28'), -- a key on a changed and an unchanged day
+			('b', 'ben', DATE '2025-05-29'), ('b', 'ben', DATE '2025-05-30'), -- a key twice, on unchanged days only
+			('c', NULL,  DATE '2025-05-27'), ('d', NULL, DATE '2025-05-29'),  -- a null on a changed and an unchanged day
+			('e', 'eve', DATE '2025-05-27'), ('f', 'eve', DATE '2025-05-27'), ('g', 'eve', DATE '2025-05-30')`); err != nil {
+		t.Fatal(err)
+	}
+	m := &Model{Name: "core.x", Partition: &Partition{Column: "entry_date", Grain: "day"}}
+	changed := `SELECT DATE '2025-05-27' AS day`
+	for spec, want := range map[string]int{
+		"unique(entry_key)":                     1, // a, not b
+		"unique(person_key, entry_date)":        1, // eve on the 27th
+		"not_null(person_key)":                  1, // c, not d
+		"accepted_values(person_key: ana, eve)": 0,
+	} {
+		tt, err := declaredTest(m.Name, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, ok := tt.within(m, changed)
+		if !ok {
+			t.Fatalf("%s: not narrowed", spec)
+		}
+		var got int
+		if err := db.QueryRow("SELECT count(*) FROM (" + q + ")").Scan(&got); err != nil {
+			t.Fatalf("%s: %v", spec, err)
+		}
+		if got != want {
+			t.Errorf("%s on the changed day: %d failures, want %d", spec, got, want)
+		}
+	}
+	if tt, _ := declaredTest(m.Name, "unique(entry_key, person_key)"); func() bool { _, ok := tt.within(m, changed); return ok }() {
+		t.Error("a unique key of two columns without the partition column was narrowed")
+	}
+}
+
+// A build that changed a few days still fails on a bad row there, and once
+// a test failed it runs whole again.
+func TestNarrowedTestsStillFail(t *testing.T) {
+	ctx := context.Background()
+	w, opts := fixtureAgency(t)
+	putHistory(t, w)
+	build(t, w, opts)
+	lost := entry(500, 2, 100, 1, "Design", "2025-02-03", 1, true)
+	delete(lost, "project")
+	put(t, w, "time_entries", lost)
+	res, err := Build(ctx, w, opts)
+	if !errors.Is(err, ErrBuildFailed) {
+		t.Fatalf("a build with an entry of no project: %v", err)
+	}
+	for _, mr := range res.Models {
+		if mr.Name == "staging.harvest_time_entries" && !mr.Incremental {
+			t.Fatal("the staging entries were built whole: nothing was narrowed")
+		}
+	}
+	failed := false
+	for _, tr := range res.Tests {
+		if tr.Model == "staging.harvest_time_entries" && tr.Name == "not_null(entry_key, person_key, project_key, entry_date, hours)" {
+			failed = tr.Failures == 1
+		}
+	}
+	if !failed {
+		t.Error("not_null of the staging entries did not find the entry with no project")
+	}
+	// Another day changes and the entry stays: the test that failed runs
+	// whole, and fails again.
+	put(t, w, "time_entries", entry(501, 2, 100, 1, "Design", "2025-03-03", 2, true))
+	if _, err := Build(ctx, w, opts); !errors.Is(err, ErrBuildFailed) {
+		t.Fatalf("a build that left the entry of no project: %v", err)
+	}
+	put(t, w, "time_entries", entry(500, 2, 100, 1, "Design", "2025-02-03", 1, true))
+	build(t, w, opts)
+}
