@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -170,7 +171,8 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 				if !slices.Contains(n.pdeps, name) {
 					n.pdeps = append(n.pdeps, name)
 				}
-				return fmt.Sprintf("(SELECT * FROM %s WHERE %s IN (SELECT period FROM %s))", name, p.period(m.Partition.Grain), periodsTable)
+				return fmt.Sprintf("(SELECT * FROM %s WHERE %s AND %s IN (SELECT period FROM %s))",
+					name, p.within(), p.period(m.Partition.Grain), periodsTable)
 			})
 		}
 		if err != nil {
@@ -660,6 +662,8 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 	p := n.model.Partition
 	diff := false
 	none := false // its inputs changed no day it reads: nothing to rebuild
+	body := strings.TrimRight(strings.TrimSpace(n.delta), ";")
+	first, after := "", "" // the span of the periods built from changes; "" for all
 	if changedOnly && len(n.raws) == 0 {
 		// The periods the inputs' changed days fall in; when they hold
 		// most of the rows, the whole table is cheaper.
@@ -668,17 +672,27 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 			p.period(p.Grain), p.Column, quoteList(changedInputs))); err != nil {
 			return fail(err)
 		}
+		var periods int64
+		if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), coalesce(min(period)::VARCHAR, ''),
+				coalesce((max(period) + INTERVAL 1 %s)::DATE::VARCHAR, '') FROM %s`,
+			p.Grain, periodsTable)).Scan(&periods, &first, &after); err != nil {
+			return fail(err)
+		}
 		var share float64
-		var rows, periods int64
-		if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(count(*) FILTER (WHERE %s IN (SELECT period FROM %s)) / nullif(count(*), 0), 1), count(*),
-				(SELECT count(*) FROM %s) FROM %s`,
-			p.period(p.Grain), periodsTable, periodsTable, name)).Scan(&share, &rows, &periods); err != nil {
+		var rows int64
+		if err := conn.QueryRowContext(ctx, fillDays(fmt.Sprintf(`SELECT coalesce(count(*) FILTER (WHERE %s AND %s IN (SELECT period FROM %s)) / nullif(count(*), 0), 1), count(*) FROM %s`,
+			p.within(), p.period(p.Grain), periodsTable, name), first, after)).Scan(&share, &rows); err != nil {
 			return fail(err)
 		}
 		changedOnly = share <= wholeShare || periods == 0
 		diff = !changedOnly && rows <= diffRows
 		none = periods == 0
+		if !changedOnly {
+			first, after = "", ""
+		}
 	}
+	body = fillDays(body, first, after)
+	wholeSQL := fillDays(strings.TrimRight(strings.TrimSpace(n.sql), ";"), "", "")
 	stmts := []string{}
 	switch {
 	case existing == "VIEW" && n.model.Materialized != "view":
@@ -693,7 +707,6 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 	if p != nil {
 		stmts = append(stmts, fmt.Sprintf("DELETE FROM meta.model_changes WHERE model = '%s'", name))
 	}
-	body := strings.TrimRight(strings.TrimSpace(n.delta), ";")
 	switch {
 	case changedOnly && len(n.raws) > 0:
 		// The rows of every raw record changed since, replaced by what
@@ -733,7 +746,7 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 	case changedOnly:
 		// The rows of every changed period, made again from their
 		// periods of the inputs; the days of those periods changed.
-		in := fmt.Sprintf("%s IN (SELECT period FROM %s)", p.period(p.Grain), periodsTable)
+		in := fillDays(fmt.Sprintf("%s AND %s IN (SELECT period FROM %s)", p.within(), p.period(p.Grain), periodsTable), first, after)
 		stmts = append(stmts, fmt.Sprintf("DELETE FROM %s WHERE %s", name, in),
 			fmt.Sprintf("INSERT INTO %s BY NAME\nSELECT * FROM (\n%s\n) WHERE %s", name, body, in),
 			periodDays(name, p.Grain, "SELECT period FROM "+periodsTable))
@@ -742,12 +755,12 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 		// days of the periods that differ changed.
 		byPeriod := fmt.Sprintf("SELECT %s AS period, count(*) AS n, sum(hash(t)::HUGEINT) AS h FROM %s t GROUP BY ALL", p.period(p.Grain), name)
 		stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE conflux_before AS "+byPeriod,
-			fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", name, strings.TrimRight(strings.TrimSpace(n.sql), ";")),
+			fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", name, wholeSQL),
 			periodDays(name, p.Grain, fmt.Sprintf(`SELECT period FROM temp.main.conflux_before a FULL JOIN (%s) b USING (period)
 				WHERE a.n IS DISTINCT FROM b.n OR a.h IS DISTINCT FROM b.h`, byPeriod)),
 			"DROP TABLE temp.main.conflux_before")
 	default:
-		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, name, strings.TrimRight(strings.TrimSpace(n.sql), ";")))
+		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, name, wholeSQL))
 	}
 	if n.model.Materialized == "incremental" && len(n.raws) > 0 {
 		// What this build read, in the same snapshot as the rows it made.
@@ -782,6 +795,25 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 
 // periodDays notes every day of the periods (at grain) that the query
 // periods gives as changed in model.
+var withinRE = regexp.MustCompile(`@@within\(([a-z_][a-z0-9_]*)\)@@`)
+
+// fillDays puts the span of the periods a partitioned model is built for,
+// first to the day before after (ISO dates), into its SQL's marks: those
+// of its inputs' rows (Partition.within) and days_built's. first "" is
+// every day (a whole build); so is a span from the period of the rows
+// with no date, which the condition on the column would leave out.
+func fillDays(sql, first, after string) string {
+	days := "(SELECT DATE '0001-01-01' AS first_day, DATE '9999-12-31' AS last_day)"
+	within := "true"
+	if first != "" {
+		days = fmt.Sprintf("(SELECT DATE '%s' AS first_day, DATE '%s' - 1 AS last_day)", first, after)
+		if first != "0001-01-01" {
+			within = fmt.Sprintf("($1 >= DATE '%s' AND $1 < DATE '%s')", first, after)
+		}
+	}
+	return withinRE.ReplaceAllString(strings.ReplaceAll(sql, daysBuiltMark, days), within)
+}
+
 func periodDays(model, grain, periods string) string {
 	return fmt.Sprintf(`INSERT INTO meta.model_changes SELECT '%s',
 		unnest(generate_series(period::TIMESTAMP, (period + INTERVAL 1 %s - INTERVAL 1 DAY)::TIMESTAMP, INTERVAL 1 DAY))::DATE

@@ -18,7 +18,9 @@
 // partitioned incremental model, whose rows of a period are made from rows
 // of the same period of its partitioned inputs, rebuilds only the periods
 // whose rows its inputs changed in this build, and runs its data tests on
-// the days it changed when they passed before.
+// the days it changed when they passed before. {{ days_built }} is the
+// span of days such a build makes rows for, one row (first_day, last_day),
+// for SQL that makes rows from a calendar.
 //
 // Files under tests/ are SQL assertions: each returns the rows that fail.
 //

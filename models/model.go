@@ -43,6 +43,14 @@ type Partition struct {
 // period is the SQL of the period a row falls in at grain: its date column
 // truncated, an undated row counted on 0001-01-01 (so it is replaced like
 // any other).
+// within is the condition that a row's partition column falls in the span
+// of the periods being built, as a mark fillDays replaces with constants:
+// a scan compares them with the column itself, so it skips the row groups
+// outside the span and computes no period for them.
+func (p *Partition) within() string {
+	return "@@within(" + p.Column + ")@@"
+}
+
 func (p *Partition) period(grain string) string {
 	return fmt.Sprintf("date_trunc('%s', coalesce(%s::DATE, DATE '0001-01-01'))::DATE", grain, p.Column)
 }
@@ -256,6 +264,10 @@ func (t Test) within(m *Model, days string) (string, bool) {
 	return "", false
 }
 
+// daysBuiltMark is what days_built renders to; the build replaces it with
+// the days a partitioned model is built for (see fillDays).
+const daysBuiltMark = "@@days_built@@"
+
 // SourceRelation renders the union of raw tables feeding one connector type.
 type SourceRelation func(connectorType, stream string) (string, error)
 
@@ -276,6 +288,11 @@ func render(m *Model, known map[string]bool, source SourceRelation, refAs func(s
 			return name, nil
 		},
 		"source": source,
+		// The days a build of a partitioned model makes rows for, as one
+		// row (first_day, last_day): every day in a whole build, the span
+		// of the changed periods in a build from changes. For SQL that
+		// makes rows from a calendar rather than from its inputs' rows.
+		"days_built": func() string { return daysBuiltMark },
 	}).Parse(m.SQL)
 	if err != nil {
 		return "", nil, fmt.Errorf("%s: %w", m.Path, err)

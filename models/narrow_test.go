@@ -87,3 +87,20 @@ func TestNarrowedTestsStillFail(t *testing.T) {
 	put(t, w, "time_entries", entry(500, 2, 100, 1, "Design", "2025-02-03", 1, true))
 	build(t, w, opts)
 }
+
+// A build from changes fills the span of its periods into the marks; a
+// whole build, or a span from the period of rows with no date, is every day.
+func TestFillDays(t *testing.T) {
+	p := &Partition{Column: "entry_date", Grain: "day"}
+	sql := "SELECT * FROM x, " + daysBuiltMark + " d WHERE " + p.within()
+	for _, c := range []struct{ first, after, want string }{
+		{"", "", "SELECT * FROM x, (SELECT DATE '0001-01-01' AS first_day, DATE '9999-12-31' AS last_day) d WHERE true"},
+		{"2025-05-26", "2025-06-02", "SELECT * FROM x, (SELECT DATE '2025-05-26' AS first_day, DATE '2025-06-02' - 1 AS last_day) d " +
+			"WHERE (entry_date >= DATE '2025-05-26' AND entry_date < DATE '2025-06-02')"},
+		{"0001-01-01", "2025-06-02", "SELECT * FROM x, (SELECT DATE '0001-01-01' AS first_day, DATE '2025-06-02' - 1 AS last_day) d WHERE true"},
+	} {
+		if got := fillDays(sql, c.first, c.after); got != c.want {
+			t.Errorf("fillDays(%q, %q):\n got %s\nwant %s", c.first, c.after, got, c.want)
+		}
+	}
+}

@@ -15,11 +15,13 @@
 -- test: unique(person_key, date)
 -- test: not_null(person_key, date, scheduled_h, capacity_h, available_h)
 WITH bounds AS (
-    SELECT make_date(year(s.first_date), 1, 1) AS lo,
-        greatest(make_date(year(s.last_date), 12, 31),
+    -- The calendar, cut to the days this build makes (all of them unless
+    -- it rebuilds the days its inputs changed).
+    SELECT greatest(make_date(year(s.first_date), 1, 1), b.first_day) AS lo,
+        least(greatest(make_date(year(s.last_date), 12, 31),
                  (SELECT max(date) FROM {{ ref "core.bookings" }}),
-                 (SELECT as_of + INTERVAL 13 WEEK FROM seeds.org)::DATE) AS hi
-    FROM {{ ref "core.time_span" }} s
+                 (SELECT as_of + INTERVAL 13 WEEK FROM seeds.org)::DATE), b.last_day) AS hi
+    FROM {{ ref "core.time_span" }} s CROSS JOIN {{ days_built }} b
 ),
 grid AS (
     SELECT p.person_key, d::DATE AS date,
