@@ -327,7 +327,6 @@ WHERE EXISTS (SELECT 1 FROM snapshots.current c WHERE c.month = s.close_month AN
 	}
 	_, err = db.ExecContext(ctx, `CREATE OR REPLACE TABLE marts.restatements AS
 WITH c AS (SELECT * FROM snapshots.current),
-touched AS (`+touched+`),
 le AS (
 	SELECT v.month, v.entry_key, v.project_key, v.client_key, v.person_key, v.entry_date, v.hours,
 		v.billable_value_reporting AS value, v.cost_amount AS cost, v.source_url
@@ -379,14 +378,8 @@ rest AS (
 		pm.d_revenue - coalesce(e.revenue, 0) AS revenue_change, pm.d_cost - coalesce(e.cost, 0) AS cost_change,
 		pm.d_hours - coalesce(e.hours, 0) AS hours_change
 	FROM pm LEFT JOIN explained e USING (month, project_key)
-)
-SELECT c.month, c.version AS close_version, c.closed_at, x.cause, x.project_key, coalesce(x.client_key, p.client_key) AS client_key,
-	x.person_key, x.record_key, x.record_date,
-	round(x.hours_change, 4)::DECIMAL(14,4) AS hours_change, round(x.revenue_change, 2)::DECIMAL(18,2) AS revenue_change,
-	round(x.cost_change, 2)::DECIMAL(18,2) AS cost_change, round(x.invoiced_change, 2)::DECIMAL(18,2) AS invoiced_change,
-	round(x.value_change, 2)::DECIMAL(18,2) AS value_change, x.detail, x.source_url,
-	t.changed_at, t.synced_at
-FROM (
+),
+x AS (
 	SELECT month, cause, project_key, client_key, person_key, record_key, record_date, hours_change, revenue_change, cost_change,
 		0 AS invoiced_change, value_change, detail, source_url FROM tm
 	UNION ALL
@@ -398,7 +391,17 @@ FROM (
 		'what the entries do not explain: revenue earned by progress, retainers or caps, and costs re-rated', NULL
 	FROM rest r JOIN c USING (month)
 	WHERE abs(r.revenue_change) >= 0.005 OR abs(r.cost_change) >= 0.005 OR abs(r.hours_change) >= 0.0001
-) x JOIN c USING (month) LEFT JOIN core.projects p USING (project_key)
+),
+-- When the tool last changed each record listed, and when a sync saw it:
+-- read for those records only, not the whole of the raw tables.
+touched AS (`+touched+`)
+SELECT c.month, c.version AS close_version, c.closed_at, x.cause, x.project_key, coalesce(x.client_key, p.client_key) AS client_key,
+	x.person_key, x.record_key, x.record_date,
+	round(x.hours_change, 4)::DECIMAL(14,4) AS hours_change, round(x.revenue_change, 2)::DECIMAL(18,2) AS revenue_change,
+	round(x.cost_change, 2)::DECIMAL(18,2) AS cost_change, round(x.invoiced_change, 2)::DECIMAL(18,2) AS invoiced_change,
+	round(x.value_change, 2)::DECIMAL(18,2) AS value_change, x.detail, x.source_url,
+	t.changed_at, t.synced_at
+FROM x JOIN c USING (month) LEFT JOIN core.projects p USING (project_key)
 LEFT JOIN touched t ON t.record_key = x.record_key AND x.cause NOT IN ('config or mapping change', 'model change', 're-estimated')
 ORDER BY c.month DESC, abs(x.revenue_change) + abs(x.invoiced_change) + abs(x.cost_change) DESC, x.record_key`, h.Config, h.Models)
 	if err != nil {
@@ -430,7 +433,10 @@ func touchedSQL(ctx context.Context, db *sql.DB) (string, error) {
 		if !ok || !slices.Contains(recordStreams, stream) {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf(`SELECT '%s:' || id AS record_key, coalesce(deleted_at, updated_at) AS changed_at, synced_at FROM raw."%s"`, source, t))
+		// The ids of the records listed from this source, compared with
+		// the raw id itself so the scan filters without building keys.
+		parts = append(parts, fmt.Sprintf(`SELECT '%[1]s:' || id AS record_key, coalesce(deleted_at, updated_at) AS changed_at, synced_at FROM raw."%[2]s"
+			WHERE id IN (SELECT substr(record_key, %[3]d) FROM x WHERE starts_with(record_key, '%[1]s:'))`, source, t, len(source)+2))
 	}
 	if err := rows.Err(); err != nil {
 		return "", err

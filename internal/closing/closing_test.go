@@ -166,9 +166,15 @@ func TestAClosedMonthStaysClosedAndItsRestatementsExplainTheChange(t *testing.T)
 
 	var cause, record string
 	var hours, value, revenue float64
-	if err := db.QueryRow(`SELECT cause, record_key, hours_change, value_change, revenue_change FROM marts.restatements
-		WHERE month = ? AND record_key LIKE '%987654321'`, may).Scan(&cause, &record, &hours, &value, &revenue); err != nil {
+	var changedAt, syncedAt, wantChanged, wantSynced time.Time
+	if err := db.QueryRow(`SELECT cause, record_key, hours_change, value_change, revenue_change, changed_at, synced_at FROM marts.restatements
+		WHERE month = ? AND record_key LIKE '%987654321'`, may).Scan(&cause, &record, &hours, &value, &revenue, &changedAt, &syncedAt); err != nil {
 		t.Fatalf("the late entry is not a restatement: %v", err)
+	}
+	// When the tool changed it and when the sync saw it, from its raw row.
+	db.QueryRow(`SELECT updated_at, synced_at FROM raw.harvest__time_entries WHERE id = '987654321'`).Scan(&wantChanged, &wantSynced)
+	if !changedAt.Equal(wantChanged) || !syncedAt.Equal(wantSynced) || wantSynced.IsZero() {
+		t.Errorf("the late entry changed at %v, synced at %v; its raw row says %v and %v", changedAt, syncedAt, wantChanged, wantSynced)
 	}
 	if cause != "time added" || hours != 3.5 || math.Abs(value-math.Round(3.5*rate*100)/100) > 1e-9 || revenue != value {
 		t.Errorf("the late entry's restatement: %s %s %v h, value %v, revenue %v; want time added, 3.5 h, %v", cause, record, hours, value, revenue, 3.5*rate)
