@@ -9,12 +9,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 )
 
-func exists(ctx context.Context, db *sql.DB, name string) bool {
+// exists reports whether every named table or view (schema.name) is
+// there, in one look at the catalog.
+func exists(ctx context.Context, db *sql.DB, names ...string) bool {
 	var n int
-	db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema || '.' || table_name = ?`, name).Scan(&n)
-	return n > 0
+	db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema || '.' || table_name IN (SELECT unnest(?::VARCHAR[]))`,
+		"["+strings.Join(names, ",")+"]").Scan(&n)
+	return n == len(names)
 }
 
 // Record keeps today's forecasts (taken on org.as_of): confirmed bookings
@@ -24,10 +28,8 @@ func exists(ctx context.Context, db *sql.DB, name string) bool {
 // confirmed, tentative and weighted deal demand) and each open deal's
 // weighted demand per week for 12 weeks, and the next months' revenue.
 func Record(ctx context.Context, db *sql.DB) error {
-	for _, t := range []string{"seeds.org", "marts.schedule_week", "marts.project_forecast", "marts.revenue_forecast", "marts.pipeline_demand", "marts.role_week_plan", "core.projects", "core.bookings"} {
-		if !exists(ctx, db, t) {
-			return nil
-		}
+	if !exists(ctx, db, "seeds.org", "marts.schedule_week", "marts.project_forecast", "marts.revenue_forecast", "marts.pipeline_demand", "marts.role_week_plan", "core.projects", "core.bookings") {
+		return nil
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -35,31 +37,41 @@ func Record(ctx context.Context, db *sql.DB) error {
 	}
 	defer tx.Rollback()
 	for _, q := range []string{
-		`DELETE FROM snapshots.forecasts WHERE taken_on = (SELECT as_of FROM seeds.org)`,
-		`INSERT INTO snapshots.forecasts
+		// Today's forecasts are made aside, and only those that differ
+		// from what an earlier build of today kept are written: most
+		// builds change none, and a rewrite of the day's rows costs a
+		// commit of the table's key.
+		`CREATE OR REPLACE TEMP TABLE conflux_forecasts AS SELECT * FROM snapshots.forecasts LIMIT 0`,
+		`INSERT INTO temp.conflux_forecasts
 SELECT o.as_of, 'person_week', s.person_key, s.week_start, sum(s.confirmed_h), NULL, NULL, any_value(s.role), NULL
 FROM marts.schedule_week s CROSS JOIN seeds.org o
 WHERE s.person_key IS NOT NULL AND s.week_start > o.as_of AND s.week_start <= o.as_of + 84
 GROUP BY ALL`,
-		`INSERT INTO snapshots.forecasts (taken_on, kind, key, period, value, budget, used_pct, segment, finish)
+		`INSERT INTO temp.conflux_forecasts (taken_on, kind, key, period, value, budget, used_pct, segment, finish)
 SELECT o.as_of, 'project_eac', f.project_key, o.as_of, f.eac, f.budget, f.budget_used_pct, f.billing_model,
 	coalesce((SELECT max(b.date) FROM core.bookings b WHERE b.project_key = f.project_key AND b.date > o.as_of), p.end_date)
 FROM marts.project_forecast f CROSS JOIN seeds.org o JOIN core.projects p USING (project_key)
 WHERE f.eac IS NOT NULL AND f.budget > 0 AND coalesce(p.status, 'active') NOT IN ('archived', 'closed', 'completed', 'done')`,
-		`INSERT INTO snapshots.forecasts (taken_on, kind, key, period, value)
+		`INSERT INTO temp.conflux_forecasts (taken_on, kind, key, period, value)
 SELECT o.as_of, 'role_week', r.role, r.week_start, r.forecast_h
 FROM marts.role_week_plan r CROSS JOIN seeds.org o
 WHERE r.role IS NOT NULL AND r.week_start > o.as_of AND r.week_start <= o.as_of + 84 AND r.forecast_h > 0`,
-		`INSERT INTO snapshots.forecasts
+		`INSERT INTO temp.conflux_forecasts
 SELECT o.as_of, 'deal_week', d.deal_key, d.week_start, sum(d.weighted_h), NULL, NULL, NULL, NULL
 FROM marts.pipeline_demand d CROSS JOIN seeds.org o
 WHERE d.week_start > o.as_of AND d.deal_key IS NOT NULL
 GROUP BY ALL HAVING sum(d.weighted_h) > 0`,
-		`INSERT INTO snapshots.forecasts
+		`INSERT INTO temp.conflux_forecasts
 SELECT o.as_of, 'revenue_month', 'agency', r.month, sum(r.revenue), NULL, NULL, NULL, NULL
 FROM marts.revenue_forecast r CROSS JOIN seeds.org o
 WHERE r.month > date_trunc('month', o.as_of)
 GROUP BY ALL`,
+		`CREATE OR REPLACE TEMP TABLE conflux_forecasts_kept AS SELECT * FROM snapshots.forecasts WHERE taken_on = (SELECT as_of FROM seeds.org)`,
+		`DELETE FROM snapshots.forecasts f USING (SELECT * FROM temp.conflux_forecasts_kept EXCEPT SELECT * FROM temp.conflux_forecasts) g
+WHERE f.taken_on = g.taken_on AND f.kind = g.kind AND f.key = g.key AND f.period = g.period`,
+		`INSERT INTO snapshots.forecasts SELECT * FROM temp.conflux_forecasts EXCEPT SELECT * FROM temp.conflux_forecasts_kept`,
+		`DROP TABLE temp.conflux_forecasts`,
+		`DROP TABLE temp.conflux_forecasts_kept`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("forecast snapshot: %w", err)
@@ -86,18 +98,13 @@ var Horizons = []int{1, 4, 12}
 // that share, held against the project's final consumption once it is
 // archived; by billing model and by project manager.
 func Score(ctx context.Context, db *sql.DB) error {
-	for _, t := range []string{"seeds.org", "marts.person_week", "marts.project_month", "marts.project_forecast", "core.projects", "core.time_entries"} {
-		if !exists(ctx, db, t) {
-			return nil
-		}
+	if !exists(ctx, db, "seeds.org", "marts.person_week", "marts.project_month", "marts.project_forecast", "core.projects", "core.time_entries", "core.people") {
+		return nil
 	}
 	// A project's manager, where the tool names one (Harvest does).
 	managers := "(SELECT NULL::VARCHAR AS project_key, NULL::VARCHAR AS person_key WHERE false)"
 	if exists(ctx, db, "core.project_managers") {
 		managers = "(SELECT project_key, min(person_key) AS person_key FROM core.project_managers GROUP BY 1)"
-	}
-	if !exists(ctx, db, "core.people") {
-		return nil
 	}
 	_, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE marts.forecast_accuracy AS
 WITH o AS (SELECT as_of FROM seeds.org),

@@ -2,6 +2,7 @@ package backtest_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/conflux-dev/conflux/internal/backtest"
@@ -99,5 +100,59 @@ func TestABacktestReportsAKnownBiasExactly(t *testing.T) {
 	}
 	if _, ok := got["estimate at completion|75% of budget used|all"]; ok {
 		t.Error("an EAC at 75% was scored, though none was taken past 60%")
+	}
+}
+
+// A second build on the same day keeps that day's forecasts as the last
+// build made them: a changed one replaced, a gone one removed, the rest
+// kept, and earlier days untouched.
+func TestRecordKeepsTheDaysLastForecasts(t *testing.T) {
+	ctx := context.Background()
+	wh, err := warehouse.Open(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wh.Close()
+	db := wh.DB()
+	exec := func(qs ...string) {
+		t.Helper()
+		for _, q := range qs {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	exec(`CREATE TABLE seeds.org AS SELECT DATE '2026-06-01' AS as_of`,
+		`CREATE TABLE marts.schedule_week (person_key VARCHAR, week_start DATE, confirmed_h DOUBLE, role VARCHAR)`,
+		`INSERT INTO marts.schedule_week VALUES ('a', DATE '2026-06-08', 30, 'Designer'), ('b', DATE '2026-06-08', 20, 'Designer'), ('c', DATE '2026-06-08', 10, NULL)`,
+		`CREATE TABLE marts.project_forecast (project_key VARCHAR, eac DOUBLE, budget DOUBLE, budget_used_pct DOUBLE, billing_model VARCHAR)`,
+		`CREATE TABLE core.projects (project_key VARCHAR, end_date DATE, status VARCHAR)`,
+		`CREATE TABLE core.bookings (project_key VARCHAR, date DATE)`,
+		`CREATE TABLE marts.role_week_plan (role VARCHAR, week_start DATE, forecast_h DOUBLE)`,
+		`CREATE TABLE marts.pipeline_demand (deal_key VARCHAR, week_start DATE, weighted_h DOUBLE)`,
+		`CREATE TABLE marts.revenue_forecast (month DATE, revenue DOUBLE)`,
+		`INSERT INTO snapshots.forecasts (taken_on, kind, key, period, value) VALUES (DATE '2026-05-31', 'person_week', 'a', DATE '2026-06-08', 99)`)
+	if err := backtest.Record(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	exec(`UPDATE marts.schedule_week SET confirmed_h = 35 WHERE person_key = 'a'`, `DELETE FROM marts.schedule_week WHERE person_key = 'b'`,
+		`UPDATE marts.schedule_week SET role = 'Developer' WHERE person_key = 'c'`)
+	if err := backtest.Record(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT taken_on::VARCHAR || ' ' || key || ' ' || value || ' ' || coalesce(segment, '-') FROM snapshots.forecasts ORDER BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		got = append(got, s)
+	}
+	want := []string{"2026-05-31 a 99.0 -", "2026-06-01 a 35.0 Designer", "2026-06-01 c 10.0 Developer"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("forecasts:\n got %q\nwant %q", got, want)
 	}
 }

@@ -268,6 +268,25 @@ func exists(ctx context.Context, db interface {
 	return n > 0
 }
 
+// martsBuilt names the tables and views of the marts schema, in one look
+// at the catalog.
+func martsBuilt(ctx context.Context, db *sql.DB) (map[string]bool, error) {
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	built := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		built[name] = true
+	}
+	return built, rows.Err()
+}
+
 // remake is Refresh with how the last build made the figures: the
 // restatements after a close or a reopen (the _reported views read the
 // closes as they stand).
@@ -287,9 +306,13 @@ func Refresh(ctx context.Context, db *sql.DB, h Hashes) error {
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE snapshots.build AS SELECT ?::VARCHAR AS config_hash, ?::VARCHAR AS model_hash, now() AS built_at`, h.Config, h.Models); err != nil {
 		return err
 	}
+	built, err := martsBuilt(ctx, db)
+	if err != nil {
+		return err
+	}
 	for _, mart := range Marts {
 		m := mart.Name
-		if !exists(ctx, db, "marts", m) {
+		if !built[m] {
 			continue
 		}
 		// The snapshot table exists from the first build, empty until a
@@ -309,11 +332,11 @@ WHERE EXISTS (SELECT 1 FROM snapshots.current c WHERE c.month = s.close_month AN
 			}
 		}
 	}
-	if !exists(ctx, db, "marts", "entry_values") {
+	if !built["entry_values"] {
 		return nil
 	}
 	residual := `SELECT NULL::DATE AS month, NULL AS project_key, NULL AS client_key, 0.0 AS d_revenue, 0.0 AS d_cost, 0.0 AS d_hours LIMIT 0`
-	if exists(ctx, db, "marts", "project_month") {
+	if built["project_month"] {
 		residual = `SELECT coalesce(l.month, s.month) AS month, coalesce(l.project_key, s.project_key) AS project_key,
 		coalesce(l.client_key, s.client_key) AS client_key,
 		coalesce(l.revenue, 0) - coalesce(s.revenue, 0) AS d_revenue, coalesce(l.dl, 0) - coalesce(s.dl, 0) AS d_cost,
