@@ -678,9 +678,11 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 			p.Grain, periodsTable)).Scan(&periods, &first, &after); err != nil {
 			return fail(err)
 		}
+		// The share of its rows in those periods; an empty table has
+		// none, and is built from the changes like any other.
 		var share float64
 		var rows int64
-		if err := conn.QueryRowContext(ctx, fillDays(fmt.Sprintf(`SELECT coalesce(count(*) FILTER (WHERE %s AND %s IN (SELECT period FROM %s)) / nullif(count(*), 0), 1), count(*) FROM %s`,
+		if err := conn.QueryRowContext(ctx, fillDays(fmt.Sprintf(`SELECT coalesce(count(*) FILTER (WHERE %s AND %s IN (SELECT period FROM %s)) / nullif(count(*), 0), 0), count(*) FROM %s`,
 			p.within(), p.period(p.Grain), periodsTable, name), first, after)).Scan(&share, &rows); err != nil {
 			return fail(err)
 		}

@@ -37,10 +37,13 @@ type Section struct {
 
 var refRE = regexp.MustCompile(`\{\{\s*ref\s+"([a-z_]+\.[a-z_0-9]+)"\s*\}\}|\b((?:core|marts|seeds)\.[a-z_0-9]+)\b`)
 
+// sqlComment is a -- comment: a table it names is not read.
+var sqlComment = regexp.MustCompile(`--[^\n]*`)
+
 func reads(sql string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, m := range refRE.FindAllStringSubmatch(sql, -1) {
+	for _, m := range refRE.FindAllStringSubmatch(sqlComment.ReplaceAllString(sql, ""), -1) {
 		name := m[1]
 		if name == "" {
 			name = m[2]

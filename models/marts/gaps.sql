@@ -75,58 +75,11 @@ c19 AS (
     WHERE e.time_category = 'client' AND e.billable AND coalesce(e.bill_rate, 0) = 0
     GROUP BY p.project_key, p.source, p.source_id, p.source_url
 ),
--- C22: entries alike in person, day, project, task, hours and notes (the
--- task too: the same hours on two tasks are two pieces of work); each copy
--- after the first is at stake (billed twice, or its cost counted twice).
--- Only entries whose kind appears twice are numbered (the window sorts what
--- it reads); their kinds are found by a hash of the six, which groups
--- three times faster than the six do. A collision only numbers entries
--- the window then tells apart.
-dup_keys AS (
-    SELECT hash(person_key, entry_date, project_key, task_key, hours, lower(trim(coalesce(notes, '')))) AS kind
-    FROM e WHERE e.time_category <> 'time_off' AND e.hours > 0
-    GROUP BY kind HAVING count(*) > 1
-),
-dup AS (
-    SELECT e.*, row_number() OVER (PARTITION BY e.person_key, e.entry_date, e.project_key, e.task_key, e.hours, lower(trim(coalesce(e.notes, '')))
-                                   ORDER BY e.source, e.source_id) AS copy
-    FROM e
-    WHERE e.time_category <> 'time_off' AND e.hours > 0
-      AND hash(e.person_key, e.entry_date, e.project_key, e.task_key, e.hours, lower(trim(coalesce(e.notes, '')))) IN (SELECT kind FROM dup_keys)
-),
-c22 AS (
-    SELECT 'C22', 'time_entry', entry_key, source, source_id,
-        coalesce(billable_amount, hours * cost_rate), hours, entry_date,
-        format('duplicate of another {} h entry by the same person on {} for the same project', hours, entry_date),
-        'medium', 'ops', source_url
-    FROM dup WHERE copy > 1
-),
--- C23: implausible entries: zero or negative hours, timers running for
--- more than a day, and person-days with more than 16 hours (one finding per
--- day) without the entries already found: a running timer is one cause,
--- one finding.
-implausible AS (
-    SELECT e.entry_key FROM e CROSS JOIN org
-    WHERE e.hours <= 0 OR (coalesce(e.is_running, false) AND e.entry_date < org.as_of - INTERVAL 1 DAY)
-),
-c23 AS (
-    SELECT 'C23', 'time_entry', e.entry_key, e.source, e.source_id,
-        e.hours * coalesce(e.bill_rate, e.cost_rate), e.hours, e.entry_date,
-        CASE WHEN e.hours <= 0 THEN format('an entry of {} hours', e.hours)
-             ELSE format('timer running since {}', e.entry_date) END,
-        'low', 'ops', e.source_url
-    FROM e CROSS JOIN org
-    WHERE e.hours <= 0 OR (coalesce(e.is_running, false) AND e.entry_date < org.as_of - INTERVAL 1 DAY)
-    UNION ALL
-    SELECT 'C23', 'person_day', e.person_key || '@' || e.entry_date, any_value(e.source), NULL,
-        sum(e.hours * coalesce(e.bill_rate, e.cost_rate)), sum(e.hours), e.entry_date,
-        format('{} hours logged on {} in {} entries', sum(e.hours), e.entry_date, count(*)),
-        'low', 'ops', NULL
-    FROM e
-    WHERE e.time_category <> 'time_off' AND e.entry_key NOT IN (SELECT entry_key FROM implausible)
-    GROUP BY e.person_key, e.entry_date
-    HAVING sum(e.hours) > 16
-),
+-- C22 and C23 look at one person's day at a time: marts.day_findings
+-- finds them, by day, so a build that changed some days of time looks at
+-- those days again, not at every entry.
+c22 AS (SELECT * EXCLUDE (entry_date) FROM {{ ref "marts.day_findings" }} WHERE check_id = 'C22'),
+c23 AS (SELECT * EXCLUDE (entry_date) FROM {{ ref "marts.day_findings" }} WHERE check_id = 'C23'),
 -- C05: time logged after the project's end date (its cost leaks; its
 -- billable value is likely unbillable).
 c05 AS (
