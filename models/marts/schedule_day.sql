@@ -5,6 +5,11 @@
 -- by a 6-hour Thursday:
 --   overbooked_h  = max(0, booked_h − available_h)
 --   underbooked_h = max(0, available_h − booked_h)   (bench for delivery staff)
+-- Partitioned by day: a day's rows are made from that day's capacity (and
+-- the bookings, read whole), so capacity changed on past days rebuilds
+-- those days only, and they hold no rows.
+-- materialized: incremental
+-- partition: date
 -- test: unique(person_key, date)
 WITH b AS (
     SELECT person_key, date,
