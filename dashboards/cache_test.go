@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"io"
@@ -122,5 +123,24 @@ func TestPagesAreKeptUntilTheDataChanges(t *testing.T) {
 	// And the entries every number leads to, as they open unfiltered.
 	if r, _ := fetch("/entries", ""); r.StatusCode != 200 || s.cache.misses.Load() != misses {
 		t.Errorf("after a refresh /entries: %d, %d reports or pages not prepared", r.StatusCode, s.cache.misses.Load()-misses)
+	}
+}
+
+// A kept page is written with each stand-in replaced, the page unchanged.
+func TestWriteReplacing(t *testing.T) {
+	page := []byte("<script nonce=NN>x</script><input value=CC><script nonce=NN></script>CC.")
+	kept := string(page)
+	var out bytes.Buffer
+	writeReplacing(&out, page, []byte("NN"), []byte("n1"), []byte("CC"), []byte("c&amp;2"))
+	if want := "<script nonce=n1>x</script><input value=c&amp;2><script nonce=n1></script>c&amp;2."; out.String() != want {
+		t.Errorf("got  %s\nwant %s", out.String(), want)
+	}
+	if string(page) != kept {
+		t.Error("the kept page changed")
+	}
+	out.Reset()
+	writeReplacing(&out, []byte("plain"), []byte("NN"), []byte("n1"), []byte("CC"), []byte("c2"))
+	if out.String() != "plain" {
+		t.Errorf("a page with no stand-in: %q", out.String())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -303,10 +304,36 @@ func (s *Server) serveDashboard(w http.ResponseWriter, r *http.Request, d Dashbo
 			return
 		}
 	}
-	body = bytes.ReplaceAll(body, []byte(s.standIn.nonce), []byte(nonceOf(r.Context())))
-	body = bytes.ReplaceAll(body, []byte(s.standIn.csrf), []byte(html.EscapeString(csrfOf(r.Context()))))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write(body)
+	writeReplacing(w, body, []byte(s.standIn.nonce), []byte(nonceOf(r.Context())),
+		[]byte(s.standIn.csrf), []byte(html.EscapeString(csrfOf(r.Context()))))
+}
+
+// writeReplacing writes page to w with every a replaced by withA and
+// every b by withB, in pieces: the kept page is neither copied nor changed.
+func writeReplacing(w io.Writer, page, a, withA, b, withB []byte) {
+	// next is where the next old value starts in page (-1: none left).
+	next := func(old []byte, from int) int {
+		if i := bytes.Index(page[from:], old); i >= 0 {
+			return from + i
+		}
+		return -1
+	}
+	at, i, j := 0, next(a, 0), next(b, 0)
+	for i >= 0 || j >= 0 {
+		if j < 0 || (i >= 0 && i < j) {
+			w.Write(page[at:i])
+			w.Write(withA)
+			at = i + len(a)
+			i = next(a, at)
+		} else {
+			w.Write(page[at:j])
+			w.Write(withB)
+			at = j + len(b)
+			j = next(b, at)
+		}
+	}
+	w.Write(page[at:])
 }
 
 // pageRecorder keeps a rendered page.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sync/singleflight"
 
 	"github.com/conflux-dev/conflux/internal/access"
@@ -134,7 +135,11 @@ func New(opts Options) (*Server, error) {
 		s.routeByPattern[rt.Pattern] = rt
 	}
 	s.mux = mux
-	s.compressed = gzhttp.GzipHandler(http.HandlerFunc(s.serve))
+	compress, err := gzhttp.NewWrapper(gzhttp.CompressionLevel(gzip.BestSpeed))
+	if err != nil {
+		return nil, err
+	}
+	s.compressed = compress(http.HandlerFunc(s.serve))
 	s.standIn.nonce, s.standIn.csrf = "nonce"+auth.Random(18), "csrf"+auth.Random(18)
 	s.csrfKey = make([]byte, 32)
 	rand.Read(s.csrfKey)
