@@ -734,13 +734,14 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 		} else {
 			// The same SQL as made the table: the same columns in the
 			// same order, so the rows before and after compare as they are.
-			stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE conflux_before AS SELECT * FROM %s WHERE %s", name, which),
+			// The rows before are deleted by their row ids, found once.
+			stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE conflux_before AS SELECT rowid AS conflux_rowid, * FROM %s WHERE %s", name, which),
 				"CREATE OR REPLACE TEMP TABLE conflux_after AS\n"+body,
-				fmt.Sprintf("DELETE FROM %s WHERE %s", name, which),
+				fmt.Sprintf("DELETE FROM %s WHERE rowid IN (SELECT conflux_rowid FROM temp.main.conflux_before)", name),
 				fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM temp.main.conflux_after", name),
 				fmt.Sprintf(`INSERT INTO meta.model_changes SELECT DISTINCT '%s', %s FROM (
-					(SELECT * FROM temp.main.conflux_before EXCEPT ALL SELECT * FROM temp.main.conflux_after)
-					UNION ALL (SELECT * FROM temp.main.conflux_after EXCEPT ALL SELECT * FROM temp.main.conflux_before))`, name, dayOf(p)),
+					(SELECT * EXCLUDE (conflux_rowid) FROM temp.main.conflux_before EXCEPT ALL SELECT * FROM temp.main.conflux_after)
+					UNION ALL (SELECT * FROM temp.main.conflux_after EXCEPT ALL SELECT * EXCLUDE (conflux_rowid) FROM temp.main.conflux_before))`, name, dayOf(p)),
 				"DROP TABLE temp.main.conflux_before", "DROP TABLE temp.main.conflux_after")
 		}
 		stmts = append(stmts, "DROP TABLE temp.main.conflux_changed")
