@@ -796,8 +796,7 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 	return whole, nil
 }
 
-// periodDays notes every day of the periods (at grain) that the query
-// periods gives as changed in model.
+// withinRE is the mark of Partition.within, its column captured.
 var withinRE = regexp.MustCompile(`@@within\(([a-z_][a-z0-9_]*)\)@@`)
 
 // fillDays puts the span of the periods a partitioned model is built for,
@@ -817,6 +816,8 @@ func fillDays(sql, first, after string) string {
 	return withinRE.ReplaceAllString(strings.ReplaceAll(sql, daysBuiltMark, days), within)
 }
 
+// periodDays notes every day of the periods (at grain) that the query
+// periods gives as changed in model.
 func periodDays(model, grain, periods string) string {
 	return fmt.Sprintf(`INSERT INTO meta.model_changes SELECT '%s',
 		unnest(generate_series(period::TIMESTAMP, (period + INTERVAL 1 %s - INTERVAL 1 DAY)::TIMESTAMP, INTERVAL 1 DAY))::DATE

@@ -40,9 +40,6 @@ type Partition struct {
 	Grain  string // day, week or month
 }
 
-// period is the SQL of the period a row falls in at grain: its date column
-// truncated, an undated row counted on 0001-01-01 (so it is replaced like
-// any other).
 // within is the condition that a row's partition column falls in the span
 // of the periods being built, as a mark fillDays replaces with constants:
 // a scan compares them with the column itself, so it skips the row groups
@@ -51,6 +48,9 @@ func (p *Partition) within() string {
 	return "@@within(" + p.Column + ")@@"
 }
 
+// period is the SQL of the period a row falls in at grain: its date column
+// truncated, an undated row counted on 0001-01-01 (so it is replaced like
+// any other).
 func (p *Partition) period(grain string) string {
 	return fmt.Sprintf("date_trunc('%s', coalesce(%s::DATE, DATE '0001-01-01'))::DATE", grain, p.Column)
 }

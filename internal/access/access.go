@@ -127,7 +127,7 @@ var personTables = map[string]bool{
 }
 
 // gapTables keep their money at stake for ops.
-var gapTables = map[string]bool{"marts.gaps": true, "workflow.gap_state": true, "workflow.gap_events": true, "marts.gap_checks": true, "snapshots.gaps": true}
+var gapTables = map[string]bool{"marts.gaps": true, "marts.day_findings": true, "workflow.gap_state": true, "workflow.gap_events": true, "marts.gap_checks": true, "snapshots.gaps": true}
 
 var (
 	personCostRE = regexp.MustCompile(`cost|salary|burden|loaded|breakeven|overhead_share`)

@@ -30,6 +30,7 @@ func TestRestrictionMasksByRole(t *testing.T) {
 		{auth.Ops, "core.invoices", "amount_due", true},
 		{auth.Ops, "marts.person_week", "worked_h", false},
 		{auth.Ops, "marts.gaps", "amount_at_stake", false},
+		{auth.Ops, "marts.day_findings", "amount_at_stake", false},
 	}
 	for _, c := range cases {
 		r := Viewer{Role: c.role, Clients: []string{"Acme"}}.Restriction()

@@ -2,6 +2,7 @@ package backtest_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 
@@ -9,18 +10,24 @@ import (
 	"github.com/conflux-dev/conflux/internal/warehouse"
 )
 
+// openDB is an in-memory warehouse, migrated, closed with the test.
+func openDB(t *testing.T) *sql.DB {
+	t.Helper()
+	wh, err := warehouse.Open(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wh.Close() })
+	return wh.DB()
+}
+
 // Bookings that understate the hours worked by exactly 20% score a bias of
 // −20% and a MAPE of 20% at every horizon, and a calibration of 1.25; a
 // fixed fee whose estimate at half its budget was 90 of a final 120 scores
 // −25% there.
 func TestABacktestReportsAKnownBiasExactly(t *testing.T) {
 	ctx := context.Background()
-	wh, err := warehouse.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	db := wh.DB()
+	db := openDB(t)
 	for _, q := range []string{
 		`CREATE TABLE seeds.org AS SELECT DATE '2026-06-01' AS as_of`,
 		`CREATE TABLE core.projects AS SELECT 'p1' AS project_key, 'archived' AS status, NULL::VARCHAR AS deal_key`,
@@ -108,12 +115,7 @@ func TestABacktestReportsAKnownBiasExactly(t *testing.T) {
 // kept, and earlier days untouched.
 func TestRecordKeepsTheDaysLastForecasts(t *testing.T) {
 	ctx := context.Background()
-	wh, err := warehouse.Open(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wh.Close()
-	db := wh.DB()
+	db := openDB(t)
 	exec := func(qs ...string) {
 		t.Helper()
 		for _, q := range qs {
