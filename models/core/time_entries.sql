@@ -39,7 +39,7 @@
 -- test: relationships(person_key -> core.people.person_key)
 -- test: relationships(project_key -> core.projects.project_key)
 -- test: accepted_values(time_category: client, internal, time_off)
-WITH raw_e AS (
+WITH raw_e AS NOT MATERIALIZED ( -- read where used: each rule reads few entries, and a copy of all costs more
     SELECT * FROM {{ ref "staging.harvest_time_entries" }}
     UNION ALL BY NAME
     SELECT * FROM {{ ref "staging.clockify_time_entries" }}
@@ -131,7 +131,7 @@ sor AS (
 sor_entry AS (SELECT entry_key, bool_or(inside) AS inside FROM sor GROUP BY entry_key),
 -- Two tools can hold the same hour only with two sources of time.
 many AS (SELECT count(*) > 1 AS yes FROM src WHERE kind IN ('work', 'pm', 'files')),
-ranked AS (
+ranked AS NOT MATERIALIZED ( -- read where used, as raw_e
     SELECT e.*, coalesce(sor.inside, true) AS in_record,
         (CASE WHEN coalesce(sor.inside, true) THEN 0 ELSE 2 END
          + CASE WHEN tp.prefer IS NOT NULL THEN CASE WHEN tp.prefer IN (e.source, e.source_type) THEN 0 ELSE 1 END

@@ -43,6 +43,13 @@ implausible AS (
     SELECT e.entry_key FROM e CROSS JOIN org
     WHERE e.hours <= 0 OR (coalesce(e.is_running, false) AND e.entry_date < org.as_of - INTERVAL 1 DAY)
 ),
+-- The days over 16 hours, found on their hours alone: the amounts at
+-- stake are summed for those days only.
+long_days AS (
+    SELECT person_key, entry_date FROM e
+    WHERE time_category <> 'time_off' AND entry_key NOT IN (SELECT entry_key FROM implausible)
+    GROUP BY ALL HAVING sum(hours) > 16
+),
 c23 AS (
     SELECT 'C23', 'time_entry', e.entry_key, e.source, e.source_id,
         e.hours * coalesce(e.bill_rate, e.cost_rate), e.hours, e.entry_date,
@@ -56,10 +63,9 @@ c23 AS (
         sum(e.hours * coalesce(e.bill_rate, e.cost_rate)), sum(e.hours), e.entry_date,
         format('{} hours logged on {} in {} entries', sum(e.hours), e.entry_date, count(*)),
         'low', 'ops', NULL, e.entry_date
-    FROM e
+    FROM e SEMI JOIN long_days d USING (person_key, entry_date)
     WHERE e.time_category <> 'time_off' AND e.entry_key NOT IN (SELECT entry_key FROM implausible)
     GROUP BY e.person_key, e.entry_date
-    HAVING sum(e.hours) > 16
 )
 SELECT * FROM c22
 UNION ALL

@@ -70,11 +70,15 @@ SELECT
     is_billed, invoice_key, priced.currency,
     -- Time has no stored rate: translate at fx_rates' latest rate on or before
     -- the entry date (§9.4); with none loaded the amount stays as it is and
-    -- fx_missing says so.
+    -- fx_missing says so. Hours × rate × fx is exact only at DECIMAL(36,18),
+    -- forty times slower than (30,10): an amount in the reporting currency
+    -- (most) is hours × rate alone, the same value.
     CASE WHEN priced.currency = o.reporting_currency THEN 1 ELSE fx.rate END::DECIMAL(18,8) AS fx_rate,
     (priced.currency <> o.reporting_currency AND fx.rate IS NULL) AS fx_missing,
-    CASE WHEN billable AND time_category = 'client'
-        THEN (billable_hours * resolved_bill_rate * CASE WHEN priced.currency = o.reporting_currency THEN 1 ELSE coalesce(fx.rate, 1) END)::DECIMAL(18,6) END AS billable_value_reporting,
+    CASE WHEN billable AND time_category = 'client' THEN
+        CASE WHEN priced.currency = o.reporting_currency THEN (billable_hours * resolved_bill_rate)::DECIMAL(18,6)
+             ELSE (billable_hours * resolved_bill_rate * coalesce(fx.rate, 1))::DECIMAL(18,6) END
+    END AS billable_value_reporting,
     source_url
 FROM priced
 CROSS JOIN (SELECT currency AS reporting_currency FROM seeds.org) o

@@ -27,8 +27,10 @@ SELECT
     sum(worked_h) / nullif(sum(available_h), 0) AS total_util,
     sum(billable_h) / nullif(sum(worked_h), 0) AS billable_mix,
     sum(billable_h) / nullif(sum(scheduled_h), 0) AS gross_billable_util,
-    (any_value(coalesce(rt.target, f.target_utilization)) * sum(available_h))::DECIMAL(14,4) AS target_billable_h,
-    (any_value(coalesce(rt.target, f.target_utilization)) * sum(available_h) - sum(billable_h))::DECIMAL(14,4) AS util_gap_h
+    -- The week's sums fit DECIMAL(14,4); a target times the DECIMAL(38,4) a
+    -- sum gives is exact only on a path some twenty times slower.
+    (any_value(coalesce(rt.target, f.target_utilization)) * sum(available_h)::DECIMAL(14,4))::DECIMAL(14,4) AS target_billable_h,
+    (any_value(coalesce(rt.target, f.target_utilization)) * sum(available_h)::DECIMAL(14,4) - sum(billable_h)::DECIMAL(14,4))::DECIMAL(14,4) AS util_gap_h
 FROM {{ ref "marts.person_day" }}
 JOIN {{ ref "core.people" }} p USING (person_key)
 LEFT JOIN seeds.role_targets rt ON lower(rt.role) = lower(p.role)
