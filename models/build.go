@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -755,11 +756,21 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 		// Each period's rows counted and hashed before and after; the
 		// days of the periods that differ changed.
 		byPeriod := fmt.Sprintf("SELECT %s AS period, count(*) AS n, sum(hash(t)::HUGEINT) AS h FROM %s t GROUP BY ALL", p.period(p.Grain), name)
-		stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE conflux_before AS "+byPeriod,
-			fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", name, wholeSQL),
-			periodDays(name, p.Grain, fmt.Sprintf(`SELECT period FROM temp.main.conflux_before a FULL JOIN (%s) b USING (period)
+		create, err := tableStmts(ctx, conn, n.model, wholeSQL)
+		if err != nil {
+			return fail(err)
+		}
+		stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE conflux_before AS "+byPeriod)
+		stmts = append(stmts, create...)
+		stmts = append(stmts, periodDays(name, p.Grain, fmt.Sprintf(`SELECT period FROM temp.main.conflux_before a FULL JOIN (%s) b USING (period)
 				WHERE a.n IS DISTINCT FROM b.n OR a.h IS DISTINCT FROM b.h`, byPeriod)),
 			"DROP TABLE temp.main.conflux_before")
+	case kind == "TABLE":
+		create, err := tableStmts(ctx, conn, n.model, wholeSQL)
+		if err != nil {
+			return fail(err)
+		}
+		stmts = append(stmts, create...)
 	default:
 		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, name, wholeSQL))
 	}
@@ -792,6 +803,47 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 		return wholeDiffed, nil
 	}
 	return whole, nil
+}
+
+// tableStmts make m's table anew from query's rows. A model that names
+// how to compress some columns has its table declared first, the columns
+// as the query makes them (DESCRIBE), then filled.
+func tableStmts(ctx context.Context, conn *sql.Conn, m *Model, query string) ([]string, error) {
+	if len(m.Compression) == 0 {
+		return []string{fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", m.Name, query)}, nil
+	}
+	rows, err := conn.QueryContext(ctx, "DESCRIBE SELECT * FROM (\n"+query+"\n)")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var defs []string
+	made := map[string]bool{}
+	for rows.Next() {
+		var col, typ string
+		var null, key, dflt, extra sql.NullString
+		if err := rows.Scan(&col, &typ, &null, &key, &dflt, &extra); err != nil {
+			return nil, err
+		}
+		made[col] = true
+		def := fmt.Sprintf(`"%s" %s`, strings.ReplaceAll(col, `"`, `""`), typ)
+		if c, ok := m.Compression[col]; ok {
+			def += " USING COMPRESSION " + c
+		}
+		defs = append(defs, def)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, col := range slices.Sorted(maps.Keys(m.Compression)) {
+		if !made[col] {
+			return nil, fmt.Errorf("compression names column %s, which the model does not make", col)
+		}
+	}
+	return []string{
+		fmt.Sprintf("CREATE OR REPLACE TABLE %s (\n\t%s\n)", m.Name, strings.Join(defs, ",\n\t")),
+		fmt.Sprintf("INSERT INTO %s SELECT * FROM (\n%s\n)", m.Name, query),
+	}, nil
 }
 
 // changedDays notes in meta.model_changes the days of model's rows that

@@ -30,8 +30,14 @@ type Model struct {
 	// partitioned models it reads (and from whole unpartitioned ones), so a
 	// build that changed some periods upstream rebuilds only those.
 	Partition *Partition
-	Tests     []Test
-	Assertion bool // a tests/*.sql file: returns failing rows
+	// Compression is how a table model stores some of its columns
+	// (-- compression: fsst(entry_key) dictionary(person_key)), column →
+	// DuckDB method: a column left out is compressed as DuckDB finds best,
+	// which tries every method on it as it writes, the most of a wide
+	// table's write.
+	Compression map[string]string
+	Tests       []Test
+	Assertion   bool // a tests/*.sql file: returns failing rows
 }
 
 // Partition is a model's date column and the grain of its periods.
@@ -123,7 +129,11 @@ func loadFS(fsys fs.FS, prefix string, into map[string]*Model) error {
 	})
 }
 
-var directiveRE = regexp.MustCompile(`^--\s*(materialized|partition|test):\s*(.+?)\s*$`)
+var directiveRE = regexp.MustCompile(`^--\s*(materialized|partition|compression|test):\s*(.+?)\s*$`)
+var compressionRE = regexp.MustCompile(`([a-z_]+)\(([^()]*)\)`)
+
+// compressions are the DuckDB methods a model may name for its columns.
+var compressions = []string{"uncompressed", "rle", "dictionary", "fsst", "dict_fsst", "bitpacking", "alp", "alprd", "chimp", "patas", "zstd", "roaring"}
 var partitionRE = regexp.MustCompile(`^([a-z_][a-z0-9_]*)(?:\s+by\s+(day|week|month))?$`)
 var testRE = regexp.MustCompile(`^(unique|not_null|relationships|accepted_values)\((.*)\)$`)
 
@@ -153,6 +163,10 @@ func parseHeader(m *Model) error {
 				return fmt.Errorf("%s:%d: write partition: <date column> [by day|week|month], not %q", m.Path, line, d[2])
 			}
 			m.Partition = &Partition{Column: p[1], Grain: cmp.Or(p[2], "day")}
+		case "compression":
+			if err := parseCompression(m, d[2]); err != nil {
+				return fmt.Errorf("%s:%d: %w", m.Path, line, err)
+			}
 		case "test":
 			t, err := declaredTest(m.Name, d[2])
 			if err != nil {
@@ -163,6 +177,32 @@ func parseHeader(m *Model) error {
 	}
 	if m.Partition != nil && m.Materialized != "incremental" {
 		return fmt.Errorf("%s: a partitioned model must be materialized: incremental", m.Path)
+	}
+	if m.Compression != nil && m.Materialized == "view" {
+		return fmt.Errorf("%s: a view stores nothing: compression needs materialized: table or incremental", m.Path)
+	}
+	return nil
+}
+
+// parseCompression reads "fsst(a, b) dictionary(c)" into m.Compression.
+func parseCompression(m *Model, spec string) error {
+	usage := fmt.Errorf("write compression: <method>(<columns>) ..., with methods among %s, not %q", strings.Join(compressions, ", "), spec)
+	if strings.TrimSpace(compressionRE.ReplaceAllString(spec, "")) != "" {
+		return usage
+	}
+	for _, g := range compressionRE.FindAllStringSubmatch(spec, -1) {
+		if !slices.Contains(compressions, g[1]) || len(splitCols(g[2])) == 0 {
+			return usage
+		}
+		for _, col := range splitCols(g[2]) {
+			if m.Compression == nil {
+				m.Compression = map[string]string{}
+			}
+			if was, ok := m.Compression[col]; ok {
+				return fmt.Errorf("compression: column %s named twice (%s and %s)", col, was, g[1])
+			}
+			m.Compression[col] = g[1]
+		}
 	}
 	return nil
 }

@@ -553,3 +553,61 @@ func TestBudgetsFileReplacesTheToolsBudget(t *testing.T) {
 		t.Errorf("after the change order: %d C14 findings, budget %.2f h; want 0 and 20", n, budget)
 	}
 }
+
+// A model that names how to compress some columns has them stored so,
+// in a whole build and in the rows a build from changes adds; a bad
+// spec, or a column the model does not make, is a clear error.
+func TestDeclaredCompression(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	build(t, w, opts)
+	methods := func(table, col string) string {
+		var got string
+		query(t, w, `SELECT string_agg(DISTINCT compression, ',' ORDER BY compression) FROM pragma_storage_info('`+table+`')
+			WHERE column_name = '`+col+`' AND segment_type = 'VARCHAR' AND compression <> 'Constant'`, &got)
+		return got
+	}
+	// Forced to FSST: on its own, DuckDB stores a small table's keys
+	// uncompressed or by dictionary.
+	if _, err := w.DB().Exec("CHECKPOINT"); err != nil {
+		t.Fatal(err)
+	}
+	if got := methods("core.time_entries", "entry_key"); got != "FSST" {
+		t.Errorf("core.time_entries.entry_key stored as %q, want FSST", got)
+	}
+	if got := methods("core.time_entries", "person_key"); got != "Dictionary" {
+		t.Errorf("core.time_entries.person_key stored as %q, want Dictionary", got)
+	}
+	// The rows a build from changes adds are stored the same way.
+	put(t, w, "time_entries", entry(31, 2, 100, 1, "Design", "2025-05-29", 2, true))
+	res := build(t, w, opts)
+	for _, mr := range res.Models {
+		if mr.Name == "core.time_entries" && !mr.Incremental {
+			t.Errorf("core.time_entries built whole after one new entry")
+		}
+	}
+	if _, err := w.DB().Exec("CHECKPOINT"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	query(t, w, `SELECT count(*) FROM core.time_entries WHERE entry_key = 'harvest:31'`, &n)
+	if got := methods("core.time_entries", "entry_key"); n != 1 || got != "FSST" {
+		t.Errorf("after a build from changes: %d new rows, entry_key stored as %q", n, got)
+	}
+
+	for spec, want := range map[string]string{
+		"fsst(k) zip(v)":     "write compression: <method>(<columns>)",
+		"fsst k":             "write compression: <method>(<columns>)",
+		"fsst()":             "write compression: <method>(<columns>)",
+		"fsst(k) rle(k)":     "column k named twice (fsst and rle)",
+		"fsst(k, no_column)": "compression names column no_column, which the model does not make",
+	} {
+		dir := t.TempDir()
+		os.MkdirAll(filepath.Join(dir, "marts"), 0o755)
+		os.WriteFile(filepath.Join(dir, "marts", "squeezed.sql"), []byte("-- materialized: table\n-- compression: "+spec+"\nSELECT 'a' AS k, 1 AS v"), 0o644)
+		opts.UserDir = dir
+		_, err := Build(context.Background(), w, opts)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("compression: %s: %v, want %q", spec, err, want)
+		}
+	}
+}

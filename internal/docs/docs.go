@@ -67,7 +67,7 @@ func header(sql string) string {
 			break
 		}
 		text := strings.TrimPrefix(strings.TrimPrefix(line, "--"), " ")
-		if strings.HasPrefix(text, "test:") {
+		if strings.HasPrefix(text, "test:") || strings.HasPrefix(text, "compression:") {
 			continue
 		}
 		b.WriteString(text + "\n")

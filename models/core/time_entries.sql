@@ -34,6 +34,7 @@
 -- one day, so a build that changed some days of time rebuilds those days.
 -- materialized: incremental
 -- partition: entry_date
+-- compression: fsst(entry_key, source_id, source_url) dictionary(source, person_key, project_key, task_key, currency, approval_status, time_category, source_person_key, not_counted)
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours, time_category)
 -- test: relationships(person_key -> core.people.person_key)

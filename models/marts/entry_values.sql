@@ -11,6 +11,7 @@
 -- days of time a build changed are rebuilt alone.
 -- materialized: incremental
 -- partition: entry_date
+-- compression: fsst(entry_key, source_id, source_url) dictionary(source, person_key, project_key, client_key, role, time_category, approval_status, bill_rate_source, cost_rate_source, currency)
 -- test: unique(entry_key)
 -- test: not_null(entry_key, hours, time_category)
 WITH e AS NOT MATERIALIZED ( -- read where used: a copy of every entry costs more than the joins
