@@ -30,8 +30,7 @@ SELECT
     false AS is_running,
     false AS time_off_hint,
     CAST(NULL AS VARCHAR) AS notes,
-    'https://app.asana.com/0/0/' || (e.payload->'task'->>'gid') AS source_url,
-    e.updated_at
+    'https://app.asana.com/0/0/' || (e.payload->'task'->>'gid') AS source_url
 FROM {{ source "asana" "time_tracking_entries" }} e
 LEFT JOIN {{ ref "staging.asana_tasks" }} t ON t.task_key = e.source || ':' || (e.payload->'task'->>'gid')
 LEFT JOIN {{ ref "staging.asana_rates" }} r

@@ -11,7 +11,7 @@
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)
 WITH e AS (
-    SELECT source, id, updated_at, json_transform(payload, '{
+    SELECT source, id, json_transform(payload, '{
         "userId": "VARCHAR", "projectId": "VARCHAR", "taskId": "VARCHAR",
         "timeInterval": {"start": "VARCHAR", "end": "VARCHAR"}, "billable": "BOOLEAN",
         "hourlyRate": {"amount": "VARCHAR"}, "costRate": {"amount": "VARCHAR"}, "isLocked": "BOOLEAN",
@@ -40,8 +40,7 @@ SELECT
     j.timeInterval."end" IS NULL AS is_running,
     coalesce(j.type, 'REGULAR') IN ('TIME_OFF', 'HOLIDAY') AS time_off_hint,
     j.description AS notes,
-    'https://app.clockify.me/projects/' || j.projectId || '/edit' AS source_url,
-    e.updated_at
+    'https://app.clockify.me/projects/' || j.projectId || '/edit' AS source_url
 FROM e
 LEFT JOIN {{ ref "staging.clockify_users" }} u ON u.person_key = e.source || ':' || j.userId
 LEFT JOIN {{ ref "staging.clockify_tasks" }} t ON t.task_key = e.source || ':' || j.taskId

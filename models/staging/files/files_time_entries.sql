@@ -31,7 +31,6 @@ SELECT
     false AS is_running,
     false AS time_off_hint,
     concat_ws(' — ', payload->>'notes', (payload->>'file') || coalesce(' sheet ' || (payload->>'sheet'), '') || ' row ' || (payload->>'row')) AS notes,
-    CAST(NULL AS VARCHAR) AS source_url,
-    updated_at
+    CAST(NULL AS VARCHAR) AS source_url
 FROM {{ source "files" "time_entries" }}
 WHERE (payload->>'hours')::DECIMAL(12,4) >= 0

@@ -16,7 +16,7 @@
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, project_key, entry_date, hours)
 WITH e AS (
-    SELECT source, id, updated_at, json_transform(payload, '{
+    SELECT source, id, json_transform(payload, '{
         "user": {"id": "VARCHAR"}, "project": {"id": "VARCHAR"}, "task": {"id": "VARCHAR", "name": "VARCHAR"},
         "spent_date": "DATE", "hours": "VARCHAR", "rounded_hours": "VARCHAR", "billable": "BOOLEAN",
         "billable_rate": "VARCHAR", "cost_rate": "VARCHAR", "is_billed": "BOOLEAN", "invoice": {"id": "VARCHAR"},
@@ -49,7 +49,6 @@ SELECT
     j.external_reference.id AS ref_issue_id,
     upper(nullif(regexp_extract(j.external_reference.permalink, '/browse/([A-Za-z][A-Za-z0-9_]*-[0-9]+)', 1), '')) AS ref_issue_key,
     nullif(regexp_extract(j.external_reference.permalink, 'focusedWorklogId=([0-9]+)', 1), '') AS ref_worklog_id,
-    co.base_uri || '/time/day/' || strftime(j.spent_date, '%Y/%m/%d') || '/' || j.user.id AS source_url,
-    updated_at
+    co.base_uri || '/time/day/' || strftime(j.spent_date, '%Y/%m/%d') || '/' || j.user.id AS source_url
 FROM e
 LEFT JOIN {{ ref "staging.harvest_company" }} co USING (source)

@@ -10,7 +10,7 @@
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)
 WITH w AS (
-    SELECT source, id, updated_at, json_transform(payload, '{
+    SELECT source, id, json_transform(payload, '{
         "author": {"accountId": "VARCHAR"}, "issueId": "VARCHAR", "started": "VARCHAR", "timeSpentSeconds": "VARCHAR"}') AS j
     FROM {{ source "jira" "worklogs" }}
 )
@@ -39,7 +39,6 @@ SELECT
     j.issueId AS ref_issue_id,
     upper(i.issue_key) AS ref_issue_key,
     w.id AS ref_worklog_id,
-    i.site || '/browse/' || i.issue_key || '?focusedWorklogId=' || w.id AS source_url,
-    w.updated_at
+    i.site || '/browse/' || i.issue_key || '?focusedWorklogId=' || w.id AS source_url
 FROM w
 LEFT JOIN {{ ref "staging.jira_issues" }} i ON i.task_key = w.source || ':' || j.issueId

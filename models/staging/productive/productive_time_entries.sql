@@ -10,7 +10,7 @@
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)
 WITH e AS (
-    SELECT source, id, updated_at, json_transform(payload, '{
+    SELECT source, id, json_transform(payload, '{
         "relationships": {"person": {"data": {"id": "VARCHAR"}}, "service": {"data": {"id": "VARCHAR"}}},
         "attributes": {"date": "DATE", "time": "VARCHAR", "billable_time": "VARCHAR", "invoiced": "BOOLEAN",
                        "approved": "BOOLEAN", "rejected": "BOOLEAN", "note": "VARCHAR"}}') AS j
@@ -40,7 +40,6 @@ SELECT
     false AS is_running,
     false AS time_off_hint,
     j.attributes.note AS notes,
-    CAST(NULL AS VARCHAR) AS source_url,
-    e.updated_at
+    CAST(NULL AS VARCHAR) AS source_url
 FROM e
 LEFT JOIN {{ ref "staging.productive_services" }} s ON s.task_key = e.source || ':' || j.relationships.service.data.id

@@ -11,9 +11,9 @@
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)
 WITH e AS (
-    SELECT source, id, updated_at, j, j.time_entries[1] AS te
+    SELECT source, id, j, j.time_entries[1] AS te
     FROM (
-        SELECT source, id, updated_at, json_transform(payload, '{
+        SELECT source, id, json_transform(payload, '{
             "user_id": "VARCHAR", "project_id": "VARCHAR", "task_id": "VARCHAR", "billable": "BOOLEAN",
             "hourly_rate_in_cents": "VARCHAR", "description": "VARCHAR",
             "time_entries": [{"start": "VARCHAR", "seconds": "VARCHAR"}]}') AS j
@@ -42,8 +42,7 @@ SELECT
     false AS is_running,
     false AS time_off_hint,
     e.j.description AS notes,
-    p.source_url,
-    e.updated_at
+    p.source_url
 FROM e
 LEFT JOIN {{ ref "staging.toggl_users" }} u ON u.person_key = e.source || ':' || e.j.user_id
 LEFT JOIN {{ ref "staging.toggl_tasks" }} t ON t.task_key = e.source || ':' || e.j.task_id
