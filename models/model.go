@@ -32,9 +32,9 @@ type Model struct {
 	Partition *Partition
 	// Compression is how a table model stores some of its columns
 	// (-- compression: fsst(entry_key) dictionary(person_key)), column →
-	// DuckDB method: a column left out is compressed as DuckDB finds best,
-	// which tries every method on it as it writes, the most of a wide
-	// table's write.
+	// DuckDB method. A column left out is compressed as DuckDB finds best:
+	// it tries every method on the column as it writes, which is most of
+	// the cost of writing a wide table.
 	Compression map[string]string
 	Tests       []Test
 	Assertion   bool // a tests/*.sql file: returns failing rows

@@ -594,6 +594,13 @@ func TestDeclaredCompression(t *testing.T) {
 		t.Errorf("after a build from changes: %d new rows, entry_key stored as %q", n, got)
 	}
 
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "marts"), 0o755)
+	os.WriteFile(filepath.Join(dir, "marts", "seen.sql"), []byte("-- materialized: view\n-- compression: fsst(k)\nSELECT 'a' AS k"), 0o644)
+	opts.UserDir = dir
+	if _, err := Build(context.Background(), w, opts); err == nil || !strings.Contains(err.Error(), "a view stores nothing") {
+		t.Errorf("compression on a view: %v", err)
+	}
 	for spec, want := range map[string]string{
 		"fsst(k) zip(v)":     "write compression: <method>(<columns>)",
 		"fsst k":             "write compression: <method>(<columns>)",
