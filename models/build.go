@@ -157,7 +157,7 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 			n.delta, _, err = render(m, known, func(connectorType, stream string) (string, error) {
 				rel, _, err := sourceRelation(was, opts.Sources, connectorType, stream, true)
 				return rel, err
-			}, nil)
+			}, func(name string) string { return name })
 		case m.Partition != nil:
 			// Built from its inputs' changed periods: a partitioned input
 			// is read for those periods only.

@@ -313,7 +313,8 @@ type SourceRelation func(connectorType, stream string) (string, error)
 
 // render expands the template functions and returns the SQL and the models
 // it refers to (by ref or by a plain schema-qualified name).
-// With refAs, a ref is rendered as what refAs gives for the model's name.
+// With refAs, a ref is rendered as what refAs gives for the model's name,
+// and the SQL is that of a build from changes (from_changes).
 func render(m *Model, known map[string]bool, source SourceRelation, refAs func(string) string) (string, []string, error) {
 	var deps []string
 	tmpl, err := template.New(m.Path).Option("missingkey=error").Funcs(template.FuncMap{
@@ -333,6 +334,11 @@ func render(m *Model, known map[string]bool, source SourceRelation, refAs func(s
 		// of the changed periods in a build from changes. For SQL that
 		// makes rows from a calendar rather than from its inputs' rows.
 		"days_built": func() string { return daysBuiltMark },
+		// Whether this is the SQL of a build from changes (few rows) rather
+		// than of a whole one: where one plan suits both badly, such as a
+		// CTE worth copying once for a few rows but read again where used
+		// for all of them.
+		"from_changes": func() bool { return refAs != nil },
 	}).Parse(m.SQL)
 	if err != nil {
 		return "", nil, fmt.Errorf("%s: %w", m.Path, err)

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -102,5 +103,18 @@ func TestFillDays(t *testing.T) {
 		if got := fillDays(sql, c.first, c.after); got != c.want {
 			t.Errorf("fillDays(%q, %q):\n got %s\nwant %s", c.first, c.after, got, c.want)
 		}
+	}
+}
+
+// from_changes tells the SQL of a build from changes from a whole one's.
+func TestFromChanges(t *testing.T) {
+	m := &Model{Name: "marts.m", Path: "m.sql", SQL: "SELECT {{ if from_changes }}'changes'{{ else }}'whole'{{ end }} AS how"}
+	whole, _, err := render(m, nil, nil, nil)
+	if err != nil || !strings.Contains(whole, "'whole'") {
+		t.Errorf("whole build: %q, %v", whole, err)
+	}
+	changes, _, err := render(m, nil, nil, func(name string) string { return name })
+	if err != nil || !strings.Contains(changes, "'changes'") {
+		t.Errorf("build from changes: %q, %v", changes, err)
 	}
 }

@@ -132,7 +132,9 @@ sor AS (
 sor_entry AS (SELECT entry_key, bool_or(inside) AS inside FROM sor GROUP BY entry_key),
 -- Two tools can hold the same hour only with two sources of time.
 many AS (SELECT count(*) > 1 AS yes FROM src WHERE kind IN ('work', 'pm', 'files')),
-ranked AS NOT MATERIALIZED ( -- read where used, as raw_e
+-- Copied once for the few entries of a build from changes, read where
+-- used in a whole build.
+ranked AS {{ if from_changes }}MATERIALIZED{{ else }}NOT MATERIALIZED{{ end }} (
     SELECT e.*, coalesce(sor.inside, true) AS in_record,
         (CASE WHEN coalesce(sor.inside, true) THEN 0 ELSE 2 END
          + CASE WHEN tp.prefer IS NOT NULL THEN CASE WHEN tp.prefer IN (e.source, e.source_type) THEN 0 ELSE 1 END
