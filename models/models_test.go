@@ -355,6 +355,13 @@ func TestGapsOneFindingPerCauseAndClosedGrace(t *testing.T) {
 	if n != 1 || keys != "harvest:20" {
 		t.Errorf("the running timer raised %d C23 findings (%s), want the entry alone", n, keys)
 	}
+	// A finding on an entry is its person's and its project's client's,
+	// and its owner is the project's manager, else the person.
+	var person, client, owner string
+	query(t, w, `SELECT person_key, client_key, owner FROM marts.gaps WHERE check_id = 'C23' AND canonical_key = 'harvest:20'`, &person, &client, &owner)
+	if person != "harvest:2" || client != "harvest:10" || owner != "Ben B" {
+		t.Errorf("the running timer's finding: person %s, client %s, owner %s; want harvest:2, harvest:10, Ben B", person, client, owner)
+	}
 	var c12 float64
 	query(t, w, `SELECT coalesce(sum(amount_at_stake), 0) FROM marts.gaps WHERE check_id = 'C12' AND canonical_key = 'harvest:103'`, &c12)
 	if c12 != 1000 { // 10 h × 100, nothing invoiced, closed the day after

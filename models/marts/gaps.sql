@@ -260,7 +260,7 @@ c11 AS (
             round(100 * sum(e.hours) FILTER (WHERE NOT e.billable) / sum(e.hours), 1), round(sum(e.hours), 2)),
         'medium', 'delivery lead', p.source_url
     FROM e JOIN p USING (project_key) LEFT JOIN staff s USING (person_key) CROSS JOIN org
-    WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.entry_date >= org.as_of - INTERVAL 28 DAY
+    WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.entry_date >= org.as_of - 28
     GROUP BY p.project_key, p.source, p.source_id, p.source_url
     HAVING sum(e.hours) FILTER (WHERE NOT e.billable) > 0.10 * sum(e.hours)
 ),
@@ -377,8 +377,14 @@ not_applicable AS (
 -- else who logged it; a deal's owner in the CRM; for a client or an
 -- invoice, the account owner — who owns the client's latest deal; for a
 -- person, that person. Else the role (owner_role).
-all_findings AS (
+all_findings AS MATERIALIZED (
     SELECT * FROM findings UNION ALL SELECT * FROM not_applicable
+),
+-- The entries findings name, found in one pass: looked up in the whole
+-- table for each column below, they were read three times.
+named_e AS (
+    SELECT entry_key, person_key, project_key FROM all_e
+    WHERE entry_key IN (SELECT canonical_key FROM all_findings WHERE entity = 'time_entry')
 ),
 pm AS (
     SELECT m.project_key, pe.name FROM {{ ref "core.project_managers" }} m JOIN {{ ref "core.people" }} pe USING (person_key)
@@ -399,7 +405,7 @@ owned AS (
     SELECT f.*,
         CASE f.entity
             WHEN 'project' THEN (SELECT name FROM pm WHERE pm.project_key = f.canonical_key)
-            WHEN 'time_entry' THEN (SELECT coalesce(pm.name, pe.name) FROM all_e e LEFT JOIN pm USING (project_key)
+            WHEN 'time_entry' THEN (SELECT coalesce(pm.name, pe.name) FROM named_e e LEFT JOIN pm USING (project_key)
                 LEFT JOIN {{ ref "core.people" }} pe ON pe.person_key = e.person_key WHERE e.entry_key = f.canonical_key)
             WHEN 'deal' THEN (SELECT owner FROM deal_owner d WHERE d.deal_key = f.canonical_key)
             WHEN 'client' THEN (SELECT owner FROM account a WHERE a.client_key = f.canonical_key)
@@ -412,13 +418,13 @@ owned AS (
         -- lead sees the findings of their clients and teams.
         CASE f.entity
             WHEN 'project' THEN (SELECT client_key FROM p WHERE p.project_key = f.canonical_key)
-            WHEN 'time_entry' THEN (SELECT p.client_key FROM all_e e JOIN p USING (project_key) WHERE e.entry_key = f.canonical_key)
+            WHEN 'time_entry' THEN (SELECT p.client_key FROM named_e e JOIN p USING (project_key) WHERE e.entry_key = f.canonical_key)
             WHEN 'deal' THEN (SELECT client_key FROM {{ ref "core.deals" }} d WHERE d.deal_key = f.canonical_key)
             WHEN 'client' THEN (SELECT client_key FROM {{ ref "core.clients" }} c WHERE c.client_key = f.canonical_key)
             WHEN 'invoice' THEN (SELECT client_key FROM {{ ref "core.invoices" }} i WHERE i.invoice_key = f.canonical_key)
         END AS client_key,
         CASE f.entity
-            WHEN 'time_entry' THEN (SELECT person_key FROM all_e e WHERE e.entry_key = f.canonical_key)
+            WHEN 'time_entry' THEN (SELECT person_key FROM named_e e WHERE e.entry_key = f.canonical_key)
             WHEN 'person' THEN f.canonical_key
             WHEN 'person_week' THEN split_part(f.canonical_key, '@', 1)
             WHEN 'person_day' THEN split_part(f.canonical_key, '@', 1)

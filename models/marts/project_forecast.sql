@@ -22,7 +22,9 @@
 -- is EAC hours beyond the budget, overrun_value those hours at that rate.
 -- test: unique(project_key)
 WITH clock AS (
-    SELECT as_of, date_trunc('week', as_of)::DATE AS this_week FROM seeds.org
+    SELECT as_of, date_trunc('week', as_of)::DATE AS this_week,
+        (date_trunc('week', as_of) - INTERVAL 28 DAY)::DATE AS four_weeks_back -- a date, compared to each entry's as it is
+    FROM seeds.org
 ),
 t AS (
     SELECT e.project_key,
@@ -30,8 +32,8 @@ t AS (
         sum(e.billable_hours) FILTER (WHERE e.time_category = 'client') AS billable_h,
         sum(e.billable_value_reporting) AS billable_value,
         sum(e.cost_amount) AS cost_to_date,
-        sum(e.hours) FILTER (WHERE e.time_category <> 'time_off' AND e.entry_date >= a.this_week - INTERVAL 28 DAY AND e.entry_date < a.this_week) AS burn_h_4w,
-        sum(e.billable_value_reporting) FILTER (WHERE e.entry_date >= a.this_week - INTERVAL 28 DAY AND e.entry_date < a.this_week) AS burn_value_4w
+        sum(e.hours) FILTER (WHERE e.time_category <> 'time_off' AND e.entry_date >= a.four_weeks_back AND e.entry_date < a.this_week) AS burn_h_4w,
+        sum(e.billable_value_reporting) FILTER (WHERE e.entry_date >= a.four_weeks_back AND e.entry_date < a.this_week) AS burn_value_4w
     FROM {{ ref "marts.entry_values" }} e CROSS JOIN clock a
     WHERE e.entry_date <= a.as_of
     GROUP BY e.project_key
