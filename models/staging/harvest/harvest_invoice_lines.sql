@@ -1,6 +1,8 @@
 -- Harvest invoice line items come inline with each invoice; each invoice's
 -- lines are parsed once into the fields read (unnested in the select list:
--- a lateral join would match every invoice's lines back by their text).
+-- a lateral join would match every invoice's lines back by their text),
+-- and kept as a table for core.invoice_lines and its test.
+-- materialized: table
 -- test: unique(line_key)
 WITH l AS (
     SELECT source, source_id, invoice_key,

@@ -1,8 +1,9 @@
 -- Harvest invoices: amount is the total with tax; net = amount − taxes.
--- Each payload is parsed once (json_transform into the fields read), as
--- the time entries are: a view read by the invoices, their lines and
--- their tests, which parsed every payload once per field (numbers are read
--- as text and cast, so an amount is never rounded through a double).
+-- Each payload is parsed once (json_transform into the fields read, as
+-- the time entries are; numbers are read as text and cast, so an amount is
+-- never rounded through a double), and kept as a table: the invoices,
+-- their lines and their tests each read it.
+-- materialized: table
 -- test: unique(invoice_key)
 WITH i AS (
     SELECT source, id, updated_at, json_transform(payload, '{
