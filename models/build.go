@@ -191,6 +191,7 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 	}
 
 	res := &Result{}
+	var runs []modelRun // written with the tests' results once the models are built
 	// A model's hash is of everything it read; its version what its
 	// dependents read of it (see version).
 	versions := map[string]string{}
@@ -262,7 +263,7 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		}
 		mr.Duration = time.Since(start)
 		status[name] = mr.Status
-		recordModel(ctx, db, mr, hash, versions[name])
+		runs = append(runs, modelRun{mr, hash, versions[name]})
 		res.Models = append(res.Models, mr)
 		if mr.Err != nil {
 			log.Error("model failed", "model", name, "status", mr.Status, "error", mr.Err)
@@ -302,6 +303,9 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 		// An assertion runs every build: its own file may have changed
 		// though nothing it reads did.
 		res.Tests = append(res.Tests, runTest(ctx, db, name, Test{Name: name, SQL: n.sql}))
+	}
+	if err := record(context.WithoutCancel(ctx), db, runs, res.Tests); err != nil {
+		return res, err
 	}
 	// The workflow follows the ledger only when it is whole: a gaps model
 	// that did not build must not read as every finding resolved.
@@ -897,13 +901,62 @@ func dayOf(p *Partition) string {
 	return fmt.Sprintf("coalesce(%s::DATE, DATE '0001-01-01')", p.Column)
 }
 
-func recordModel(ctx context.Context, db *sql.DB, mr ModelResult, hash, version string) {
-	var msg sql.NullString
-	if mr.Err != nil {
-		msg = sql.NullString{String: mr.Err.Error(), Valid: true}
+// modelRun is what meta.model_runs keeps of one model in one build.
+type modelRun struct {
+	ModelResult
+	hash, version string
+}
+
+// record writes the build's model runs and every test's result, those of
+// skipped models (kept from their last run) included, in one transaction:
+// a build's rows share its time, so its results are known as its own
+// (the data_test alert reads those of the last build), and one commit
+// costs less than one per row (about 190 ms for some 240 rows). A build
+// that stops before keeps the runs of its last whole build: its models
+// are built again.
+func record(ctx context.Context, db *sql.DB, runs []modelRun, tests []TestResult) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
 	}
-	db.ExecContext(ctx, `INSERT INTO meta.model_runs VALUES (?, ?, now(), ?, ?, ?, ?, ?)`,
-		mr.Name, hash, mr.Duration.Milliseconds(), mr.Rows, mr.Status, msg, version)
+	defer tx.Rollback()
+	errText := func(err error) sql.NullString {
+		if err == nil {
+			return sql.NullString{}
+		}
+		return sql.NullString{String: err.Error(), Valid: true}
+	}
+	// One statement per table, its rows as parameters.
+	insert := func(table, row string, n int, args []any) error {
+		if n == 0 {
+			return nil
+		}
+		rows := strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+		_, err := tx.ExecContext(ctx, "INSERT INTO "+table+" VALUES "+rows, args...)
+		return err
+	}
+	var args []any
+	for _, r := range runs {
+		args = append(args, r.Name, r.hash, r.Duration.Milliseconds(), r.Rows, r.Status, errText(r.Err), r.version)
+	}
+	if err := insert("meta.model_runs", "(?, ?, now(), ?, ?, ?, ?, ?)", len(runs), args); err != nil {
+		return err
+	}
+	args = nil
+	for _, t := range tests {
+		status := "pass"
+		switch {
+		case t.Err != nil:
+			status = "error"
+		case t.Failures > 0:
+			status = "fail"
+		}
+		args = append(args, t.Name, t.Model, t.Failures, status, errText(t.Err))
+	}
+	if err := insert("meta.test_results", "(?, ?, now(), ?, ?, ?)", len(tests), args); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // narrowed is a test of a partitioned model built from its changes,
@@ -923,15 +976,8 @@ func narrowed(was *prior, n *node, mr ModelResult, t Test) (string, bool) {
 
 func runTest(ctx context.Context, db *sql.DB, model string, t Test) TestResult {
 	tr := TestResult{Model: model, Name: t.Name}
-	err := db.QueryRowContext(ctx, "SELECT count(*) FROM (\n"+strings.TrimRight(strings.TrimSpace(t.SQL), ";")+"\n)").Scan(&tr.Failures)
-	status, msg := "pass", sql.NullString{}
-	switch {
-	case err != nil:
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM (\n"+strings.TrimRight(strings.TrimSpace(t.SQL), ";")+"\n)").Scan(&tr.Failures); err != nil {
 		tr.Err = err
-		status, msg = "error", sql.NullString{String: err.Error(), Valid: true}
-	case tr.Failures > 0:
-		status = "fail"
 	}
-	db.ExecContext(ctx, `INSERT INTO meta.test_results VALUES (?, ?, now(), ?, ?, ?)`, t.Name, model, tr.Failures, status, msg)
 	return tr
 }

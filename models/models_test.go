@@ -276,6 +276,16 @@ func TestCyclesAndFailingTestsAreClearErrors(t *testing.T) {
 			t.Errorf("marts.dupes %s with nothing changed", mr.Status)
 		}
 	}
+	// The last build's rows share its time and hold every test, those of
+	// the skipped models too: the data_test alert reads them so.
+	var runs, tests, failing int
+	query(t, w, `SELECT (SELECT count(*) FROM meta.model_runs WHERE built_at = (SELECT max(built_at) FROM meta.model_runs)),
+		count(*), count(*) FILTER (WHERE test = 'unique(k)' AND model = 'marts.dupes' AND status = 'fail' AND failures = 1)
+		FROM meta.test_results WHERE run_at = (SELECT max(run_at) FROM meta.test_results)`, &runs, &tests, &failing)
+	if runs != len(res.Models) || tests != len(res.Tests) || failing != 1 {
+		t.Errorf("the last build recorded %d model runs of %d, %d test results of %d, the failing test %d times",
+			runs, len(res.Models), tests, len(res.Tests), failing)
+	}
 }
 
 func TestUserModelOverridesBuiltin(t *testing.T) {
