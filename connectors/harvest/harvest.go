@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"golang.org/x/time/rate"
 
 	"github.com/conflux-dev/conflux/connectors"
@@ -297,86 +298,135 @@ func (c *Connector) startPass(ep endpoint, prev cursorState) cursorState {
 	return cur
 }
 
-// decodeList reads a Harvest list envelope in one pass: each record's
-// bytes are sliced out of body as they are decoded. The next page is taken
-// from links.next, never next_page (null mid-stream under cursor paging),
-// and only its query is kept: requests always go to the configured base URL.
+// decodeList reads a Harvest list envelope in one pass, token by token:
+// each record's bytes are sliced out of body as it is read, and only its
+// id and updated_at are decoded. The next page is taken from links.next,
+// never next_page (null mid-stream under cursor paging), and only its
+// query is kept: requests always go to the configured base URL.
 func decodeList(body []byte, key string) (records []connectors.Record, nextQuery string, total int, err error) {
 	malformed := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", connectors.ErrMalformed, fmt.Sprintf(format, args...))
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+	// A vendor object naming a member twice is kept as sent.
+	dec := jsontext.NewDecoder(bytes.NewBuffer(body), jsontext.AllowDuplicateNames(true))
+	if t, err := dec.ReadToken(); err != nil || t.Kind() != '{' {
 		return nil, "", 0, malformed("the body is not a JSON object (%v)", err)
 	}
 	found := false
-	var next *string
-	for dec.More() {
-		t, err := dec.Token()
+	var next string
+	for dec.PeekKind() != '}' {
+		t, err := dec.ReadToken()
 		if err != nil {
 			return nil, "", 0, malformed("%v", err)
 		}
-		switch name, _ := t.(string); name {
+		switch name := t.String(); name {
 		case key:
 			found = true
-			if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+			if t, err := dec.ReadToken(); err != nil || t.Kind() != '[' {
 				return nil, "", 0, malformed("%q is not an array", key)
 			}
-			for i := 0; dec.More(); i++ {
-				start := dec.InputOffset()
-				var head struct {
-					ID        json.Number `json:"id"`
-					UpdatedAt time.Time   `json:"updated_at"`
-				}
-				if err := dec.Decode(&head); err != nil {
+			for i := 0; dec.PeekKind() != ']'; i++ {
+				r, err := readRecord(dec, body)
+				if err != nil {
 					return nil, "", 0, malformed("%s[%d]: %v", key, i, err)
 				}
-				if head.ID == "" {
-					return nil, "", 0, malformed("%s[%d] has no id", key, i)
-				}
-				raw := bytes.TrimLeft(body[start:dec.InputOffset()], ", \t\r\n")
-				records = append(records, connectors.Record{ID: head.ID.String(), UpdatedAt: head.UpdatedAt, Payload: raw})
+				records = append(records, r)
 			}
-			if _, err := dec.Token(); err != nil {
+			if _, err := dec.ReadToken(); err != nil {
 				return nil, "", 0, malformed("%s: %v", key, err)
 			}
 		case "total_entries":
-			var n *int
-			if err := dec.Decode(&n); err != nil {
+			v, err := dec.ReadValue()
+			if err != nil {
 				return nil, "", 0, malformed("total_entries: %v", err)
 			}
-			if n != nil {
-				total = *n
+			if v.Kind() == '0' {
+				if total, err = strconv.Atoi(string(v)); err != nil {
+					return nil, "", 0, malformed("total_entries: %v", err)
+				}
 			}
 		case "links":
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, "", 0, malformed("links: %v", err)
+			}
 			var links struct {
 				Next *string `json:"next"`
 			}
-			if err := dec.Decode(&links); err != nil {
+			if err := json.Unmarshal(v, &links); err != nil {
 				return nil, "", 0, malformed("links: %v", err)
 			}
-			next = links.Next
+			if links.Next != nil {
+				next = *links.Next
+			}
 		default:
-			var skip json.RawMessage
-			if err := dec.Decode(&skip); err != nil {
+			if err := dec.SkipValue(); err != nil {
 				return nil, "", 0, malformed("%s: %v", name, err)
 			}
 		}
 	}
-	if _, err := dec.Token(); err != nil {
+	if _, err := dec.ReadToken(); err != nil {
 		return nil, "", 0, malformed("%v", err)
 	}
 	if !found {
 		return nil, "", 0, malformed("no %q array in the response", key)
 	}
-	if next == nil || *next == "" {
+	if next == "" {
 		return records, "", total, nil
 	}
-	u, err := url.Parse(*next)
+	u, err := url.Parse(next)
 	if err != nil {
-		return nil, "", 0, malformed("links.next %q: %v", *next, err)
+		return nil, "", 0, malformed("links.next %q: %v", next, err)
 	}
 	return records, u.RawQuery, total, nil
+}
+
+// readRecord reads the object at dec's position, a record of body: its
+// bytes as sent, its id (a number or a string) and its updated_at.
+func readRecord(dec *jsontext.Decoder, body []byte) (connectors.Record, error) {
+	var r connectors.Record
+	start := dec.InputOffset()
+	if t, err := dec.ReadToken(); err != nil || t.Kind() != '{' {
+		return r, fmt.Errorf("not an object (%v)", err)
+	}
+	for dec.PeekKind() != '}' {
+		t, err := dec.ReadToken()
+		if err != nil {
+			return r, err
+		}
+		switch t.String() {
+		case "id":
+			v, err := dec.ReadToken()
+			if err != nil {
+				return r, err
+			}
+			if k := v.Kind(); k == '0' || k == '"' {
+				r.ID = v.String()
+			}
+		case "updated_at":
+			v, err := dec.ReadToken()
+			if err != nil {
+				return r, err
+			}
+			if v.Kind() == '"' {
+				if r.UpdatedAt, err = time.Parse(time.RFC3339, v.String()); err != nil {
+					return r, fmt.Errorf("updated_at: %v", err)
+				}
+			}
+		default:
+			if err := dec.SkipValue(); err != nil {
+				return r, err
+			}
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return r, err
+	}
+	if r.ID == "" {
+		return r, errors.New("it has no id")
+	}
+	r.Payload = bytes.TrimLeft(body[start:dec.InputOffset()], ", \t\r\n")
+	return r, nil
 }
 
 func (c *Connector) readCompany(ctx context.Context, _ connectors.Cursor, emit func(connectors.Page) error) error {

@@ -91,9 +91,14 @@ func runStream(ctx context.Context, wh *warehouse.Warehouse, source string, st c
 	if err != nil {
 		return finish(err)
 	}
-	seen := 0
+	// The warehouse commits on a goroutine of its own while the connector
+	// reads on: pages read during a commit wait in queue, and the next
+	// commit takes them together (see committer).
+	cm := &committer{wh: wh, source: source, stream: st.Name, run: run, progress: progress,
+		queue: make(chan warehouse.Page, queuedPages), done: make(chan struct{})}
+	go cm.loop(ctx)
 	err = st.Read(ctx, connectors.Cursor(from), func(p connectors.Page) error {
-		wp := warehouse.Page{Deleted: p.Deleted, Cursor: p.Next, Rows: make([]warehouse.Row, len(p.Records))}
+		wp := warehouse.Page{Deleted: p.Deleted, Cursor: p.Next, Total: p.Total, Rows: make([]warehouse.Row, len(p.Records))}
 		for i, r := range p.Records {
 			wp.Rows[i] = warehouse.Row{ID: r.ID, UpdatedAt: r.UpdatedAt, Payload: r.Payload}
 		}
@@ -101,19 +106,21 @@ func runStream(ctx context.Context, wh *warehouse.Warehouse, source string, st c
 			wp.ScanID, wp.ScanDone = p.Scan.ID, p.Scan.Done
 			wp.ScanField, wp.ScanFrom = p.Scan.Field, p.Scan.From
 		}
-		pr, err := wh.CommitPage(ctx, source, st.Name, run, wp)
-		if err != nil {
-			return err
+		select {
+		case cm.queue <- wp:
+			return nil
+		case <-cm.done:
+			return cm.err
 		}
-		res.Records += pr.Upserted
-		res.Deleted += pr.Deleted
-		res.Pages++
-		seen += len(p.Records)
-		if progress != nil {
-			progress.PageCommitted(source, st.Name, seen, p.Total)
-		}
-		return nil
 	})
+	// The pages read before a failure are whole: they are committed, and
+	// the next run resumes after them.
+	close(cm.queue)
+	<-cm.done
+	if cm.err != nil {
+		err = cm.err
+	}
+	res.Records, res.Deleted, res.Pages = cm.res.Upserted, cm.res.Deleted, cm.pages
 	if err != nil {
 		err = fmt.Errorf("%s.%s: %w", source, st.Name, err)
 	}
@@ -121,4 +128,111 @@ func runStream(ctx context.Context, wh *warehouse.Warehouse, source string, st c
 		err = ferr
 	}
 	return finish(err)
+}
+
+// Queued pages are bounded, and so is what one commit takes.
+const (
+	queuedPages = 16
+	groupRows   = 20_000
+)
+
+// committer writes the pages of one stream's run in order. Each commit
+// takes the first page waiting and every page queued behind it that can
+// share its transaction, up to groupRows records: one transaction costs
+// about as much for 2,000 records as for 20,000, so a commit that falls
+// behind the reader catches up. The last page's cursor is saved with
+// them, so a sync killed at any moment still resumes after the last
+// committed page.
+type committer struct {
+	wh             *warehouse.Warehouse
+	source, stream string
+	run            int64
+	progress       Progress
+	queue          chan warehouse.Page
+	done           chan struct{} // closed when loop returns
+	err            error         // why loop stopped early; read after done
+	res            warehouse.PageResult
+	pages, seen    int
+	commits        int
+}
+
+func (c *committer) loop(ctx context.Context) {
+	defer close(c.done)
+	var held *warehouse.Page // taken from the queue, for the next commit
+	for {
+		var group []warehouse.Page
+		if held != nil {
+			group, held = append(group, *held), nil
+		} else if p, ok := <-c.queue; ok {
+			group = append(group, p)
+		} else {
+			return
+		}
+		rows := len(group[0].Rows)
+	gather:
+		for rows < groupRows && !endsCommit(group[len(group)-1]) {
+			select {
+			case p, ok := <-c.queue:
+				if !ok {
+					break gather
+				}
+				if !sameScan(group[0], p) {
+					held = &p
+					break gather
+				}
+				group, rows = append(group, p), rows+len(p.Rows)
+			default:
+				break gather
+			}
+		}
+		if err := c.commit(ctx, group); err != nil {
+			c.err = err
+			return
+		}
+	}
+}
+
+// commit writes group as one page of the warehouse.
+func (c *committer) commit(ctx context.Context, group []warehouse.Page) error {
+	merged := group[0]
+	if len(group) > 1 {
+		merged.Rows, merged.Deleted = nil, nil
+		for _, p := range group {
+			merged.Rows = append(merged.Rows, p.Rows...)
+			merged.Deleted = append(merged.Deleted, p.Deleted...)
+			if p.Cursor != nil {
+				merged.Cursor = p.Cursor
+			}
+		}
+		merged.ScanDone = group[len(group)-1].ScanDone
+	}
+	merged.Pages = len(group)
+	pr, err := c.wh.CommitPage(ctx, c.source, c.stream, c.run, merged)
+	if err != nil {
+		return err
+	}
+	c.commits++
+	c.res.Upserted += pr.Upserted
+	c.res.Deleted += pr.Deleted
+	for _, p := range group {
+		c.pages++
+		c.seen += len(p.Rows)
+		if c.progress != nil {
+			c.progress.PageCommitted(c.source, c.stream, c.seen, p.Total)
+		}
+	}
+	return nil
+}
+
+// endsCommit reports whether page p must be the last of its commit: its
+// tombstones and the end of its scan apply after every record before them,
+// and none after.
+func endsCommit(p warehouse.Page) bool {
+	return len(p.Deleted) > 0 || p.ScanDone
+}
+
+// sameScan reports whether two pages belong to the same read, so their
+// records join one scan's key set (or none).
+func sameScan(a, b warehouse.Page) bool {
+	return a.ScanID == b.ScanID && a.ScanField == b.ScanField && a.ScanFrom == b.ScanFrom
 }

@@ -30,6 +30,12 @@ type Page struct {
 	// A window scan diffs only the stored rows whose payload field
 	// ScanField (an ISO date) is on or after ScanFrom.
 	ScanField, ScanFrom string
+	// Pages is how many of the vendor's pages this one holds (a sync
+	// commits the pages read during its last commit together); 0 is one.
+	Pages int
+	// Total is the vendor's count of records in the whole pass, for
+	// progress; 0 when unknown.
+	Total int
 }
 
 // PageResult counts what a commit changed.
@@ -196,8 +202,8 @@ func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream strin
 			return res, fmt.Errorf("save cursor: %w", err)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, `UPDATE meta.sync_runs SET records = records + ?, deleted = deleted + ?, pages = pages + 1 WHERE id = ?`,
-		res.Upserted, res.Deleted, run); err != nil {
+	if _, err := conn.ExecContext(ctx, `UPDATE meta.sync_runs SET records = records + ?, deleted = deleted + ?, pages = pages + ? WHERE id = ?`,
+		res.Upserted, res.Deleted, max(1, p.Pages), run); err != nil {
 		return res, err
 	}
 	return res, nil
