@@ -126,6 +126,14 @@ func TestOverlappingToolsCountEachHourOnce(t *testing.T) {
 	if n != 1 || hours != 8 {
 		t.Errorf("C34: %d findings, %v h (%s); want Ana's unreferenced copy of 8 h", n, hours, detail)
 	}
+	// The copy's finding is its person's: a lead of her team sees it.
+	var person string
+	query(t, w, `SELECT coalesce(any_value(person_key), '') FROM marts.gaps WHERE check_id = 'C34'`, &person)
+	var copier string
+	query(t, w, `SELECT any_value(person_key) FROM core.time_entries WHERE not_counted = 'matched'`, &copier)
+	if person == "" || person != copier {
+		t.Errorf("C34's finding is person %q's, want %q, who logged the copy", person, copier)
+	}
 
 	// time.prefer: jira keeps Jira's copies instead.
 	opts.Seeds.Time = TimeRules{Prefer: "jira"}
