@@ -27,7 +27,7 @@ WITH t AS (
         sum(billable_hours) FILTER (WHERE time_category = 'client') AS billable_h,
         sum(billable_value_reporting) AS billable_value,
         sum(cost_amount) AS dl
-    FROM {{ ref "marts.entry_values" }}
+    FROM {{ ref "marts.entry_month" }}
     WHERE project_key IS NOT NULL
     GROUP BY ALL
 ),

@@ -9,7 +9,7 @@ WITH th AS (
         sum(e.hours) FILTER (WHERE e.time_category <> 'time_off') AS worked_h,
         sum(e.billable_hours) FILTER (WHERE e.time_category = 'client') AS billable_h,
         sum(e.cost_amount) AS dl
-    FROM {{ ref "marts.entry_values" }} e
+    FROM {{ ref "marts.entry_month" }} e
     LEFT JOIN {{ ref "core.people" }} p USING (person_key)
     WHERE e.project_key IS NOT NULL
     GROUP BY ALL
