@@ -37,9 +37,9 @@ func TestQueuedPagesCommitTogetherInOrder(t *testing.T) {
 		{Rows: []warehouse.Row{row("a", "3"), row("e", "1")}, ScanID: "s", ScanDone: true, Cursor: []byte(`{"p":5}`)},
 	}
 	c := &committer{wh: wh, source: "harvest", stream: "users", run: run,
-		queue: make(chan warehouse.Page, len(pages)), done: make(chan struct{})}
+		queue: make(chan queued, len(pages)), done: make(chan struct{})}
 	for _, p := range pages {
-		c.queue <- p
+		c.queue <- queued{Page: p}
 	}
 	close(c.queue)
 	c.loop(ctx)
@@ -58,7 +58,9 @@ func TestQueuedPagesCommitTogetherInOrder(t *testing.T) {
 	for rows.Next() {
 		var id, v string
 		var deleted bool
-		rows.Scan(&id, &v, &deleted)
+		if err := rows.Scan(&id, &v, &deleted); err != nil {
+			t.Fatal(err)
+		}
 		if deleted {
 			v += " deleted"
 		}

@@ -95,10 +95,10 @@ func runStream(ctx context.Context, wh *warehouse.Warehouse, source string, st c
 	// reads on: pages read during a commit wait in queue, and the next
 	// commit takes them together (see committer).
 	cm := &committer{wh: wh, source: source, stream: st.Name, run: run, progress: progress,
-		queue: make(chan warehouse.Page, queuedPages), done: make(chan struct{})}
+		queue: make(chan queued, queuedPages), done: make(chan struct{})}
 	go cm.loop(ctx)
 	err = st.Read(ctx, connectors.Cursor(from), func(p connectors.Page) error {
-		wp := warehouse.Page{Deleted: p.Deleted, Cursor: p.Next, Total: p.Total, Rows: make([]warehouse.Row, len(p.Records))}
+		wp := warehouse.Page{Deleted: p.Deleted, Cursor: p.Next, Rows: make([]warehouse.Row, len(p.Records))}
 		for i, r := range p.Records {
 			wp.Rows[i] = warehouse.Row{ID: r.ID, UpdatedAt: r.UpdatedAt, Payload: r.Payload}
 		}
@@ -107,7 +107,7 @@ func runStream(ctx context.Context, wh *warehouse.Warehouse, source string, st c
 			wp.ScanField, wp.ScanFrom = p.Scan.Field, p.Scan.From
 		}
 		select {
-		case cm.queue <- wp:
+		case cm.queue <- queued{wp, p.Total}:
 			return nil
 		case <-cm.done:
 			return cm.err
@@ -136,6 +136,13 @@ const (
 	groupRows   = 20_000
 )
 
+// queued is a page waiting for its commit, with the vendor's count of the
+// pass's records for progress (0 when unknown).
+type queued struct {
+	warehouse.Page
+	total int
+}
+
 // committer writes the pages of one stream's run in order. Each commit
 // takes the first page waiting and every page queued behind it that can
 // share its transaction, up to groupRows records: one transaction costs
@@ -148,7 +155,7 @@ type committer struct {
 	source, stream string
 	run            int64
 	progress       Progress
-	queue          chan warehouse.Page
+	queue          chan queued
 	done           chan struct{} // closed when loop returns
 	err            error         // why loop stopped early; read after done
 	res            warehouse.PageResult
@@ -158,29 +165,29 @@ type committer struct {
 
 func (c *committer) loop(ctx context.Context) {
 	defer close(c.done)
-	var held *warehouse.Page // taken from the queue, for the next commit
+	var held *queued // taken from the queue, for the next commit
 	for {
-		var group []warehouse.Page
+		var group []queued
 		if held != nil {
 			group, held = append(group, *held), nil
-		} else if p, ok := <-c.queue; ok {
-			group = append(group, p)
+		} else if q, ok := <-c.queue; ok {
+			group = append(group, q)
 		} else {
 			return
 		}
 		rows := len(group[0].Rows)
 	gather:
-		for rows < groupRows && !endsCommit(group[len(group)-1]) {
+		for rows < groupRows && !endsCommit(group[len(group)-1].Page) {
 			select {
-			case p, ok := <-c.queue:
+			case q, ok := <-c.queue:
 				if !ok {
 					break gather
 				}
-				if !sameScan(group[0], p) {
-					held = &p
+				if !sameScan(group[0].Page, q.Page) {
+					held = &q
 					break gather
 				}
-				group, rows = append(group, p), rows+len(p.Rows)
+				group, rows = append(group, q), rows+len(q.Rows)
 			default:
 				break gather
 			}
@@ -193,15 +200,15 @@ func (c *committer) loop(ctx context.Context) {
 }
 
 // commit writes group as one page of the warehouse.
-func (c *committer) commit(ctx context.Context, group []warehouse.Page) error {
-	merged := group[0]
+func (c *committer) commit(ctx context.Context, group []queued) error {
+	merged := group[0].Page
 	if len(group) > 1 {
 		merged.Rows, merged.Deleted = nil, nil
-		for _, p := range group {
-			merged.Rows = append(merged.Rows, p.Rows...)
-			merged.Deleted = append(merged.Deleted, p.Deleted...)
-			if p.Cursor != nil {
-				merged.Cursor = p.Cursor
+		for _, q := range group {
+			merged.Rows = append(merged.Rows, q.Rows...)
+			merged.Deleted = append(merged.Deleted, q.Deleted...)
+			if q.Cursor != nil {
+				merged.Cursor = q.Cursor
 			}
 		}
 		merged.ScanDone = group[len(group)-1].ScanDone
@@ -214,11 +221,11 @@ func (c *committer) commit(ctx context.Context, group []warehouse.Page) error {
 	c.commits++
 	c.res.Upserted += pr.Upserted
 	c.res.Deleted += pr.Deleted
-	for _, p := range group {
+	for _, q := range group {
 		c.pages++
-		c.seen += len(p.Rows)
+		c.seen += len(q.Rows)
 		if c.progress != nil {
-			c.progress.PageCommitted(c.source, c.stream, c.seen, p.Total)
+			c.progress.PageCommitted(c.source, c.stream, c.seen, q.total)
 		}
 	}
 	return nil

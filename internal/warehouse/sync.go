@@ -33,9 +33,6 @@ type Page struct {
 	// Pages is how many of the vendor's pages this one holds (a sync
 	// commits the pages read during its last commit together); 0 is one.
 	Pages int
-	// Total is the vendor's count of records in the whole pass, for
-	// progress; 0 when unknown.
-	Total int
 }
 
 // PageResult counts what a commit changed.

@@ -381,15 +381,10 @@ all_findings AS MATERIALIZED (
     SELECT * FROM findings UNION ALL SELECT * FROM not_applicable
 ),
 -- The entries findings name, found in one pass: looked up in the whole
--- table for each column below, they were read three times. They are those
--- of C22 and C23 (marts.day_findings) and C34's copies not counted, found
--- by that column: a semi-join with all the findings hashed every entry of
--- a large agency (the planner cannot tell how few the findings are). A
--- check added on entries adds its entries here.
-named_e AS MATERIALIZED (
+-- table for each column below, they were read three times.
+named_e AS (
     SELECT entry_key, person_key, project_key FROM all_e
-    WHERE not_counted = 'matched'
-        OR entry_key IN (SELECT canonical_key FROM {{ ref "marts.day_findings" }} WHERE entity = 'time_entry')
+    WHERE entry_key IN (SELECT canonical_key FROM all_findings WHERE entity = 'time_entry')
 ),
 pm AS (
     SELECT m.project_key, pe.name FROM {{ ref "core.project_managers" }} m JOIN {{ ref "core.people" }} pe USING (person_key)
