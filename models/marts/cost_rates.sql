@@ -25,6 +25,8 @@ WITH years AS (
         count(*) FILTER (WHERE d.date >= coalesce(p.start_date, DATE '0001-01-01') AND d.date <= coalesce(p.end_date, DATE '9999-12-31')) AS employed_days
     FROM {{ ref "core.capacity_day" }} d
     JOIN {{ ref "core.people" }} p USING (person_key)
+    WHERE p.person_key IN (SELECT p2.person_key FROM {{ ref "core.people" }} p2 JOIN seeds.costs c
+        ON c.person = lower(p2.email) OR (coalesce(c.person, '') = '' AND lower(c.role) = lower(p2.role)))
     GROUP BY d.person_key, year(d.date)
 ),
 cfg AS (

@@ -32,9 +32,10 @@ revenue AS (
     SELECT client_key, sum(v) AS revenue FROM (
         SELECT p.client_key, e.billable_amount AS v
         FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted) e JOIN {{ ref "core.projects" }} p USING (project_key)
+        WHERE p.client_key IN (SELECT lower_key FROM pairs)
         UNION ALL
         SELECT client_key, net_amount_reporting FROM {{ ref "core.invoice_lines" }}
-        WHERE is_ledger AND status NOT IN ('draft', 'voided', 'deleted')
+        WHERE is_ledger AND status NOT IN ('draft', 'voided', 'deleted') AND client_key IN (SELECT lower_key FROM pairs)
     ) GROUP BY client_key
 )
 SELECT

@@ -22,21 +22,39 @@
 -- is EAC hours beyond the budget, overrun_value those hours at that rate.
 -- test: unique(project_key)
 WITH clock AS (
-    SELECT as_of, date_trunc('week', as_of)::DATE AS this_week,
+    SELECT as_of, date_trunc('month', as_of)::DATE AS m0, date_trunc('week', as_of)::DATE AS this_week,
         (date_trunc('week', as_of) - INTERVAL 28 DAY)::DATE AS four_weeks_back -- a date, compared to each entry's as it is
     FROM seeds.org
 ),
-t AS (
-    SELECT e.project_key,
-        sum(e.hours) FILTER (WHERE e.time_category <> 'time_off') AS worked_h,
-        sum(e.billable_hours) FILTER (WHERE e.time_category = 'client') AS billable_h,
-        sum(e.billable_value_reporting) AS billable_value,
-        sum(e.cost_amount) AS cost_to_date,
-        sum(e.hours) FILTER (WHERE e.time_category <> 'time_off' AND e.entry_date >= a.four_weeks_back AND e.entry_date < a.this_week) AS burn_h_4w,
-        sum(e.billable_value_reporting) FILTER (WHERE e.entry_date >= a.four_weeks_back AND e.entry_date < a.this_week) AS burn_value_4w
+-- To date: the months before as_of's from their sums, that month's entries
+-- up to as_of one by one.
+to_date AS (
+    SELECT e.project_key, e.time_category, e.hours, e.billable_hours, e.billable_value_reporting, e.cost_amount
+    FROM {{ ref "marts.entry_month" }} e CROSS JOIN clock a
+    WHERE e.month < a.m0
+    UNION ALL
+    SELECT e.project_key, e.time_category, e.hours, e.billable_hours, e.billable_value_reporting, e.cost_amount
     FROM {{ ref "marts.entry_values" }} e CROSS JOIN clock a
-    WHERE e.entry_date <= a.as_of
+    WHERE e.entry_date >= a.m0 AND e.entry_date <= a.as_of
+),
+burn AS (
+    SELECT e.project_key,
+        sum(e.hours) FILTER (WHERE e.time_category <> 'time_off') AS burn_h_4w,
+        sum(e.billable_value_reporting) AS burn_value_4w
+    FROM {{ ref "marts.entry_values" }} e CROSS JOIN clock a
+    WHERE e.entry_date >= a.four_weeks_back AND e.entry_date < a.this_week AND e.entry_date <= a.as_of
     GROUP BY e.project_key
+),
+t AS (
+    SELECT project_key,
+        sum(hours) FILTER (WHERE time_category <> 'time_off') AS worked_h,
+        sum(billable_hours) FILTER (WHERE time_category = 'client') AS billable_h,
+        sum(billable_value_reporting) AS billable_value,
+        sum(cost_amount) AS cost_to_date,
+        any_value(b.burn_h_4w) AS burn_h_4w,
+        any_value(b.burn_value_4w) AS burn_value_4w
+    FROM to_date LEFT JOIN burn b USING (project_key)
+    GROUP BY project_key
 ),
 b AS (
     SELECT project_key, sum(hours) FILTER (WHERE NOT tentative) AS etc_h, sum(hours) FILTER (WHERE tentative) AS tentative_h

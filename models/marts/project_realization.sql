@@ -1,5 +1,5 @@
 -- Rates and realization per project (metrics §3.2, §3.4–3.5, §4.6), over the
--- same entries on both sides of each ratio.
+-- same entries on both sides of each ratio (their sums in marts.entry_month).
 --   standard_value        Σ billable hours × resolved bill rate (marts.entry_values)
 --   list_value            Σ billable hours × the list card rate of the person's role
 --   rate_realization      standard_value ÷ list_value (discount given at contract time)
@@ -20,14 +20,14 @@ WITH e AS (
         sum(list_value) AS list_value,
         sum(billable_hours) FILTER (WHERE time_category = 'client' AND invoice_key IS NOT NULL) AS billed_h,
         sum(billable_value) FILTER (WHERE invoice_key IS NOT NULL) AS billed_standard_value
-    FROM {{ ref "marts.entry_values" }}
+    FROM {{ ref "marts.entry_month" }}
     WHERE project_key IS NOT NULL
     GROUP BY 1
 ),
 charged AS (
     SELECT l.project_key, sum(l.net_amount) AS invoiced_for_entries
     FROM {{ ref "core.invoice_lines" }} l
-    WHERE l.invoice_key IN (SELECT DISTINCT invoice_key FROM {{ ref "marts.entry_values" }} WHERE invoice_key IS NOT NULL)
+    WHERE l.invoice_key IN (SELECT DISTINCT invoice_key FROM {{ ref "marts.entry_month" }} WHERE invoice_key IS NOT NULL)
       AND l.status NOT IN ('voided', 'deleted', 'draft')
     GROUP BY 1
 ),

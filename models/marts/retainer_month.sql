@@ -20,8 +20,8 @@ WITH RECURSIVE terms AS (
 ),
 delivered AS (
     SELECT project_key, month, sum(hours) AS delivered_h, sum(cost_amount) AS cost_amount
-    FROM {{ ref "marts.entry_values" }}
-    WHERE time_category = 'client'
+    FROM {{ ref "marts.entry_month" }}
+    WHERE time_category = 'client' AND project_key IN (SELECT project_key FROM terms)
     GROUP BY ALL
 ),
 months AS (

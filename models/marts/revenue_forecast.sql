@@ -14,6 +14,7 @@
 --        the running month what is left of it after what it has earned
 -- actual_revenue is what the running month earned up to org.as_of
 -- (marts.project_month); revenue = actual_revenue + forecast_revenue.
+-- Rates and mixes are looked up only for the people and projects booked.
 -- test: unique(project_key, month)
 WITH clock AS (
     SELECT as_of, date_trunc('month', as_of)::DATE AS m0 FROM seeds.org
@@ -33,18 +34,22 @@ priced AS (
     SELECT person_key, project_key, entry_date, billable_hours, billable_value_reporting
     FROM {{ ref "marts.entry_values" }}
     WHERE billable_hours > 0 AND billable_value_reporting IS NOT NULL
+        AND person_key IN (SELECT person_key FROM booked)
 ),
 rate_person_project AS (
-    SELECT person_key, project_key, arg_max(billable_value_reporting / billable_hours, entry_date) AS rate FROM priced GROUP BY ALL
+    SELECT person_key, project_key, arg_max(billable_value_reporting / billable_hours, entry_date) AS rate,
+        max(entry_date) AS last_date
+    FROM priced GROUP BY ALL
 ),
 rate_person AS (
-    SELECT person_key, arg_max(billable_value_reporting / billable_hours, entry_date) AS rate FROM priced GROUP BY ALL
+    SELECT person_key, arg_max(rate, last_date) AS rate FROM rate_person_project GROUP BY ALL
 ),
 project_mix AS (
     SELECT project_key,
         sum(billable_value_reporting) / nullif(sum(billable_hours), 0) AS rate,
         sum(billable_hours) FILTER (WHERE time_category = 'client') / nullif(sum(hours) FILTER (WHERE time_category <> 'time_off'), 0) AS billable_share
-    FROM {{ ref "marts.entry_values" }}
+    FROM {{ ref "marts.entry_month" }}
+    WHERE project_key IN (SELECT project_key FROM booked)
     GROUP BY 1
 ),
 projects AS (
