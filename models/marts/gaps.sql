@@ -25,20 +25,27 @@ billing_e AS (SELECT * FROM e WHERE source NOT IN (SELECT name FROM seeds.source
 -- are excluded (their hours stay "uninvoiced" in Harvest after the fee is billed),
 -- and so are a project tool's hours (billing_e): whether they were invoiced
 -- is judged per project (C12, WIP), not per hour.
-c01 AS (
-    SELECT 'C01' AS check_id, 'project' AS entity, p.project_key AS canonical_key, p.source, p.source_id,
-        sum(e.billable_amount) AS amount_at_stake, sum(e.billable_hours) AS hours_at_stake,
-        min(e.entry_date) AS first_seen,
-        format('{} h of billable time since {} never invoiced (oldest {} days: {})', round(sum(e.billable_hours), 2),
-            min(e.entry_date), any_value(org.as_of) - min(e.entry_date),
-            CASE WHEN any_value(org.as_of) - min(e.entry_date) > 90 THEN 'over 90 days'
-                 WHEN any_value(org.as_of) - min(e.entry_date) > 60 THEN '61–90 days' ELSE '31–60 days' END) AS detail,
-        CASE WHEN any_value(org.as_of) - min(e.entry_date) > 60 THEN 'high' ELSE 'medium' END AS severity,
-        'finance' AS owner_role, p.source_url
-    FROM billing_e e JOIN p USING (project_key) CROSS JOIN org
+-- The billable T&M time on no invoice, by project and day: C01 reads the
+-- days past the grace, C24 the months.
+unbilled_day AS MATERIALIZED (
+    SELECT e.project_key, e.entry_date, sum(e.billable_amount) AS amount, sum(e.billable_hours) AS hours
+    FROM billing_e e JOIN p USING (project_key)
     WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.billable
       AND e.invoice_key IS NULL AND NOT coalesce(e.is_billed, false)
-      AND e.entry_date < org.as_of - to_days(org.unbilled_grace_days)
+    GROUP BY ALL
+),
+c01 AS (
+    SELECT 'C01' AS check_id, 'project' AS entity, p.project_key AS canonical_key, p.source, p.source_id,
+        sum(u.amount) AS amount_at_stake, sum(u.hours) AS hours_at_stake,
+        min(u.entry_date) AS first_seen,
+        format('{} h of billable time since {} never invoiced (oldest {} days: {})', round(sum(u.hours), 2),
+            min(u.entry_date), any_value(org.as_of) - min(u.entry_date),
+            CASE WHEN any_value(org.as_of) - min(u.entry_date) > 90 THEN 'over 90 days'
+                 WHEN any_value(org.as_of) - min(u.entry_date) > 60 THEN '61–90 days' ELSE '31–60 days' END) AS detail,
+        CASE WHEN any_value(org.as_of) - min(u.entry_date) > 60 THEN 'high' ELSE 'medium' END AS severity,
+        'finance' AS owner_role, p.source_url
+    FROM unbilled_day u JOIN p USING (project_key) CROSS JOIN org
+    WHERE u.entry_date < org.as_of - to_days(org.unbilled_grace_days)
     GROUP BY p.project_key, p.source, p.source_id, p.source_url
 ),
 -- C02: deals won more than 14 days ago that no project carries.
@@ -134,20 +141,25 @@ ledger_void AS (
     GROUP BY 1
 ),
 has_ledger AS (SELECT count(*) > 0 AS yes FROM seeds.sources WHERE kind = 'accounting'),
+-- The time billed on each invoice, summed before the invoice is looked up.
+billed_e AS (
+    SELECT invoice_key, any_value(source) AS source, sum(coalesce(billable_amount, 0)) AS amount,
+        sum(billable_hours) AS hours, min(entry_date) AS first_entry
+    FROM e WHERE invoice_key IS NOT NULL
+    GROUP BY invoice_key
+),
 c25 AS (
-    SELECT 'C25', 'invoice', e.invoice_key, any_value(e.source), split_part(e.invoice_key, ':', 2),
-        sum(coalesce(e.billable_amount, 0)), sum(e.billable_hours), min(e.entry_date),
-        CASE WHEN any_value(i.invoice_key) IS NULL THEN format('{} h marked billed on invoice {}, which does not exist', round(sum(e.billable_hours), 2), e.invoice_key)
-             WHEN any_value(i.status) IN ('voided', 'deleted') THEN format('{} h billed on invoice {}, which is {}', round(sum(e.billable_hours), 2), any_value(i.number), any_value(i.status))
-             WHEN any_value(v.status) IS NOT NULL THEN format('{} h billed on invoice {}, which the ledger holds as {}', round(sum(e.billable_hours), 2), any_value(i.number), any_value(v.status))
-             ELSE format('{} h billed on invoice {}, which the ledger does not hold', round(sum(e.billable_hours), 2), any_value(i.number)) END,
-        'high', 'finance', any_value(i.source_url)
-    FROM e LEFT JOIN {{ ref "core.invoices" }} i USING (invoice_key) CROSS JOIN has_ledger
+    SELECT 'C25', 'invoice', b.invoice_key, b.source, split_part(b.invoice_key, ':', 2),
+        b.amount, b.hours, b.first_entry,
+        CASE WHEN i.invoice_key IS NULL THEN format('{} h marked billed on invoice {}, which does not exist', round(b.hours, 2), b.invoice_key)
+             WHEN i.status IN ('voided', 'deleted') THEN format('{} h billed on invoice {}, which is {}', round(b.hours, 2), i.number, i.status)
+             WHEN v.status IS NOT NULL THEN format('{} h billed on invoice {}, which the ledger holds as {}', round(b.hours, 2), i.number, v.status)
+             ELSE format('{} h billed on invoice {}, which the ledger does not hold', round(b.hours, 2), i.number) END,
+        'high', 'finance', i.source_url
+    FROM billed_e b LEFT JOIN {{ ref "core.invoices" }} i USING (invoice_key) CROSS JOIN has_ledger
     LEFT JOIN ledger_void v ON v.digits = regexp_replace(coalesce(i.number, ''), '[^0-9]', '', 'g') AND NOT i.is_ledger
-    WHERE e.invoice_key IS NOT NULL AND (
-        i.invoice_key IS NULL OR i.status IN ('voided', 'deleted')
-        OR (has_ledger.yes AND NOT i.is_ledger AND regexp_replace(coalesce(i.number, ''), '[^0-9]', '', 'g') NOT IN (SELECT digits FROM ledger_numbers)))
-    GROUP BY e.invoice_key
+    WHERE i.invoice_key IS NULL OR i.status IN ('voided', 'deleted')
+        OR (has_ledger.yes AND NOT i.is_ledger AND regexp_replace(coalesce(i.number, ''), '[^0-9]', '', 'g') NOT IN (SELECT digits FROM ledger_numbers))
 ),
 -- C08: the same client, it seems, named differently across tools: one
 -- finding per pair of clients waiting in the identity review queue. A
@@ -192,11 +204,9 @@ c12 AS (
 -- an invoice issued in the month after) while the time tool still shows
 -- that month's billable time unbilled: the next cycle may bill it twice.
 unbilled_month AS (
-    SELECT e.project_key, date_trunc('month', e.entry_date)::DATE AS month,
-        sum(e.billable_amount) AS unbilled, sum(e.billable_hours) AS hours, min(e.entry_date) AS first_entry
-    FROM billing_e e JOIN p USING (project_key)
-    WHERE p.billing_model = 'tm' AND e.time_category = 'client' AND e.billable
-      AND e.invoice_key IS NULL AND NOT coalesce(e.is_billed, false)
+    SELECT project_key, date_trunc('month', entry_date)::DATE AS month,
+        sum(amount) AS unbilled, sum(hours) AS hours, min(entry_date) AS first_entry
+    FROM unbilled_day
     GROUP BY ALL
 ),
 ledger_month AS (
