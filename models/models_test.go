@@ -444,7 +444,7 @@ func TestIncrementalBuildEqualsFullBuild(t *testing.T) {
 	// them.
 	models := []string{"staging.harvest_time_entries", "core.time_entries", "marts.entry_values"}
 	// Made from those by day or week, but only when their days changed.
-	alsoByDay := []string{"core.time_off", "core.capacity_day", "marts.person_day", "marts.person_week", "marts.day_findings", "marts.schedule_day"}
+	alsoByDay := []string{"core.time_off", "core.capacity_day", "marts.person_day", "marts.person_week", "marts.day_findings", "marts.schedule_day", "marts.schedule_week"}
 	incremental := func(res *Result) []string {
 		var from []string
 		for _, mr := range res.Models {

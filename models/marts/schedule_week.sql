@@ -4,6 +4,9 @@
 -- bookings exceed its available hours (the weekly view); bench_h is the
 -- week's unbooked available time of delivery staff, bench_cost that time at
 -- the person's cost rate.
+-- Partitioned by week: a week's rows are made from its days.
+-- materialized: incremental
+-- partition: week_start by week
 -- test: unique(person_key, week_start)
 SELECT
     s.person_key, s.week_start, s.role, p.name AS person_name,
