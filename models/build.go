@@ -432,28 +432,55 @@ func watermarkMark(table string) string { return "@@watermark(" + table + ")@@" 
 
 // watermarks are the times of the newest change of each raw table that
 // model saw at its last build, as SQL constants, and its delta with them in
-// place. At, not after: a row seen twice is replaced by itself.
+// place. At, not after: a row seen twice is replaced by itself. But when
+// the rows changed at that time are still those the build saw (atWatermark),
+// only the rows changed after it are read: a sync commits many pages at one
+// time, and those records need not be made again.
 func watermarks(ctx context.Context, conn *sql.Conn, model string, raws []string, delta string) (map[string]string, string, error) {
 	marks := map[string]string{}
 	for _, raw := range raws {
 		marks[raw] = "'-infinity'::TIMESTAMPTZ"
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT raw_table, watermark::VARCHAR FROM meta.model_state WHERE model = ? AND watermark IS NOT NULL`, model)
+	rows, err := conn.QueryContext(ctx, `SELECT raw_table, watermark::VARCHAR, at_watermark FROM meta.model_state WHERE model = ? AND watermark IS NOT NULL`, model)
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
+	seen := map[string]string{}
 	for rows.Next() {
 		var raw, at string
-		if err := rows.Scan(&raw, &at); err != nil {
+		var was sql.NullString
+		if err := rows.Scan(&raw, &at, &was); err != nil {
+			rows.Close()
 			return nil, "", err
 		}
 		marks[raw] = "'" + at + "'::TIMESTAMPTZ"
+		if was.Valid {
+			seen[raw] = was.String
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	for raw, was := range seen {
+		var now string
+		if err := conn.QueryRowContext(ctx, atWatermark(raw, marks[raw])).Scan(&now); err != nil {
+			return nil, "", err
+		}
+		if now == was {
+			marks[raw] += " + INTERVAL 1 MICROSECOND" // after it: the finest a TIMESTAMPTZ tells apart
+		}
 	}
 	for raw, at := range marks {
 		delta = strings.ReplaceAll(delta, watermarkMark(raw), at)
 	}
-	return marks, delta, rows.Err()
+	return marks, delta, nil
+}
+
+// atWatermark is the query of which rows of raw changed at the time at: how
+// many, and a hash of their ids.
+func atWatermark(raw, at string) string {
+	return fmt.Sprintf("SELECT count(*) || ':' || coalesce(bit_xor(hash(id)), 0) FROM %s WHERE %s = %s", raw, rowChanged, at)
 }
 
 // incremental reports whether n can be built from the raw rows changed
@@ -782,8 +809,8 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 		// What this build read, in the same snapshot as the rows it made.
 		stmts = append(stmts, fmt.Sprintf("DELETE FROM meta.model_state WHERE model = '%s'", name))
 		for _, raw := range n.raws {
-			stmts = append(stmts, fmt.Sprintf("INSERT INTO meta.model_state SELECT '%s', '%s', '%s', max(%s), count(*) FROM %s",
-				name, raw, static, rowChanged, raw))
+			stmts = append(stmts, fmt.Sprintf("INSERT INTO meta.model_state SELECT '%s', '%s', '%s', w, n, (%s) FROM (SELECT max(%s) AS w, count(*) AS n FROM %s)",
+				name, raw, static, atWatermark(raw, "w"), rowChanged, raw))
 		}
 	}
 	if len(n.pdeps) > 0 {

@@ -635,3 +635,38 @@ func TestDeclaredCompression(t *testing.T) {
 		}
 	}
 }
+
+// A build after one reads the raw rows changed after its watermark while
+// the rows changed at that very time are those it saw, and at it again
+// when they are not.
+func TestWatermarkReadsAfterTheRowsItSaw(t *testing.T) {
+	ctx := context.Background()
+	w, opts := fixtureAgency(t)
+	build(t, w, opts)
+	conn, err := w.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const model, raw = "staging.harvest_time_entries", `raw."harvest__time_entries"`
+	mark := func() string {
+		t.Helper()
+		marks, _, err := watermarks(ctx, conn, model, []string{raw}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return marks[raw]
+	}
+	if m := mark(); !strings.HasSuffix(m, "+ INTERVAL 1 MICROSECOND") {
+		t.Errorf("mark %s: the rows at the watermark are those the build saw, want after it", m)
+	}
+	// One row joins the watermark's time, or leaves it: the rows at it are
+	// no longer those the build saw.
+	if _, err := conn.ExecContext(ctx, `UPDATE `+raw+` r SET synced_at = CASE WHEN r.synced_at = t.m THEN r.synced_at - INTERVAL 1 DAY ELSE t.m END
+		FROM (SELECT max(synced_at) AS m FROM `+raw+`) t WHERE r.id = (SELECT min(id) FROM `+raw+`)`); err != nil {
+		t.Fatal(err)
+	}
+	if m := mark(); strings.Contains(m, "INTERVAL") {
+		t.Errorf("mark %s: the rows at the watermark changed, want at it", m)
+	}
+}
