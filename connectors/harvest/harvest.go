@@ -1,7 +1,6 @@
 package harvest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-json-experiment/json/jsontext"
 	"golang.org/x/time/rate"
 
 	"github.com/conflux-dev/conflux/connectors"
@@ -307,8 +305,7 @@ func decodeList(body []byte, key string) (records []connectors.Record, nextQuery
 	malformed := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", connectors.ErrMalformed, fmt.Sprintf(format, args...))
 	}
-	// A vendor object naming a member twice is kept as sent.
-	dec := jsontext.NewDecoder(bytes.NewBuffer(body), jsontext.AllowDuplicateNames(true))
+	dec := connectors.NewDecoder(body)
 	if t, err := dec.ReadToken(); err != nil || t.Kind() != '{' {
 		return nil, "", 0, malformed("the body is not a JSON object (%v)", err)
 	}
@@ -326,7 +323,7 @@ func decodeList(body []byte, key string) (records []connectors.Record, nextQuery
 				return nil, "", 0, malformed("%q is not an array", key)
 			}
 			for i := 0; dec.PeekKind() != ']'; i++ {
-				r, err := readRecord(dec, body)
+				r, err := connectors.ReadRecord(dec, body, "id", "updated_at")
 				if err != nil {
 					return nil, "", 0, malformed("%s[%d]: %v", key, i, err)
 				}
@@ -379,54 +376,6 @@ func decodeList(body []byte, key string) (records []connectors.Record, nextQuery
 		return nil, "", 0, malformed("links.next %q: %v", next, err)
 	}
 	return records, u.RawQuery, total, nil
-}
-
-// readRecord reads the object at dec's position, a record of body: its
-// bytes as sent, its id (a number or a string) and its updated_at.
-func readRecord(dec *jsontext.Decoder, body []byte) (connectors.Record, error) {
-	var r connectors.Record
-	start := dec.InputOffset()
-	if t, err := dec.ReadToken(); err != nil || t.Kind() != '{' {
-		return r, fmt.Errorf("not an object (%v)", err)
-	}
-	for dec.PeekKind() != '}' {
-		t, err := dec.ReadToken()
-		if err != nil {
-			return r, err
-		}
-		switch t.String() {
-		case "id":
-			v, err := dec.ReadToken()
-			if err != nil {
-				return r, err
-			}
-			if k := v.Kind(); k == '0' || k == '"' {
-				r.ID = v.String()
-			}
-		case "updated_at":
-			v, err := dec.ReadToken()
-			if err != nil {
-				return r, err
-			}
-			if v.Kind() == '"' {
-				if r.UpdatedAt, err = time.Parse(time.RFC3339, v.String()); err != nil {
-					return r, fmt.Errorf("updated_at: %v", err)
-				}
-			}
-		default:
-			if err := dec.SkipValue(); err != nil {
-				return r, err
-			}
-		}
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return r, err
-	}
-	if r.ID == "" {
-		return r, errors.New("it has no id")
-	}
-	r.Payload = bytes.TrimLeft(body[start:dec.InputOffset()], ", \t\r\n")
-	return r, nil
 }
 
 func (c *Connector) readCompany(ctx context.Context, _ connectors.Cursor, emit func(connectors.Page) error) error {
