@@ -6,7 +6,6 @@
 package clockify
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -374,30 +373,23 @@ func (c *Connector) getFeed(ctx context.Context, pathAndQuery string) ([]connect
 
 // decodeArray reads a bare JSON array of objects with an "id" in one pass.
 func decodeArray(body []byte, payload func(json.RawMessage) (json.RawMessage, error)) ([]connectors.Record, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+	dec := connectors.NewDecoder(body)
+	if t, err := dec.ReadToken(); err != nil || t.Kind() != '[' {
 		// Clockify sometimes answers 200 with an error object.
 		return nil, fmt.Errorf("%w: expected a JSON array, got %.120s", connectors.ErrMalformed, body)
 	}
 	var records []connectors.Record
-	for i := 0; dec.More(); i++ {
-		start := dec.InputOffset()
-		var head struct {
-			ID string `json:"id"`
-		}
-		if err := dec.Decode(&head); err != nil {
-			return nil, fmt.Errorf("%w: item %d: %v", connectors.ErrMalformed, i, err)
-		}
-		if head.ID == "" {
-			return nil, fmt.Errorf("%w: item %d has no id", connectors.ErrMalformed, i)
-		}
-		raw, err := payload(bytes.TrimLeft(body[start:dec.InputOffset()], ", \t\r\n"))
+	for i := 0; dec.PeekKind() != ']'; i++ {
+		r, err := connectors.ReadRecord(dec, body, "id", "")
 		if err != nil {
 			return nil, fmt.Errorf("%w: item %d: %v", connectors.ErrMalformed, i, err)
 		}
-		records = append(records, connectors.Record{ID: head.ID, Payload: raw})
+		if r.Payload, err = payload(r.Payload); err != nil {
+			return nil, fmt.Errorf("%w: item %d: %v", connectors.ErrMalformed, i, err)
+		}
+		records = append(records, r)
 	}
-	if _, err := dec.Token(); err != nil {
+	if _, err := dec.ReadToken(); err != nil {
 		return nil, fmt.Errorf("%w: %v", connectors.ErrMalformed, err)
 	}
 	return records, nil
