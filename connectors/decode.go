@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -47,9 +48,11 @@ func NewDecoder(body []byte) *jsontext.Decoder {
 
 // ReadRecord reads the object at dec's position, a record of body: its
 // bytes as sent, its id from idField (a number or a string) and, when
-// updatedField is not "", its time of change (RFC 3339) from that field.
+// updatedField is not "", its time of change (RFC 3339) from that field,
+// or from a member of one of its objects ("attributes.updated_at").
 func ReadRecord(dec *jsontext.Decoder, body []byte, idField, updatedField string) (Record, error) {
 	var r Record
+	outer, inner, nested := strings.Cut(updatedField, ".")
 	start := dec.InputOffset()
 	if t, err := dec.ReadToken(); err != nil || t.Kind() != '{' {
 		return r, fmt.Errorf("not an object (%v)", err)
@@ -70,14 +73,26 @@ func ReadRecord(dec *jsontext.Decoder, body []byte, idField, updatedField string
 				r.ID = v.String()
 			}
 		case name == updatedField:
-			v, err := dec.ReadToken()
-			if err != nil {
+			if r.UpdatedAt, err = readTime(dec, updatedField); err != nil {
 				return r, err
 			}
-			if v.Kind() == '"' {
-				if r.UpdatedAt, err = time.Parse(time.RFC3339, v.String()); err != nil {
-					return r, fmt.Errorf("%s: %v", updatedField, err)
+		case nested && name == outer && dec.PeekKind() == '{':
+			dec.ReadToken()
+			for dec.PeekKind() != '}' {
+				t, err := dec.ReadToken()
+				if err != nil {
+					return r, err
 				}
+				if t.String() == inner {
+					if r.UpdatedAt, err = readTime(dec, updatedField); err != nil {
+						return r, err
+					}
+				} else if err := dec.SkipValue(); err != nil {
+					return r, err
+				}
+			}
+			if _, err := dec.ReadToken(); err != nil {
+				return r, err
 			}
 		default:
 			if err := dec.SkipValue(); err != nil {
@@ -93,4 +108,17 @@ func ReadRecord(dec *jsontext.Decoder, body []byte, idField, updatedField string
 	}
 	r.Payload = bytes.TrimLeft(body[start:dec.InputOffset()], ", \t\r\n")
 	return r, nil
+}
+
+// readTime reads a value that is an RFC 3339 time or null (the zero time).
+func readTime(dec *jsontext.Decoder, field string) (time.Time, error) {
+	v, err := dec.ReadToken()
+	if err != nil || v.Kind() != '"' {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339, v.String())
+	if err != nil {
+		return t, fmt.Errorf("%s: %v", field, err)
+	}
+	return t, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDecodeArrayKeepsEachObjectAsSent(t *testing.T) {
@@ -67,5 +68,20 @@ func BenchmarkDecodeArrayPage(b *testing.B) {
 		if _, err := DecodeArray(body, "id"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestReadRecordFindsANestedTimeOfChange(t *testing.T) {
+	body := []byte(`{"type": "time_entries", "attributes": {"note": {"updated_at": "not this"}, "updated_at": "2025-05-27T11:00:05.000+02:00"}, "id": "88"}`)
+	r, err := ReadRecord(NewDecoder(body), body, "id", "attributes.updated_at")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2025, 5, 27, 9, 0, 5, 0, time.UTC); r.ID != "88" || !r.UpdatedAt.Equal(want) || string(r.Payload) != string(body) {
+		t.Errorf("got %s %s %s, want 88 %s and the object as sent", r.ID, r.UpdatedAt, r.Payload, want)
+	}
+	bad := []byte(`{"id": 1, "attributes": {"updated_at": "yesterday"}}`)
+	if _, err := ReadRecord(NewDecoder(bad), bad, "id", "attributes.updated_at"); err == nil {
+		t.Error("a time of change that is not RFC 3339 read")
 	}
 }

@@ -250,38 +250,61 @@ func (c *Connector) read(ctx context.Context, l list, from connectors.Cursor, em
 
 // decodeDocument reads a JSON:API document's data array in one pass.
 func decodeDocument(body []byte) (records []connectors.Record, totalPages, totalCount int, err error) {
-	var doc struct {
-		Data json.RawMessage `json:"data"`
-		Meta struct {
-			TotalPages int `json:"total_pages"`
-			TotalCount int `json:"total_count"`
-		} `json:"meta"`
+	malformed := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", connectors.ErrMalformed, fmt.Sprintf(format, args...))
 	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, 0, 0, fmt.Errorf("%w: %v", connectors.ErrMalformed, err)
+	dec := connectors.NewDecoder(body)
+	if t, err := dec.ReadToken(); err != nil || t.Kind() != '{' {
+		return nil, 0, 0, malformed("the body is not a JSON object (%v)", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(doc.Data))
-	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-		return nil, 0, 0, fmt.Errorf("%w: data is not an array", connectors.ErrMalformed)
-	}
-	for i := 0; dec.More(); i++ {
-		start := dec.InputOffset()
-		var head struct {
-			ID         string `json:"id"`
-			Attributes struct {
-				UpdatedAt string `json:"updated_at"`
-			} `json:"attributes"`
+	found := false
+	for dec.PeekKind() != '}' {
+		t, err := dec.ReadToken()
+		if err != nil {
+			return nil, 0, 0, malformed("%v", err)
 		}
-		if err := dec.Decode(&head); err != nil {
-			return nil, 0, 0, fmt.Errorf("%w: data[%d]: %v", connectors.ErrMalformed, i, err)
+		switch name := t.String(); name {
+		case "data":
+			found = true
+			if t, err := dec.ReadToken(); err != nil || t.Kind() != '[' {
+				return nil, 0, 0, malformed("data is not an array")
+			}
+			for i := 0; dec.PeekKind() != ']'; i++ {
+				r, err := connectors.ReadRecord(dec, body, "id", "attributes.updated_at")
+				if err != nil {
+					return nil, 0, 0, malformed("data[%d]: %v", i, err)
+				}
+				records = append(records, r)
+			}
+			if _, err := dec.ReadToken(); err != nil {
+				return nil, 0, 0, malformed("data: %v", err)
+			}
+		case "meta":
+			v, err := dec.ReadValue()
+			if err != nil {
+				return nil, 0, 0, malformed("meta: %v", err)
+			}
+			var meta struct {
+				TotalPages int `json:"total_pages"`
+				TotalCount int `json:"total_count"`
+			}
+			if err := json.Unmarshal(v, &meta); err != nil {
+				return nil, 0, 0, malformed("meta: %v", err)
+			}
+			totalPages, totalCount = meta.TotalPages, meta.TotalCount
+		default:
+			if err := dec.SkipValue(); err != nil {
+				return nil, 0, 0, malformed("%s: %v", name, err)
+			}
 		}
-		if head.ID == "" {
-			return nil, 0, 0, fmt.Errorf("%w: data[%d] has no id", connectors.ErrMalformed, i)
-		}
-		updated, _ := time.Parse(time.RFC3339, head.Attributes.UpdatedAt)
-		records = append(records, connectors.Record{ID: head.ID, UpdatedAt: updated, Payload: bytes.TrimLeft(doc.Data[start:dec.InputOffset()], ", \t\r\n")})
 	}
-	return records, doc.Meta.TotalPages, doc.Meta.TotalCount, nil
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, 0, 0, malformed("%v", err)
+	}
+	if !found {
+		return nil, 0, 0, malformed("no data array in the response")
+	}
+	return records, totalPages, totalCount, nil
 }
 
 func (c *Connector) explain(err error) error {
