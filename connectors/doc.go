@@ -3,5 +3,8 @@
 // records, and each page carries the cursor to resume from once it commits.
 //
 // The package does no I/O. Vendor packages (connectors/harvest, ...) implement
-// the contract; internal/sync joins it to the warehouse.
+// the contract; internal/sync joins it to the warehouse. A page's records are
+// read token by token (NewDecoder, ReadRecord, DecodeArray): each keeps its
+// bytes as the vendor sent them, and only its id and time of change are
+// decoded.
 package connectors
