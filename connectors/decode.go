@@ -72,7 +72,7 @@ func ReadRecord(dec *jsontext.Decoder, body []byte, idField, updatedField string
 			if k := v.Kind(); k == '0' || k == '"' {
 				r.ID = v.String()
 			}
-		case name == updatedField:
+		case updatedField != "" && name == updatedField:
 			if r.UpdatedAt, err = readTime(dec, updatedField); err != nil {
 				return r, err
 			}
@@ -110,7 +110,8 @@ func ReadRecord(dec *jsontext.Decoder, body []byte, idField, updatedField string
 	return r, nil
 }
 
-// readTime reads a value that is an RFC 3339 time or null (the zero time).
+// readTime reads an RFC 3339 time; a value that is not a string (null) is
+// the zero time.
 func readTime(dec *jsontext.Decoder, field string) (time.Time, error) {
 	v, err := dec.ReadToken()
 	if err != nil || v.Kind() != '"' {
