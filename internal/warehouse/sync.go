@@ -84,7 +84,9 @@ func (w *Warehouse) FinishRun(run int64, runErr error) error {
 // CommitPage writes a page and its cursor in one transaction: a crash before
 // COMMIT leaves neither, after it leaves both. Rows are staged through the
 // Appender and merged with one INSERT … ON CONFLICT, so a record seen again
-// (the lookback overlap) replaces itself instead of duplicating.
+// (the lookback overlap) replaces itself instead of duplicating. A record
+// seen again exactly as it is stored is left alone: its synced_at stays the
+// time a sync brought its last change, and a build does not redo it.
 //
 // A page whose ids are distinct is first inserted without the conflict
 // clause, which costs three times less per row; if the table already holds
@@ -148,7 +150,8 @@ func commitPage(ctx context.Context, conn *sql.Conn, table, source, stream strin
 		insert += `
 		QUALIFY row_number() OVER (PARTITION BY id ORDER BY ord DESC) = 1
 		ON CONFLICT (id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at,
-			deleted_at = NULL, synced_at = excluded.synced_at, sync_run = excluded.sync_run`
+			deleted_at = NULL, synced_at = excluded.synced_at, sync_run = excluded.sync_run
+		WHERE payload IS DISTINCT FROM excluded.payload OR deleted_at IS NOT NULL`
 	}
 	r, err := conn.ExecContext(ctx, insert, run)
 	if err != nil {

@@ -87,6 +87,44 @@ func TestCommitPageIsAllOrNothing(t *testing.T) {
 // has is rolled back and merged, once per run, with the later copy winning
 // and nothing of the failed try kept; a page that repeats an id is merged;
 // bad JSON fails the page on either path.
+// A record read again exactly as stored keeps its synced_at and run: a
+// build reads only the records a sync changed. A changed one, or a deleted
+// one seen again, is written.
+func TestRecordReadAgainUnchangedIsLeftAlone(t *testing.T) {
+	ctx := context.Background()
+	w := open(t)
+	w.EnsureRawTable(ctx, "harvest", "users")
+	run1, _ := w.StartRun(ctx, "harvest", "users")
+	rows := []Row{{ID: "1", Payload: []byte(`{"id":1,"v":"a"}`)}, {ID: "2", Payload: []byte(`{"id":2}`)}, {ID: "3", Payload: []byte(`{"id":3}`)}}
+	if _, err := w.CommitPage(ctx, "harvest", "users", run1, Page{Rows: rows}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.CommitPage(ctx, "harvest", "users", run1, Page{Deleted: []string{"3"}}); err != nil {
+		t.Fatal(err)
+	}
+	w.FinishRun(run1, nil)
+	run2, _ := w.StartRun(ctx, "harvest", "users")
+	again := []Row{{ID: "1", Payload: []byte(`{"id":1,"v":"b"}`)}, rows[1], rows[2]}
+	res, err := w.CommitPage(ctx, "harvest", "users", run2, Page{Rows: again})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Upserted != 2 {
+		t.Errorf("upserted %d, want 2: the changed record and the one deleted before", res.Upserted)
+	}
+	for id, want := range map[string]int64{"1": run2, "2": run1, "3": run2} {
+		if got := count(t, w, `SELECT sync_run FROM raw.harvest__users WHERE id = ?`, id); int64(got) != want {
+			t.Errorf("record %s: sync_run %d, want %d", id, got, want)
+		}
+	}
+	if got := count(t, w, `SELECT count(*) FROM raw.harvest__users WHERE deleted_at IS NULL`); got != 3 {
+		t.Errorf("%d live records, want 3 (the deleted one is back)", got)
+	}
+	if got := count(t, w, `SELECT count(*) FROM raw.harvest__users WHERE payload->>'v' = 'b'`); got != 1 {
+		t.Error("the changed record kept its old payload")
+	}
+}
+
 func TestPagesInsertNewIDsAndMergeKnownOnes(t *testing.T) {
 	ctx := context.Background()
 	w := open(t)
