@@ -39,6 +39,65 @@ func DecodeArray(body []byte, idField string) ([]Record, error) {
 	return records, nil
 }
 
+// DecodeEnvelope reads a JSON object whose member key is an array of
+// records (ReadRecord with idField and updatedField), in one pass. Each
+// member named in members is handed its value; the others are skipped.
+// A body that is not such an object, or lacks the array, is ErrMalformed.
+func DecodeEnvelope(body []byte, key, idField, updatedField string, members map[string]func(jsontext.Value) error) ([]Record, error) {
+	malformed := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrMalformed, fmt.Sprintf(format, args...))
+	}
+	dec := NewDecoder(body)
+	if t, err := dec.ReadToken(); err != nil || t.Kind() != '{' {
+		return nil, malformed("the body is not a JSON object (%v)", err)
+	}
+	var records []Record
+	found := false
+	for dec.PeekKind() != '}' {
+		t, err := dec.ReadToken()
+		if err != nil {
+			return nil, malformed("%v", err)
+		}
+		name := t.String()
+		switch read := members[name]; {
+		case name == key:
+			found = true
+			if t, err := dec.ReadToken(); err != nil || t.Kind() != '[' {
+				return nil, malformed("%q is not an array", key)
+			}
+			for i := 0; dec.PeekKind() != ']'; i++ {
+				r, err := ReadRecord(dec, body, idField, updatedField)
+				if err != nil {
+					return nil, malformed("%s[%d]: %v", key, i, err)
+				}
+				records = append(records, r)
+			}
+			if _, err := dec.ReadToken(); err != nil {
+				return nil, malformed("%s: %v", key, err)
+			}
+		case read != nil:
+			v, err := dec.ReadValue()
+			if err == nil {
+				err = read(v)
+			}
+			if err != nil {
+				return nil, malformed("%s: %v", name, err)
+			}
+		default:
+			if err := dec.SkipValue(); err != nil {
+				return nil, malformed("%s: %v", name, err)
+			}
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, malformed("%v", err)
+	}
+	if !found {
+		return nil, malformed("no %q array in the response", key)
+	}
+	return records, nil
+}
+
 // NewDecoder reads a vendor's JSON body token by token: three times faster
 // than decoding each record, as only the fields a record is keyed and
 // ordered by are decoded. An object naming a member twice is kept as sent.

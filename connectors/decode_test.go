@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 func TestDecodeArrayKeepsEachObjectAsSent(t *testing.T) {
@@ -83,5 +85,21 @@ func TestReadRecordFindsANestedTimeOfChange(t *testing.T) {
 	bad := []byte(`{"id": 1, "attributes": {"updated_at": "yesterday"}}`)
 	if _, err := ReadRecord(NewDecoder(bad), bad, "id", "attributes.updated_at"); err == nil {
 		t.Error("a time of change that is not RFC 3339 read")
+	}
+}
+
+func TestDecodeEnvelopeReadsTheArrayAndTheMembersAsked(t *testing.T) {
+	body := []byte(`{"page": 2, "items": [{"id": 1}, {"id": "b"}], "total": 9, "skip": {"items": []}}`)
+	var total string
+	got, err := DecodeEnvelope(body, "items", "id", "", map[string]func(jsontext.Value) error{
+		"total": func(v jsontext.Value) error { total = string(v); return nil },
+	})
+	if err != nil || len(got) != 2 || got[0].ID != "1" || got[1].ID != "b" || total != "9" {
+		t.Errorf("got %v, total %q, %v; want records 1 and b, total 9", got, total, err)
+	}
+	for _, bad := range []string{`[]`, `{"other": []}`, `{"items": {}}`, `{"items": [{"id": 1}]`} {
+		if _, err := DecodeEnvelope([]byte(bad), "items", "id", "", nil); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", bad, err)
+		}
 	}
 }

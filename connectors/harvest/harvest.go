@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"golang.org/x/time/rate"
 
 	"github.com/conflux-dev/conflux/connectors"
@@ -302,78 +303,34 @@ func (c *Connector) startPass(ep endpoint, prev cursorState) cursorState {
 // never next_page (null mid-stream under cursor paging), and only its
 // query is kept: requests always go to the configured base URL.
 func decodeList(body []byte, key string) (records []connectors.Record, nextQuery string, total int, err error) {
-	malformed := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", connectors.ErrMalformed, fmt.Sprintf(format, args...))
-	}
-	dec := connectors.NewDecoder(body)
-	if t, err := dec.ReadToken(); err != nil || t.Kind() != '{' {
-		return nil, "", 0, malformed("the body is not a JSON object (%v)", err)
-	}
-	found := false
 	var next string
-	for dec.PeekKind() != '}' {
-		t, err := dec.ReadToken()
-		if err != nil {
-			return nil, "", 0, malformed("%v", err)
-		}
-		switch name := t.String(); name {
-		case key:
-			found = true
-			if t, err := dec.ReadToken(); err != nil || t.Kind() != '[' {
-				return nil, "", 0, malformed("%q is not an array", key)
+	records, err = connectors.DecodeEnvelope(body, key, "id", "updated_at", map[string]func(jsontext.Value) error{
+		"total_entries": func(v jsontext.Value) error {
+			if v.Kind() != '0' {
+				return nil
 			}
-			for i := 0; dec.PeekKind() != ']'; i++ {
-				r, err := connectors.ReadRecord(dec, body, "id", "updated_at")
-				if err != nil {
-					return nil, "", 0, malformed("%s[%d]: %v", key, i, err)
-				}
-				records = append(records, r)
-			}
-			if _, err := dec.ReadToken(); err != nil {
-				return nil, "", 0, malformed("%s: %v", key, err)
-			}
-		case "total_entries":
-			v, err := dec.ReadValue()
-			if err != nil {
-				return nil, "", 0, malformed("total_entries: %v", err)
-			}
-			if v.Kind() == '0' {
-				if total, err = strconv.Atoi(string(v)); err != nil {
-					return nil, "", 0, malformed("total_entries: %v", err)
-				}
-			}
-		case "links":
-			v, err := dec.ReadValue()
-			if err != nil {
-				return nil, "", 0, malformed("links: %v", err)
-			}
+			total, err = strconv.Atoi(string(v))
+			return err
+		},
+		"links": func(v jsontext.Value) error {
 			var links struct {
 				Next *string `json:"next"`
 			}
 			if err := json.Unmarshal(v, &links); err != nil {
-				return nil, "", 0, malformed("links: %v", err)
+				return err
 			}
 			if links.Next != nil {
 				next = *links.Next
 			}
-		default:
-			if err := dec.SkipValue(); err != nil {
-				return nil, "", 0, malformed("%s: %v", name, err)
-			}
-		}
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return nil, "", 0, malformed("%v", err)
-	}
-	if !found {
-		return nil, "", 0, malformed("no %q array in the response", key)
-	}
-	if next == "" {
-		return records, "", total, nil
+			return nil
+		},
+	})
+	if err != nil || next == "" {
+		return records, "", total, err
 	}
 	u, err := url.Parse(next)
 	if err != nil {
-		return nil, "", 0, malformed("links.next %q: %v", next, err)
+		return nil, "", 0, fmt.Errorf("%w: links.next %q: %v", connectors.ErrMalformed, next, err)
 	}
 	return records, u.RawQuery, total, nil
 }

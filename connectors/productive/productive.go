@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"golang.org/x/time/rate"
 
 	"github.com/conflux-dev/conflux/connectors"
@@ -250,59 +251,19 @@ func (c *Connector) read(ctx context.Context, l list, from connectors.Cursor, em
 
 // decodeDocument reads a JSON:API document's data array in one pass.
 func decodeDocument(body []byte) (records []connectors.Record, totalPages, totalCount int, err error) {
-	malformed := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", connectors.ErrMalformed, fmt.Sprintf(format, args...))
-	}
-	dec := connectors.NewDecoder(body)
-	if t, err := dec.ReadToken(); err != nil || t.Kind() != '{' {
-		return nil, 0, 0, malformed("the body is not a JSON object (%v)", err)
-	}
-	found := false
-	for dec.PeekKind() != '}' {
-		t, err := dec.ReadToken()
-		if err != nil {
-			return nil, 0, 0, malformed("%v", err)
-		}
-		switch name := t.String(); name {
-		case "data":
-			found = true
-			if t, err := dec.ReadToken(); err != nil || t.Kind() != '[' {
-				return nil, 0, 0, malformed("data is not an array")
-			}
-			for i := 0; dec.PeekKind() != ']'; i++ {
-				r, err := connectors.ReadRecord(dec, body, "id", "attributes.updated_at")
-				if err != nil {
-					return nil, 0, 0, malformed("data[%d]: %v", i, err)
-				}
-				records = append(records, r)
-			}
-			if _, err := dec.ReadToken(); err != nil {
-				return nil, 0, 0, malformed("data: %v", err)
-			}
-		case "meta":
-			v, err := dec.ReadValue()
-			if err != nil {
-				return nil, 0, 0, malformed("meta: %v", err)
-			}
+	records, err = connectors.DecodeEnvelope(body, "data", "id", "attributes.updated_at", map[string]func(jsontext.Value) error{
+		"meta": func(v jsontext.Value) error {
 			var meta struct {
 				TotalPages int `json:"total_pages"`
 				TotalCount int `json:"total_count"`
 			}
-			if err := json.Unmarshal(v, &meta); err != nil {
-				return nil, 0, 0, malformed("meta: %v", err)
-			}
+			err := json.Unmarshal(v, &meta)
 			totalPages, totalCount = meta.TotalPages, meta.TotalCount
-		default:
-			if err := dec.SkipValue(); err != nil {
-				return nil, 0, 0, malformed("%s: %v", name, err)
-			}
-		}
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return nil, 0, 0, malformed("%v", err)
-	}
-	if !found {
-		return nil, 0, 0, malformed("no data array in the response")
+			return err
+		},
+	})
+	if err != nil {
+		return nil, 0, 0, err
 	}
 	return records, totalPages, totalCount, nil
 }
