@@ -169,11 +169,12 @@ func ReadRecord(dec *jsontext.Decoder, body []byte, idField, updatedField string
 	return r, nil
 }
 
-// readTime reads an RFC 3339 time; a value that is not a string (null) is
-// the zero time.
+// readTime reads an RFC 3339 time; a value that is not a string (null),
+// or an empty string (Asana's for a field it was not asked for), is the
+// zero time.
 func readTime(dec *jsontext.Decoder, field string) (time.Time, error) {
 	v, err := dec.ReadToken()
-	if err != nil || v.Kind() != '"' {
+	if err != nil || v.Kind() != '"' || v.String() == "" {
 		return time.Time{}, err
 	}
 	t, err := time.Parse(time.RFC3339, v.String())

@@ -86,6 +86,12 @@ func TestReadRecordFindsANestedTimeOfChange(t *testing.T) {
 	if _, err := ReadRecord(NewDecoder(bad), bad, "id", "attributes.updated_at"); err == nil {
 		t.Error("a time of change that is not RFC 3339 read")
 	}
+	for _, none := range []string{`{"id": 2, "updated_at": ""}`, `{"id": 2, "updated_at": null}`, `{"id": 2}`} {
+		r, err := ReadRecord(NewDecoder([]byte(none)), []byte(none), "id", "updated_at")
+		if err != nil || r.ID != "2" || !r.UpdatedAt.IsZero() {
+			t.Errorf("%s: got %q %s %v, want id 2 and no time of change", none, r.ID, r.UpdatedAt, err)
+		}
+	}
 }
 
 func TestDecodeEnvelopeReadsTheArrayAndTheMembersAsked(t *testing.T) {

@@ -8,7 +8,6 @@
 package asana
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
 
@@ -338,57 +338,25 @@ func (c *Connector) getPage(ctx context.Context, path, offset string) ([]connect
 	return records, next, nil
 }
 
-// decodeEnvelope reads {data: [...], next_page: {offset}}.
+// decodeEnvelope reads {data: [...], next_page: {offset}} in one pass,
+// each record keyed by gid, as sent.
 func decodeEnvelope(body []byte) ([]connectors.Record, string, error) {
-	var env struct {
-		Data     json.RawMessage `json:"data"`
-		NextPage *struct {
-			Offset string `json:"offset"`
-		} `json:"next_page"`
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		return nil, "", fmt.Errorf("%w: %v", connectors.ErrMalformed, err)
-	}
-	records, err := decodeArray(env.Data)
-	if err != nil {
-		return nil, "", err
-	}
 	next := ""
-	if env.NextPage != nil {
-		next = env.NextPage.Offset
-	}
-	return records, next, nil
-}
-
-// decodeArray reads the data array in one pass, keyed by gid.
-func decodeArray(body []byte) ([]connectors.Record, error) {
-	if b := bytes.TrimSpace(body); len(b) == 0 || string(b) == "null" {
-		return nil, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
-		return nil, fmt.Errorf("%w: data is not an array", connectors.ErrMalformed)
-	}
-	var records []connectors.Record
-	for i := 0; dec.More(); i++ {
-		start := dec.InputOffset()
-		var head struct {
-			GID        string `json:"gid"`
-			ModifiedAt string `json:"modified_at"`
-		}
-		if err := dec.Decode(&head); err != nil {
-			return nil, fmt.Errorf("%w: item %d: %v", connectors.ErrMalformed, i, err)
-		}
-		if head.GID == "" {
-			return nil, fmt.Errorf("%w: item %d has no gid", connectors.ErrMalformed, i)
-		}
-		modified, _ := time.Parse(time.RFC3339, head.ModifiedAt)
-		records = append(records, connectors.Record{ID: head.GID, UpdatedAt: modified, Payload: bytes.TrimLeft(body[start:dec.InputOffset()], ", \t\r\n")})
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("%w: %v", connectors.ErrMalformed, err)
-	}
-	return records, nil
+	records, err := connectors.DecodeEnvelope(body, "data", "gid", "modified_at", map[string]func(jsontext.Value) error{
+		"next_page": func(v jsontext.Value) error {
+			var page *struct {
+				Offset string `json:"offset"`
+			}
+			if err := json.Unmarshal(v, &page); err != nil {
+				return err
+			}
+			if page != nil {
+				next = page.Offset
+			}
+			return nil
+		},
+	})
+	return records, next, err
 }
 
 func (c *Connector) explain(err error) error {
