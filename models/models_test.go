@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -408,6 +409,41 @@ func putHistory(t testing.TB, w *warehouse.Warehouse) []map[string]any {
 	}
 	put(t, w, "time_entries", history...)
 	return history
+}
+
+// A raw record whose payload changed only in what the staging model does
+// not read changes none of its days; an edit changes its own. (The rows
+// before are hashed as the table holds them, the rows after as the model
+// makes them: both must hash a row alike.)
+func TestStagingNotesOnlyTheDaysWhoseRowsChanged(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	history := putHistory(t, w)
+	build(t, w, opts)
+	unread := maps.Clone(history[0])
+	unread["updated_at"] = "2025-06-02T09:00:00Z"
+	edited := maps.Clone(history[1])
+	edited["hours"] = 2.5
+	put(t, w, "time_entries", unread, edited)
+	res := build(t, w, opts)
+	for _, mr := range res.Models {
+		if mr.Name == "staging.harvest_time_entries" && !mr.Incremental {
+			t.Fatalf("staging was rebuilt whole (%s)", mr.Status)
+		}
+	}
+	var days []string
+	rows, err := w.DB().Query(`SELECT day::VARCHAR FROM meta.model_changes WHERE model = 'staging.harvest_time_entries' ORDER BY day`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d string
+		rows.Scan(&d)
+		days = append(days, d)
+	}
+	if want := []string{edited["spent_date"].(string)}; !slices.Equal(days, want) {
+		t.Errorf("changed days %v, want %v (not %s, whose entry changed only its updated_at)", days, want, unread["spent_date"])
+	}
 }
 
 // sameAsForced rebuilds with --force, reports each model whose rows
