@@ -984,7 +984,40 @@ func record(ctx context.Context, db *sql.DB, runs []modelRun, tests []TestResult
 	if err := insert("meta.test_results", "(?, ?, now(), ?, ?, ?)", len(tests), args); err != nil {
 		return err
 	}
+	if err := prune(ctx, tx, time.Now()); err != nil {
+		return err
+	}
 	return tx.Commit()
+}
+
+// runsKept is how long meta.model_runs and meta.test_results keep a
+// build's rows. A model's last run and a test's last result are kept
+// whatever their age: a skipped model keeps its tests' last results, and
+// the next build reads them (loadPrior).
+const runsKept = 14 * 24 * time.Hour
+
+// prune lets go of the runs and results older than runsKept, once a day
+// at most (when the oldest run is a day past it). Kept for ever, a year of
+// builds every 15 minutes (7.2M runs, 4.8M results) made every build 0.4 s
+// slower, reading them back.
+func prune(ctx context.Context, tx *sql.Tx, now time.Time) error {
+	var oldest sql.NullTime
+	if err := tx.QueryRowContext(ctx, `SELECT min(built_at) FROM meta.model_runs`).Scan(&oldest); err != nil {
+		return err
+	}
+	if !oldest.Valid || now.Sub(oldest.Time) < runsKept+24*time.Hour {
+		return nil
+	}
+	cutoff := now.Add(-runsKept)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM meta.model_runs WHERE built_at < ? AND (model, built_at) NOT IN (
+		SELECT (model, max(built_at)) FROM meta.model_runs WHERE status IN ('built', 'skipped') GROUP BY model)`, cutoff); err != nil {
+		return fmt.Errorf("prune model runs: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM meta.test_results WHERE run_at < ? AND (model, test, run_at) NOT IN (
+		SELECT (model, test, max(run_at)) FROM meta.test_results GROUP BY model, test)`, cutoff); err != nil {
+		return fmt.Errorf("prune test results: %w", err)
+	}
+	return nil
 }
 
 // narrowed is a test of a partitioned model built from its changes,

@@ -706,3 +706,37 @@ func TestWatermarkReadsAfterTheRowsItSaw(t *testing.T) {
 		t.Errorf("mark %s: the rows at the watermark changed, want at it", m)
 	}
 }
+
+// A build lets go of the runs and results older than two weeks, but keeps
+// each model's last run and each test's last result, however old.
+func TestBuildPrunesOldRunsButKeepsTheLast(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	build(t, w, opts)
+	for _, q := range []string{
+		// A month-old copy of this build, and a model (and its test) last
+		// run a month ago, twice before that.
+		`INSERT INTO meta.model_runs SELECT model, hash, built_at - INTERVAL 30 DAY, duration_ms, rows, status, error, version FROM meta.model_runs`,
+		`INSERT INTO meta.model_runs VALUES ('marts.gone', 'h1', now() - INTERVAL 30 DAY, 1, 1, 'built', NULL, NULL),
+			('marts.gone', 'h0', now() - INTERVAL 31 DAY, 1, 1, 'built', NULL, NULL)`,
+		`INSERT INTO meta.test_results SELECT test, model, run_at - INTERVAL 30 DAY, failures, status, error FROM meta.test_results`,
+		`INSERT INTO meta.test_results VALUES ('unique(x)', 'marts.gone', now() - INTERVAL 30 DAY, 0, 'pass', NULL),
+			('unique(x)', 'marts.gone', now() - INTERVAL 31 DAY, 2, 'fail', NULL)`,
+	} {
+		if _, err := w.DB().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	build(t, w, opts)
+	var runs, results int
+	var hash, status string
+	query(t, w, `SELECT count(*), any_value(hash) FROM meta.model_runs WHERE built_at < now() - INTERVAL 14 DAY`, &runs, &hash)
+	query(t, w, `SELECT count(*), any_value(status) FROM meta.test_results WHERE run_at < now() - INTERVAL 14 DAY`, &results, &status)
+	if runs != 1 || hash != "h1" || results != 1 || status != "pass" {
+		t.Errorf("kept %d old runs (%s) and %d old results (%s), want only marts.gone's last run (h1) and result (pass)", runs, hash, results, status)
+	}
+	var recent int
+	query(t, w, `SELECT count(DISTINCT built_at) FROM meta.model_runs WHERE built_at >= now() - INTERVAL 14 DAY`, &recent)
+	if recent != 2 {
+		t.Errorf("%d recent builds kept, want both", recent)
+	}
+}
