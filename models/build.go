@@ -324,11 +324,17 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 	if err := closing.Refresh(ctx, db, closing.Hashes{Config: seedHash[:16], Models: hex.EncodeToString(mh.Sum(nil))[:16]}); err != nil {
 		return res, err
 	}
-	// Keep today's forecasts, and score the ones whose time has come.
+	// Keep today's forecasts, and score the ones whose time has come, when
+	// what they are scored from changed.
 	if err := backtest.Record(ctx, db); err != nil {
 		return res, err
 	}
-	if err := backtest.Score(ctx, db); err != nil {
+	fh := sha256.New()
+	fmt.Fprintf(fh, "%s\x00", seedHash)
+	for _, in := range backtest.Inputs {
+		fmt.Fprintf(fh, "%s=%s\x00", in, versions[in])
+	}
+	if err := backtest.ScoreIfChanged(ctx, db, hex.EncodeToString(fh.Sum(nil))); err != nil {
 		return res, err
 	}
 	if failed := res.Failed(); len(failed) > 0 {

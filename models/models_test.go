@@ -740,3 +740,25 @@ func TestBuildPrunesOldRunsButKeepsTheLast(t *testing.T) {
 		t.Errorf("%d recent builds kept, want both", recent)
 	}
 }
+
+// Scoring the forecasts reads every one kept, so a build that changed
+// nothing it reads does not score again; one that changed the time
+// entries does.
+func TestForecastsAreScoredAgainOnlyWhenWhatTheyReadChanged(t *testing.T) {
+	w, opts := fixtureAgency(t)
+	build(t, w, opts)
+	scored := func() (oid int64) {
+		query(t, w, `SELECT table_oid FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'forecast_accuracy'`, &oid)
+		return oid
+	}
+	first := scored()
+	build(t, w, opts)
+	if scored() != first {
+		t.Error("a build that changed nothing scored the forecasts again")
+	}
+	put(t, w, "time_entries", entry(2, 1, 100, 1, "Design", "2025-05-28", 6, true))
+	build(t, w, opts)
+	if scored() == first {
+		t.Error("a build that changed the time entries did not score the forecasts again")
+	}
+}
