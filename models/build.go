@@ -1004,8 +1004,8 @@ const runsKept = 14 * 24 * time.Hour
 
 // prune lets go of the runs and results older than runsKept, once a day
 // at most (when the oldest run is a day past it). Kept for ever, a year of
-// builds every 15 minutes (7.2M runs, 4.8M results) made every build 0.4 s
-// slower, reading them back.
+// builds every 15 minutes (7.2M runs, 4.8M results) made a build with
+// nothing changed twice as slow (358–394 ms against 156–225 ms pruned).
 func prune(ctx context.Context, tx *sql.Tx, now time.Time) error {
 	var oldest sql.NullTime
 	if err := tx.QueryRowContext(ctx, `SELECT min(built_at) FROM meta.model_runs`).Scan(&oldest); err != nil {
