@@ -170,8 +170,8 @@ func ReadRecord(dec *jsontext.Decoder, body []byte, idField, updatedField string
 }
 
 // readTime reads an RFC 3339 time; a value that is not a string (null),
-// or an empty string (Asana's for a field it was not asked for), is the
-// zero time.
+// or an empty string (a field sent unset, as our Asana fake sends
+// modified_at where it was not asked for), is the zero time.
 func readTime(dec *jsontext.Decoder, field string) (time.Time, error) {
 	v, err := dec.ReadToken()
 	if err != nil || v.Kind() != '"' || v.String() == "" {

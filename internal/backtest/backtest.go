@@ -104,6 +104,10 @@ func Score(ctx context.Context, db *sql.DB) error {
 	if !ok {
 		return nil
 	}
+	return score(ctx, db, q)
+}
+
+func score(ctx context.Context, db *sql.DB, q string) error {
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("marts.forecast_accuracy: %w", err)
 	}
@@ -135,8 +139,8 @@ func ScoreIfChanged(ctx context.Context, db *sql.DB, from string) error {
 	if was.String == made {
 		return nil
 	}
-	if _, err := db.ExecContext(ctx, q); err != nil {
-		return fmt.Errorf("marts.forecast_accuracy: %w", err)
+	if err := score(ctx, db, q); err != nil {
+		return err
 	}
 	_, err := db.ExecContext(ctx, `COMMENT ON TABLE marts.forecast_accuracy IS '`+made+`'`)
 	return err

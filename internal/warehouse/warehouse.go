@@ -174,10 +174,11 @@ func RawTable(source, stream string) (string, error) {
 // Ids and payloads are stored FSST-compressed, named rather than chosen:
 // choosing, DuckDB tries every method on each row group it writes, and
 // trying dictionary compression on a row group of payloads (122,880 of
-// them, about 70 MB of JSON for time entries) holds a copy of them. Named, a sync of 756k
-// entries peaked at 489–528 MB against 630–663 MB, at the same speed; FSST
-// is what DuckDB chose for both when it tried them. (DuckDB cannot change a
-// column's compression afterwards: tables made before keep choosing.)
+// them, about 70 MB of JSON for time entries) holds a copy of them.
+// Named, a sync of 756k entries peaked at 489–528 MB against 630–663 MB,
+// at the same speed; FSST is what DuckDB chose for both when it tried
+// them. (DuckDB cannot change a column's compression afterwards: tables
+// made before keep choosing.)
 func (w *Warehouse) EnsureRawTable(ctx context.Context, source, stream string) error {
 	table, err := RawTable(source, stream)
 	if err != nil {
