@@ -104,6 +104,8 @@ type node struct {
 	// A partitioned model's partitioned inputs (read by ref), which its
 	// delta reads for the changed periods only.
 	pdeps []string
+	// Whether a partitioned model reads this one's changed periods.
+	followed bool
 }
 
 // Build materializes every model in dependency order and runs the tests.
@@ -172,14 +174,27 @@ func Build(ctx context.Context, wh *warehouse.Warehouse, opts Options) (*Result,
 				if !slices.Contains(n.pdeps, name) {
 					n.pdeps = append(n.pdeps, name)
 				}
-				return fmt.Sprintf("(SELECT * FROM %s WHERE %s AND %s IN (SELECT period FROM %s))",
-					name, p.within(), p.period(m.Partition.Grain), periodsTable)
+				// A keyed input is read for the keys being built (as it
+				// knows them), an unkeyed one for whole periods.
+				key, parts := "NULL::VARCHAR", periodsTable
+				if m.Partition.Key != "" && p.Key != "" {
+					key = p.key()
+					if m.Partition.Via != "" {
+						parts = inputKeysTable
+					}
+				}
+				return fmt.Sprintf("(SELECT * FROM %s WHERE %s AND %s)", name, p.within(), inMark(p.period(m.Partition.Grain), key, parts))
 			})
 		}
 		if err != nil {
 			return nil, err
 		}
 		nodes[m.Name] = n
+	}
+	for _, n := range nodes {
+		for _, d := range n.pdeps {
+			nodes[d].followed = true
+		}
 	}
 	// The days each model changes are known in this build only.
 	if _, err := db.ExecContext(ctx, `DELETE FROM meta.model_changes`); err != nil {
@@ -657,6 +672,11 @@ func changedInputs(ctx context.Context, db *sql.DB, n *node, static string, vers
 // changes, the periods (at its grain) those changes fall in.
 const periodsTable = "temp.main.conflux_periods"
 
+// inputKeysTable holds, for a model whose inputs know its rows by another
+// key (Partition.Via), the partitions to read of its keyed inputs, in
+// their keys.
+const inputKeysTable = "temp.main.conflux_input_keys"
+
 // wholeShare is the share of a partitioned model's rows beyond which its
 // changed periods are built as a whole table instead: deleting and
 // inserting most of a table costs more than making it anew.
@@ -675,9 +695,10 @@ const (
 
 // diffRows is the size up to which a partitioned model whose changes
 // reached most of its rows, and which is therefore built whole, compares
-// each period's rows with before, so that what reads it rebuilds only the
-// periods that differ: leave whose days were all re-read but few changed
-// still rebuilds few days of capacity.
+// each period's rows with before (when a partitioned model reads it), so
+// that what reads it rebuilds only the periods that differ: leave whose
+// days were all re-read but few changed still rebuilds few days of
+// capacity.
 const diffRows = 250_000
 
 // materialize builds n in one transaction, from its changed raw rows or
@@ -701,37 +722,52 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 	diff := false
 	none := false // its inputs changed no day it reads: nothing to rebuild
 	body := strings.TrimRight(strings.TrimSpace(n.delta), ";")
-	first, after := "", "" // the span of the periods built from changes; "" for all
+	first, after := "", ""    // the span of the periods built from changes; "" for all
+	listing := periodsAndKeys // what periodsTable lists
 	if changedOnly && len(n.raws) == 0 {
-		// The periods the inputs' changed days fall in; when they hold
-		// most of the rows, the whole table is cheaper.
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE conflux_periods AS
-			SELECT DISTINCT %s AS period FROM (SELECT day AS %s FROM meta.model_changes WHERE model IN (%s))`,
-			p.period(p.Grain), p.Column, quoteList(changedInputs))); err != nil {
+		// The periods (and keys) the inputs' changed days fall in; when
+		// they hold most of the rows, the whole table is cheaper. Keys
+		// count only when an input changed some rather than whole days.
+		var keyed bool
+		if p.Key != "" {
+			if err := conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) > 0 FROM meta.model_changes WHERE model IN (%s) AND key IS NOT NULL",
+				quoteList(changedInputs))).Scan(&keyed); err != nil {
+				return fail(err)
+			}
+		}
+		for _, q := range partitionStmts(n.model, changedInputs, keyed) {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				return fail(err)
+			}
+		}
+		var periods, whole int64
+		if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE key IS NULL), coalesce(min(period)::VARCHAR, ''),
+				coalesce((max(period) + INTERVAL 1 %s)::DATE::VARCHAR, '') FROM %s`,
+			p.Grain, periodsTable)).Scan(&periods, &whole, &first, &after); err != nil {
 			return fail(err)
 		}
-		var periods int64
-		if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), coalesce(min(period)::VARCHAR, ''),
-				coalesce((max(period) + INTERVAL 1 %s)::DATE::VARCHAR, '') FROM %s`,
-			p.Grain, periodsTable)).Scan(&periods, &first, &after); err != nil {
-			return fail(err)
+		switch whole {
+		case periods:
+			listing = periodsOnly
+		case 0:
+			listing = keysOnly
 		}
 		// The share of its rows in those periods; an empty table has
 		// none, and is built from the changes like any other.
 		var share float64
 		var rows int64
-		if err := conn.QueryRowContext(ctx, fillDays(fmt.Sprintf(`SELECT coalesce(count(*) FILTER (WHERE %s AND %s IN (SELECT period FROM %s)) / nullif(count(*), 0), 0), count(*) FROM %s`,
-			p.within(), p.period(p.Grain), periodsTable, name), first, after)).Scan(&share, &rows); err != nil {
+		if err := conn.QueryRowContext(ctx, fillDays(fmt.Sprintf(`SELECT coalesce(count(*) FILTER (WHERE %s AND %s) / nullif(count(*), 0), 0), count(*) FROM %s`,
+			p.within(), in(p.period(p.Grain), p.key(), periodsTable, listing), name), first, after)).Scan(&share, &rows); err != nil {
 			return fail(err)
 		}
 		changedOnly = share <= wholeShare || periods == 0
-		diff = !changedOnly && rows <= diffRows
+		diff = !changedOnly && rows <= diffRows && n.followed
 		none = periods == 0
 		if !changedOnly {
 			first, after = "", ""
 		}
 	}
-	body = fillDays(body, first, after)
+	body = fillIn(fillDays(body, first, after), listing)
 	wholeSQL := fillDays(strings.TrimRight(strings.TrimSpace(n.sql), ";"), "", "")
 	stmts := []string{}
 	switch {
@@ -774,11 +810,11 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 			// same order, so the rows before and after compare as they are.
 			// Of the rows before, only their row ids (to delete them), days
 			// and hashes are kept: copying them whole cost twice as much.
-			stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE conflux_before AS SELECT rowid AS conflux_rowid, %s AS day, hash(t) AS h FROM %s t WHERE %s", dayOf(p), name, which),
+			stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE conflux_before AS SELECT rowid AS conflux_rowid, %s AS day, %s AS key, hash(t) AS h FROM %s t WHERE %s", dayOf(p), p.key(), name, which),
 				"CREATE OR REPLACE TEMP TABLE conflux_after AS\n"+body,
 				fmt.Sprintf("DELETE FROM %s WHERE rowid IN (SELECT conflux_rowid FROM temp.main.conflux_before)", name),
 				fmt.Sprintf("INSERT INTO %s BY NAME SELECT * FROM temp.main.conflux_after", name),
-				changedDays(name, "temp.main.conflux_before", fmt.Sprintf("(SELECT hash(t) AS h, %s AS day FROM temp.main.conflux_after t)", dayOf(p))),
+				changedDays(name, p, "temp.main.conflux_before", fmt.Sprintf("(SELECT hash(t) AS h, %s AS day, %s AS key FROM temp.main.conflux_after t)", dayOf(p), p.key())),
 				"DROP TABLE temp.main.conflux_before", "DROP TABLE temp.main.conflux_after")
 		}
 		stmts = append(stmts, "DROP TABLE temp.main.conflux_changed")
@@ -786,21 +822,22 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 	case changedOnly:
 		// The rows of every changed period, made again from their
 		// periods of the inputs; the days of those periods changed.
-		in := fillDays(fmt.Sprintf("%s AND %s IN (SELECT period FROM %s)", p.within(), p.period(p.Grain), periodsTable), first, after)
-		stmts = append(stmts, fmt.Sprintf("DELETE FROM %s WHERE %s", name, in),
-			fmt.Sprintf("INSERT INTO %s BY NAME\nSELECT * FROM (\n%s\n) WHERE %s", name, body, in),
-			periodDays(name, p.Grain, "SELECT period FROM "+periodsTable))
+		built := fillDays(fmt.Sprintf("%s AND %s", p.within(), in(p.period(p.Grain), p.key(), periodsTable, listing)), first, after)
+		stmts = append(stmts, fmt.Sprintf("DELETE FROM %s WHERE %s", name, built),
+			fmt.Sprintf("INSERT INTO %s BY NAME\nSELECT * FROM (\n%s\n) WHERE %s", name, body, built),
+			periodDays(name, p.Grain, "SELECT period, key FROM "+periodsTable))
 	case diff:
 		// Each period's rows counted and hashed before and after; the
 		// days of the periods that differ changed.
-		byPeriod := fmt.Sprintf("SELECT %s AS period, count(*) AS n, sum(hash(t)::HUGEINT) AS h FROM %s t GROUP BY ALL", p.period(p.Grain), name)
+		byPeriod := fmt.Sprintf("SELECT %s AS period, %s AS key, count(*) AS n, sum(hash(t)::HUGEINT) AS h FROM %s t GROUP BY ALL", p.period(p.Grain), p.key(), name)
 		create, err := tableStmts(ctx, conn, n.model, wholeSQL)
 		if err != nil {
 			return fail(err)
 		}
 		stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE conflux_before AS "+byPeriod)
 		stmts = append(stmts, create...)
-		stmts = append(stmts, periodDays(name, p.Grain, fmt.Sprintf(`SELECT period FROM temp.main.conflux_before a FULL JOIN (%s) b USING (period)
+		stmts = append(stmts, periodDays(name, p.Grain, fmt.Sprintf(`SELECT coalesce(a.period, b.period) AS period, CASE WHEN a.n IS NULL THEN b.key ELSE a.key END AS key
+				FROM temp.main.conflux_before a FULL JOIN (%s) b ON a.period = b.period AND a.key IS NOT DISTINCT FROM b.key
 				WHERE a.n IS DISTINCT FROM b.n OR a.h IS DISTINCT FROM b.h`, byPeriod)),
 			"DROP TABLE temp.main.conflux_before")
 	case kind == "TABLE":
@@ -886,16 +923,30 @@ func tableStmts(ctx context.Context, conn *sql.Conn, m *Model, query string) ([]
 
 // changedDays notes in meta.model_changes the days of model's rows that
 // differ between before and after, relations of each row's hash (h, of
-// the whole row: hash(t) over the same columns in the same order) and day,
-// as a multiset: a row is the same when an equal row is in the other as
-// many times. Counted per hash, ten times faster than EXCEPT ALL, which
-// numbers every copy of each row to match them.
-func changedDays(model, before, after string) string {
+// the whole row: hash(t) over the same columns in the same order), day
+// and key, as a multiset: a row is the same when an equal row is in the
+// other as many times. Counted per hash, ten times faster than EXCEPT ALL,
+// which numbers every copy of each row to match them. A keyed model (p)
+// notes the keys changed on each day, or the whole day (a NULL key) when
+// they are half its keys or more: rebuilding most of a day key by key
+// costs more than the whole day (the latest days synced, everyone's time).
+func changedDays(model string, p *Partition, before, after string) string {
 	side := func(rel string) string {
-		return fmt.Sprintf("SELECT h, any_value(day) AS day, count(*) AS n FROM %s GROUP BY h", rel)
+		return fmt.Sprintf("SELECT h, any_value(day) AS day, any_value(key) AS key, count(*) AS n FROM %s GROUP BY h", rel)
 	}
-	return fmt.Sprintf(`INSERT INTO meta.model_changes SELECT DISTINCT '%s', coalesce(b.day, a.day) FROM (%s) b FULL JOIN (%s) a USING (h)
-		WHERE b.n IS DISTINCT FROM a.n`, model, side(before), side(after))
+	changed := fmt.Sprintf(`SELECT DISTINCT coalesce(b.day, a.day) AS day, CASE WHEN b.n IS NULL THEN a.key ELSE b.key END AS key
+		FROM (%s) b FULL JOIN (%s) a USING (h)
+		WHERE b.n IS DISTINCT FROM a.n`, side(before), side(after))
+	if p.Key == "" {
+		return fmt.Sprintf("INSERT INTO meta.model_changes SELECT '%s', day, key FROM (%s)", model, changed)
+	}
+	return fmt.Sprintf(`INSERT INTO meta.model_changes
+		WITH c AS MATERIALIZED (%s),
+		per_day AS (SELECT day, count(DISTINCT key) AS changed FROM c GROUP BY day),
+		keys AS (SELECT %s AS day, count(DISTINCT %s) AS keys FROM %s WHERE %s IN (SELECT day FROM per_day) GROUP BY ALL)
+		SELECT DISTINCT '%s', c.day, CASE WHEN 2 * per_day.changed < coalesce(keys.keys, 0) THEN c.key END
+		FROM c JOIN per_day USING (day) LEFT JOIN keys USING (day)`,
+		changed, dayOf(p), p.Key, model, dayOf(p), model)
 }
 
 // withinRE is the mark of Partition.within, its column captured.
@@ -919,11 +970,46 @@ func fillDays(sql, first, after string) string {
 }
 
 // periodDays notes every day of the periods (at grain) that the query
-// periods gives as changed in model.
+// periods gives as changed in model, with their keys: (period, key).
 func periodDays(model, grain, periods string) string {
 	return fmt.Sprintf(`INSERT INTO meta.model_changes SELECT '%s',
-		unnest(generate_series(period::TIMESTAMP, (period + INTERVAL 1 %s - INTERVAL 1 DAY)::TIMESTAMP, INTERVAL 1 DAY))::DATE
+		unnest(generate_series(period::TIMESTAMP, (period + INTERVAL 1 %s - INTERVAL 1 DAY)::TIMESTAMP, INTERVAL 1 DAY))::DATE, key
 		FROM (%s)`, model, grain, periods)
+}
+
+// partitionStmts fill periodsTable with the partitions a build of m from
+// its changed inputs makes again: the periods their changed days fall in
+// at m's grain, with the changed keys when m has a key and some input
+// changed keys (keyed; NULL: the whole period). A model whose inputs know
+// its rows by another key (Via) maps them through its own rows, and lists
+// in inputKeysTable the inputs' keys of every partition it makes again.
+func partitionStmts(m *Model, changedInputs []string, keyed bool) []string {
+	p := m.Partition
+	key := "NULL::VARCHAR"
+	if p.Key != "" && keyed {
+		key = "key"
+	}
+	changed := fmt.Sprintf("SELECT DISTINCT %s AS period, %s AS key FROM (SELECT day AS %s, key FROM meta.model_changes WHERE model IN (%s))",
+		p.period(p.Grain), key, p.Column, quoteList(changedInputs))
+	switch {
+	case p.Via == "":
+		return []string{"CREATE OR REPLACE TEMP TABLE conflux_periods AS " + changed}
+	case !keyed:
+		return []string{"CREATE OR REPLACE TEMP TABLE conflux_periods AS " + changed,
+			"CREATE OR REPLACE TEMP TABLE conflux_input_keys AS SELECT * FROM " + periodsTable}
+	}
+	// Which of its keys each inputs' key is, in the changed periods: one
+	// the model's rows there do not know yet rebuilds its whole period.
+	return []string{
+		"CREATE OR REPLACE TEMP TABLE conflux_changed_parts AS " + changed,
+		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE conflux_keymap AS SELECT DISTINCT %s AS period, %s::VARCHAR AS via, %s AS key FROM %s
+			WHERE %s IN (SELECT period FROM temp.main.conflux_changed_parts) AND %s IS NOT NULL AND %s IS NOT NULL`,
+			p.period(p.Grain), p.Via, p.key(), m.Name, p.period(p.Grain), p.Via, p.Key),
+		`CREATE OR REPLACE TEMP TABLE conflux_periods AS SELECT DISTINCT c.period, CASE WHEN c.key IS NOT NULL THEN k.key END AS key
+			FROM temp.main.conflux_changed_parts c LEFT JOIN temp.main.conflux_keymap k ON k.period = c.period AND k.via = c.key`,
+		`CREATE OR REPLACE TEMP TABLE conflux_input_keys AS SELECT period, key FROM temp.main.conflux_periods WHERE key IS NULL
+			UNION ALL SELECT DISTINCT p.period, k.via FROM temp.main.conflux_periods p JOIN temp.main.conflux_keymap k USING (period, key)`,
+	}
 }
 
 // dayOf is the day a partitioned model's row falls on (undated rows on one
@@ -1038,7 +1124,7 @@ func narrowed(was *prior, n *node, mr ModelResult, t Test) (string, bool) {
 	if !mr.Incremental || !ok || last.Failures > 0 || last.Err != nil || slices.Contains(n.pdeps, t.target()) {
 		return "", false
 	}
-	return t.within(m, fmt.Sprintf("SELECT day FROM meta.model_changes WHERE model = '%s'", m.Name))
+	return t.within(m, fmt.Sprintf("SELECT day, key FROM meta.model_changes WHERE model = '%s'", m.Name))
 }
 
 func runTest(ctx context.Context, db *sql.DB, model string, t Test) TestResult {

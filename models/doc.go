@@ -7,7 +7,7 @@
 // Header directives, one per comment line at the top of a file:
 //
 //	-- materialized: view | table | incremental
-//	-- partition: entry_date [by day | week | month]
+//	-- partition: entry_date [by day | week | month] [, person_key [via source_person_key]]
 //	-- test: unique(col[, col...])
 //	-- test: not_null(col[, col...])
 //	-- test: relationships(col -> core.other.col)
@@ -18,7 +18,12 @@
 // partitioned incremental model, whose rows of a period are made from rows
 // of the same period of its partitioned inputs, rebuilds only the periods
 // whose rows its inputs changed in this build, and runs its data tests on
-// the days it changed when they passed before. {{ days_built }} is the
+// the days it changed when they passed before. A key after the date column
+// splits each period by that column too (a person's day): a model keyed
+// so rebuilds only the keys its keyed inputs changed, and its unkeyed
+// inputs' changed periods whole; via names the column of its rows holding
+// the key its inputs know them by, when its own key is another (the
+// canonical person). {{ days_built }} is the
 // span of days such a build makes rows for, one row (first_day, last_day),
 // for SQL that makes rows from a calendar.
 //

@@ -25,10 +25,12 @@ type Model struct {
 	// from only the raw rows changed since the last.
 	Materialized string
 	// Partition is set on an incremental model whose rows fall into
-	// periods of a date column (-- partition: entry_date by day): the rows
-	// of a period are made only from the rows of the same period of the
-	// partitioned models it reads (and from whole unpartitioned ones), so a
-	// build that changed some periods upstream rebuilds only those.
+	// periods of a date column (-- partition: entry_date by day), and
+	// optionally of a key within each period (-- partition: entry_date,
+	// person_key): the rows of a period (and key) are made only from the
+	// rows of the same period (and key) of the partitioned models it reads,
+	// and from whole unpartitioned ones, so a build that changed some
+	// periods upstream rebuilds only those.
 	Partition *Partition
 	// Compression is how a table model stores some of its columns
 	// (-- compression: fsst(entry_key) dictionary(person_key)), column →
@@ -40,10 +42,72 @@ type Model struct {
 	Assertion   bool // a tests/*.sql file: returns failing rows
 }
 
-// Partition is a model's date column and the grain of its periods.
+// Partition is a model's date column and the grain of its periods, and
+// the key that splits a period further, if any.
 type Partition struct {
 	Column string
 	Grain  string // day, week or month
+	// Key is a column whose value is the same in a row and in every input
+	// row it is made from (the person an entry or a day is of): a change
+	// to one person's day rebuilds that person's day, not everyone's. An
+	// input without a key has its whole periods read.
+	Key string
+	// Via is set when the inputs know a row by another key than the
+	// model's own (core.time_entries: the time tool's person, which the
+	// entry keeps as source_person_key, where the entry's person_key is the
+	// canonical one): the column of the model's rows holding the inputs'
+	// key. An input key the model's rows do not map yet rebuilds its whole
+	// period.
+	Via string
+}
+
+// key is the SQL of a row's key (NULL without one: the whole period).
+func (p *Partition) key() string {
+	if p == nil || p.Key == "" {
+		return "NULL::VARCHAR"
+	}
+	return p.Key + "::VARCHAR"
+}
+
+// in is the condition that a row, whose period is the SQL period and key
+// the SQL key (NULL when its table has none), falls in the partitions of
+// parts, a relation (period, key) where a NULL key is the whole period.
+// Which of those it lists (see listed) picks the cheapest form: the OR
+// of both costs a third more than either alone.
+func in(period, key, parts string, listed listed) string {
+	switch {
+	case key == "NULL::VARCHAR" || listed == periodsOnly:
+		return fmt.Sprintf("%s IN (SELECT period FROM %s)", period, parts)
+	case listed == keysOnly:
+		return fmt.Sprintf("(%s, %s) IN (SELECT period, key FROM %s)", period, key, parts)
+	}
+	return fmt.Sprintf("(%s IN (SELECT period FROM %s WHERE key IS NULL) OR (%s, %s) IN (SELECT period, key FROM %s WHERE key IS NOT NULL))",
+		period, parts, period, key, parts)
+}
+
+// listed is what a relation of partitions (period, key) lists.
+type listed int
+
+const (
+	periodsAndKeys listed = iota // either, or not known
+	periodsOnly                  // only whole periods (every key NULL)
+	keysOnly                     // only keys of periods (no key NULL)
+)
+
+// inMark stands in a model's delta for in(period, key, parts, …), which
+// fillIn writes once the partitions being built are known.
+func inMark(period, key, parts string) string {
+	return "@@in(" + period + "|" + key + "|" + parts + ")@@"
+}
+
+var inRE = regexp.MustCompile(`@@in\((.*?)\|(.*?)\|(.*?)\)@@`)
+
+// fillIn writes the conditions inMark stands for, for partitions as listed.
+func fillIn(sql string, l listed) string {
+	return inRE.ReplaceAllStringFunc(sql, func(mark string) string {
+		g := inRE.FindStringSubmatch(mark)
+		return in(g[1], g[2], g[3], l)
+	})
 }
 
 // within is the condition that a row's partition column falls in the span
@@ -134,7 +198,7 @@ var compressionRE = regexp.MustCompile(`([a-z_]+)\(([^()]*)\)`)
 
 // compressions are the DuckDB methods a model may name for its columns.
 var compressions = []string{"uncompressed", "rle", "dictionary", "fsst", "dict_fsst", "bitpacking", "alp", "alprd", "chimp", "patas", "zstd", "roaring"}
-var partitionRE = regexp.MustCompile(`^([a-z_][a-z0-9_]*)(?:\s+by\s+(day|week|month))?$`)
+var partitionRE = regexp.MustCompile(`^([a-z_][a-z0-9_]*)(?:\s+by\s+(day|week|month))?(?:\s*,\s*([a-z_][a-z0-9_]*)(?:\s+via\s+([a-z_][a-z0-9_]*))?)?$`)
 var testRE = regexp.MustCompile(`^(unique|not_null|relationships|accepted_values)\((.*)\)$`)
 
 func parseHeader(m *Model) error {
@@ -160,9 +224,9 @@ func parseHeader(m *Model) error {
 		case "partition":
 			p := partitionRE.FindStringSubmatch(d[2])
 			if p == nil {
-				return fmt.Errorf("%s:%d: write partition: <date column> [by day|week|month], not %q", m.Path, line, d[2])
+				return fmt.Errorf("%s:%d: write partition: <date column> [by day|week|month] [, <key column> [via <column>]], not %q", m.Path, line, d[2])
 			}
-			m.Partition = &Partition{Column: p[1], Grain: cmp.Or(p[2], "day")}
+			m.Partition = &Partition{Column: p[1], Grain: cmp.Or(p[2], "day"), Key: p[3], Via: p[4]}
 		case "compression":
 			if err := parseCompression(m, d[2]); err != nil {
 				return fmt.Errorf("%s:%d: %w", m.Path, line, err)
@@ -281,23 +345,32 @@ func (t Test) target() string {
 }
 
 // within is the test of a partitioned model m narrowed to its rows of the
-// days a query lists: for a build that changed only those days, after the
-// test passed on the whole table. A unique key without the partition
-// column is looked for across the table, but only for the keys those
-// rows hold. false when the test cannot be narrowed so.
-func (t Test) within(m *Model, days string) (string, bool) {
+// days (and keys) a query lists, as (day, key) with a NULL key for every
+// row of the day: for a build that changed only those, after the test
+// passed on the whole table. A unique key without the partition column is
+// looked for across the table, but only for the keys those rows hold; one
+// without the partition's key, across the changed days.
+// false when the test cannot be narrowed so.
+func (t Test) within(m *Model, changes string) (string, bool) {
 	p := m.Partition
 	if p == nil || t.kind == "" {
 		return "", false
 	}
-	rows := fmt.Sprintf("(SELECT * FROM %s WHERE %s IN (%s))", m.Name, dayOf(p), days)
+	parts := fmt.Sprintf("(SELECT day AS period, key FROM (%s))", changes)
+	// The days first: one column compared, and the keys only on their rows.
+	rows := fmt.Sprintf("(SELECT * FROM %s WHERE %s)", m.Name, in(dayOf(p), "NULL::VARCHAR", parts, periodsOnly))
+	if p.Key != "" {
+		rows = fmt.Sprintf("(SELECT * FROM %s WHERE %s)", rows, in(dayOf(p), p.key(), parts, periodsAndKeys))
+	}
 	if t.kind != "unique" {
 		return t.on(rows), true
 	}
 	cols := splitCols(t.args)
 	switch {
-	case slices.Contains(cols, p.Column):
+	case slices.Contains(cols, p.Column) && (p.Key == "" || slices.Contains(cols, p.Key)):
 		return t.on(rows), true
+	case slices.Contains(cols, p.Column):
+		return t.on(fmt.Sprintf("(SELECT * FROM %s WHERE %s)", m.Name, in(dayOf(p), "NULL::VARCHAR", parts, periodsOnly))), true
 	case len(cols) == 1:
 		return t.on(fmt.Sprintf("(SELECT * FROM %s WHERE %s IN (SELECT %s FROM %s))", m.Name, cols[0], cols[0], rows)), true
 	}

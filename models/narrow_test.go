@@ -23,7 +23,7 @@ func TestTestWithinDays(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := &Model{Name: "core.x", Partition: &Partition{Column: "entry_date", Grain: "day"}}
-	changed := `SELECT DATE '2025-05-27' AS day`
+	changed := `SELECT DATE '2025-05-27' AS day, NULL::VARCHAR AS key`
 	for spec, want := range map[string]int{
 		"unique(entry_key)":                     1, // a, not b
 		"unique(person_key, entry_date)":        1, // eve on the 27th
@@ -48,6 +48,37 @@ func TestTestWithinDays(t *testing.T) {
 	}
 	if tt, _ := declaredTest(m.Name, "unique(entry_key, person_key)"); func() bool { _, ok := tt.within(m, changed); return ok }() {
 		t.Error("a unique key of two columns without the partition column was narrowed")
+	}
+
+	// Keyed by person: only the changed people's rows of the day, but a
+	// unique key without the person across the whole day.
+	keyed := &Model{Name: "core.x", Partition: &Partition{Column: "entry_date", Grain: "day", Key: "person_key"}}
+	for _, c := range []struct {
+		key, spec string
+		want      int
+	}{
+		{"eve", "unique(person_key, entry_date)", 1}, // e and f
+		{"ana", "unique(person_key, entry_date)", 0},
+		{"ana", "unique(entry_key)", 1},    // a, on the 28th too
+		{"eve", "unique(entry_key)", 0},    // a is not eve's
+		{"eve", "not_null(person_key)", 0}, // c is nobody's
+		{"ana", "unique(entry_date)", 1},   // every row of the 27th, not only Ana's
+	} {
+		tt, err := declaredTest(keyed.Name, c.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, ok := tt.within(keyed, `SELECT DATE '2025-05-27' AS day, '`+c.key+`' AS key`)
+		if !ok {
+			t.Fatalf("%s: not narrowed", c.spec)
+		}
+		var got int
+		if err := db.QueryRow("SELECT count(*) FROM (" + q + ")").Scan(&got); err != nil {
+			t.Fatalf("%s: %v", c.spec, err)
+		}
+		if got != c.want {
+			t.Errorf("%s on %s's changed day: %d failures, want %d", c.spec, c.key, got, c.want)
+		}
 	}
 }
 

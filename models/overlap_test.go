@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/conflux-dev/conflux/internal/warehouse"
@@ -252,4 +253,69 @@ func TestOverlapRebuiltByDay(t *testing.T) {
 		t.Error("after the edit back, one copy of the 8 h should count")
 	}
 	sameAsForced(t, w, opts, "back to 8 h", "core.time_entries", "marts.entry_values", "marts.person_day", "marts.person_week")
+}
+
+// A change to one person's day rebuilds that person's day, not everyone's,
+// through the canonical person: Ana's Jira worklog changes, and her Harvest
+// entry of the same day (the copy) is made again beside it; Cy's and Di's
+// worklogs that day are not.
+func TestOnePersonsDayRebuiltAlone(t *testing.T) {
+	w, opts := overlapAgency(t)
+	putIn(t, w, "jira", "users",
+		m{"id": "acc-cy", "accountId": "acc-cy", "accountType": "atlassian", "displayName": "Cy C", "emailAddress": "cy@x.test", "active": true},
+		m{"id": "acc-di", "accountId": "acc-di", "accountType": "atlassian", "displayName": "Di D", "emailAddress": "di@x.test", "active": true})
+	putIn(t, w, "jira", "worklogs", worklog("4", "acc-cy", "9001", "2025-05-27", 3*3600), worklog("5", "acc-di", "9001", "2025-05-27", 5*3600))
+	build(t, w, opts)
+	var ana string
+	query(t, w, `SELECT person_key FROM core.time_entries WHERE entry_key = 'harvest:1'`, &ana)
+
+	// Ana's Jira copy becomes 7 h: both her entries count.
+	putIn(t, w, "jira", "worklogs", worklog("1", "acc-ana", "9001", "2025-05-27", 7*3600))
+	res := build(t, w, opts)
+	for _, mr := range res.Models {
+		if (mr.Name == "core.time_entries" || mr.Name == "marts.entry_values") && !(mr.Status == "built" && mr.Incremental) {
+			t.Errorf("%s was not built from its changes (%s)", mr.Name, mr.Status)
+		}
+	}
+	changes := func(model string) []string {
+		t.Helper()
+		rows, err := w.DB().Query(`SELECT day::VARCHAR || ' ' || coalesce(key, 'every person') FROM meta.model_changes WHERE model = ? ORDER BY 1`, model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			rows.Scan(&s)
+			out = append(out, s)
+		}
+		return out
+	}
+	if got, want := changes("staging.jira_worklogs"), []string{"2025-05-27 jira:acc-ana"}; !slices.Equal(got, want) {
+		t.Errorf("the worklogs' staging noted %v, want %v", got, want)
+	}
+	// Her canonical person's day: both copies changed (the Harvest one
+	// counts no longer as the copy's original alone).
+	if got, want := changes("core.time_entries"), []string{"2025-05-27 " + ana}; !slices.Equal(got, want) {
+		t.Errorf("the entries noted %v, want %v", got, want)
+	}
+	if c := countingOf(t, w); !c["jira:1"].counted || !c["harvest:1"].counted {
+		t.Errorf("after the edit, Jira's 7 h and Harvest's 8 h should both count: %+v", c)
+	}
+	sameAsForced(t, w, opts, "Ana's 7 h", "core.time_entries", "marts.entry_values", "core.time_off", "core.capacity_day",
+		"marts.person_day", "marts.person_week", "marts.day_findings", "marts.entry_month")
+
+	// Back to 8 h, and Cy's day too: two of the three people Jira has
+	// that day, so the whole day is made again (cheaper than by person).
+	putIn(t, w, "jira", "worklogs", worklog("1", "acc-ana", "9001", "2025-05-27", 8*3600), worklog("4", "acc-cy", "9001", "2025-05-27", 4*3600))
+	build(t, w, opts)
+	if got, want := changes("core.time_entries"), []string{"2025-05-27 every person"}; !slices.Equal(got, want) {
+		t.Errorf("the entries noted %v, want %v", got, want)
+	}
+	if c := countingOf(t, w); c["jira:1"].counted == c["harvest:1"].counted {
+		t.Error("after the edit back, one copy of the 8 h should count")
+	}
+	sameAsForced(t, w, opts, "back to 8 h", "core.time_entries", "marts.entry_values", "core.time_off", "core.capacity_day",
+		"marts.person_day", "marts.person_week", "marts.day_findings", "marts.entry_month")
 }

@@ -11,7 +11,7 @@
 -- Partitioned by day: a day's rows take only that day's time off (the
 -- calendar's bounds come from core.time_span and the bookings, read whole).
 -- materialized: incremental
--- partition: date
+-- partition: date, person_key
 -- test: unique(person_key, date)
 -- test: not_null(person_key, date, scheduled_h, capacity_h, available_h)
 WITH bounds AS (

@@ -30,10 +30,12 @@
 -- task; else as the project), at the person's rate on the project (Harvest
 -- bill_by People), the task's (Tasks) or the project's (Project), else the
 -- person's default rate; costed at the person's cost rate.
--- Partitioned by day: every rule above compares entries of one person on
--- one day, so a build that changed some days of time rebuilds those days.
+-- Partitioned by day and canonical person: every rule above compares
+-- entries of one person on one day, so a build that changed some people's
+-- days of time rebuilds those (its inputs know the tool's person, kept as
+-- source_person_key).
 -- materialized: incremental
--- partition: entry_date
+-- partition: entry_date, person_key via source_person_key
 -- compression: fsst(entry_key, source_id, source_url) dictionary(source, person_key, project_key, task_key, currency, approval_status, time_category, source_person_key, not_counted)
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours, time_category)

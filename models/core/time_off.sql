@@ -3,7 +3,7 @@
 -- Productive books it against absence events. Partitioned by day: a day's
 -- leave is that day's entries and bookings.
 -- materialized: incremental
--- partition: date
+-- partition: date, person_key
 -- test: unique(person_key, date)
 WITH leave AS (
     SELECT person_key, entry_date AS date, hours FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted) WHERE time_category = 'time_off'

@@ -2,10 +2,10 @@
 -- (metrics §8), which marts.gaps lists with the rest: C22, time entered
 -- twice, and C23, implausible entries and days. Both read the counted
 -- entries (core.time_entries.counted), and each finding is made from one
--- person's entries of one day (its entry_date), so a build that changed
--- some days of time finds them again on those days only.
+-- person's entries of one day (its entry_date and person_key), so a build
+-- that changed some people's days of time finds them again on those only.
 -- materialized: incremental
--- partition: entry_date
+-- partition: entry_date, person_key
 -- test: not_null(check_id, canonical_key, entry_date)
 WITH org AS (SELECT as_of FROM seeds.org),
 e AS NOT MATERIALIZED (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted),
@@ -32,7 +32,7 @@ c22 AS (
     SELECT 'C22' AS check_id, 'time_entry' AS entity, entry_key AS canonical_key, source, source_id,
         coalesce(billable_amount, hours * cost_rate) AS amount_at_stake, hours AS hours_at_stake, entry_date AS first_seen,
         format('duplicate of another {} h entry by the same person on {} for the same project', hours, entry_date) AS detail,
-        'medium' AS severity, 'ops' AS owner_role, source_url, entry_date
+        'medium' AS severity, 'ops' AS owner_role, source_url, entry_date, person_key
     FROM dup WHERE copy > 1
 ),
 -- C23: implausible entries: zero or negative hours, timers running for
@@ -55,14 +55,14 @@ c23 AS (
         e.hours * coalesce(e.bill_rate, e.cost_rate), e.hours, e.entry_date,
         CASE WHEN e.hours <= 0 THEN format('an entry of {} hours', e.hours)
              ELSE format('timer running since {}', e.entry_date) END,
-        'low', 'ops', e.source_url, e.entry_date
+        'low', 'ops', e.source_url, e.entry_date, e.person_key
     FROM e CROSS JOIN org
     WHERE e.hours <= 0 OR (coalesce(e.is_running, false) AND e.entry_date < org.as_of - INTERVAL 1 DAY)
     UNION ALL
     SELECT 'C23', 'person_day', e.person_key || '@' || e.entry_date, min(e.source), NULL,
         sum(e.hours * coalesce(e.bill_rate, e.cost_rate)), sum(e.hours), e.entry_date,
         format('{} hours logged on {} in {} entries', sum(e.hours), e.entry_date, count(*)),
-        'low', 'ops', NULL, e.entry_date
+        'low', 'ops', NULL, e.entry_date, e.person_key
     FROM e SEMI JOIN long_days d USING (person_key, entry_date)
     WHERE e.time_category <> 'time_off' AND e.entry_key NOT IN (SELECT entry_key FROM implausible)
     GROUP BY e.person_key, e.entry_date

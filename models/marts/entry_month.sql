@@ -4,10 +4,10 @@
 -- per person, project and month instead of every entry. invoice_key is the
 -- invoice the entries are on (NULL: not invoiced). Each sum keeps its
 -- column's type in entry_values: a DECIMAL(38) column is stored as 128-bit
--- integers, ten times slower to read. Partitioned by month: a build that
--- changed some days of time remakes only their months.
+-- integers, ten times slower to read. Partitioned by month and person: a
+-- build that changed some people's days of time remakes only their months.
 -- materialized: incremental
--- partition: month by month
+-- partition: month by month, person_key
 -- test: unique(project_key, person_key, month, time_category, invoice_key)
 SELECT
     project_key, person_key, month, time_category, invoice_key,

@@ -8,9 +8,9 @@
 -- stamped. Rejected time is left out; with finance.approved_only only
 -- approved or locked time (or time from a tool without approvals) is kept,
 -- so every finance view follows (§9.9). Each row is one entry's, so the
--- days of time a build changed are rebuilt alone.
+-- people's days of time a build changed are rebuilt alone.
 -- materialized: incremental
--- partition: entry_date
+-- partition: entry_date, person_key
 -- compression: fsst(entry_key, source_id, source_url) dictionary(source, person_key, project_key, client_key, role, time_category, approval_status, bill_rate_source, cost_rate_source, currency)
 -- test: unique(entry_key)
 -- test: not_null(entry_key, hours, time_category)

@@ -85,8 +85,8 @@ c19 AS (
 -- C22 and C23 look at one person's day at a time: marts.day_findings
 -- finds them, by day, so a build that changed some days of time looks at
 -- those days again, not at every entry.
-c22 AS (SELECT * EXCLUDE (entry_date) FROM {{ ref "marts.day_findings" }} WHERE check_id = 'C22'),
-c23 AS (SELECT * EXCLUDE (entry_date) FROM {{ ref "marts.day_findings" }} WHERE check_id = 'C23'),
+c22 AS (SELECT * EXCLUDE (entry_date, person_key) FROM {{ ref "marts.day_findings" }} WHERE check_id = 'C22'),
+c23 AS (SELECT * EXCLUDE (entry_date, person_key) FROM {{ ref "marts.day_findings" }} WHERE check_id = 'C23'),
 -- C05: time logged after the project's end date (its cost leaks; its
 -- billable value is likely unbillable).
 c05 AS (

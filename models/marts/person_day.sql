@@ -4,7 +4,7 @@
 -- rejected time does not count at all, unapproved time does (§9.9).
 -- Partitioned by day: a day's rows are made from that day's entries.
 -- materialized: incremental
--- partition: date
+-- partition: date, person_key
 -- test: unique(person_key, date)
 -- test: not_null(person_key, date, scheduled_h, available_h, worked_h)
 WITH bounds AS (

@@ -6,7 +6,7 @@
 --   util_gap_h          = target_billable_h − billable_h (positive: shortfall)
 -- Partitioned by week: a week's rows are made from its days.
 -- materialized: incremental
--- partition: week_start by week
+-- partition: week_start by week, person_key
 -- test: unique(person_key, week_start)
 -- test: relationships(person_key -> core.people.person_key)
 SELECT

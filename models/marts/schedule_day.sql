@@ -9,7 +9,7 @@
 -- the bookings, read whole), so capacity changed on past days rebuilds
 -- those days only, and they hold no rows.
 -- materialized: incremental
--- partition: date
+-- partition: date, person_key
 -- test: unique(person_key, date)
 WITH b AS (
     SELECT person_key, date,

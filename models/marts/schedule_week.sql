@@ -6,7 +6,7 @@
 -- the person's cost rate.
 -- Partitioned by week: a week's rows are made from its days.
 -- materialized: incremental
--- partition: week_start by week
+-- partition: week_start by week, person_key
 -- test: unique(person_key, week_start)
 SELECT
     s.person_key, s.week_start, s.role, p.name AS person_name,

@@ -6,7 +6,7 @@
 -- Each payload is parsed once (json_transform), not once per field.
 -- Kept as a table; each build reads only the entries changed since the last.
 -- materialized: incremental
--- partition: entry_date
+-- partition: entry_date, person_key
 -- compression: fsst(entry_key, source_id, source_url) dictionary(source, person_key, project_key, task_key, task_name, approval_status)
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, entry_date, hours)

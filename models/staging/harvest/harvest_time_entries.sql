@@ -11,7 +11,7 @@
 -- The largest table of most agencies, so it is kept as a table and each
 -- build parses only the entries synced or deleted since the last.
 -- materialized: incremental
--- partition: entry_date
+-- partition: entry_date, person_key
 -- compression: fsst(entry_key, source_id, source_url) dictionary(source, person_key, project_key, task_key, task_name, approval_status)
 -- test: unique(entry_key)
 -- test: not_null(entry_key, person_key, project_key, entry_date, hours)
