@@ -930,6 +930,8 @@ func tableStmts(ctx context.Context, conn *sql.Conn, m *Model, query string) ([]
 // notes the keys changed on each day, or the whole day (a NULL key) when
 // they are half its keys or more: rebuilding most of a day key by key
 // costs more than the whole day (the latest days synced, everyone's time).
+// When at least as many days are noted whole as by key, every day is: a
+// few more whole days cost less than what reads them keeping both apart.
 func changedDays(model string, p *Partition, before, after string) string {
 	side := func(rel string) string {
 		return fmt.Sprintf("SELECT h, any_value(day) AS day, any_value(key) AS key, count(*) AS n FROM %s GROUP BY h", rel)
@@ -941,12 +943,16 @@ func changedDays(model string, p *Partition, before, after string) string {
 		return fmt.Sprintf("INSERT INTO meta.model_changes SELECT '%s', day, key FROM (%s)", model, changed)
 	}
 	return fmt.Sprintf(`INSERT INTO meta.model_changes
-		WITH c AS MATERIALIZED (%s),
+		WITH c AS MATERIALIZED (%[1]s),
 		per_day AS (SELECT day, count(DISTINCT key) AS changed FROM c GROUP BY day),
-		keys AS (SELECT %s AS day, count(DISTINCT %s) AS keys FROM %s WHERE %s IN (SELECT day FROM per_day) GROUP BY ALL)
-		SELECT DISTINCT '%s', c.day, CASE WHEN 2 * per_day.changed < coalesce(keys.keys, 0) THEN c.key END
-		FROM c JOIN per_day USING (day) LEFT JOIN keys USING (day)`,
-		changed, dayOf(p), p.Key, model, dayOf(p), model)
+		keys AS (SELECT %[2]s AS day, count(DISTINCT %[3]s) AS keys FROM %[4]s
+			WHERE %[5]s >= (SELECT min(day) FROM per_day) AND %[5]s <= (SELECT max(day) FROM per_day) AND %[2]s IN (SELECT day FROM per_day)
+			GROUP BY ALL),
+		days AS (SELECT day, 2 * changed >= coalesce(keys, 0) AS whole FROM per_day LEFT JOIN keys USING (day)),
+		mostly AS (SELECT count(*) FILTER (WHERE whole) >= count(*) FILTER (WHERE NOT whole) AS whole FROM days)
+		SELECT DISTINCT '%[6]s', c.day, CASE WHEN NOT d.whole AND NOT m.whole THEN c.key END
+		FROM c JOIN days d USING (day) CROSS JOIN mostly m`,
+		changed, dayOf(p), p.Key, model, p.Column, model)
 }
 
 // withinRE is the mark of Partition.within, its column captured.
@@ -998,13 +1004,18 @@ func partitionStmts(m *Model, changedInputs []string, keyed bool) []string {
 		return []string{"CREATE OR REPLACE TEMP TABLE conflux_periods AS " + changed,
 			"CREATE OR REPLACE TEMP TABLE conflux_input_keys AS SELECT * FROM " + periodsTable}
 	}
-	// Which of its keys each inputs' key is, in the changed periods: one
-	// the model's rows there do not know yet rebuilds its whole period.
+	// Which of its keys each inputs' key is, in the periods where keys
+	// changed (read between their first and last: the scan skips the row
+	// groups outside): one the model's rows there do not know yet rebuilds
+	// its whole period.
 	return []string{
 		"CREATE OR REPLACE TEMP TABLE conflux_changed_parts AS " + changed,
-		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE conflux_keymap AS SELECT DISTINCT %s AS period, %s::VARCHAR AS via, %s AS key FROM %s
-			WHERE %s IN (SELECT period FROM temp.main.conflux_changed_parts) AND %s IS NOT NULL AND %s IS NOT NULL`,
-			p.period(p.Grain), p.Via, p.key(), m.Name, p.period(p.Grain), p.Via, p.Key),
+		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE conflux_keymap AS
+			WITH keyed AS (SELECT DISTINCT period FROM temp.main.conflux_changed_parts WHERE key IS NOT NULL)
+			SELECT DISTINCT %[1]s AS period, %[2]s::VARCHAR AS via, %[3]s AS key FROM %[4]s
+			WHERE %[5]s >= (SELECT min(period) FROM keyed) AND %[5]s < (SELECT max(period) + INTERVAL 1 %[6]s FROM keyed)
+			  AND %[1]s IN (SELECT period FROM keyed) AND %[2]s IS NOT NULL AND %[7]s IS NOT NULL`,
+			p.period(p.Grain), p.Via, p.key(), m.Name, p.Column, p.Grain, p.Key),
 		`CREATE OR REPLACE TEMP TABLE conflux_periods AS SELECT DISTINCT c.period, CASE WHEN c.key IS NOT NULL THEN k.key END AS key
 			FROM temp.main.conflux_changed_parts c LEFT JOIN temp.main.conflux_keymap k ON k.period = c.period AND k.via = c.key`,
 		`CREATE OR REPLACE TEMP TABLE conflux_input_keys AS SELECT period, key FROM temp.main.conflux_periods WHERE key IS NULL

@@ -318,4 +318,13 @@ func TestOnePersonsDayRebuiltAlone(t *testing.T) {
 	}
 	sameAsForced(t, w, opts, "back to 8 h", "core.time_entries", "marts.entry_values", "core.time_off", "core.capacity_day",
 		"marts.person_day", "marts.person_week", "marts.day_findings", "marts.entry_month")
+
+	// Ana's day by person, but Ben's 29 May whole (he is all Jira has that
+	// day): with as many days whole as by person, both are made whole.
+	putIn(t, w, "jira", "worklogs", worklog("1", "acc-ana", "9001", "2025-05-27", 7*3600), worklog("3", "acc-ben", "9001", "2025-05-29", 1*3600))
+	build(t, w, opts)
+	if got, want := changes("staging.jira_worklogs"), []string{"2025-05-27 every person", "2025-05-29 every person"}; !slices.Equal(got, want) {
+		t.Errorf("the worklogs' staging noted %v, want %v", got, want)
+	}
+	sameAsForced(t, w, opts, "a day whole", "core.time_entries", "marts.entry_values", "marts.person_day", "marts.day_findings")
 }
