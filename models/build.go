@@ -1004,18 +1004,20 @@ func partitionStmts(m *Model, changedInputs []string, keyed bool) []string {
 		return []string{"CREATE OR REPLACE TEMP TABLE conflux_periods AS " + changed,
 			"CREATE OR REPLACE TEMP TABLE conflux_input_keys AS SELECT * FROM " + periodsTable}
 	}
-	// Which of its keys each inputs' key is, in the periods where keys
-	// changed (read between their first and last: the scan skips the row
-	// groups outside): one the model's rows there do not know yet rebuilds
-	// its whole period.
+	// Which of its keys each changed inputs' key is, and every inputs' key
+	// of those, in the periods where keys changed (read between their
+	// first and last: the scan skips the row groups outside): one the
+	// model's rows there do not know yet rebuilds its whole period.
+	span := fmt.Sprintf("%[1]s >= (SELECT min(period) FROM temp.main.conflux_changed_parts WHERE key IS NOT NULL) AND %[1]s < (SELECT max(period) + INTERVAL 1 %[2]s FROM temp.main.conflux_changed_parts WHERE key IS NOT NULL)",
+		p.Column, p.Grain)
 	return []string{
 		"CREATE OR REPLACE TEMP TABLE conflux_changed_parts AS " + changed,
 		fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE conflux_keymap AS
-			WITH keyed AS (SELECT DISTINCT period FROM temp.main.conflux_changed_parts WHERE key IS NOT NULL)
+			WITH hit AS (SELECT DISTINCT %[1]s AS period, %[3]s AS key FROM %[4]s
+				WHERE %[5]s AND (%[1]s, %[2]s::VARCHAR) IN (SELECT period, key FROM temp.main.conflux_changed_parts WHERE key IS NOT NULL))
 			SELECT DISTINCT %[1]s AS period, %[2]s::VARCHAR AS via, %[3]s AS key FROM %[4]s
-			WHERE %[5]s >= (SELECT min(period) FROM keyed) AND %[5]s < (SELECT max(period) + INTERVAL 1 %[6]s FROM keyed)
-			  AND %[1]s IN (SELECT period FROM keyed) AND %[2]s IS NOT NULL AND %[7]s IS NOT NULL`,
-			p.period(p.Grain), p.Via, p.key(), m.Name, p.Column, p.Grain, p.Key),
+			WHERE %[5]s AND (%[1]s, %[3]s) IN (SELECT period, key FROM hit) AND %[2]s IS NOT NULL`,
+			p.period(p.Grain), p.Via, p.key(), m.Name, span),
 		`CREATE OR REPLACE TEMP TABLE conflux_periods AS SELECT DISTINCT c.period, CASE WHEN c.key IS NOT NULL THEN k.key END AS key
 			FROM temp.main.conflux_changed_parts c LEFT JOIN temp.main.conflux_keymap k ON k.period = c.period AND k.via = c.key`,
 		`CREATE OR REPLACE TEMP TABLE conflux_input_keys AS SELECT period, key FROM temp.main.conflux_periods WHERE key IS NULL
