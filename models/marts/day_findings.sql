@@ -8,7 +8,10 @@
 -- partition: entry_date, person_key
 -- test: not_null(check_id, canonical_key, entry_date)
 WITH org AS (SELECT as_of FROM seeds.org),
-e AS NOT MATERIALIZED (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted),
+-- The entries are read where used in a whole build (a copy of all costs
+-- more), copied once in a build from changes (each use would scan the
+-- whole table for the few changed people's days).
+e AS {{ if from_changes }}MATERIALIZED{{ else }}NOT MATERIALIZED{{ end }} (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted),
 -- C22: entries alike in person, day, project, task, hours and notes (the
 -- task too: the same hours on two tasks are two pieces of work); each copy
 -- after the first is at stake (billed twice, or its cost counted twice).

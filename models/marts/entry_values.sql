@@ -14,7 +14,7 @@
 -- compression: fsst(entry_key, source_id, source_url) dictionary(source, person_key, project_key, client_key, role, time_category, approval_status, bill_rate_source, cost_rate_source, currency)
 -- test: unique(entry_key)
 -- test: not_null(entry_key, hours, time_category)
-WITH e AS NOT MATERIALIZED ( -- read where used: a copy of every entry costs more than the joins
+WITH e AS {{ if from_changes }}MATERIALIZED{{ else }}NOT MATERIALIZED{{ end }} ( -- read where used in a whole build (a copy of every entry costs more than the joins), copied once from changes
     SELECT e.*, p.client_key, c.name AS client_name, pe.role, pe.default_bill_rate
     FROM (SELECT * FROM {{ ref "core.time_entries" }} WHERE counted) e
     LEFT JOIN {{ ref "core.projects" }} p USING (project_key)
