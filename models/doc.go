@@ -25,7 +25,9 @@
 // the key its inputs know them by, when its own key is another (the
 // canonical person). {{ days_built }} is the
 // span of days such a build makes rows for, one row (first_day, last_day),
-// for SQL that makes rows from a calendar.
+// for SQL that makes rows from a calendar; {{ built "day" "key" }} is the
+// condition that a day (and key) is one such a build makes (true in a
+// whole build).
 //
 // Files under tests/ are SQL assertions: each returns the rows that fail.
 //

@@ -412,6 +412,24 @@ func render(m *Model, known map[string]bool, source SourceRelation, refAs func(s
 		// CTE worth copying once for a few rows but read again where used
 		// for all of them.
 		"from_changes": func() bool { return refAs != nil },
+		// Whether the row of a day (and a key, for a keyed model) is one
+		// of those this build makes: always in a whole build. For SQL that
+		// makes rows from a calendar, to make only those of the people's
+		// days being built.
+		"built": func(day string, key ...string) (string, error) {
+			p := m.Partition
+			if p == nil || len(key) > 1 {
+				return "", fmt.Errorf("built: only a partitioned model's SQL asks, with a day and at most a key")
+			}
+			if refAs == nil {
+				return "true", nil
+			}
+			k := "NULL::VARCHAR"
+			if len(key) == 1 && p.Key != "" {
+				k = "(" + key[0] + ")::VARCHAR"
+			}
+			return inMark(fmt.Sprintf("date_trunc('%s', coalesce((%s)::DATE, DATE '0001-01-01'))::DATE", p.Grain, day), k, periodsTable), nil
+		},
 	}).Parse(m.SQL)
 	if err != nil {
 		return "", nil, fmt.Errorf("%s: %w", m.Path, err)

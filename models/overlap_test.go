@@ -265,6 +265,11 @@ func TestOnePersonsDayRebuiltAlone(t *testing.T) {
 		m{"id": "acc-cy", "accountId": "acc-cy", "accountType": "atlassian", "displayName": "Cy C", "emailAddress": "cy@x.test", "active": true},
 		m{"id": "acc-di", "accountId": "acc-di", "accountType": "atlassian", "displayName": "Di D", "emailAddress": "di@x.test", "active": true})
 	putIn(t, w, "jira", "worklogs", worklog("4", "acc-cy", "9001", "2025-05-27", 3*3600), worklog("5", "acc-di", "9001", "2025-05-27", 5*3600))
+	// Cy and Di in Harvest too, working on Ana's day off.
+	put(t, w, "users",
+		m{"id": 3, "first_name": "Cy", "last_name": "C", "email": "cy@x.test", "weekly_capacity": 144000, "is_active": true, "created_at": "2025-01-01T00:00:00Z"},
+		m{"id": 4, "first_name": "Di", "last_name": "D", "email": "di@x.test", "weekly_capacity": 144000, "is_active": true, "created_at": "2025-01-01T00:00:00Z"})
+	put(t, w, "time_entries", entry(40, 3, 100, 1, "Design", "2025-05-30", 6, true), entry(41, 4, 100, 1, "Design", "2025-05-30", 5, true))
 	build(t, w, opts)
 	var ana string
 	query(t, w, `SELECT person_key FROM core.time_entries WHERE entry_key = 'harvest:1'`, &ana)
@@ -327,4 +332,18 @@ func TestOnePersonsDayRebuiltAlone(t *testing.T) {
 		t.Errorf("the worklogs' staging noted %v, want %v", got, want)
 	}
 	sameAsForced(t, w, opts, "a day whole", "core.time_entries", "marts.entry_values", "marts.person_day", "marts.day_findings")
+
+	// Ana's day off becomes half a day: her leave and her capacity that
+	// day change, made again for her alone (the calendar too).
+	put(t, w, "time_entries", entry(5, 1, 101, 4, "Time Off", "2025-05-30", 4, false))
+	build(t, w, opts)
+	if got, want := changes("core.capacity_day"), []string{"2025-05-30 " + ana}; !slices.Equal(got, want) {
+		t.Errorf("capacity noted %v, want %v", got, want)
+	}
+	var off float64
+	query(t, w, `SELECT time_off_h FROM core.capacity_day WHERE person_key = '`+ana+`' AND date = DATE '2025-05-30'`, &off)
+	if off != 4 {
+		t.Errorf("Ana's time off on 30 May: %v h, want 4", off)
+	}
+	sameAsForced(t, w, opts, "half a day off", "core.time_off", "core.capacity_day", "marts.person_day", "marts.person_week", "marts.schedule_day")
 }

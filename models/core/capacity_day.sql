@@ -38,6 +38,8 @@ grid AS (
     CROSS JOIN generate_series(b.lo::TIMESTAMP, b.hi::TIMESTAMP, INTERVAL 1 DAY) AS s(d)
     LEFT JOIN seeds.schedules sc
         ON sc.email = p.email AND sc.isodow = isodow(d) AND d::DATE BETWEEN sc.valid_from AND sc.valid_to
+    -- Only the people's days this build makes (every one in a whole build).
+    WHERE {{ built "d" "p.person_key" }}
 ),
 hol AS (
     SELECT date, max(fraction) AS fraction FROM {{ ref "core.holidays" }} GROUP BY date
