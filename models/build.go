@@ -767,6 +767,11 @@ func materialize(ctx context.Context, db *sql.DB, n *node, existing string, chan
 			first, after = "", ""
 		}
 	}
+	if len(n.raws) > 0 {
+		// Every row a raw-fed model makes from its changed records is
+		// one it builds.
+		body = inRE.ReplaceAllString(body, "true")
+	}
 	body = fillIn(fillDays(body, first, after), listing)
 	wholeSQL := fillDays(strings.TrimRight(strings.TrimSpace(n.sql), ";"), "", "")
 	stmts := []string{}

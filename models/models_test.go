@@ -430,20 +430,30 @@ func TestStagingNotesOnlyTheDaysWhoseRowsChanged(t *testing.T) {
 			t.Fatalf("staging was rebuilt whole (%s)", mr.Status)
 		}
 	}
-	var days []string
-	rows, err := w.DB().Query(`SELECT day::VARCHAR FROM meta.model_changes WHERE model = 'staging.harvest_time_entries' ORDER BY day`)
+	// Ben is all that day holds: his whole day.
+	if days, want := noted(t, w, "staging.harvest_time_entries"), []string{edited["spent_date"].(string) + " every person"}; !slices.Equal(days, want) {
+		t.Errorf("changed days %v, want %v (not %s, whose entry changed only its updated_at)", days, want, unread["spent_date"])
+	}
+}
+
+// noted is what the last build noted as changed in model, "day key" in
+// order ("every person" for a whole day).
+func noted(t *testing.T, w *warehouse.Warehouse, model string) []string {
+	t.Helper()
+	rows, err := w.DB().Query(`SELECT day::VARCHAR || ' ' || coalesce(key, 'every person') FROM meta.model_changes WHERE model = ? ORDER BY 1`, model)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	var out []string
 	for rows.Next() {
-		var d string
-		rows.Scan(&d)
-		days = append(days, d)
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
 	}
-	if want := []string{edited["spent_date"].(string)}; !slices.Equal(days, want) {
-		t.Errorf("changed days %v, want %v (not %s, whose entry changed only its updated_at)", days, want, unread["spent_date"])
-	}
+	return out
 }
 
 // sameAsForced rebuilds with --force, reports each model whose rows

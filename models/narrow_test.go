@@ -148,4 +148,23 @@ func TestFromChanges(t *testing.T) {
 	if err != nil || !strings.Contains(changes, "'changes'") {
 		t.Errorf("build from changes: %q, %v", changes, err)
 	}
+
+	// built is every row of a whole build, the keyed partitions' of a
+	// build from changes.
+	cal := &Model{Name: "core.c", Path: "c.sql", SQL: `SELECT * FROM x WHERE {{ built "d" "p.person_key" }}`,
+		Partition: &Partition{Column: "date", Grain: "day", Key: "person_key"}}
+	if whole, _, err := render(cal, nil, nil, nil); err != nil || !strings.HasSuffix(whole, "WHERE true") {
+		t.Errorf("built in a whole build: %q, %v", whole, err)
+	}
+	delta, _, err := render(cal, nil, nil, func(name string) string { return name })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "WHERE (date_trunc('day', coalesce((d)::DATE, DATE '0001-01-01'))::DATE, (p.person_key)::VARCHAR) IN (SELECT period, key FROM " + periodsTable + ")"
+	if got := fillIn(delta, keysOnly); !strings.HasSuffix(got, want) {
+		t.Errorf("built from changed keys:\n got %s\nwant …%s", got, want)
+	}
+	if _, _, err := render(&Model{Name: "core.u", Path: "u.sql", SQL: `SELECT {{ built "d" }}`}, nil, nil, nil); err == nil {
+		t.Error("built in an unpartitioned model rendered")
+	}
 }

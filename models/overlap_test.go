@@ -282,21 +282,7 @@ func TestOnePersonsDayRebuiltAlone(t *testing.T) {
 			t.Errorf("%s was not built from its changes (%s)", mr.Name, mr.Status)
 		}
 	}
-	changes := func(model string) []string {
-		t.Helper()
-		rows, err := w.DB().Query(`SELECT day::VARCHAR || ' ' || coalesce(key, 'every person') FROM meta.model_changes WHERE model = ? ORDER BY 1`, model)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			rows.Scan(&s)
-			out = append(out, s)
-		}
-		return out
-	}
+	changes := func(model string) []string { return noted(t, w, model) }
 	if got, want := changes("staging.jira_worklogs"), []string{"2025-05-27 jira:acc-ana"}; !slices.Equal(got, want) {
 		t.Errorf("the worklogs' staging noted %v, want %v", got, want)
 	}
