@@ -234,6 +234,14 @@ func TestMalformedPageCommitsNothingAndNextRunResumes(t *testing.T) {
 	if status != "failed" || !strings.Contains(msg, "malformed") {
 		t.Errorf("run recorded as %s: %s", status, msg)
 	}
+	// Two good runs of months ago: the next run lets the older go (a
+	// sync prunes its history) and keeps the last good one.
+	for _, ago := range []int{90, 60} {
+		if _, err := w.DB().Exec(`INSERT INTO meta.sync_runs (source, stream, started_at, finished_at, status)
+			VALUES ('harvest', 'time_entries', now() - to_days(?), now() - to_days(?), 'ok')`, ago, ago); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// The next run resumes from page 2 and finishes.
 	before := fake.Requests("/time_entries")
 	src.Connector = connector(t, srv.URL)
@@ -243,6 +251,11 @@ func TestMalformedPageCommitsNothingAndNextRunResumes(t *testing.T) {
 	w.DB().QueryRow(`SELECT count(*) FROM raw.harvest__time_entries`).Scan(&n)
 	if n != fake.Count("time_entries") {
 		t.Errorf("after resume %d rows, want %d", n, fake.Count("time_entries"))
+	}
+	var old int
+	w.DB().QueryRow(`SELECT count(*) FROM meta.sync_runs WHERE started_at < now() - INTERVAL 30 DAY`).Scan(&old)
+	if old != 1 {
+		t.Errorf("%d runs older than 30 days after a sync, want 1 (the last good one before it)", old)
 	}
 	pages := (fake.Count("time_entries") + perPage - 1) / perPage
 	if got := fake.Requests("/time_entries") - before; got != pages-1 {

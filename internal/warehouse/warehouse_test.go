@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -249,5 +250,63 @@ func TestRawTablesStoreIDsAndPayloadsFSST(t *testing.T) {
 		if got != 0 {
 			t.Errorf("%s: %d segments not FSST", col, got)
 		}
+	}
+}
+
+func TestPruneRunsKeepsEachStreamsLastAndLastGoodRun(t *testing.T) {
+	ctx := context.Background()
+	w := open(t)
+	now := time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)
+	day := func(n int) time.Time { return now.AddDate(0, 0, -n) }
+	// harvest.time_entries: good runs 90 and 60 days ago, failing since 45
+	// days ago (its last good run is old); harvest.users: good every 20
+	// days; jira.worklogs: one old failed run, nothing since.
+	runs := []struct {
+		stream string
+		ago    int
+		status string
+	}{
+		{"harvest.time_entries", 90, "ok"}, {"harvest.time_entries", 60, "ok"}, {"harvest.time_entries", 45, "failed"},
+		{"harvest.time_entries", 10, "failed"}, {"harvest.time_entries", 1, "failed"},
+		{"harvest.users", 80, "ok"}, {"harvest.users", 40, "interrupted"}, {"harvest.users", 20, "ok"}, {"harvest.users", 0, "ok"},
+		{"jira.worklogs", 70, "failed"},
+	}
+	for _, r := range runs {
+		source, stream, _ := strings.Cut(r.stream, ".")
+		if _, err := w.DB().Exec(`INSERT INTO meta.sync_runs (source, stream, started_at, finished_at, status) VALUES (?, ?, ?, ?, ?)`,
+			source, stream, day(r.ago), day(r.ago).Add(time.Minute), r.status); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// What the page headers and the sync alert read, per stream.
+	const last = `SELECT string_agg(source || '.' || stream || ' ' || coalesce(strftime(ok_at, '%Y-%m-%d'), 'never') || ' ' || status, '; ' ORDER BY source, stream)
+		FROM (SELECT source, stream, max(finished_at) FILTER (WHERE status = 'ok') AS ok_at, arg_max(status, started_at) AS status
+		FROM meta.sync_runs GROUP BY ALL)`
+	var before, after string
+	if err := w.DB().QueryRow(last).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.PruneRuns(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.DB().QueryRow(last).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	const want = "harvest.time_entries 2026-05-01 failed; harvest.users 2026-06-30 ok; jira.worklogs never failed"
+	if before != want || after != want {
+		t.Errorf("last runs before pruning %q, after %q; want %q", before, after, want)
+	}
+	var kept string
+	w.DB().QueryRow(`SELECT string_agg(stream || ' ' || (DATE '2026-06-30' - started_at::DATE), ', ' ORDER BY stream, started_at) FROM meta.sync_runs`).Scan(&kept)
+	// Within 30 days, or the stream's last run or last good one.
+	if want := "time_entries 60, time_entries 10, time_entries 1, users 20, users 0, worklogs 70"; kept != want {
+		t.Errorf("kept runs (stream, days ago) %q, want %q", kept, want)
+	}
+	// Run again the same day: nothing more goes.
+	if err := w.PruneRuns(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, w, `SELECT count(*) FROM meta.sync_runs`); n != 6 {
+		t.Errorf("%d runs after pruning twice, want 6", n)
 	}
 }
