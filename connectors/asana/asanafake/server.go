@@ -97,10 +97,14 @@ type Server struct {
 	tasks    map[string][]Task // by project
 	rates    map[string][]Rate // by project
 	entries  []TimeEntry
-	faults   fakeapi.Faults
-	minute   time.Time
-	inMinute int
-	requests fakeapi.Requests
+	// The entries of the last window listed, for its next pages: one
+	// filtering of every entry per page made a first sync quadratic.
+	window        [2]string
+	windowEntries []TimeEntry
+	faults        fakeapi.Faults
+	minute        time.Time
+	inMinute      int
+	requests      fakeapi.Requests
 }
 
 // New returns an empty fake for one workspace.
@@ -144,7 +148,11 @@ func (s *Server) SetRates(v []Rate) {
 }
 
 // SetEntries replaces the time tracking entries.
-func (s *Server) SetEntries(v []TimeEntry) { s.mu.Lock(); s.entries = v; s.mu.Unlock() }
+func (s *Server) SetEntries(v []TimeEntry) {
+	s.mu.Lock()
+	s.entries, s.windowEntries = v, nil
+	s.mu.Unlock()
+}
 
 // DeleteEntry removes one entry (Asana lists never show deletions).
 func (s *Server) DeleteEntry(gid string) {
@@ -156,7 +164,7 @@ func (s *Server) DeleteEntry(gid string) {
 			out = append(out, e)
 		}
 	}
-	s.entries = out
+	s.entries, s.windowEntries = out, nil
 }
 
 // Fail queues faults for requests whose path starts with prefix.
@@ -260,14 +268,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeErrors(w, 400, "workspace and one of entered_on_start_date, entered_on_end_date are required")
 			return
 		}
-		var out []TimeEntry
-		for _, e := range s.entries {
-			if from != "" && e.EnteredOn < from || to != "" && e.EnteredOn > to {
-				continue
+		if s.windowEntries == nil || s.window != [2]string{from, to} {
+			out := []TimeEntry{}
+			for _, e := range s.entries {
+				if from != "" && e.EnteredOn < from || to != "" && e.EnteredOn > to {
+					continue
+				}
+				out = append(out, e)
 			}
-			out = append(out, e)
+			s.window, s.windowEntries = [2]string{from, to}, out
 		}
-		page(w, q, out)
+		page(w, q, s.windowEntries)
 	default:
 		writeErrors(w, 404, "Unknown object")
 	}

@@ -39,13 +39,18 @@ type Server struct {
 	PerTenSeconds int
 	Now           func() time.Time
 
-	mu       sync.Mutex
-	lists    map[string][]Resource // by collection path ("time_entries")
-	deleted  []Resource
-	faults   fakeapi.Faults
-	window   time.Time
-	inWindow int
-	requests fakeapi.Requests
+	mu      sync.Mutex
+	lists   map[string][]Resource // by collection path ("time_entries")
+	deleted []Resource
+	// The rows of the last listing (its collection, filters and sort),
+	// for its next pages: filtering and sorting the whole collection per
+	// page made a first sync quadratic. Any change forgets it.
+	listing     string
+	listingRows []Resource
+	faults      fakeapi.Faults
+	window      time.Time
+	inWindow    int
+	requests    fakeapi.Requests
 }
 
 // New returns an empty fake.
@@ -73,14 +78,14 @@ func (s *Server) Put(collection string, v ...Resource) {
 		bi, _ := strconv.Atoi(b.ID)
 		return ai - bi
 	})
-	s.lists[collection] = list
+	s.lists[collection], s.listingRows = list, nil
 }
 
 // Delete removes a resource and records it in /deleted_items.
 func (s *Server) Delete(collection, id, itemType string, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lists[collection] = slices.DeleteFunc(slices.Clone(s.lists[collection]), func(x Resource) bool { return x.ID == id })
+	s.lists[collection], s.listingRows = slices.DeleteFunc(slices.Clone(s.lists[collection]), func(x Resource) bool { return x.ID == id }), nil
 	s.deleted = append(s.deleted, Resource{ID: strconv.Itoa(len(s.deleted) + 1), Type: "deleted_items", UpdatedAt: at,
 		Attributes: map[string]any{"item_type": itemType, "item_id": id, "created_at": at.Format(time.RFC3339)}})
 }
@@ -151,7 +156,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "filter[") && !slices.Contains([]string{"filter[updated_at][gt]", "filter[created_at][gt]", "filter[item_type]"}, k) {
+			writeErrors(w, http.StatusBadRequest, "Unsupported Filter "+k)
+			return
+		}
+	}
+	if v := q.Get("filter[updated_at][gt]"); v != "" {
+		if _, err := time.Parse(time.RFC3339, v); err != nil {
+			writeErrors(w, http.StatusBadRequest, "Unsupported Filter value for updated_at")
+			return
+		}
+	}
+	listing := strings.Join([]string{path, q.Get("filter[updated_at][gt]"), q.Get("filter[created_at][gt]"), q.Get("filter[item_type]"), q.Get("sort")}, "\x00")
 	s.mu.Lock()
+	filtered, known := s.listingRows, s.listingRows != nil && s.listing == listing
 	var all []Resource
 	switch path {
 	case "deleted_items":
@@ -166,37 +185,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
-	var filtered []Resource
-	for _, res := range all {
-		if v := q.Get("filter[updated_at][gt]"); v != "" {
-			since, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				writeErrors(w, http.StatusBadRequest, "Unsupported Filter value for updated_at")
-				return
+	if !known {
+		filtered = []Resource{}
+		for _, res := range all {
+			if v := q.Get("filter[updated_at][gt]"); v != "" {
+				if since, _ := time.Parse(time.RFC3339, v); !res.UpdatedAt.After(since) {
+					continue
+				}
 			}
-			if !res.UpdatedAt.After(since) {
+			if v := q.Get("filter[created_at][gt]"); v != "" {
+				since, err := time.Parse(time.RFC3339, v)
+				if err != nil || !res.UpdatedAt.After(since) {
+					continue
+				}
+			}
+			if v := q.Get("filter[item_type]"); v != "" && res.Attributes["item_type"] != v {
 				continue
 			}
+			filtered = append(filtered, res)
 		}
-		if v := q.Get("filter[created_at][gt]"); v != "" {
-			since, err := time.Parse(time.RFC3339, v)
-			if err != nil || !res.UpdatedAt.After(since) {
-				continue
-			}
+		if q.Get("sort") == "updated_at" {
+			slices.SortStableFunc(filtered, func(a, b Resource) int { return a.UpdatedAt.Compare(b.UpdatedAt) })
 		}
-		if v := q.Get("filter[item_type]"); v != "" && res.Attributes["item_type"] != v {
-			continue
-		}
-		filtered = append(filtered, res)
-	}
-	for k := range q {
-		if strings.HasPrefix(k, "filter[") && !slices.Contains([]string{"filter[updated_at][gt]", "filter[created_at][gt]", "filter[item_type]"}, k) {
-			writeErrors(w, http.StatusBadRequest, "Unsupported Filter "+k)
-			return
-		}
-	}
-	if q.Get("sort") == "updated_at" {
-		slices.SortStableFunc(filtered, func(a, b Resource) int { return a.UpdatedAt.Compare(b.UpdatedAt) })
+		s.mu.Lock()
+		s.listing, s.listingRows = listing, filtered
+		s.mu.Unlock()
 	}
 	number, size := 1, 30
 	if v := q.Get("page[number]"); v != "" {
