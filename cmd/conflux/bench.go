@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -39,9 +37,12 @@ func newBenchCmd(g *globals) *cobra.Command {
 		Long: `Bench generates an agency with about --entries time entries, serves it from
 the Harvest fake on loopback, syncs it through the real connector into a
 temporary warehouse from a process of its own (records per second into raw
-tables, and that process's peak resident set), then builds every
-model from scratch and again with nothing changed. The vendor's rate limit is
-lifted on both sides: this measures Conflux, not Harvest's quota. It then
+tables, and that process's peak resident set). Each other time tool
+(Toggl, Clockify, Jira worklogs, Productive, Asana) serves the same
+agency's time from its fake, and is synced the same way, alone. Each sync
+is set beside DuckDB's read_json_objects over the same records. It then builds every
+model from scratch and again with nothing changed. The vendors' rate limits
+are lifted on both sides: this measures Conflux, not a vendor's quota. It then
 edits 1% of the entries upstream, twice, and times each incremental sync and
 build: first the latest entries (people correcting their last days), then one
 in a hundred over all the history. Each incremental sync ends, as conflux
@@ -49,20 +50,19 @@ sync does when it exits, by writing its changes into the file (a DuckDB
 checkpoint), and its time includes that. Then it times the dashboards with 8
 clients: from a server that keeps nothing, on the first views after the data
 changed (cold), warm, and after a refresh that prepared them. The last lines
-are one table of the figures.`,
+are one table of the figures, then one of every time tool's first sync.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			out := cmd.OutOrStdout()
 			if childSync != "" {
-				dbPath, url, _ := strings.Cut(childSync, "|")
-				return runSyncChild(ctx, dbPath, url, g)
+				return runSyncChild(ctx, childSync, g)
 			}
 			// About 1,970 entries per person over two years at up to 8 a day.
 			people := max(1, entries/1970)
 			t0 := time.Now()
 			a := demo.Generate(demo.Options{People: people, Clients: max(25, people/8), Projects: max(60, people), EntriesPerDay: 8})
-			fakes, err := demo.StartFakes(a)
+			fakes, err := demo.StartFakes(a, demo.Unlimited)
 			if err != nil {
 				return err
 			}
@@ -71,7 +71,6 @@ are one table of the figures.`,
 					fakes.Close()
 				}
 			}()
-			fakes.Harvest.RateLimit = 0
 			fmt.Fprintf(out, "generated %d time entries, %d people, %d projects in %s (%s, %d CPUs)\n",
 				len(a.Entries), len(a.People), len(a.Projects), time.Since(t0).Round(time.Millisecond), runtime.GOOS+"/"+runtime.GOARCH, runtime.NumCPU())
 
@@ -85,9 +84,11 @@ are one table of the figures.`,
 			// fakes'.
 			var fig benchFigures
 			dbPath := filepath.Join(dir, "bench.duckdb")
-			if err := syncInChild(ctx, dbPath, fakes.HarvestURL, &fig); err != nil {
+			harvestSync, err := syncInChild(ctx, childSpec{tool: "harvest", db: dbPath, url: fakes.HarvestURL, start: a.Start})
+			if err != nil {
 				return err
 			}
+			fig.syncRecords, fig.syncRate, fig.syncPeakMB = harvestSync.Records, harvestSync.rate(), harvestSync.PeakMB
 			wh, err := warehouse.Open(ctx, dbPath)
 			if err != nil {
 				return err
@@ -97,9 +98,17 @@ are one table of the figures.`,
 			if err != nil {
 				return err
 			}
-			if fig.jsonRate, err = readJSONObjectsRate(ctx, wh, dir); err != nil {
+			if fig.jsonRate, err = readJSONObjectsRate(ctx, wh, dir, "harvest__time_entries"); err != nil {
 				return err
 			}
+			fig.tools = append(fig.tools, toolSync{tool: "harvest", stream: "time_entries", child: harvestSync, jsonRate: fig.jsonRate})
+			// Every other time tool's first sync of its time, from the
+			// same agency, each in a process of its own.
+			others, err := benchTimeTools(ctx, fakes, a, dir)
+			if err != nil {
+				return err
+			}
+			fig.tools = append(fig.tools, others...)
 
 			opts := models.Options{Sources: map[string]string{"harvest": "harvest"}, Force: true}
 			t2 := time.Now()
@@ -161,45 +170,18 @@ are one table of the figures.`,
 		},
 	}
 	cmd.Flags().IntVar(&entries, "entries", 1_000_000, "approximate number of time entries to generate")
-	// The first sync's own process (see syncInChild).
+	// A first sync's own process (see syncInChild).
 	cmd.Flags().StringVar(&childSync, "sync-child", "", "")
 	cmd.Flags().MarkHidden("sync-child")
 	return cmd
 }
 
-// childSync is set in the process syncInChild starts: the warehouse file
-// and the Harvest fake's URL, separated by "|".
+// childSync is set in the process syncInChild starts (see childSpec).
 var childSync string
 
 // benchHarvest is the Harvest connector on the fake, its rate limit lifted.
 func benchHarvest(url string) (*harvest.Connector, error) {
 	return harvest.New(harvest.Config{AccountID: demo.HarvestAccount, Token: demo.HarvestToken, BaseURL: url, Rate: rate.Inf})
-}
-
-// syncInChild runs the first sync of every Harvest stream in a child
-// process (this binary, bench --sync-child) into dbPath, and reads its
-// time entries' rate and its peak resident set.
-func syncInChild(ctx context.Context, dbPath, url string, fig *benchFigures) error {
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	child := exec.CommandContext(ctx, self, "bench", "--sync-child", dbPath+"|"+url)
-	child.Stderr = os.Stderr
-	out, err := child.Output()
-	if err != nil {
-		return fmt.Errorf("bench: the sync's process: %w", err)
-	}
-	var res struct {
-		Records int64
-		Seconds float64
-		PeakMB  int64
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		return fmt.Errorf("bench: the sync's process said %q: %w", out, err)
-	}
-	fig.syncRecords, fig.syncRate, fig.syncPeakMB = res.Records, float64(res.Records)/res.Seconds, res.PeakMB
-	return nil
 }
 
 // peakRSSMB is this process's peak resident set in MB (Linux's VmHWM, of
@@ -218,30 +200,6 @@ func peakRSSMB() int64 {
 		}
 	}
 	return 0
-}
-
-// runSyncChild is the child's side of syncInChild: it writes one JSON
-// line with the time entries synced, the seconds they took and its peak
-// resident set, the warehouse closed (as a conflux sync ends).
-func runSyncChild(ctx context.Context, dbPath, url string, g *globals) error {
-	conn, err := benchHarvest(url)
-	if err != nil {
-		return err
-	}
-	wh, err := warehouse.Open(ctx, dbPath)
-	if err != nil {
-		return err
-	}
-	results, err := sync.Run(ctx, wh, sync.Source{Name: "harvest", Connector: conn}, nil, g.logger())
-	if err := errors.Join(err, wh.Close()); err != nil {
-		return err
-	}
-	for _, r := range results {
-		if r.Stream == "time_entries" {
-			return json.NewEncoder(os.Stdout).Encode(map[string]any{"Records": r.Records, "Seconds": r.Duration.Seconds(), "PeakMB": peakRSSMB()})
-		}
-	}
-	return errors.New("bench: the sync read no time entries")
 }
 
 // benchDashboards serves the warehouse in-process and times the
@@ -390,6 +348,7 @@ type benchFigures struct {
 	pages, clients, entriesKB  int
 	none, cold, warm, prepared []time.Duration
 	prepare                    time.Duration // a refresh's preparing of the dashboards
+	tools                      []toolSync    // every time tool's first sync, Harvest first
 }
 
 func (f *benchFigures) write(out io.Writer) {
@@ -418,15 +377,17 @@ func (f *benchFigures) write(out io.Writer) {
 	fmt.Fprintf(tw, "a refresh preparing the dashboards\t%s\t\n", f.prepare.Round(time.Millisecond))
 	fmt.Fprintf(tw, "/entries (500 rows), compressed\t%d KB\t\n", f.entriesKB)
 	tw.Flush()
+	writeTools(out, f.tools)
 }
 
-// readJSONObjectsRate is how fast DuckDB itself reads the synced time
-// entries' payloads from a JSON-lines file into a table: the ceiling the
-// sync is compared with.
-func readJSONObjectsRate(ctx context.Context, wh *warehouse.Warehouse, dir string) (float64, error) {
-	path := filepath.Join(dir, "time_entries.ndjson")
+// readJSONObjectsRate is how fast DuckDB itself reads the payloads of a
+// raw table (a time tool's synced entries) from a JSON-lines file into a
+// table: the ceiling the sync is compared with.
+func readJSONObjectsRate(ctx context.Context, wh *warehouse.Warehouse, dir, table string) (float64, error) {
+	path := filepath.Join(dir, table+".ndjson")
+	defer os.Remove(path)
 	db := wh.DB()
-	if _, err := db.ExecContext(ctx, `COPY (SELECT payload FROM raw.harvest__time_entries) TO '`+path+`' (FORMAT json)`); err != nil {
+	if _, err := db.ExecContext(ctx, `COPY (SELECT payload FROM raw."`+table+`") TO '`+path+`' (FORMAT json)`); err != nil {
 		return 0, fmt.Errorf("bench: write the payloads: %w", err)
 	}
 	t := time.Now()

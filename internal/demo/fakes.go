@@ -57,7 +57,7 @@ type Fakes struct {
 var Stacks = []string{"harvest", "clockify", "toggl", "jira", "asana", "productive", "harvest+jira"}
 
 // StartFakes serves the agency through each vendor's fake on 127.0.0.1.
-func StartFakes(a *Agency) (*Fakes, error) {
+func StartFakes(a *Agency, opts ...FakeOption) (*Fakes, error) {
 	hv := harvestfake.New(HarvestToken, HarvestAccount)
 	if err := a.LoadHarvest(hv); err != nil {
 		return nil, err
@@ -117,8 +117,24 @@ func StartFakes(a *Agency) (*Fakes, error) {
 	f.HubSpotURL = "http://" + ln.Addr().String() + "/hubspot"
 	f.PipedriveURL = "http://" + ln.Addr().String() + "/pipedrive"
 	f.QuickBooksURL = "http://" + ln.Addr().String() + "/quickbooks"
+	for _, o := range opts {
+		o(f)
+	}
 	go f.srv.Serve(ln)
 	return f, nil
+}
+
+// FakeOption sets the fakes up before they serve.
+type FakeOption func(*Fakes)
+
+// Unlimited lifts every fake's request budget, for benchmarks: they
+// measure Conflux, not a vendor's quota.
+func Unlimited(f *Fakes) {
+	f.Harvest.RateLimit = 0
+	f.Toggl.RateLimit, f.Toggl.HourlyQuota = 0, 0
+	f.Clockify.RateLimit = 0
+	f.Productive.PerTenSeconds = 0
+	f.Asana.PerMinute = 0
 }
 
 // Close stops the fakes.
