@@ -102,13 +102,6 @@ are one table of the figures, then one of every time tool's first sync.`,
 				return err
 			}
 			fig.tools = append(fig.tools, toolSync{tool: "harvest", stream: "time_entries", child: harvestSync, jsonRate: fig.jsonRate})
-			// Every other time tool's first sync of its time, from the
-			// same agency, each in a process of its own.
-			others, err := benchTimeTools(ctx, fakes, a, dir)
-			if err != nil {
-				return err
-			}
-			fig.tools = append(fig.tools, others...)
 
 			opts := models.Options{Sources: map[string]string{"harvest": "harvest"}, Force: true}
 			t2 := time.Now()
@@ -156,6 +149,14 @@ are one table of the figures, then one of every time tool's first sync.`,
 				run.slowest = slowestModels(res, 4)
 				fig.changes = append(fig.changes, run)
 			}
+			// Every other time tool's first sync of its time, from the
+			// same agency, each in a process of its own: after Harvest's
+			// builds, which it would otherwise share the machine with.
+			others, err := benchTimeTools(ctx, fakes, a, dir)
+			if err != nil {
+				return err
+			}
+			fig.tools = append(fig.tools, others...)
 			// The dashboards are served as by conflux serve: without the
 			// generator's agency and the fakes in the same heap.
 			fakes.Close()
@@ -382,7 +383,7 @@ func (f *benchFigures) write(out io.Writer) {
 
 // readJSONObjectsRate is how fast DuckDB itself reads the payloads of a
 // raw table (a time tool's synced entries) from a JSON-lines file into a
-// table: the ceiling the sync is compared with.
+// table, at best of three: the ceiling the sync is compared with.
 func readJSONObjectsRate(ctx context.Context, wh *warehouse.Warehouse, dir, table string) (float64, error) {
 	path := filepath.Join(dir, table+".ndjson")
 	defer os.Remove(path)
@@ -390,15 +391,21 @@ func readJSONObjectsRate(ctx context.Context, wh *warehouse.Warehouse, dir, tabl
 	if _, err := db.ExecContext(ctx, `COPY (SELECT payload FROM raw."`+table+`") TO '`+path+`' (FORMAT json)`); err != nil {
 		return 0, fmt.Errorf("bench: write the payloads: %w", err)
 	}
-	t := time.Now()
-	var n int64
-	if _, err := db.ExecContext(ctx, `CREATE TEMP TABLE bench_json AS SELECT json FROM read_json_objects('`+path+`')`); err != nil {
-		return 0, fmt.Errorf("bench: read_json_objects: %w", err)
+	// The fastest of three reads: one read of under a second swung by a
+	// factor of two from run to run.
+	var best float64
+	for range 3 {
+		t := time.Now()
+		var n int64
+		if _, err := db.ExecContext(ctx, `CREATE TEMP TABLE bench_json AS SELECT json FROM read_json_objects('`+path+`')`); err != nil {
+			return 0, fmt.Errorf("bench: read_json_objects: %w", err)
+		}
+		elapsed := time.Since(t)
+		db.QueryRowContext(ctx, `SELECT count(*) FROM bench_json`).Scan(&n)
+		db.ExecContext(ctx, `DROP TABLE bench_json`)
+		best = max(best, float64(n)/elapsed.Seconds())
 	}
-	elapsed := time.Since(t)
-	db.QueryRowContext(ctx, `SELECT count(*) FROM bench_json`).Scan(&n)
-	db.ExecContext(ctx, `DROP TABLE bench_json`)
-	return float64(n) / elapsed.Seconds(), nil
+	return best, nil
 }
 
 // The entries an edit of 1% reaches: the latest by day, or one in a
