@@ -47,6 +47,7 @@ type Server struct {
 	// page made a first sync quadratic. Any change forgets it.
 	listing     string
 	listingRows []Resource
+	changes     int // Put and Delete calls: a listing made across one is not kept
 	faults      fakeapi.Faults
 	window      time.Time
 	inWindow    int
@@ -79,6 +80,7 @@ func (s *Server) Put(collection string, v ...Resource) {
 		return ai - bi
 	})
 	s.lists[collection], s.listingRows = list, nil
+	s.changes++
 }
 
 // Delete removes a resource and records it in /deleted_items.
@@ -86,6 +88,7 @@ func (s *Server) Delete(collection, id, itemType string, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lists[collection], s.listingRows = slices.DeleteFunc(slices.Clone(s.lists[collection]), func(x Resource) bool { return x.ID == id }), nil
+	s.changes++
 	s.deleted = append(s.deleted, Resource{ID: strconv.Itoa(len(s.deleted) + 1), Type: "deleted_items", UpdatedAt: at,
 		Attributes: map[string]any{"item_type": itemType, "item_id": id, "created_at": at.Format(time.RFC3339)}})
 }
@@ -162,15 +165,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if v := q.Get("filter[updated_at][gt]"); v != "" {
-		if _, err := time.Parse(time.RFC3339, v); err != nil {
-			writeErrors(w, http.StatusBadRequest, "Unsupported Filter value for updated_at")
-			return
-		}
+	updatedAfter, createdAfter := q.Get("filter[updated_at][gt]"), q.Get("filter[created_at][gt]")
+	updatedSince, err := time.Parse(time.RFC3339, updatedAfter)
+	if updatedAfter != "" && err != nil {
+		writeErrors(w, http.StatusBadRequest, "Unsupported Filter value for updated_at")
+		return
 	}
-	listing := strings.Join([]string{path, q.Get("filter[updated_at][gt]"), q.Get("filter[created_at][gt]"), q.Get("filter[item_type]"), q.Get("sort")}, "\x00")
+	createdSince, createdErr := time.Parse(time.RFC3339, createdAfter)
+	listing := strings.Join([]string{path, updatedAfter, createdAfter, q.Get("filter[item_type]"), q.Get("sort")}, "\x00")
 	s.mu.Lock()
-	filtered, known := s.listingRows, s.listingRows != nil && s.listing == listing
+	filtered, known, changes := s.listingRows, s.listingRows != nil && s.listing == listing, s.changes
 	var all []Resource
 	switch path {
 	case "deleted_items":
@@ -188,16 +192,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !known {
 		filtered = []Resource{}
 		for _, res := range all {
-			if v := q.Get("filter[updated_at][gt]"); v != "" {
-				if since, _ := time.Parse(time.RFC3339, v); !res.UpdatedAt.After(since) {
-					continue
-				}
+			if updatedAfter != "" && !res.UpdatedAt.After(updatedSince) {
+				continue
 			}
-			if v := q.Get("filter[created_at][gt]"); v != "" {
-				since, err := time.Parse(time.RFC3339, v)
-				if err != nil || !res.UpdatedAt.After(since) {
-					continue
-				}
+			if createdAfter != "" && (createdErr != nil || !res.UpdatedAt.After(createdSince)) {
+				continue
 			}
 			if v := q.Get("filter[item_type]"); v != "" && res.Attributes["item_type"] != v {
 				continue
@@ -208,7 +207,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slices.SortStableFunc(filtered, func(a, b Resource) int { return a.UpdatedAt.Compare(b.UpdatedAt) })
 		}
 		s.mu.Lock()
-		s.listing, s.listingRows = listing, filtered
+		if s.changes == changes {
+			s.listing, s.listingRows = listing, filtered
+		}
 		s.mu.Unlock()
 	}
 	number, size := 1, 30
