@@ -46,7 +46,7 @@ func Run(ctx context.Context, wh *warehouse.Warehouse, src Source, progress Prog
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if err := wh.PruneRuns(ctx, time.Now()); err != nil {
+	if err := wh.PruneRuns(ctx, src.Name, time.Now()); err != nil {
 		// The history only: the sync goes on.
 		log.Warn("sync history not pruned", "error", err)
 	}

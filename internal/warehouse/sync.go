@@ -70,15 +70,15 @@ func (w *Warehouse) StartRun(ctx context.Context, source, stream string) (int64,
 // and the sync alert read them.
 const RunsKept = 30 * 24 * time.Hour
 
-// PruneRuns lets go of the sync runs older than RunsKept, keeping each
-// stream's last run and last good run. Kept for ever, a sync every 15
+// PruneRuns lets go of a source's sync runs older than RunsKept, keeping
+// each stream's last run and last good run. Kept for ever, a sync every 15
 // minutes of ten sources' streams adds about 1.4M runs a year, which the
 // page headers and the sync alert group on every read.
-func (w *Warehouse) PruneRuns(ctx context.Context, now time.Time) error {
-	_, err := w.db.ExecContext(ctx, `DELETE FROM meta.sync_runs WHERE started_at < ? AND status <> 'running' AND id NOT IN (
-		SELECT arg_max(id, started_at) FROM meta.sync_runs GROUP BY source, stream
+func (w *Warehouse) PruneRuns(ctx context.Context, source string, now time.Time) error {
+	_, err := w.db.ExecContext(ctx, `DELETE FROM meta.sync_runs WHERE source = $1 AND started_at < $2 AND status <> 'running' AND id NOT IN (
+		SELECT arg_max(id, started_at) FROM meta.sync_runs WHERE source = $1 GROUP BY stream
 		UNION ALL
-		SELECT arg_max(id, finished_at) FROM meta.sync_runs WHERE status = 'ok' GROUP BY source, stream)`, now.Add(-RunsKept))
+		SELECT arg_max(id, finished_at) FROM meta.sync_runs WHERE source = $1 AND status = 'ok' GROUP BY stream)`, source, now.Add(-RunsKept))
 	if err != nil {
 		return fmt.Errorf("prune sync runs: %w", err)
 	}

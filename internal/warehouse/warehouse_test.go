@@ -260,7 +260,7 @@ func TestPruneRunsKeepsEachStreamsLastAndLastGoodRun(t *testing.T) {
 	day := func(n int) time.Time { return now.AddDate(0, 0, -n) }
 	// harvest.time_entries: good runs 90 and 60 days ago, failing since 45
 	// days ago (its last good run is old); harvest.users: good every 20
-	// days; jira.worklogs: one old failed run, nothing since.
+	// days; jira.worklogs: two old failed runs, nothing since.
 	runs := []struct {
 		stream string
 		ago    int
@@ -269,7 +269,7 @@ func TestPruneRunsKeepsEachStreamsLastAndLastGoodRun(t *testing.T) {
 		{"harvest.time_entries", 90, "ok"}, {"harvest.time_entries", 60, "ok"}, {"harvest.time_entries", 45, "failed"},
 		{"harvest.time_entries", 10, "failed"}, {"harvest.time_entries", 1, "failed"},
 		{"harvest.users", 80, "ok"}, {"harvest.users", 40, "interrupted"}, {"harvest.users", 20, "ok"}, {"harvest.users", 0, "ok"},
-		{"jira.worklogs", 70, "failed"},
+		{"jira.worklogs", 95, "failed"}, {"jira.worklogs", 70, "failed"},
 	}
 	for _, r := range runs {
 		source, stream, _ := strings.Cut(r.stream, ".")
@@ -286,7 +286,14 @@ func TestPruneRunsKeepsEachStreamsLastAndLastGoodRun(t *testing.T) {
 	if err := w.DB().QueryRow(last).Scan(&before); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.PruneRuns(ctx, now); err != nil {
+	// A sync prunes its own source's runs: Jira's wait for Jira's sync.
+	if err := w.PruneRuns(ctx, "harvest", now); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, w, `SELECT count(*) FROM meta.sync_runs WHERE source = 'jira'`); n != 2 {
+		t.Errorf("pruning Harvest's runs left %d of Jira's 2", n)
+	}
+	if err := w.PruneRuns(ctx, "jira", now); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.DB().QueryRow(last).Scan(&after); err != nil {
@@ -303,8 +310,10 @@ func TestPruneRunsKeepsEachStreamsLastAndLastGoodRun(t *testing.T) {
 		t.Errorf("kept runs (stream, days ago) %q, want %q", kept, want)
 	}
 	// Run again the same day: nothing more goes.
-	if err := w.PruneRuns(ctx, now); err != nil {
-		t.Fatal(err)
+	for _, source := range []string{"harvest", "jira"} {
+		if err := w.PruneRuns(ctx, source, now); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if n := count(t, w, `SELECT count(*) FROM meta.sync_runs`); n != 6 {
 		t.Errorf("%d runs after pruning twice, want 6", n)
