@@ -633,6 +633,13 @@ func (a *Agency) generateDeals(rng *rand.Rand) {
 			sales = append(sales, p.ID)
 		}
 	}
+	if len(sales) == 0 {
+		// An agency too small for a strategist or a project manager:
+		// whoever works there sells.
+		for _, p := range a.People {
+			sales = append(sales, p.ID)
+		}
+	}
 	owner := func() int64 { return sales[rng.IntN(len(sales))] }
 	for _, p := range a.Projects {
 		if p.Billing == NonBillable {

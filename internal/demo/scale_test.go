@@ -40,3 +40,25 @@ func TestTheDemoScalesWithItsPeople(t *testing.T) {
 		}
 	}
 }
+
+// The smallest agencies have no strategist or project manager to own
+// their deals (conflux bench --entries 5000 makes two people): someone
+// else owns them.
+func TestATinyAgencyStillHasDealOwners(t *testing.T) {
+	for _, people := range []int{1, 2, 3} {
+		a := demo.Generate(demo.Options{People: people, Years: 1, End: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)})
+		staff := map[int64]bool{}
+		for _, p := range a.People {
+			staff[p.ID] = true
+		}
+		if len(a.Deals) == 0 {
+			t.Errorf("%d people: no deals", people)
+		}
+		for _, d := range a.Deals {
+			if !staff[d.OwnerID] {
+				t.Errorf("%d people: deal %d is owned by %d, not one of them", people, d.ID, d.OwnerID)
+				break
+			}
+		}
+	}
+}
